@@ -1,0 +1,84 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// Settings every Swift target shares: Swift 6 language mode (strict concurrency) and
+/// member-import visibility so that each room imports what it uses and nothing more.
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "Ferry",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "ferry", targets: ["ferry"]),
+        .library(name: "FerryEngine", targets: ["FerryEngine"]),
+        .library(name: "FerrySpec", targets: ["FerrySpec"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // C libraries: one system-library target each, nothing else inside.
+        .systemLibrary(
+            name: "CZlib", pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(
+            name: "CLibArchive", pkgConfig: "libarchive",
+            providers: [.apt(["libarchive-dev"])]),
+        .systemLibrary(
+            name: "CLibCrypto", pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(
+            name: "CZstd", pkgConfig: "libzstd",
+            providers: [.apt(["libzstd-dev"])]),
+
+        // Pure values: digests, media types, references, documents. No I/O.
+        .target(name: "FerrySpec", swiftSettings: strictSettings),
+        // Bytes in motion: hashing, (de)compression, tar, verifying readers, atomic files.
+        .target(
+            name: "FerryStreams",
+            dependencies: ["FerrySpec", "CZlib", "CLibArchive", "CLibCrypto", "CZstd"],
+            swiftSettings: strictSettings),
+        // The source / destination seam and every format that plugs into it.
+        .target(
+            name: "FerryTransports",
+            dependencies: ["FerrySpec", "FerryStreams"],
+            swiftSettings: strictSettings),
+        // Copy, verify, inspect: composes sources and destinations.
+        .target(
+            name: "FerryEngine",
+            dependencies: ["FerrySpec", "FerryStreams", "FerryTransports"],
+            swiftSettings: strictSettings),
+        .executableTarget(
+            name: "ferry",
+            dependencies: [
+                "FerryEngine", "FerryTransports", "FerrySpec", "FerryStreams",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSettings),
+
+        .target(
+            name: "FerryTestSupport",
+            dependencies: ["FerrySpec", "FerryStreams", "FerryTransports", "FerryEngine"],
+            path: "Tests/FerryTestSupport",
+            swiftSettings: strictSettings),
+        .testTarget(name: "FerrySpecTests", dependencies: ["FerrySpec"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "FerryStreamsTests", dependencies: ["FerryStreams", "FerrySpec", "FerryTestSupport"],
+            swiftSettings: strictSettings),
+        .testTarget(
+            name: "FerryTransportsTests",
+            dependencies: ["FerryTransports", "FerryStreams", "FerrySpec", "FerryTestSupport"],
+            swiftSettings: strictSettings),
+        .testTarget(
+            name: "FerryEngineTests",
+            dependencies: ["FerryEngine", "FerryTransports", "FerryStreams", "FerrySpec", "FerryTestSupport"],
+            swiftSettings: strictSettings),
+        .testTarget(
+            name: "FerryInteropTests",
+            dependencies: ["FerryEngine", "FerryTransports", "FerryStreams", "FerrySpec", "FerryTestSupport"],
+            swiftSettings: strictSettings),
+    ]
+)

@@ -1,0 +1,103 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Writes a file so that it appears complete or not at all: bytes go to a temporary file in the
+/// destination's directory, which is renamed over the final name only by ``commit()``.
+///
+/// Dropping the writer without `commit()` removes the temporary file, so a failed or cancelled
+/// write leaves nothing behind under the final name.
+public final class AtomicFileWriter {
+    /// The final path.
+    public let path: String
+    /// The temporary path next to it.
+    public let temporaryPath: String
+    private var descriptor: Int32
+    private var committed = false
+    private let durable: Bool
+    private var buffer: [UInt8] = []
+    private static let bufferLimit = 1 << 20
+
+    /// Creates the temporary file.
+    /// - Parameters:
+    ///   - path: the final path.
+    ///   - durable: `fsync` before the rename, so the content survives a power loss.
+    /// - Throws: ``StreamError`` with code `io` naming the path.
+    public init(path: String, durable: Bool = true, permissions: mode_t = 0o644) throws(StreamError) {
+        self.path = path
+        self.durable = durable
+        let directory = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
+        let base = path.lastIndex(of: "/").map { String(path[path.index(after: $0)...]) } ?? path
+        var template = Array("\(directory.isEmpty ? "/" : directory)/.\(base).tmp-XXXXXX".utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard fd >= 0 else { throw StreamError.posix("cannot create a temporary file for \(path)", errno: errno) }
+        fchmod(fd, permissions)
+        self.descriptor = fd
+        self.temporaryPath = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    deinit {
+        if descriptor >= 0 { close(descriptor) }
+        if !committed { unlink(temporaryPath) }
+    }
+
+    /// Appends bytes.
+    public func write(_ bytes: [UInt8]) throws(StreamError) {
+        if buffer.isEmpty && bytes.count >= Self.bufferLimit {
+            try writeOut(bytes)
+            return
+        }
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= Self.bufferLimit {
+            try writeOut(buffer)
+            buffer.removeAll(keepingCapacity: true)
+        }
+    }
+
+    private func writeOut(_ bytes: [UInt8]) throws(StreamError) {
+        var failure: Int32 = 0
+        bytes.withUnsafeBytes { raw in
+            var written = 0
+            while written < raw.count {
+                let n = Glibc.write(descriptor, raw.baseAddress! + written, raw.count - written)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    failure = errno
+                    return
+                }
+                written += n
+            }
+        }
+        if failure != 0 { throw StreamError.posix("cannot write \(temporaryPath)", errno: failure) }
+    }
+
+    /// Flushes, optionally syncs, and renames the temporary file to the final path.
+    /// - Throws: ``StreamError`` with code `io`; the temporary file is removed.
+    public func commit() throws(StreamError) {
+        if !buffer.isEmpty {
+            try writeOut(buffer)
+            buffer = []
+        }
+        if durable && fsync(descriptor) != 0 {
+            throw StreamError.posix("cannot sync \(temporaryPath)", errno: errno)
+        }
+        guard close(descriptor) == 0 else {
+            descriptor = -1
+            throw StreamError.posix("cannot close \(temporaryPath)", errno: errno)
+        }
+        descriptor = -1
+        guard rename(temporaryPath, path) == 0 else {
+            throw StreamError.posix("cannot rename \(temporaryPath) to \(path)", errno: errno)
+        }
+        committed = true
+    }
+
+    /// Writes `bytes` to `path` atomically in one call.
+    public static func write(_ bytes: [UInt8], to path: String, durable: Bool = true) throws(StreamError) {
+        let writer = try AtomicFileWriter(path: path, durable: durable)
+        try writer.write(bytes)
+        try writer.commit()
+    }
+}

@@ -1,0 +1,54 @@
+import FerrySpec
+import FerryStreams
+
+/// What a destination can take, so the engine can plan conversions before moving a byte.
+public struct DestinationCapabilities: Sendable, Hashable {
+    /// Manifest and index media types it stores; `nil` means any.
+    public var acceptedManifestTypes: Set<MediaType>?
+    /// Layer compressions it stores; `nil` means any (blobs are carried verbatim).
+    public var acceptedLayerCompressions: Set<LayerCompression>?
+    /// Whether it can hold several top-level images.
+    public var holdsSeveralImages: Bool
+    /// Whether it keeps indexes (multi-platform images) as such.
+    public var holdsIndexes: Bool
+
+    public init(acceptedManifestTypes: Set<MediaType>? = nil, acceptedLayerCompressions: Set<LayerCompression>? = nil, holdsSeveralImages: Bool = true, holdsIndexes: Bool = true) {
+        self.acceptedManifestTypes = acceptedManifestTypes
+        self.acceptedLayerCompressions = acceptedLayerCompressions
+        self.holdsSeveralImages = holdsSeveralImages
+        self.holdsIndexes = holdsIndexes
+    }
+}
+
+/// A place images are written to.
+///
+/// The engine calls, in this order: ``hasBlob(_:)`` / ``putBlob(_:descriptor:)`` for every blob
+/// (in parallel), ``putDocument(_:)`` for manifests and indexes children first,
+/// ``addEntry(_:names:)`` for top-level entries, then ``commit()`` once. Nothing becomes visible
+/// to a reader of the destination before `commit()` (for a layout: `index.json` is written last,
+/// atomically); a blob appears under its digest name only after it was verified.
+public protocol ImageDestination: Sendable {
+    /// A name for messages, such as `oci:/srv/layouts/app`.
+    var name: String { get }
+
+    /// What this destination accepts.
+    var capabilities: DestinationCapabilities { get }
+
+    /// Whether the destination already holds this blob, verified (so the copy can skip it).
+    func hasBlob(_ descriptor: Descriptor) async throws -> Bool
+
+    /// Stores a blob from a stream that verifies itself.
+    ///
+    /// The destination reads `stream` to its end (`nil`) before the blob becomes visible; a
+    /// ``VerifyingStream`` throws before its end on any mismatch, so an unverified blob never lands.
+    func putBlob(_ stream: sending any ByteStream, descriptor: Descriptor) async throws
+
+    /// Stores a manifest or index (its exact bytes, already verified).
+    func putDocument(_ document: RawDocument) async throws
+
+    /// Records a top-level entry with its names (tags). Called after its document was stored.
+    func addEntry(_ descriptor: Descriptor, names: [String]) async throws
+
+    /// Makes everything visible. Called once, after every other call succeeded.
+    func commit() async throws
+}
