@@ -5,12 +5,17 @@ import FerryStreams
 public struct SourceEntry: Sendable, Hashable {
     /// The descriptor of the top-level manifest or index.
     public var descriptor: Descriptor
-    /// The names (tags, `ref.name` values) this entry carries; empty when untagged.
+    /// The names (tags, `ref.name` values) this entry carries; empty when untagged. A copy that
+    /// keeps names gives the destination these.
     public var names: [String]
+    /// Further names it can be selected by but that are not carried (such as the full
+    /// `io.containerd.image.name` next to a `ref.name` tag).
+    public var aliases: [String]
 
-    public init(descriptor: Descriptor, names: [String]) {
+    public init(descriptor: Descriptor, names: [String], aliases: [String] = []) {
         self.descriptor = descriptor
         self.names = names
+        self.aliases = aliases
     }
 }
 
@@ -53,7 +58,7 @@ extension ImageSource {
             }
             return all[0]
         case .name(let wanted):
-            if let found = all.first(where: { $0.names.contains(wanted) }) { return found }
+            if let found = all.first(where: { $0.names.contains(wanted) }) ?? all.first(where: { $0.aliases.contains(wanted) }) { return found }
             let names = all.flatMap(\.names)
             throw TransportError(.notFound, "\(name) has no image named \"\(wanted)\"\(names.isEmpty ? "" : "; it has: " + names.prefix(10).joined(separator: ", "))")
         case .index(let n):

@@ -1,0 +1,31 @@
+/// An error of the engine's own: an image graph that cannot be copied as asked.
+///
+/// Errors from sources, destinations and streams pass through unchanged; this type covers what
+/// only the engine can see (a cycle of indexes, a conversion the destination needs but the source
+/// cannot give).
+public struct EngineError: Error, Sendable, CustomStringConvertible {
+    /// What kind of problem this is.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        private let name: String
+        private init(_ name: String) { self.name = name }
+        /// The manifest graph is malformed (too deep, cyclic, a document that does not decode).
+        public static let invalidGraph = Code("invalidGraph")
+        /// The copy needs something the options forbid or the formats cannot express.
+        public static let unsupported = Code("unsupported")
+        /// Blobs the image needs are not in the source.
+        public static let incomplete = Code("incomplete")
+        public var description: String { name }
+    }
+
+    /// What kind of problem this is.
+    public let code: Code
+    /// A sentence naming what was wrong and where.
+    public let message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { message }
+}

@@ -1,0 +1,91 @@
+import FerrySpec
+import FerryStreams
+import FerryTransports
+
+/// Everything below one top-level entry: its documents (verified) and the blobs they reference.
+public struct ImageGraph: Sendable {
+    /// The top-level descriptor.
+    public var root: Descriptor
+    /// Manifests and indexes, children before parents, the root last; each verified against its
+    /// descriptor.
+    public var documents: [RawDocument]
+    /// Configs, layers and any other non-document children, without duplicates, in first-seen order.
+    public var blobs: [Descriptor]
+    /// Each image manifest in the graph, with the platform its index gave it (if any).
+    public var images: [(manifest: RawDocument, decoded: ImageManifest, platform: Platform?)]
+}
+
+/// Reads and verifies the manifest graph below a descriptor.
+public struct GraphReader: Sendable {
+    /// How deep indexes may nest before the graph is refused.
+    public static let maximumDepth = 8
+    /// The source documents are read from.
+    public let source: any ImageSource
+
+    public init(source: any ImageSource) {
+        self.source = source
+    }
+
+    /// Reads the graph below `root`.
+    /// - Throws: ``EngineError`` for cycles, excessive depth and undecodable documents;
+    ///   ``StreamError`` for documents whose bytes do not match their descriptor.
+    public func read(_ root: Descriptor) async throws -> ImageGraph {
+        var graph = ImageGraph(root: root, documents: [], blobs: [], images: [])
+        var seenBlobs = Set<Digest>()
+        var seenDocuments = Set<Digest>()
+        try await visit(root, platform: root.platform, depth: 0, path: [], graph: &graph, seenBlobs: &seenBlobs, seenDocuments: &seenDocuments)
+        return graph
+    }
+
+    /// Reads one document and checks its size and digest.
+    public func verifiedDocument(_ descriptor: Descriptor) async throws -> RawDocument {
+        let context = "\(descriptor.mediaType.isIndex ? "index" : "manifest") \(descriptor.digest) in \(source.name)"
+        guard descriptor.size <= Int64(DocumentLimits.maximumDocumentSize) else {
+            throw SpecError(.documentTooLarge, "\(context): declared size \(descriptor.size) is over the \(DocumentLimits.maximumDocumentSize)-byte limit for documents")
+        }
+        let bytes = try await source.document(descriptor)
+        guard Int64(bytes.count) == descriptor.size else {
+            throw StreamError(.sizeMismatch, "\(context): expected \(descriptor.size) bytes, found \(bytes.count)")
+        }
+        guard let algorithm = descriptor.digest.knownAlgorithm else {
+            throw StreamError(.unsupported, "\(context): digest algorithm \"\(descriptor.digest.algorithm)\" cannot be verified")
+        }
+        let actual = try DigestHasher.digest(bytes, algorithm: algorithm)
+        guard actual == descriptor.digest else {
+            throw StreamError(.digestMismatch, "\(context): content has digest \(actual), expected \(descriptor.digest)")
+        }
+        return RawDocument(bytes: bytes, mediaType: descriptor.mediaType, digest: descriptor.digest)
+    }
+
+    private func visit(_ descriptor: Descriptor, platform: Platform?, depth: Int, path: [Digest], graph: inout ImageGraph, seenBlobs: inout Set<Digest>, seenDocuments: inout Set<Digest>) async throws {
+        guard descriptor.mediaType.isManifestOrIndex else {
+            // Configs, layers and anything Ferry does not know: carried verbatim as blobs.
+            if seenBlobs.insert(descriptor.digest).inserted { graph.blobs.append(descriptor) }
+            return
+        }
+        guard !path.contains(descriptor.digest) else {
+            throw EngineError(.invalidGraph, "\(source.name): index \(descriptor.digest) contains itself (a cycle)")
+        }
+        guard depth < Self.maximumDepth else {
+            throw EngineError(.invalidGraph, "\(source.name): indexes nest deeper than \(Self.maximumDepth) levels at \(descriptor.digest)")
+        }
+        guard !seenDocuments.contains(descriptor.digest) else { return }
+        let document = try await verifiedDocument(descriptor)
+        let context = "\(descriptor.mediaType.isIndex ? "index" : "manifest") \(descriptor.digest) in \(source.name)"
+        switch try document.decode(context: context) {
+        case .index(let index):
+            for child in index.manifests {
+                try await visit(child, platform: child.platform, depth: depth + 1, path: path + [descriptor.digest], graph: &graph, seenBlobs: &seenBlobs, seenDocuments: &seenDocuments)
+            }
+        case .manifest(let manifest):
+            for child in manifest.children where seenBlobs.insert(child.digest).inserted {
+                graph.blobs.append(child)
+            }
+            graph.images.append((document, manifest, platform))
+        case .schema1:
+            throw EngineError(.unsupported, "\(context): Docker schema 1 manifests are not supported yet")
+        }
+        seenDocuments.insert(descriptor.digest)
+        graph.documents.append(document)
+    }
+}

@@ -1,0 +1,105 @@
+import FerrySpec
+import FerryStreams
+import FerryTransports
+
+/// What `inspect` tells about one top-level entry.
+public struct Inspection: Sendable, Codable {
+    /// One image (a manifest and its config).
+    public struct Image: Sendable, Codable {
+        public var digest: Digest
+        public var mediaType: MediaType
+        public var platform: String?
+        public var configDigest: Digest
+        public var configMediaType: MediaType
+        public var created: String?
+        public var architecture: String?
+        public var os: String?
+        public var variant: String?
+        public var entrypoint: [String]?
+        public var cmd: [String]?
+        public var env: [String]?
+        public var workingDir: String?
+        public var user: String?
+        public var labels: [String: String]?
+        public var layers: [Layer]
+        /// The sum of the layer sizes (compressed, as stored).
+        public var layersSize: Int64
+        public var diffIDs: [Digest]?
+    }
+
+    /// One layer of an image.
+    public struct Layer: Sendable, Codable {
+        public var digest: Digest
+        public var mediaType: MediaType
+        public var size: Int64
+    }
+
+    /// The source the entry was read from.
+    public var source: String
+    /// The names the entry carries.
+    public var names: [String]
+    /// The top-level digest (what `ferry digest` prints).
+    public var digest: Digest
+    /// The top-level media type.
+    public var mediaType: MediaType
+    /// Platforms of an index's entries, `os/arch[/variant]`.
+    public var platforms: [String]?
+    /// Every image below the entry (one for a manifest, one per platform for an index).
+    public var images: [Image]
+}
+
+/// Reads what `inspect` shows: the manifest graph (verified) and each image's config.
+public struct Inspector: Sendable {
+    public let source: any ImageSource
+
+    public init(source: any ImageSource) {
+        self.source = source
+    }
+
+    /// The verified top-level document of the selected entry (`inspect --raw`, `digest`).
+    public func rawDocument(_ selector: ImageSelector) async throws -> RawDocument {
+        let entry = try await source.entry(matching: selector)
+        return try await GraphReader(source: source).verifiedDocument(entry.descriptor)
+    }
+
+    /// Inspects the selected entry. Configs are read and digest-checked; layers are not read.
+    public func inspect(_ selector: ImageSelector) async throws -> Inspection {
+        let entry = try await source.entry(matching: selector)
+        let reader = GraphReader(source: source)
+        let graph = try await reader.read(entry.descriptor)
+        var images: [Inspection.Image] = []
+        for (manifest, decoded, platform) in graph.images {
+            let config = try await readConfig(decoded.config)
+            images.append(Inspection.Image(
+                digest: manifest.digest, mediaType: manifest.mediaType,
+                platform: platform.map(Self.describe) ?? config.map { Self.describe($0.platform) },
+                configDigest: decoded.config.digest, configMediaType: decoded.config.mediaType,
+                created: config?.created, architecture: config?.architecture, os: config?.os, variant: config?.variant,
+                entrypoint: config?.config?.entrypoint, cmd: config?.config?.cmd, env: config?.config?.env,
+                workingDir: config?.config?.workingDir, user: config?.config?.user, labels: config?.config?.labels,
+                layers: decoded.layers.map { Inspection.Layer(digest: $0.digest, mediaType: $0.mediaType, size: $0.size) },
+                layersSize: decoded.layers.reduce(0) { $0 + $1.size },
+                diffIDs: config?.rootfs.diffIDs))
+        }
+        let root = graph.documents.last
+        var platforms: [String]? = nil
+        if let root, root.mediaType.isIndex, case .index(let index) = try root.decode(context: "index \(root.digest) in \(source.name)") {
+            platforms = index.manifests.compactMap { $0.platform.map(Self.describe) }
+        }
+        return Inspection(source: source.name, names: entry.names + entry.aliases, digest: entry.descriptor.digest,
+                          mediaType: entry.descriptor.mediaType, platforms: platforms, images: images)
+    }
+
+    /// Reads and decodes an image config; `nil` for configs of other types (artifacts).
+    private func readConfig(_ descriptor: Descriptor) async throws -> ImageConfig? {
+        guard descriptor.mediaType.isImageConfig else { return nil }
+        let context = "config \(descriptor.digest) in \(source.name)"
+        let stream = try VerifyingStream(try await source.blob(descriptor), expected: descriptor, context: context)
+        let bytes = try await stream.readAll(limit: DocumentLimits.maximumDocumentSize, context: context)
+        return try JSONDocument.decode(ImageConfig.self, from: bytes, context: context)
+    }
+
+    static func describe(_ p: Platform) -> String {
+        [p.os, p.architecture, p.variant].compactMap { $0 }.joined(separator: "/")
+    }
+}

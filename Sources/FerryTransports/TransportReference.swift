@@ -1,0 +1,132 @@
+import FerrySpec
+
+/// A place images live, written as a transport string: `oci:PATH[:REF]`, `oci-archive:PATH[:REF]`.
+///
+/// The syntax is skopeo's (containers-transports(5)): the path ends at the **first** `:`; the rest
+/// (which may contain more colons) is the reference: a name matched against the layout's
+/// `org.opencontainers.image.ref.name`, or `@N` for the N-th entry.
+public struct TransportReference: Sendable, Hashable, CustomStringConvertible {
+    /// The transports Ferry knows.
+    public enum Kind: String, Sendable, CaseIterable {
+        /// An OCI image layout directory.
+        case oci = "oci"
+        /// An OCI image layout in one tar file.
+        case ociArchive = "oci-archive"
+    }
+
+    /// The transport.
+    public var kind: Kind
+    /// The file or directory.
+    public var path: String
+    /// Which image: by name, by position, or the only one.
+    public var selector: ImageSelector
+
+    public init(kind: Kind, path: String, selector: ImageSelector = .only) {
+        self.kind = kind
+        self.path = path
+        self.selector = selector
+    }
+
+    /// Parses a transport string.
+    /// - Throws: ``TransportError`` (`invalidArgument`) saying what is wrong, with a correct example.
+    public init(parsing string: String) throws(TransportError) {
+        let examples = "e.g. oci:./layout:1.0, oci:./layout@0 is written oci:./layout:@0, oci-archive:image.tar"
+        guard let colon = string.firstIndex(of: ":") else {
+            throw TransportError(.invalidArgument, "\"\(string)\" names no transport; write TRANSPORT:PATH[:REF], \(examples). Transports: \(Kind.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        let transport = String(string[..<colon])
+        guard let kind = Kind(rawValue: transport) else {
+            let hint = transport == "docker" ? " (registries are not supported yet)" : ""
+            throw TransportError(.invalidArgument, "unknown transport \"\(transport)\" in \"\(string)\"\(hint); known: \(Kind.allCases.map(\.rawValue).joined(separator: ", ")) (\(examples))")
+        }
+        let rest = String(string[string.index(after: colon)...])
+        let path: String
+        let ref: String?
+        if let refColon = rest.firstIndex(of: ":") {
+            path = String(rest[..<refColon])
+            ref = String(rest[rest.index(after: refColon)...])
+        } else {
+            path = rest
+            ref = nil
+        }
+        guard !path.isEmpty else {
+            throw TransportError(.invalidArgument, "\"\(string)\" has an empty path (\(examples))")
+        }
+        self.kind = kind
+        self.path = path
+        switch ref {
+        case nil:
+            selector = .only
+        case let ref? where ref.hasPrefix("@"):
+            guard let n = Int(ref.dropFirst()), n >= 0 else {
+                throw TransportError(.invalidArgument, "\"\(string)\": \"\(ref)\" is not a position; write @N with N a number from 0")
+            }
+            selector = .index(n)
+        case let ref?:
+            guard Self.isValidLayoutName(ref) else {
+                throw TransportError(.invalidArgument, "\"\(string)\": \"\(ref)\" is not a valid reference name (letters and digits, separated by - . _ : @ + or --, components joined by /), e.g. oci:./layout:1.0")
+            }
+            selector = .name(ref)
+        }
+    }
+
+    public var description: String {
+        switch selector {
+        case .only, .all: return "\(kind.rawValue):\(path)"
+        default: return "\(kind.rawValue):\(path):\(selector)"
+        }
+    }
+
+    /// The name to give the image at a destination, if the string named one.
+    public var destinationName: String? {
+        if case .name(let n) = selector { return n }
+        return nil
+    }
+
+    /// Opens this place for reading.
+    public func openSource() throws -> any ImageSource {
+        switch kind {
+        case .oci: return try OCILayoutSource(path: path)
+        case .ociArchive: throw TransportError(.unsupported, "oci-archive: arrives with the tar stage")
+        }
+    }
+
+    /// Opens this place for writing.
+    /// - Parameter durable: `fsync` files before they become visible.
+    public func openDestination(durable: Bool = true) throws -> any ImageDestination {
+        if case .index = selector {
+            throw TransportError(.invalidArgument, "\(self): a position (@N) selects an image to read; to write, give a name such as \(kind.rawValue):\(path):latest")
+        }
+        switch kind {
+        case .oci: return try OCILayoutDestination(path: path, durable: durable)
+        case .ociArchive: throw TransportError(.unsupported, "oci-archive: arrives with the tar stage")
+        }
+    }
+
+    /// The grammar of `org.opencontainers.image.ref.name` (image-spec `annotations.md`):
+    /// `component ("/" component)*`, `component = alnum+ (separator alnum+)*`, separators
+    /// `-`, `.`, `_`, `:`, `@`, `+`, `--`.
+    public static func isValidLayoutName(_ s: String) -> Bool {
+        guard !s.isEmpty, s.utf8.count <= 255 else { return false }
+        for component in s.split(separator: "/", omittingEmptySubsequences: false) {
+            var previousSeparator = true
+            var dashes = 0
+            for byte in component.utf8 {
+                let isAlnum = (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5a) || (byte >= 0x61 && byte <= 0x7a)
+                if isAlnum {
+                    previousSeparator = false
+                    dashes = 0
+                } else if byte == UInt8(ascii: "-") && dashes == 1 {
+                    dashes = 2  // "--" is one separator
+                } else if "-._:@+".utf8.contains(byte) && !previousSeparator {
+                    previousSeparator = true
+                    dashes = byte == UInt8(ascii: "-") ? 1 : 0
+                } else {
+                    return false
+                }
+            }
+            if previousSeparator { return false }
+        }
+        return true
+    }
+}
