@@ -150,13 +150,13 @@ public struct CopyOperation: Sendable {
             return (descriptor, true)
         }
         options.progress?(.blobStarted(descriptor))
-        let raw = try await source.blob(descriptor)
-        let kind = descriptor.mediaType.isLayer ? "layer" : (descriptor.mediaType.isImageConfig ? "config" : "blob")
-        var stream: any ByteStream = try VerifyingStream(raw, expected: descriptor, context: "\(kind) \(descriptor.digest) from \(source.name)")
+        var raw: any ByteStream = try await source.blob(descriptor)
         if let progress = options.progress {
-            stream = ProgressStream(stream, digest: descriptor.digest, report: progress)
+            raw = ProgressStream(raw, digest: descriptor.digest, report: progress)
         }
-        try await destination.putBlob(stream, descriptor: descriptor)
+        let kind = descriptor.mediaType.isLayer ? "layer" : (descriptor.mediaType.isImageConfig ? "config" : "blob")
+        let verified = try VerifyingStream(raw, expected: descriptor, context: "\(kind) \(descriptor.digest) from \(source.name)")
+        _ = try await destination.putBlob(verified)
         options.progress?(.blobFinished(descriptor, skipped: false))
         return (descriptor, false)
     }

@@ -1,22 +1,28 @@
 import FerrySpec
 
-/// Passes a blob through while counting and hashing it, and fails unless it is exactly what its
-/// descriptor says.
+/// Passes a blob through while counting and hashing it: it verifies the blob against an expected
+/// descriptor, or, for a blob being produced (a recompressed layer), computes its digest.
 ///
-/// - It throws as soon as more bytes arrive than the descriptor's size, so a hostile or broken
-///   source can never make a reader consume past the declared size.
-/// - At the end it throws on a short stream or a digest mismatch *before* returning `nil`, so a
+/// When an expectation is given:
+/// - it throws as soon as more bytes arrive than the descriptor's size, so a hostile or broken
+///   source can never make a reader consume past the declared size;
+/// - at the end it throws on a short stream or a digest mismatch *before* returning `nil`, so a
 ///   consumer that lands data only after seeing `nil` never lands unverified data.
 ///
 /// Digests with an algorithm Ferry cannot compute are refused: content behind them is never trusted.
+/// After the stream returned `nil`, ``result`` holds the digest and size of what passed.
 public final class VerifyingStream: ByteStream {
     private let upstream: any ByteStream
-    private let expected: Descriptor
+    private let expected: Descriptor?
     private let context: String
     private let hasher: DigestHasher
     private var count: Int64 = 0
     private var finished = false
 
+    /// The digest and size of what passed; set once the stream returned `nil`.
+    public private(set) var result: (digest: Digest, size: Int64)?
+
+    /// A stream that verifies `upstream` against `expected`.
     /// - Parameters:
     ///   - upstream: the raw bytes.
     ///   - expected: the descriptor they must match.
@@ -31,6 +37,14 @@ public final class VerifyingStream: ByteStream {
         self.hasher = try DigestHasher(algorithm)
     }
 
+    /// A stream that computes the digest of `upstream` without an expectation.
+    public init(_ upstream: any ByteStream, computing algorithm: Digest.Algorithm = .sha256, context: String) throws(StreamError) {
+        self.upstream = upstream
+        self.expected = nil
+        self.context = context
+        self.hasher = try DigestHasher(algorithm)
+    }
+
     /// Bytes passed through so far.
     public var bytesRead: Int64 { count }
 
@@ -38,17 +52,20 @@ public final class VerifyingStream: ByteStream {
         guard !finished else { return nil }
         guard let chunk = try await upstream.next() else {
             finished = true
-            guard count == expected.size else {
-                throw StreamError(.sizeMismatch, "\(context): expected \(expected.size) bytes, got \(count) (truncated)")
-            }
             let actual = hasher.finalize()
-            guard actual == expected.digest else {
-                throw StreamError(.digestMismatch, "\(context): content has digest \(actual), expected \(expected.digest)")
+            if let expected {
+                guard count == expected.size else {
+                    throw StreamError(.sizeMismatch, "\(context): expected \(expected.size) bytes, got \(count) (truncated)")
+                }
+                guard actual == expected.digest else {
+                    throw StreamError(.digestMismatch, "\(context): content has digest \(actual), expected \(expected.digest)")
+                }
             }
+            result = (actual, count)
             return nil
         }
         count += Int64(chunk.count)
-        guard count <= expected.size else {
+        if let expected, count > expected.size {
             finished = true
             throw StreamError(.sizeMismatch, "\(context): more than the declared \(expected.size) bytes")
         }

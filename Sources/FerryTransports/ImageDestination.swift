@@ -22,7 +22,7 @@ public struct DestinationCapabilities: Sendable, Hashable {
 
 /// A place images are written to.
 ///
-/// The engine calls, in this order: ``hasBlob(_:)`` / ``putBlob(_:descriptor:)`` for every blob
+/// The engine calls, in this order: ``hasBlob(_:)`` / ``putBlob(_:)`` for every blob
 /// (in parallel), ``putDocument(_:)`` for manifests and indexes children first,
 /// ``addEntry(_:names:)`` for top-level entries, then ``commit()`` once. Nothing becomes visible
 /// to a reader of the destination before `commit()` (for a layout: `index.json` is written last,
@@ -37,11 +37,14 @@ public protocol ImageDestination: Sendable {
     /// Whether the destination already holds this blob, verified (so the copy can skip it).
     func hasBlob(_ descriptor: Descriptor) async throws -> Bool
 
-    /// Stores a blob from a stream that verifies itself.
+    /// Stores a blob from a stream that verifies itself (or, for a blob the engine is producing,
+    /// computes its digest).
     ///
-    /// The destination reads `stream` to its end (`nil`) before the blob becomes visible; a
-    /// ``VerifyingStream`` throws before its end on any mismatch, so an unverified blob never lands.
-    func putBlob(_ stream: sending any ByteStream, descriptor: Descriptor) async throws
+    /// The destination reads `blob` to its end (`nil`) before the blob becomes visible, under the
+    /// digest the stream reports in ``VerifyingStream/result``; the stream throws before its end
+    /// on any mismatch, so an unverified blob never lands.
+    /// - Returns: the digest and size that landed.
+    func putBlob(_ blob: sending VerifyingStream) async throws -> (digest: Digest, size: Int64)
 
     /// Stores a manifest or index (its exact bytes, already verified).
     func putDocument(_ document: RawDocument) async throws

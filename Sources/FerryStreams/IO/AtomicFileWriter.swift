@@ -76,6 +76,13 @@ public final class AtomicFileWriter {
     /// Flushes, optionally syncs, and renames the temporary file to the final path.
     /// - Throws: ``StreamError`` with code `io`; the temporary file is removed.
     public func commit() throws(StreamError) {
+        try commit(renamingTo: path)
+    }
+
+    /// Flushes, optionally syncs, and renames the temporary file to `finalPath`, a name learnt only
+    /// once the content was complete (a blob named by its computed digest). `finalPath` must be on
+    /// the same file system as ``path``.
+    public func commit(renamingTo finalPath: String) throws(StreamError) {
         if !buffer.isEmpty {
             try writeOut(buffer)
             buffer = []
@@ -88,8 +95,8 @@ public final class AtomicFileWriter {
             throw StreamError.posix("cannot close \(temporaryPath)", errno: errno)
         }
         descriptor = -1
-        guard rename(temporaryPath, path) == 0 else {
-            throw StreamError.posix("cannot rename \(temporaryPath) to \(path)", errno: errno)
+        guard rename(temporaryPath, finalPath) == 0 else {
+            throw StreamError.posix("cannot rename \(temporaryPath) to \(finalPath)", errno: errno)
         }
         committed = true
     }

@@ -58,13 +58,20 @@ public final class OCILayoutDestination: ImageDestination {
         return FileSystem.kind(of: path) == .regular && FileSystem.size(of: path) == descriptor.size
     }
 
-    public func putBlob(_ stream: sending any ByteStream, descriptor: Descriptor) async throws {
-        let writer = try openWriter(for: descriptor.digest)
-        while let chunk = try await stream.next() {
+    public func putBlob(_ blob: sending VerifyingStream) async throws -> (digest: Digest, size: Int64) {
+        let staging = root + "/blobs"
+        try FileSystem.createDirectory(staging)
+        let writer = try AtomicFileWriter(path: staging + "/.incoming", durable: durable)
+        while let chunk = try await blob.next() {
             try Task.checkCancellation()
             try writer.write(chunk)
         }
-        try writer.commit()
+        guard let result = blob.result else {
+            throw StreamError(.io, "\(name): blob stream ended without a digest")
+        }
+        try FileSystem.createDirectory(root + "/blobs/" + result.digest.algorithm)
+        try writer.commit(renamingTo: root + "/" + OCILayout.blobPath(result.digest))
+        return result
     }
 
     public func putDocument(_ document: RawDocument) async throws {
