@@ -109,9 +109,12 @@ public final class OCILayoutDestination: ImageDestination {
                 manifests.append(entry)
             }
         }
-        // Entries that lost their only name and duplicate another entry are dropped.
-        var seen = Set<Descriptor>()
-        manifests = manifests.filter { seen.insert($0).inserted || $0.referenceName != nil }
+        // An unnamed entry whose image is also listed under a name (or listed twice) adds nothing.
+        let named = Set(manifests.filter { $0.referenceName != nil }.map(\.digest))
+        var unnamedSeen = Set<Digest>()
+        manifests = manifests.filter { entry in
+            entry.referenceName != nil || (!named.contains(entry.digest) && unnamedSeen.insert(entry.digest).inserted)
+        }
         var index = existingIndex ?? ImageIndex(manifests: [])
         index.manifests = manifests
         index.mediaType = .ociIndex

@@ -1,0 +1,85 @@
+import Foundation
+import FerrySpec
+import FerryStreams
+
+/// Edits an OCI layout on disk to make broken or unusual inputs for tests: rewrite a manifest,
+/// corrupt a blob, replace `index.json`.
+public struct LayoutSurgery {
+    /// The layout directory.
+    public let root: String
+
+    public init(_ root: String) {
+        self.root = root
+    }
+
+    /// The path of a blob.
+    public func blobPath(_ digest: Digest) -> String {
+        root + "/blobs/\(digest.algorithm)/\(digest.encoded)"
+    }
+
+    /// Reads `index.json` as a JSON object.
+    public func index() throws -> [String: Any] {
+        try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: root + "/index.json"))) as! [String: Any]
+    }
+
+    /// Replaces `index.json` with `json`.
+    public func writeIndex(_ json: [String: Any]) throws {
+        try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys]).write(to: URL(fileURLWithPath: root + "/index.json"))
+    }
+
+    /// Replaces `index.json` with raw bytes.
+    public func writeIndex(bytes: [UInt8]) throws {
+        try Data(bytes).write(to: URL(fileURLWithPath: root + "/index.json"))
+    }
+
+    /// Changes one field of the first `index.json` entry.
+    public func editFirstIndexEntry(_ edit: (inout [String: Any]) -> Void) throws {
+        var json = try index()
+        var manifests = json["manifests"] as! [[String: Any]]
+        edit(&manifests[0])
+        json["manifests"] = manifests
+        try writeIndex(json)
+    }
+
+    /// Flips one byte of a blob in place, keeping its name and size.
+    public func flipByte(of digest: Digest, at offset: Int = 100) throws {
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: blobPath(digest))))
+        bytes[min(offset, bytes.count - 1)] ^= 0xff
+        try Data(bytes).write(to: URL(fileURLWithPath: blobPath(digest)))
+    }
+
+    /// Cuts a blob to `length` bytes.
+    public func truncate(_ digest: Digest, to length: Int) throws {
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: blobPath(digest)))
+        try bytes.prefix(length).write(to: URL(fileURLWithPath: blobPath(digest)))
+    }
+
+    /// Deletes a blob.
+    public func remove(_ digest: Digest) throws {
+        try FileManager.default.removeItem(atPath: blobPath(digest))
+    }
+
+    /// Rewrites the manifest `digest` with `edit`, stores it under its new digest, and points the
+    /// `index.json` entry named `tag` at it.
+    /// - Returns: the new manifest digest.
+    @discardableResult
+    public func rewriteManifest(_ digest: Digest, tag: String, _ edit: (inout [String: Any]) -> Void) throws -> Digest {
+        var json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: blobPath(digest)))) as! [String: Any]
+        edit(&json)
+        let bytes = [UInt8](try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys]))
+        let newDigest = try DigestHasher.digest(bytes)
+        try Data(bytes).write(to: URL(fileURLWithPath: blobPath(newDigest)))
+        var index = try index()
+        var manifests = index["manifests"] as! [[String: Any]]
+        for i in manifests.indices {
+            let annotations = manifests[i]["annotations"] as? [String: String]
+            if annotations?["org.opencontainers.image.ref.name"] == tag {
+                manifests[i]["digest"] = newDigest.description
+                manifests[i]["size"] = bytes.count
+            }
+        }
+        index["manifests"] = manifests
+        try writeIndex(index)
+        return newDigest
+    }
+}
