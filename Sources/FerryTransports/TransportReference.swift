@@ -87,7 +87,7 @@ public struct TransportReference: Sendable, Hashable, CustomStringConvertible {
     public func openSource() throws -> any ImageSource {
         switch kind {
         case .oci: return try OCILayoutSource(path: path)
-        case .ociArchive: throw TransportError(.unsupported, "oci-archive: arrives with the tar stage")
+        case .ociArchive: return try OCIArchiveSource(path: path)
         }
     }
 
@@ -99,7 +99,7 @@ public struct TransportReference: Sendable, Hashable, CustomStringConvertible {
         }
         switch kind {
         case .oci: return try OCILayoutDestination(path: path, durable: durable)
-        case .ociArchive: throw TransportError(.unsupported, "oci-archive: arrives with the tar stage")
+        case .ociArchive: return try OCIArchiveDestination(path: path, durable: durable)
         }
     }
 

@@ -38,6 +38,10 @@ public final class AtomicFileWriter {
         self.temporaryPath = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
+    /// The temporary file's descriptor, for writers that write to it directly (such as a tar
+    /// writer); mix with ``write(_:)`` only after flushing nothing is buffered.
+    public var fileDescriptor: Int32 { descriptor }
+
     deinit {
         if descriptor >= 0 { close(descriptor) }
         if !committed { unlink(temporaryPath) }

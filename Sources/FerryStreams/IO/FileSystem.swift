@@ -114,4 +114,26 @@ public enum FileSystem {
         }
         return Array(result[0..<filled])
     }
+
+    /// Reads `length` bytes at `offset` of a file (a member of an uncompressed tar).
+    /// - Throws: ``StreamError`` with code `corruptData` when the file ends first.
+    public static func readRange(_ path: String, offset: Int64, length: Int) throws(StreamError) -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw StreamError.posix("cannot open \(path)", errno: errno) }
+        defer { close(fd) }
+        var result = [UInt8](repeating: 0, count: length)
+        var filled = 0
+        while filled < length {
+            let n = result.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + filled, length - filled, off_t(offset) + off_t(filled)) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw StreamError.posix("cannot read \(path)", errno: errno)
+            }
+            if n == 0 {
+                throw StreamError(.corruptData, "\(path): ends before offset \(offset + Int64(length))")
+            }
+            filled += n
+        }
+        return result
+    }
 }

@@ -1,0 +1,80 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import FerrySpec
+import FerryStreams
+
+/// Writes an OCI image layout as one tar file (`oci-archive:PATH[:NAME]`).
+///
+/// Blobs are gathered in a layout directory next to the target, then written into the archive in a
+/// fixed order with deterministic headers, so the same images give the same archive bytes. The
+/// archive replaces `PATH` atomically in ``commit()``; until then `PATH` is untouched, and the
+/// working directory is removed whatever happens.
+public final class OCIArchiveDestination: ImageDestination {
+    /// The archive file.
+    public let path: String
+    public let name: String
+    public var capabilities: DestinationCapabilities { staging.capabilities }
+    private let workDirectory: String
+    private let staging: OCILayoutDestination
+    private let durable: Bool
+
+    /// Prepares to write the archive at `path`.
+    /// - Throws: ``TransportError`` when `path` is a directory, or the working directory cannot be made.
+    public init(path: String, durable: Bool = true) throws {
+        self.path = path
+        self.name = "oci-archive:\(path)"
+        self.durable = durable
+        guard FileSystem.kind(of: path) != .directory else {
+            throw TransportError(.invalidInput, "\(name): is a directory; an oci-archive is one tar file")
+        }
+        let directory = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
+        let base = path.lastIndex(of: "/").map { String(path[path.index(after: $0)...]) } ?? path
+        var template = Array("\(directory.isEmpty ? "/" : directory)/.\(base).ferry-XXXXXX".utf8CString)
+        guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
+            throw StreamError.posix("\(name): cannot create a working directory next to it", errno: errno)
+        }
+        workDirectory = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        staging = try OCILayoutDestination(path: workDirectory, durable: false)
+    }
+
+    deinit {
+        FileSystem.removeTree(workDirectory)
+    }
+
+    public func hasBlob(_ descriptor: Descriptor) async throws -> Bool {
+        try await staging.hasBlob(descriptor)
+    }
+
+    public func putBlob(_ blob: sending VerifyingStream) async throws -> (digest: Digest, size: Int64) {
+        try await staging.putBlob(blob)
+    }
+
+    public func putDocument(_ document: RawDocument) async throws {
+        try await staging.putDocument(document)
+    }
+
+    public func addEntry(_ descriptor: Descriptor, names: [String]) async throws {
+        try await staging.addEntry(descriptor, names: names)
+    }
+
+    public func commit() async throws {
+        try await staging.commit()
+        let output = try AtomicFileWriter(path: path, durable: durable)
+        let tar = try TarWriter(fileDescriptor: output.fileDescriptor)
+        try tar.addFile(OCILayout.layoutFileName, bytes: try FileSystem.readFile(workDirectory + "/" + OCILayout.layoutFileName, limit: 64 * 1024))
+        try tar.addFile(OCILayout.indexFileName, bytes: try FileSystem.readFile(workDirectory + "/" + OCILayout.indexFileName, limit: DocumentLimits.maximumDocumentSize))
+        try tar.addDirectory("blobs")
+        for algorithm in try FileSystem.contents(of: workDirectory + "/blobs") where !algorithm.hasPrefix(".") {
+            try tar.addDirectory("blobs/\(algorithm)")
+            for blob in try FileSystem.contents(of: workDirectory + "/blobs/" + algorithm) where !blob.hasPrefix(".") {
+                let file = workDirectory + "/blobs/\(algorithm)/\(blob)"
+                guard let size = FileSystem.size(of: file) else { continue }
+                try await tar.addFile("blobs/\(algorithm)/\(blob)", size: size, from: try FileByteStream(path: file))
+            }
+        }
+        try tar.finish()
+        try output.commit()
+        FileSystem.removeTree(workDirectory)
+    }
+}
