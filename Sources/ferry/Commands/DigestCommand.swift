@@ -1,19 +1,64 @@
 import ArgumentParser
 import FerryEngine
 import FerrySpec
+import FerryStreams
 import FerryTransports
 
-/// `ferry digest SRC`
+/// `ferry digest SRC` and `ferry digest --file PATH...`
 struct DigestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "digest",
-        abstract: "Print the digest of an image's manifest or index (verified against its bytes).")
+        abstract: "Print the digest of an image's manifest or index (verified against its bytes), or of files.",
+        discussion: """
+        Examples:
+          ferry digest oci:./layout:1.0
+          ferry digest --file layer.tar.gz config.json
+          ferry digest --file --algorithm sha512 big.tar
+        """)
 
-    @Argument(help: "The image: oci:PATH[:REF] or oci-archive:PATH[:REF].")
-    var source: String
+    @Argument(help: "The image (oci:PATH[:REF], …), or with --file the files to hash.")
+    var targets: [String]
+
+    @Flag(help: "Hash files instead of reading an image, printing `DIGEST  PATH` lines.")
+    var file = false
+
+    @Option(help: "The hash for --file: sha256 or sha512.")
+    var algorithm = "sha256"
+
+    func validate() throws {
+        guard !targets.isEmpty else { throw ValidationError("name an image, or files with --file") }
+        guard file || targets.count == 1 else { throw ValidationError("name one image (or use --file to hash several files)") }
+        guard Digest.Algorithm(rawValue: algorithm) != nil else { throw ValidationError("--algorithm must be sha256 or sha512") }
+    }
 
     func run() async throws {
-        let from = try parseTransport(source)
+        if file {
+            let algorithm = Digest.Algorithm(rawValue: algorithm) ?? .sha256
+            try await runReportingErrors {
+                try await withThrowingTaskGroup(of: (Int, Digest).self) { group in
+                    var results = [Digest?](repeating: nil, count: targets.count)
+                    var pending = targets.enumerated().makeIterator()
+                    func start(_ item: (offset: Int, element: String)) {
+                        group.addTask {
+                            let hasher = try DigestHasher(algorithm)
+                            let stream = try FileByteStream(path: item.element, chunkSize: 4 << 20)
+                            while let chunk = try await stream.next() { hasher.update(chunk) }
+                            return (item.offset, hasher.finalize())
+                        }
+                    }
+                    for _ in 0..<2 { if let item = pending.next() { start(item) } }
+                    while let (index, digest) = try await group.next() {
+                        results[index] = digest
+                        if let item = pending.next() { start(item) }
+                    }
+                    for (digest, path) in zip(results, targets) {
+                        if let digest { print("\(digest)  \(path)") }
+                    }
+                }
+            }
+            return
+        }
+        let from = try parseTransport(targets[0])
         try await runReportingErrors {
             let document = try await Inspector(source: try from.openSource()).rawDocument(from.selector)
             print(document.digest)
