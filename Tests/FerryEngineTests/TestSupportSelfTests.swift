@@ -84,3 +84,30 @@ import Testing
         }
     }
 }
+
+/// ``ExternalTool/run(_:_:stdin:environment:currentDirectory:)`` must pass bytes through
+/// unchanged and must not stall on output larger than a pipe buffer.
+@Suite struct ExternalToolSelfTests {
+    @Test(.enabled(if: ExternalTool.find("cat") != nil, "cat not installed"))
+    func stdinReachesStdoutByteForByte() async throws {
+        let input = (0..<300_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        let result = try await ExternalTool.runChecked("cat", [], stdin: input)
+        #expect(result.stdoutBytes == input)
+    }
+
+    @Test(.enabled(if: ExternalTool.find("sh") != nil, "sh not installed"))
+    func largeOutputOnBothStreamsDoesNotDeadlock() async throws {
+        let result = try await ExternalTool.run(
+            "sh", ["-c", "head -c 3000000 /dev/zero; head -c 2000000 /dev/zero >&2; exit 3"])
+        #expect(result.exitCode == 3)
+        #expect(result.stdoutBytes.count == 3_000_000)
+        #expect(result.stderrBytes.count == 2_000_000)
+    }
+
+    @Test func missingToolIsReportedNotLaunched() async throws {
+        #expect(ExternalTool.find("ferry-no-such-tool") == nil)
+        await #expect(throws: ExternalToolError.self) {
+            try await ExternalTool.run("ferry-no-such-tool", [])
+        }
+    }
+}
