@@ -36,7 +36,8 @@ public final class TarReader {
     /// `archive_read_support_filter_all`, `archive_read_support_format_tar` and
     /// `archive_read_open_filename`.
     /// - Throws: ``StreamError`` with code `notFound` or `io` when the file cannot be opened,
-    ///   `library` if libarchive cannot be set up.
+    ///   `corruptData` naming the path and libarchive's message when it is not a tar (or a
+    ///   compressed tar) at all, `library` if libarchive cannot be set up.
     public convenience init(path: String) throws(StreamError) {
         try self.init(path: path, decompressing: true)
     }
@@ -56,10 +57,18 @@ public final class TarReader {
             try check(archive_read_support_filter_none(archive), "archive_read_support_filter_none")
         }
         try check(archive_read_support_format_tar(archive), "archive_read_support_format_tar")
+        // libarchive reads the first block and picks the format while opening, so a file that is
+        // not a tar already fails here. A system errno means the file could not be read; libarchive
+        // reports format problems with EILSEQ (its ARCHIVE_ERRNO_FILE_FORMAT) or -1.
         let status = archive_read_open_filename(archive, path, 1 << 20)
         guard status == ARCHIVE_OK else {
-            let code: StreamError.Code = archive_errno(archive) == ENOENT ? .notFound : .io
-            throw StreamError(code, "\(path): cannot open: \(libraryMessage())")
+            let number = archive_errno(archive)
+            if number == ENOENT {
+                throw StreamError(.notFound, "\(path): cannot open: \(libraryMessage())")
+            } else if number > 0, number != EILSEQ {
+                throw StreamError(.io, "\(path): cannot open: \(libraryMessage())")
+            }
+            throw StreamError(.corruptData, "\(path): not a readable tar archive: \(libraryMessage())")
         }
     }
 

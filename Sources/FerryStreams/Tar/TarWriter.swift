@@ -86,12 +86,14 @@ public final class TarWriter {
     /// The header is written first, so `size` must be known; data is copied chunk by chunk.
     /// - Throws: ``StreamError`` with code `sizeMismatch` when the stream is shorter or longer
     ///   than `size` (the archive is then unusable and the writer poisoned), `unsafePath` for an
-    ///   unsafe name, `io` when writing fails; or the stream's own error.
+    ///   unsafe name, `io` when writing fails; the stream's own error, or `CancellationError`
+    ///   (either also poisons the writer).
     public func addFile(_ name: String, size: Int64, from stream: any ByteStream) async throws {
         try writeHeader(name, type: Self.regularType, permissions: 0o644, size: size)
         var written: Int64 = 0
         do {
             while let chunk = try await stream.next() {
+                try Task.checkCancellation()
                 guard written + Int64(chunk.count) <= size else {
                     throw poison(StreamError(.sizeMismatch, "\(destination): member \(name.debugDescription): stream is longer than the declared \(size) bytes"))
                 }
