@@ -2,22 +2,6 @@ import FerrySpec
 import FerryStreams
 import FerryTransports
 
-/// Options of a copy.
-public struct CopyOptions: Sendable {
-    /// How many blobs move at once.
-    public var parallelism: Int = 4
-    /// Names to give the copied image at the destination; `nil` keeps the source's names.
-    public var destinationNames: [String]?
-    /// Called from any task as the copy proceeds.
-    public var progress: (@Sendable (CopyEvent) -> Void)?
-
-    public init(parallelism: Int = 4, destinationNames: [String]? = nil, progress: (@Sendable (CopyEvent) -> Void)? = nil) {
-        self.parallelism = parallelism
-        self.destinationNames = destinationNames
-        self.progress = progress
-    }
-}
-
 /// What a copy reports while it runs.
 public enum CopyEvent: Sendable {
     /// The plan is ready: this many blobs and bytes to consider.

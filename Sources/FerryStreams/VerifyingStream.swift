@@ -14,6 +14,7 @@ import FerrySpec
 public final class VerifyingStream: ByteStream {
     private let upstream: any ByteStream
     private let expected: Descriptor?
+    private let expectedDigestOnly: Digest?
     private let context: String
     private let hasher: DigestHasher
     private var count: Int64 = 0
@@ -33,6 +34,20 @@ public final class VerifyingStream: ByteStream {
         }
         self.upstream = upstream
         self.expected = expected
+        self.expectedDigestOnly = nil
+        self.context = context
+        self.hasher = try DigestHasher(algorithm)
+    }
+
+    /// A stream that verifies `upstream` against a digest whose size is not known in advance
+    /// (the DiffID of a layer being decompressed).
+    public init(_ upstream: any ByteStream, expectedDigest: Digest, context: String) throws(StreamError) {
+        guard let algorithm = expectedDigest.knownAlgorithm else {
+            throw StreamError(.unsupported, "\(context): digest algorithm \"\(expectedDigest.algorithm)\" cannot be verified")
+        }
+        self.upstream = upstream
+        self.expected = nil
+        self.expectedDigestOnly = expectedDigest
         self.context = context
         self.hasher = try DigestHasher(algorithm)
     }
@@ -41,6 +56,7 @@ public final class VerifyingStream: ByteStream {
     public init(_ upstream: any ByteStream, computing algorithm: Digest.Algorithm = .sha256, context: String) throws(StreamError) {
         self.upstream = upstream
         self.expected = nil
+        self.expectedDigestOnly = nil
         self.context = context
         self.hasher = try DigestHasher(algorithm)
     }
@@ -60,6 +76,9 @@ public final class VerifyingStream: ByteStream {
                 guard actual == expected.digest else {
                     throw StreamError(.digestMismatch, "\(context): content has digest \(actual), expected \(expected.digest)")
                 }
+            }
+            if let expectedDigestOnly, actual != expectedDigestOnly {
+                throw StreamError(.digestMismatch, "\(context): content has digest \(actual), expected \(expectedDigestOnly)")
             }
             result = (actual, count)
             return nil

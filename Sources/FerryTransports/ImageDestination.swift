@@ -11,12 +11,31 @@ public struct DestinationCapabilities: Sendable, Hashable {
     public var holdsSeveralImages: Bool
     /// Whether it keeps indexes (multi-platform images) as such.
     public var holdsIndexes: Bool
+    /// The manifest format it is native to: what an image Ferry synthesised (from a docker-archive)
+    /// or one it must convert is written as.
+    public var preferredManifestFormat: ManifestFormat
+    /// The layer compression it is native to: what synthesised images' layers get, and what layers
+    /// it cannot take are converted to.
+    public var preferredLayerCompression: LayerCompression
 
-    public init(acceptedManifestTypes: Set<MediaType>? = nil, acceptedLayerCompressions: Set<LayerCompression>? = nil, holdsSeveralImages: Bool = true, holdsIndexes: Bool = true) {
+    public init(acceptedManifestTypes: Set<MediaType>? = nil, acceptedLayerCompressions: Set<LayerCompression>? = nil, holdsSeveralImages: Bool = true, holdsIndexes: Bool = true, preferredManifestFormat: ManifestFormat = .oci, preferredLayerCompression: LayerCompression = .gzip) {
         self.acceptedManifestTypes = acceptedManifestTypes
         self.acceptedLayerCompressions = acceptedLayerCompressions
         self.holdsSeveralImages = holdsSeveralImages
         self.holdsIndexes = holdsIndexes
+        self.preferredManifestFormat = preferredManifestFormat
+        self.preferredLayerCompression = preferredLayerCompression
+    }
+
+    /// Whether a manifest or index of this type can be stored as it is.
+    public func accepts(_ mediaType: MediaType) -> Bool {
+        guard let accepted = acceptedManifestTypes else { return true }
+        return accepted.contains { $0.essence == mediaType.essence }
+    }
+
+    /// Whether a layer of this compression can be stored as it is.
+    public func accepts(_ compression: LayerCompression) -> Bool {
+        acceptedLayerCompressions?.contains(compression) ?? true
     }
 }
 

@@ -11,11 +11,16 @@ public struct SourceEntry: Sendable, Hashable {
     /// Further names it can be selected by but that are not carried (such as the full
     /// `io.containerd.image.name` next to a `ref.name` tag).
     public var aliases: [String]
+    /// Whether the source made the entry's documents up (a docker-archive's manifest is built from
+    /// `manifest.json`): such documents have no digest worth keeping, so a copy writes them in the
+    /// destination's native format and compression instead of verbatim.
+    public var isSynthesized: Bool
 
-    public init(descriptor: Descriptor, names: [String], aliases: [String] = []) {
+    public init(descriptor: Descriptor, names: [String], aliases: [String] = [], isSynthesized: Bool = false) {
         self.descriptor = descriptor
         self.names = names
         self.aliases = aliases
+        self.isSynthesized = isSynthesized
     }
 }
 

@@ -1,0 +1,85 @@
+import FerrySpec
+
+/// What to do with layer compression during a copy.
+public enum CompressionChoice: Sendable, Hashable, CustomStringConvertible {
+    /// Leave every layer as it is (bytes untouched), unless the destination cannot take it.
+    case keep
+    /// (Re)compress every layer to this compression; `level` `nil` means the format's default.
+    case to(LayerCompression, level: Int?)
+
+    /// Parses `gzip`, `gzip:LEVEL`, `gzip:fast`, `gzip:best`, `zstd[:LEVEL]`, `none`, `keep`.
+    /// - Throws: ``SpecError`` (`unsupported`) with the accepted forms.
+    public init(parsing s: String) throws(SpecError) {
+        let parts = s.lowercased().split(separator: ":", maxSplits: 1).map(String.init)
+        let usage = "use gzip[:1-9|fast|best], zstd[:1-19|fast|best], none or keep"
+        guard let name = parts.first else { throw SpecError(.unsupported, "empty compression; \(usage)") }
+        if name == "keep", parts.count == 1 { self = .keep; return }
+        if name == "none", parts.count == 1 { self = .to(.none, level: nil); return }
+        let range: ClosedRange<Int>
+        let fast: Int, best: Int
+        let compression: LayerCompression
+        switch name {
+        case "gzip": compression = .gzip; range = 1...9; fast = 1; best = 9
+        case "zstd": compression = .zstd; range = 1...19; fast = 1; best = 19
+        default: throw SpecError(.unsupported, "unknown compression \"\(s)\"; \(usage)")
+        }
+        guard parts.count == 2 else { self = .to(compression, level: nil); return }
+        switch parts[1] {
+        case "fast": self = .to(compression, level: fast)
+        case "best": self = .to(compression, level: best)
+        default:
+            guard let level = Int(parts[1]), range.contains(level) else {
+                throw SpecError(.unsupported, "compression level \"\(parts[1])\" for \(name) must be \(range.lowerBound)-\(range.upperBound), fast or best")
+            }
+            self = .to(compression, level: level)
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .keep: return "keep"
+        case .to(let c, let level): return level.map { "\(c.rawValue):\($0)" } ?? c.rawValue
+        }
+    }
+}
+
+/// Options of a copy.
+public struct CopyOptions: Sendable {
+    /// How many blobs move at once.
+    public var parallelism: Int = 4
+    /// Names to give the copied image at the destination; `nil` keeps the source's names.
+    public var destinationNames: [String]?
+    /// The manifest format to write; `nil` keeps each document's own format (converting only
+    /// what the destination cannot take, and synthesised images, to its native format).
+    public var format: ManifestFormat?
+    /// What to do with layer compression; `nil` keeps layers unless the destination needs otherwise.
+    public var compression: CompressionChoice?
+    /// Platforms to copy from a multi-platform image; empty copies all that the destination can hold
+    /// (a destination without indexes gets the platform of this machine).
+    public var platforms: [Platform] = []
+    /// Fail instead of writing any document whose digest would differ from the source's.
+    public var preserveDigests = false
+    /// Called from any task as the copy proceeds.
+    public var progress: (@Sendable (CopyEvent) -> Void)?
+
+    public init(parallelism: Int = 4, destinationNames: [String]? = nil, format: ManifestFormat? = nil, compression: CompressionChoice? = nil, platforms: [Platform] = [], preserveDigests: Bool = false, progress: (@Sendable (CopyEvent) -> Void)? = nil) {
+        self.parallelism = parallelism
+        self.destinationNames = destinationNames
+        self.format = format
+        self.compression = compression
+        self.platforms = platforms
+        self.preserveDigests = preserveDigests
+        self.progress = progress
+    }
+}
+
+/// The platform of the machine Ferry runs on, as containerd's default matcher would choose.
+public var hostPlatform: Platform {
+    #if arch(arm64)
+    return Platform(os: "linux", architecture: "arm64", variant: "v8")
+    #elseif arch(arm)
+    return Platform(os: "linux", architecture: "arm", variant: "v7")
+    #else
+    return Platform(os: "linux", architecture: "amd64")
+    #endif
+}
