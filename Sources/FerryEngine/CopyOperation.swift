@@ -74,9 +74,9 @@ public struct CopyOperation: Sendable {
         for entry in selected { graphs.append(try await reader.read(entry.descriptor)) }
 
         var blobs: [Descriptor] = []
-        var seen = Set<Digest>()
+        var seen = Set<BlobKey>()
         for graph in graphs {
-            for blob in graph.blobs where seen.insert(blob.digest).inserted { blobs.append(blob) }
+            for blob in graph.blobs where seen.insert(BlobKey(blob)).inserted { blobs.append(blob) }
         }
         options.progress?(.planned(blobs: blobs.count, bytes: blobs.reduce(0) { $0 + $1.size }))
 

@@ -9,7 +9,8 @@ public struct ImageGraph: Sendable {
     /// Manifests and indexes, children before parents, the root last; each verified against its
     /// descriptor.
     public var documents: [RawDocument]
-    /// Configs, layers and any other non-document children, without duplicates, in first-seen order.
+    /// Configs, layers and any other non-document children, without duplicates, in first-seen order
+    /// (a digest appears twice only when two descriptors disagree on its size; see ``BlobKey``).
     public var blobs: [Descriptor]
     /// Each image manifest in the graph, with the platform its index gave it (if any).
     public var images: [(manifest: RawDocument, decoded: ImageManifest, platform: Platform?)]
@@ -31,8 +32,8 @@ public struct GraphReader: Sendable {
     ///   ``StreamError`` for documents whose bytes do not match their descriptor.
     public func read(_ root: Descriptor) async throws -> ImageGraph {
         var graph = ImageGraph(root: root, documents: [], blobs: [], images: [])
-        var seenBlobs = Set<Digest>()
-        var seenDocuments = Set<Digest>()
+        var seenBlobs = Set<BlobKey>()
+        var seenDocuments = Set<BlobKey>()
         try await visit(root, platform: root.platform, depth: 0, path: [], graph: &graph, seenBlobs: &seenBlobs, seenDocuments: &seenDocuments)
         return graph
     }
@@ -57,10 +58,10 @@ public struct GraphReader: Sendable {
         return RawDocument(bytes: bytes, mediaType: descriptor.mediaType, digest: descriptor.digest)
     }
 
-    private func visit(_ descriptor: Descriptor, platform: Platform?, depth: Int, path: [Digest], graph: inout ImageGraph, seenBlobs: inout Set<Digest>, seenDocuments: inout Set<Digest>) async throws {
+    private func visit(_ descriptor: Descriptor, platform: Platform?, depth: Int, path: [Digest], graph: inout ImageGraph, seenBlobs: inout Set<BlobKey>, seenDocuments: inout Set<BlobKey>) async throws {
         guard descriptor.mediaType.isManifestOrIndex else {
             // Configs, layers and anything Ferry does not know: carried verbatim as blobs.
-            if seenBlobs.insert(descriptor.digest).inserted { graph.blobs.append(descriptor) }
+            if seenBlobs.insert(BlobKey(descriptor)).inserted { graph.blobs.append(descriptor) }
             return
         }
         guard !path.contains(descriptor.digest) else {
@@ -69,7 +70,7 @@ public struct GraphReader: Sendable {
         guard depth < Self.maximumDepth else {
             throw EngineError(.invalidGraph, "\(source.name): indexes nest deeper than \(Self.maximumDepth) levels at \(descriptor.digest)")
         }
-        guard !seenDocuments.contains(descriptor.digest) else { return }
+        guard !seenDocuments.contains(BlobKey(descriptor)) else { return }
         let document = try await verifiedDocument(descriptor)
         let context = "\(descriptor.mediaType.isIndex ? "index" : "manifest") \(descriptor.digest) in \(source.name)"
         switch try document.decode(context: context) {
@@ -78,14 +79,27 @@ public struct GraphReader: Sendable {
                 try await visit(child, platform: child.platform, depth: depth + 1, path: path + [descriptor.digest], graph: &graph, seenBlobs: &seenBlobs, seenDocuments: &seenDocuments)
             }
         case .manifest(let manifest):
-            for child in manifest.children where seenBlobs.insert(child.digest).inserted {
+            for child in manifest.children where seenBlobs.insert(BlobKey(child)).inserted {
                 graph.blobs.append(child)
             }
             graph.images.append((document, manifest, platform))
         case .schema1:
             throw EngineError(.unsupported, "\(context): Docker schema 1 manifests are not supported yet")
         }
-        seenDocuments.insert(descriptor.digest)
+        seenDocuments.insert(BlobKey(descriptor))
         graph.documents.append(document)
+    }
+}
+
+/// What makes two descriptors the same blob for de-duplication: the digest **and** the declared
+/// size. Two descriptors of one digest that disagree on the size are both kept, so each is
+/// verified and the wrong one fails, instead of the first one vouching for the other.
+struct BlobKey: Hashable, Sendable {
+    let digest: Digest
+    let size: Int64
+
+    init(_ descriptor: Descriptor) {
+        digest = descriptor.digest
+        size = descriptor.size
     }
 }

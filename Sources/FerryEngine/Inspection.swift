@@ -72,14 +72,14 @@ public struct Inspector: Sendable {
             let config = try await readConfig(decoded.config)
             images.append(Inspection.Image(
                 digest: manifest.digest, mediaType: manifest.mediaType,
-                platform: platform.map(Self.describe) ?? config.map { Self.describe($0.platform) },
+                platform: platform.map(Self.describe) ?? config?.platform.map(Self.describe),
                 configDigest: decoded.config.digest, configMediaType: decoded.config.mediaType,
                 created: config?.created, architecture: config?.architecture, os: config?.os, variant: config?.variant,
                 entrypoint: config?.config?.entrypoint, cmd: config?.config?.cmd, env: config?.config?.env,
                 workingDir: config?.config?.workingDir, user: config?.config?.user, labels: config?.config?.labels,
                 layers: decoded.layers.map { Inspection.Layer(digest: $0.digest, mediaType: $0.mediaType, size: $0.size) },
                 layersSize: decoded.layers.reduce(0) { $0 + $1.size },
-                diffIDs: config?.rootfs.diffIDs))
+                diffIDs: config?.rootfs?.diffIDs))
         }
         let root = graph.documents.last
         var platforms: [String]? = nil
@@ -91,12 +91,31 @@ public struct Inspector: Sendable {
     }
 
     /// Reads and decodes an image config; `nil` for configs of other types (artifacts).
-    private func readConfig(_ descriptor: Descriptor) async throws -> ImageConfig? {
+    ///
+    /// Decoded leniently: `inspect` shows what is there, so a config without `rootfs` (ORAS and
+    /// other artifact tools write `{"architecture","os"}` only) is shown, not refused. The bytes
+    /// are still digest-checked.
+    private func readConfig(_ descriptor: Descriptor) async throws -> ConfigSummary? {
         guard descriptor.mediaType.isImageConfig else { return nil }
         let context = "config \(descriptor.digest) in \(source.name)"
         let stream = try VerifyingStream(try await source.blob(descriptor), expected: descriptor, context: context)
         let bytes = try await stream.readAll(limit: DocumentLimits.maximumDocumentSize, context: context)
-        return try JSONDocument.decode(ImageConfig.self, from: bytes, context: context)
+        return try JSONDocument.decode(ConfigSummary.self, from: bytes, context: context)
+    }
+
+    /// The parts of an image config `inspect` shows, every one optional.
+    struct ConfigSummary: Decodable {
+        var architecture: String?
+        var os: String?
+        var variant: String?
+        var created: String?
+        var config: ImageConfig.Runtime?
+        var rootfs: ImageConfig.RootFS?
+
+        var platform: Platform? {
+            guard let os, let architecture else { return nil }
+            return Platform(os: os, architecture: architecture, variant: variant)
+        }
     }
 
     static func describe(_ p: Platform) -> String {
