@@ -182,8 +182,8 @@ extension RawDocument {
     /// Decodes the document as the manifest or index its media type says it is.
     ///
     /// - Throws: ``SpecError`` naming `context` (for example `manifest sha256:ab12… in oci:img`)
-    ///   when the JSON is malformed, a required field is missing, `schemaVersion` is not 2, or the
-    ///   document's own `mediaType` disagrees with its descriptor's.
+    ///   when the JSON is malformed, a required field is missing or `schemaVersion` is not 2.
+    ///   A document's own `mediaType` that disagrees with its descriptor's is not an error here.
     public func decode(context: String) throws(SpecError) -> DecodedDocument {
         if mediaType.isSchema1 { return .schema1 }
         if mediaType.isIndex {
@@ -203,9 +203,10 @@ extension RawDocument {
         guard schemaVersion == 2 else {
             throw SpecError(.invalidDocument, "\(context): schemaVersion is \(schemaVersion), expected 2")
         }
-        if let declared, declared.essence != mediaType.essence {
-            throw SpecError(.invalidDocument, "\(context): the document says mediaType \(declared) but its descriptor says \(mediaType)")
-        }
+        // A document whose own `mediaType` disagrees with its descriptor is read as the descriptor
+        // says (the descriptor wins, as containers/image and go-containerregistry read it); the
+        // verifier reports the disagreement.
+        _ = declared
     }
 
     /// The media type a document declares for itself, by the rules containers/image uses when no

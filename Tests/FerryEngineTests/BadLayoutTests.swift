@@ -137,12 +137,17 @@ struct BadLayoutTests {
         }
     }
 
-    @Test func manifestWhoseMediaTypeDisagreesIsRefused() async throws {
-        let (error, message) = try await copyBroken(seed: 31) { layout, _ in
-            try layout.editFirstIndexEntry { $0["mediaType"] = MediaType.dockerManifest.rawValue }
+    @Test func manifestWhoseMediaTypeDisagreesIsCopiedAsTheDescriptorSays() async throws {
+        try await withTemporaryDirectory { dir in
+            var builder = TestImageBuilder(seed: 31)
+            builder.addImage(tag: "t", layerCount: 1)
+            let summary = try await builder.write(to: dir + "/src")
+            try LayoutSurgery(dir + "/src").editFirstIndexEntry { $0["mediaType"] = MediaType.dockerManifest.rawValue }
+            let report = try await CopyOperation(source: try OCILayoutSource(path: dir + "/src"),
+                                                 destination: try OCILayoutDestination(path: dir + "/dst")).run()
+            #expect(report.entries.first?.descriptor.digest == summary["t"]?.digest)
+            #expect(report.entries.first?.descriptor.mediaType == .dockerManifest)
         }
-        #expect((error as? SpecError)?.code == .invalidDocument)
-        #expect(message.contains("mediaType"))
     }
 
     @Test func destinationThatIsNotALayoutIsLeftAlone() async throws {
