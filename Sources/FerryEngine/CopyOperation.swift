@@ -2,46 +2,14 @@ import FerrySpec
 import FerryStreams
 import FerryTransports
 
-/// What a copy reports while it runs.
-public enum CopyEvent: Sendable {
-    /// The plan is ready: this many blobs and bytes to consider.
-    case planned(blobs: Int, bytes: Int64)
-    /// A blob started moving.
-    case blobStarted(Descriptor)
-    /// Bytes of a blob moved (the count since the last event for that blob).
-    case blobProgress(Digest, bytes: Int64)
-    /// A blob finished; `skipped` when the destination already had it.
-    case blobFinished(Descriptor, skipped: Bool)
-}
-
-/// What a copy did.
-public struct CopyReport: Sendable {
-    /// One copied top-level entry.
-    public struct Entry: Sendable {
-        /// Its descriptor (the digest is the manifest or index digest at the destination).
-        public var descriptor: Descriptor
-        /// The names it was given.
-        public var names: [String]
-    }
-
-    /// The copied entries.
-    public var entries: [Entry] = []
-    /// Blobs written.
-    public var blobsCopied = 0
-    /// Blobs the destination already had.
-    public var blobsSkipped = 0
-    /// Bytes of blobs written.
-    public var bytesCopied: Int64 = 0
-    /// Documents written.
-    public var documentsWritten = 0
-}
-
-/// Copies images from a source to a destination, verifying every byte on the way.
+/// Copies images from a source to a destination, verifying every byte on the way, converting
+/// manifest format, layer compression and platform set when asked or needed.
 ///
-/// The copy reads the whole manifest graph first (every document verified), then moves blobs in
-/// parallel under ``CopyOptions/parallelism`` (each through a ``VerifyingStream``, skipped when
-/// the destination already has it), then writes documents children first, then names the
-/// top-level entries, then commits.
+/// Order: plan (every document read and verified, every decision made, see ``CopyPlanner``);
+/// move blobs in parallel under ``CopyOptions/parallelism`` — copied through a
+/// ``VerifyingStream`` (skipped when the destination has them) or transcoded (verified,
+/// decompressed, checked against the DiffID, recompressed, hashed); write documents children
+/// first; name the top-level entries; commit.
 public struct CopyOperation: Sendable {
     public let source: any ImageSource
     public let destination: any ImageDestination
@@ -56,9 +24,9 @@ public struct CopyOperation: Sendable {
     }
 
     /// Runs the copy.
-    /// - Returns: what was copied.
-    /// - Throws: the first error from the source, the destination or verification; blobs copied
-    ///   before it stay (verified), nothing is committed.
+    /// - Returns: what was copied, with the digest map of everything that changed.
+    /// - Throws: the first error from the source, the destination, verification or planning;
+    ///   blobs that landed before it stay (verified), nothing is committed.
     public func run() async throws -> CopyReport {
         let selected: [SourceEntry]
         if selector == .all {
@@ -66,83 +34,204 @@ public struct CopyOperation: Sendable {
             if options.destinationNames != nil && selected.count > 1 {
                 throw TransportError(.invalidArgument, "a destination name cannot be given to \(selected.count) images; leave it out to keep each image's own names")
             }
+            if !destination.capabilities.holdsSeveralImages && selected.count > 1 {
+                throw TransportError(.unsupported, "\(destination.name) holds one image; \(source.name) has \(selected.count)")
+            }
         } else {
             selected = [try await source.entry(matching: selector)]
         }
-        let reader = GraphReader(source: source)
-        var graphs: [ImageGraph] = []
-        for entry in selected { graphs.append(try await reader.read(entry.descriptor)) }
+        let plan = try await CopyPlanner(source: source, capabilities: destination.capabilities, options: options).plan(selected)
 
-        var blobs: [Descriptor] = []
-        var seen = Set<BlobKey>()
-        for graph in graphs {
-            for blob in graph.blobs where seen.insert(BlobKey(blob)).inserted { blobs.append(blob) }
-        }
-        options.progress?(.planned(blobs: blobs.count, bytes: blobs.reduce(0) { $0 + $1.size }))
+        var jobs: [BlobJob] = []
+        var seen = Set<BlobJob>()
+        for entry in plan.entries { collectJobs(entry.root, into: &jobs, seen: &seen) }
+        options.progress?(.planned(blobs: jobs.count, bytes: jobs.reduce(0) { $0 + $1.descriptor.size }))
 
         var report = CopyReport()
-        let results = try await moveBlobs(blobs)
-        for (descriptor, skipped) in results {
+        let results = try await runJobs(jobs)
+        var landed: [BlobJob: Descriptor] = [:]
+        for (job, descriptor, skipped) in results {
+            landed[job] = descriptor
             if skipped {
                 report.blobsSkipped += 1
             } else {
                 report.blobsCopied += 1
                 report.bytesCopied += descriptor.size
             }
+            if case .transcode = job.kind {
+                report.layersTranscoded += 1
+                report.digestMap[job.descriptor.digest] = descriptor.digest
+            }
         }
 
         var written = Set<Digest>()
-        for graph in graphs {
-            for document in graph.documents where written.insert(document.digest).inserted {
-                try await destination.putDocument(document)
-                report.documentsWritten += 1
-            }
-        }
-        for (entry, graph) in zip(selected, graphs) {
+        for entry in plan.entries {
+            let root = try await materialize(entry.root, landed: landed, written: &written, report: &report)
             let names = options.destinationNames ?? entry.names
-            try await destination.addEntry(graph.root, names: names)
-            report.entries.append(.init(descriptor: graph.root, names: names))
+            try await destination.addEntry(root, names: names)
+            report.entries.append(.init(descriptor: root, names: names, sourceDigest: entry.sourceDigest))
         }
         try await destination.commit()
         return report
     }
 
-    /// Moves blobs with a sliding window of parallel tasks. Returns each blob with whether it was skipped.
-    private func moveBlobs(_ blobs: [Descriptor]) async throws -> [(Descriptor, Bool)] {
+    // MARK: Blobs
+
+    private func collectJobs(_ node: PlannedNode, into jobs: inout [BlobJob], seen: inout Set<BlobJob>) {
+        func add(_ job: BlobJob) {
+            if seen.insert(job).inserted { jobs.append(job) }
+        }
+        switch node {
+        case .blob(let d):
+            add(BlobJob(descriptor: d, kind: .copy))
+        case .manifest(let m):
+            add(BlobJob(descriptor: m.config, kind: .copy))
+            for action in m.layers {
+                switch action {
+                case .copy(let d): add(BlobJob(descriptor: d, kind: .copy))
+                case .transcode(let d, let to, let level, let diffID, let mediaType):
+                    add(BlobJob(descriptor: d, kind: .transcode(to, level: level, diffID: diffID, mediaType: mediaType)))
+                }
+            }
+        case .index(let i):
+            for child in i.children { collectJobs(child.node, into: &jobs, seen: &seen) }
+        }
+    }
+
+    /// Runs blob jobs with a sliding window of parallel tasks.
+    private func runJobs(_ jobs: [BlobJob]) async throws -> [(BlobJob, Descriptor, Bool)] {
         let limit = max(1, options.parallelism)
-        return try await withThrowingTaskGroup(of: (Descriptor, Bool).self) { group in
-            var pending = blobs.makeIterator()
-            var results: [(Descriptor, Bool)] = []
+        return try await withThrowingTaskGroup(of: (BlobJob, Descriptor, Bool).self) { group in
+            var pending = jobs.makeIterator()
+            var results: [(BlobJob, Descriptor, Bool)] = []
             for _ in 0..<limit {
-                guard let blob = pending.next() else { break }
-                group.addTask { try await self.moveBlob(blob) }
+                guard let job = pending.next() else { break }
+                group.addTask { try await self.run(job) }
             }
             while let result = try await group.next() {
                 results.append(result)
-                if let blob = pending.next() {
-                    group.addTask { try await self.moveBlob(blob) }
+                if let job = pending.next() {
+                    group.addTask { try await self.run(job) }
                 }
             }
             return results
         }
     }
 
-    private func moveBlob(_ descriptor: Descriptor) async throws -> (Descriptor, Bool) {
+    private func run(_ job: BlobJob) async throws -> (BlobJob, Descriptor, Bool) {
         try Task.checkCancellation()
-        if try await destination.hasBlob(descriptor) {
-            options.progress?(.blobFinished(descriptor, skipped: true))
-            return (descriptor, true)
+        let descriptor = job.descriptor
+        switch job.kind {
+        case .copy:
+            if try await destination.hasBlob(descriptor) {
+                options.progress?(.blobFinished(descriptor, skipped: true))
+                return (job, descriptor, true)
+            }
+            options.progress?(.blobStarted(descriptor))
+            let verified = try VerifyingStream(try await rawBlob(descriptor), expected: descriptor, context: "\(kind(descriptor)) \(descriptor.digest) from \(source.name)")
+            _ = try await destination.putBlob(verified)
+            options.progress?(.blobFinished(descriptor, skipped: false))
+            return (job, descriptor, false)
+        case .transcode(let target, let level, let diffID, let mediaType):
+            options.progress?(.blobStarted(descriptor))
+            let context = "layer \(descriptor.digest) from \(source.name)"
+            let verified = try VerifyingStream(try await rawBlob(descriptor), expected: descriptor, context: context)
+            let (found, sniffed) = try await CompressionSniffer.sniff(verified)
+            guard let current = found.layerCompression else {
+                throw StreamError(.unsupported, "\(context): is \(found.rawValue)-compressed, which a layer cannot be; cannot recompress it")
+            }
+            var plain = try decompressed(sniffed, format: current, context: context)
+            if let diffID {
+                plain = try VerifyingStream(plain, expectedDigest: diffID, context: "\(context): uncompressed content (DiffID)")
+            }
+            let output = try VerifyingStream(try compressed(plain, format: target, level: level), computing: .sha256, context: "\(context) recompressed to \(target.rawValue)")
+            let (digest, size) = try await destination.putBlob(output)
+            var result = descriptor
+            result.mediaType = mediaType
+            result.digest = digest
+            result.size = size
+            options.progress?(.blobFinished(result, skipped: false))
+            return (job, result, false)
         }
-        options.progress?(.blobStarted(descriptor))
-        var raw: any ByteStream = try await source.blob(descriptor)
-        if let progress = options.progress {
-            raw = ProgressStream(raw, digest: descriptor.digest, report: progress)
+    }
+
+    private func rawBlob(_ descriptor: Descriptor) async throws -> any ByteStream {
+        let raw = try await source.blob(descriptor)
+        guard let progress = options.progress else { return raw }
+        return ProgressStream(raw, digest: descriptor.digest, report: progress)
+    }
+
+    private func kind(_ d: Descriptor) -> String {
+        d.mediaType.isLayer ? "layer" : (d.mediaType.isImageConfig ? "config" : "blob")
+    }
+
+    // MARK: Documents
+
+    /// Writes the node's documents (children first) and returns the descriptor its parent points at.
+    private func materialize(_ node: PlannedNode, landed: [BlobJob: Descriptor], written: inout Set<Digest>, report: inout CopyReport) async throws -> Descriptor {
+        switch node {
+        case .blob(let d):
+            return d
+        case .manifest(let m):
+            if m.isVerbatim {
+                try await write(m.original, written: &written, report: &report)
+                return m.descriptor
+            }
+            let layers = m.layers.map { action -> Descriptor in
+                switch action {
+                case .copy(let d): return d
+                case .transcode(let d, let to, let level, let diffID, let mediaType):
+                    return landed[BlobJob(descriptor: d, kind: .transcode(to, level: level, diffID: diffID, mediaType: mediaType))] ?? d
+                }
+            }
+            let context = "manifest \(m.descriptor.digest) from \(source.name)"
+            let format = m.format ?? ManifestFormat(m.descriptor.mediaType) ?? .oci
+            let converted = try m.decoded.converted(to: format, layers: layers, context: context)
+            let document = try encode(converted, mediaType: format.manifestMediaType)
+            try await write(document, written: &written, report: &report)
+            report.digestMap[m.descriptor.digest] = document.digest
+            return rewritten(m.descriptor, to: document)
+        case .index(let i):
+            var children: [Descriptor] = []
+            for (entry, child) in i.children {
+                let landedChild = try await materialize(child, landed: landed, written: &written, report: &report)
+                var updated = entry
+                updated.mediaType = landedChild.mediaType
+                updated.digest = landedChild.digest
+                updated.size = landedChild.size
+                children.append(updated)
+            }
+            if i.format == nil && !i.filtered && children == i.decoded.manifests {
+                try await write(i.original, written: &written, report: &report)
+                return i.descriptor
+            }
+            let context = "index \(i.descriptor.digest) from \(source.name)"
+            let format = i.format ?? ManifestFormat(i.descriptor.mediaType) ?? .oci
+            let converted = try i.decoded.converted(to: format, manifests: children, context: context)
+            let document = try encode(converted, mediaType: format.indexMediaType)
+            try await write(document, written: &written, report: &report)
+            report.digestMap[i.descriptor.digest] = document.digest
+            return rewritten(i.descriptor, to: document)
         }
-        let kind = descriptor.mediaType.isLayer ? "layer" : (descriptor.mediaType.isImageConfig ? "config" : "blob")
-        let verified = try VerifyingStream(raw, expected: descriptor, context: "\(kind) \(descriptor.digest) from \(source.name)")
-        _ = try await destination.putBlob(verified)
-        options.progress?(.blobFinished(descriptor, skipped: false))
-        return (descriptor, false)
+    }
+
+    private func rewritten(_ descriptor: Descriptor, to document: RawDocument) -> Descriptor {
+        var d = descriptor
+        d.mediaType = document.mediaType
+        d.digest = document.digest
+        d.size = Int64(document.bytes.count)
+        return d
+    }
+
+    private func encode<T: Encodable>(_ value: T, mediaType: MediaType) throws -> RawDocument {
+        let bytes = try JSONDocument.encode(value)
+        return RawDocument(bytes: bytes, mediaType: mediaType, digest: try DigestHasher.digest(bytes))
+    }
+
+    private func write(_ document: RawDocument, written: inout Set<Digest>, report: inout CopyReport) async throws {
+        guard written.insert(document.digest).inserted else { return }
+        try await destination.putDocument(document)
+        report.documentsWritten += 1
     }
 }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import FerryEngine
 import FerrySpec
+import FerryStreams
 import FerryTransports
 
 /// `ferry copy SRC DST`
@@ -13,6 +14,8 @@ struct CopyCommand: AsyncParsableCommand {
           ferry copy oci:./app:1.0 oci:/srv/layouts/app:1.0
           ferry copy oci:./app:1.0 oci-archive:app.tar:1.0
           ferry copy --all oci:./mirror oci:/media/usb/mirror
+          ferry copy --compress zstd oci:./app:1.0 oci:./app-zstd:1.0
+          ferry copy --format v2s2 --platform linux/arm64 oci:./multi:1.0 oci:./arm:1.0
         """)
 
     @Argument(help: "Where to read: oci:PATH[:REF] or oci-archive:PATH[:REF].")
@@ -27,6 +30,21 @@ struct CopyCommand: AsyncParsableCommand {
     @Option(help: "How many blobs to move at once.")
     var parallel = 4
 
+    @Option(help: "Manifest format to write: oci or v2s2 (Docker schema 2). Default: keep each document's own.")
+    var format: String?
+
+    @Option(help: "Layer compression: gzip[:1-9|fast|best], zstd[:1-19|fast|best], none, or keep (the default, unless the destination needs otherwise).")
+    var compress: String?
+
+    @Option(help: "Copy only this platform of a multi-platform image (os/arch[/variant]); repeatable.")
+    var platform: [String] = []
+
+    @Flag(help: "Fail rather than write anything whose digest would differ from the source's.")
+    var preserveDigests = false
+
+    @Option(help: "Write a JSON map of changed digests (source → destination) to this file.")
+    var digestMap: String?
+
     @Flag(help: "Do not fsync files before they become visible (faster; not crash-safe).")
     var noSync = false
 
@@ -35,6 +53,15 @@ struct CopyCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard parallel >= 1 && parallel <= 64 else { throw ValidationError("--parallel must be between 1 and 64") }
+        if let format, ManifestFormat(rawValue: format) == nil {
+            throw ValidationError("--format must be oci or v2s2, not \"\(format)\"")
+        }
+        if let compress {
+            do { _ = try CompressionChoice(parsing: compress) } catch { throw ValidationError(error.message) }
+        }
+        for p in platform {
+            do { _ = try Platform(parsing: p) } catch { throw ValidationError(error.message) }
+        }
     }
 
     func run() async throws {
@@ -48,14 +75,25 @@ struct CopyCommand: AsyncParsableCommand {
                 source: try from.openSource(),
                 destination: try to.openDestination(durable: !noSync),
                 selector: all ? .all : from.selector,
-                options: CopyOptions(parallelism: parallel, destinationNames: to.destinationName.map { [$0] }))
+                options: CopyOptions(
+                    parallelism: parallel,
+                    destinationNames: to.destinationName.map { [$0] },
+                    format: format.flatMap(ManifestFormat.init(rawValue:)),
+                    compression: try compress.map { try CompressionChoice(parsing: $0) },
+                    platforms: try platform.map { try Platform(parsing: $0) },
+                    preserveDigests: preserveDigests))
             let report = try await operation.run()
+            if let digestMap {
+                let map = Dictionary(uniqueKeysWithValues: report.digestMap.map { ($0.key.description, $0.value.description) })
+                try AtomicFileWriter.write(Array(try prettyJSON(map).utf8) + [10], to: digestMap, durable: false)
+            }
             if !quiet {
                 for entry in report.entries {
                     let names = entry.names.isEmpty ? "" : " as \(entry.names.joined(separator: ", "))"
                     print("Copied \(entry.descriptor.digest)\(names) to \(to.kind.rawValue):\(to.path)")
                 }
-                print("\(report.blobsCopied) blobs written (\(formatBytes(report.bytesCopied))), \(report.blobsSkipped) already present, \(report.documentsWritten) manifests; every digest verified")
+                let transcoded = report.layersTranscoded > 0 ? ", \(report.layersTranscoded) layers recompressed" : ""
+                print("\(report.blobsCopied) blobs written (\(formatBytes(report.bytesCopied))), \(report.blobsSkipped) already present, \(report.documentsWritten) manifests\(transcoded); every digest verified")
             }
         }
     }

@@ -1,0 +1,91 @@
+import FerrySpec
+
+/// What a copy will do, decided before a byte moves: every document read and verified, and for
+/// each one whether it is kept verbatim or rewritten, and for each layer whether it is copied or
+/// transcoded.
+struct CopyPlan: Sendable {
+    struct Entry: Sendable {
+        var names: [String]
+        var sourceDigest: Digest
+        var root: PlannedNode
+    }
+
+    var entries: [Entry]
+    /// Whether any document or blob will get a new digest.
+    var changesDigests: Bool
+}
+
+/// A node of the planned graph.
+indirect enum PlannedNode: Sendable {
+    /// An image manifest.
+    case manifest(PlannedManifest)
+    /// An index, with the children chosen from it.
+    case index(PlannedIndex)
+    /// A blob an index points at that is not a manifest (an unknown artifact): carried verbatim.
+    case blob(Descriptor)
+}
+
+struct PlannedManifest: Sendable {
+    /// The descriptor the parent (or the source entry) gave it.
+    var descriptor: Descriptor
+    var original: RawDocument
+    var decoded: ImageManifest
+    /// The config: always copied verbatim.
+    var config: Descriptor
+    var layers: [LayerAction]
+    /// The format to write it in, or `nil` to keep it as it is.
+    var format: ManifestFormat?
+
+    var isVerbatim: Bool { format == nil && layers.allSatisfy(\.isCopy) }
+}
+
+struct PlannedIndex: Sendable {
+    var descriptor: Descriptor
+    var original: RawDocument
+    var decoded: ImageIndex
+    /// The chosen children with the index entry that points at each.
+    var children: [(entry: Descriptor, node: PlannedNode)]
+    /// Whether children were left out (platform selection).
+    var filtered: Bool
+    var format: ManifestFormat?
+}
+
+/// What happens to one layer.
+enum LayerAction: Sendable {
+    case copy(Descriptor)
+    /// Decompress (checking the DiffID when known) and compress to `compression`, giving the
+    /// layer `mediaType`.
+    case transcode(Descriptor, to: LayerCompression, level: Int?, diffID: Digest?, mediaType: MediaType)
+
+    var source: Descriptor {
+        switch self {
+        case .copy(let d): return d
+        case .transcode(let d, _, _, _, _): return d
+        }
+    }
+
+    var isCopy: Bool {
+        if case .copy = self { return true }
+        return false
+    }
+}
+
+/// One unit of blob work, de-duplicated across the plan.
+struct BlobJob: Hashable, Sendable {
+    enum Kind: Hashable, Sendable {
+        case copy
+        case transcode(LayerCompression, level: Int?, diffID: Digest?, mediaType: MediaType)
+    }
+
+    var descriptor: Descriptor
+    var kind: Kind
+
+    static func == (a: BlobJob, b: BlobJob) -> Bool {
+        BlobKey(a.descriptor) == BlobKey(b.descriptor) && a.kind == b.kind
+    }
+
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(BlobKey(descriptor))
+        hasher.combine(kind)
+    }
+}

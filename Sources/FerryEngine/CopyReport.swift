@@ -1,0 +1,42 @@
+import FerrySpec
+
+/// What a copy reports while it runs.
+public enum CopyEvent: Sendable {
+    /// The plan is ready: this many blobs and bytes to consider.
+    case planned(blobs: Int, bytes: Int64)
+    /// A blob started moving.
+    case blobStarted(Descriptor)
+    /// Bytes of a blob moved (the count since the last event for that blob, as read from the source).
+    case blobProgress(Digest, bytes: Int64)
+    /// A blob finished; `skipped` when the destination already had it.
+    case blobFinished(Descriptor, skipped: Bool)
+}
+
+/// What a copy did.
+public struct CopyReport: Sendable {
+    /// One copied top-level entry.
+    public struct Entry: Sendable {
+        /// Its descriptor at the destination (a new digest when the copy converted it).
+        public var descriptor: Descriptor
+        /// The names it was given.
+        public var names: [String]
+        /// Its digest in the source.
+        public var sourceDigest: Digest
+    }
+
+    /// The copied entries.
+    public var entries: [Entry] = []
+    /// Blobs written.
+    public var blobsCopied = 0
+    /// Blobs the destination already had.
+    public var blobsSkipped = 0
+    /// Layers decompressed and recompressed on the way.
+    public var layersTranscoded = 0
+    /// Bytes of blobs written.
+    public var bytesCopied: Int64 = 0
+    /// Documents written.
+    public var documentsWritten = 0
+    /// Every digest that changed: source digest → destination digest (layers, configs' manifests,
+    /// manifests, indexes), so pinned references can be rewritten.
+    public var digestMap: [Digest: Digest] = [:]
+}
