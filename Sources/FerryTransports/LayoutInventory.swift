@@ -19,14 +19,15 @@ public protocol LayoutInventory: Sendable {
 public struct LayoutBlobEntry: Sendable, Hashable {
     /// What the entry is.
     public enum Kind: Sendable, Hashable {
-        /// A regular file (or, in an archive, a hard link to one).
+        /// A regular file (or, in an archive, a hard link to one); ``LayoutBlobEntry/digest`` says
+        /// whether its name makes it a blob.
         case regular
         /// A symbolic link that resolves to a regular file inside the layout.
         case symlinkInside
         /// A symbolic link that resolves outside the layout, or does not resolve at all.
         case symlinkOutside(target: String)
-        /// A directory where a blob file belongs (`blobs/sha256/x/`), or a file where an
-        /// algorithm directory belongs (`blobs/readme`).
+        /// A directory where a blob file belongs (`blobs/sha256/x/`), or a symlink inside the
+        /// layout that does not resolve to a regular file.
         case misplaced
         /// A device, FIFO or socket.
         case special

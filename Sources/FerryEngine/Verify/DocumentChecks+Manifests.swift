@@ -16,14 +16,17 @@ extension DocumentChecks {
     /// OCI layer types in it are a warning, zstd an error (Docker has no zstd type). An OCI manifest
     /// takes any config type (artifacts), a Docker config or Docker layer types are a warning.
     /// Unknown layer types in an image are a warning.
-    mutating func manifest(_ object: [String: JSONValue], descriptor: Descriptor, at location: Location) -> ManifestReferences {
+    /// - Parameter attestation: the index entry marks it as a BuildKit attestation
+    ///   (`vnd.docker.reference.type`): an artifact whatever its config type says.
+    mutating func manifest(_ object: [String: JSONValue], descriptor: Descriptor, attestation: Bool, at location: Location) -> ManifestReferences {
         header(object, descriptor: descriptor, what: "manifest", at: location)
         let isDocker = descriptor.mediaType.essence == MediaType.dockerManifest.rawValue
         let config = self.descriptor(object["config"], field: "config", at: location)
         var layers: [Descriptor] = []
         switch object["layers"] {
         case nil, .null?:
-            problems.error(.documentMissingField, "missing required field layers", at: location)
+            // Required by the schema, but BuildKit leaves it out of zero-layer images.
+            problems.warning(.documentMissingField, "no layers field (read as no layers)", at: location)
         case .array(let values)?:
             for (i, value) in values.enumerated() {
                 if let layer = self.descriptor(value, field: "layers[\(i)]", at: location) { layers.append(layer) }
@@ -32,7 +35,7 @@ extension DocumentChecks {
             problems.error(.documentInvalidField, "layers is \(v.typeName), not an array", at: location)
         }
         let artifactType = object["artifactType"]?.string
-        let isImage = artifactType == nil && (config?.mediaType.isImageConfig ?? true)
+        let isImage = artifactType == nil && !attestation && (config?.mediaType.isImageConfig ?? true)
         if let config {
             var here = location
             here.blob = config.digest.description

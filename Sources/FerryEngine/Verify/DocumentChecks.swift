@@ -142,8 +142,8 @@ struct DocumentChecks {
         }
         _ = annotations(object["annotations"], field: "annotations", at: location)
         if let artifactType = object["artifactType"] { checkArtifactType(artifactType, field: "artifactType", at: location) }
-        if let subject = object["subject"], let s = self.descriptor(subject, field: "subject", at: location), !s.mediaType.isManifest {
-            problems.error(.artifactFieldInvalid, "subject has media type \(s.mediaType), not a manifest type", at: location)
+        if let subject = object["subject"], let s = self.descriptor(subject, field: "subject", at: location), !s.mediaType.isManifestOrIndex {
+            problems.error(.artifactFieldInvalid, "subject has media type \(s.mediaType), not a manifest or index type", at: location)
         }
     }
 

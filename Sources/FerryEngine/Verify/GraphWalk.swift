@@ -22,6 +22,8 @@ final class GraphWalk {
         var label: String
         var config: Descriptor?
         var layers: [Descriptor]
+        /// Whether the config must be an image config matching the layers (not an artifact).
+        var isImage: Bool
     }
 
     let source: any ImageSource
@@ -78,9 +80,10 @@ final class GraphWalk {
                 await visit(child, image: image, depth: depth + 1, path: path + [descriptor.digest])
             }
         } else {
-            let refs = checks.manifest(object, descriptor: descriptor, at: location)
+            let attestation = descriptor.annotations?[AnnotationKey.dockerReferenceType] != nil
+            let refs = checks.manifest(object, descriptor: descriptor, attestation: attestation, at: location)
             problems.append(contentsOf: checks.problems)
-            images.append(Image(label: image, config: refs.config, layers: refs.layers))
+            images.append(Image(label: image, config: refs.config, layers: refs.layers, isImage: refs.isImage))
             if let config = refs.config {
                 referenced.insert(config.digest)
                 addJob(config, image: image, role: .config)
@@ -130,7 +133,8 @@ final class GraphWalk {
     }
 
     private func addJob(_ descriptor: Descriptor, image: String, role: BlobJob.Role) {
-        guard !jobs.contains(where: { $0.descriptor.digest == descriptor.digest }) else { return }
+        // The same digest under another declared size is a separate check (one of them is wrong).
+        guard !jobs.contains(where: { $0.descriptor.digest == descriptor.digest && $0.descriptor.size == descriptor.size }) else { return }
         jobs.append(BlobJob(descriptor: descriptor, image: image, role: role))
     }
 }

@@ -105,9 +105,11 @@ public struct Verifier: Sendable {
     private func checkConfigs(_ images: [GraphWalk.Image], jobs: [BlobJob], results: [BlobResult], problems: inout ProblemList) {
         var byDigest: [Digest: BlobResult] = [:]
         for (job, result) in zip(jobs, results) { byDigest[job.descriptor.digest] = result }
+        var checked = Set<[Digest]>()
         for image in images {
-            guard let config = image.config, config.mediaType.isImageConfig,
-                  let bytes = byDigest[config.digest]?.configBytes else { continue }
+            guard image.isImage, let config = image.config, config.mediaType.isImageConfig,
+                  let bytes = byDigest[config.digest]?.configBytes,
+                  checked.insert([config.digest] + image.layers.map(\.digest)).inserted else { continue }
             let location = VerificationProblem.Location(image: image.label, blob: config.digest.description)
             guard let diffIDs = ConfigChecks.check(bytes, layerCount: image.layers.count, at: location, problems: &problems) else { continue }
             if options.mode == .full {

@@ -7,7 +7,7 @@ extension ArchiveMembers {
     func blobEntries() throws -> [LayoutBlobEntry] {
         guard let index else {
             let names = streamedNames.filter { $0.hasPrefix("blobs/") }
-            return names.sorted().map { LayoutBlobEntry(path: $0, kind: $0.split(separator: "/").count == 3 ? .regular : .misplaced) }
+            return names.sorted().map { LayoutBlobEntry(path: $0, kind: .regular) }
         }
         var byPath: [String: LayoutBlobEntry.Kind] = [:]
         var sawBlobs = false
@@ -19,7 +19,7 @@ extension ArchiveMembers {
             case .directory:
                 if depth >= 3 { byPath[path] = .misplaced }
             case .regular, .hardlink:
-                byPath[path] = depth == 3 ? .regular : .misplaced
+                byPath[path] = .regular
             case .symlink:
                 do {
                     _ = try index.regularFile(named: path)

@@ -26,7 +26,7 @@ extension LayoutDirectory {
     private func classify(_ relative: String, misplacedIfDirectory: Bool, misplacedIfFile: Bool) -> LayoutBlobEntry.Kind {
         let path = root + "/" + relative
         switch FileSystem.kind(of: path) {
-        case .regular: return misplacedIfFile ? .misplaced : .regular
+        case .regular: return .regular
         case .directory: return .misplaced
         case .symlink:
             guard let resolved = FileSystem.canonicalPath(path), resolved.hasPrefix(canonicalRoot + "/") else {
