@@ -12,5 +12,5 @@ struct Ferry: AsyncParsableCommand {
           oci-archive:PATH[:REF]  the same layout in one tar file
         """,
         version: "0.1.0",
-        subcommands: [CopyCommand.self, InspectCommand.self, DigestCommand.self])
+        subcommands: [CopyCommand.self, InspectCommand.self, DigestCommand.self, VerifyCommand.self])
 }

@@ -8,9 +8,9 @@ struct ArchiveMembers: LayoutFiles {
     let path: String
     let name: String
     /// Set for an uncompressed tar.
-    private let index: TarIndex?
+    let index: TarIndex?
     /// Member names of a compressed tar, normalised, from one pass at open.
-    private let streamedNames: Set<String>
+    let streamedNames: Set<String>
 
     init(path: String, name: String) throws {
         self.path = path

@@ -10,7 +10,7 @@ public struct OCIArchiveSource: ImageSource {
     /// The archive file.
     public let path: String
     public let name: String
-    private let reader: LayoutReader
+    let reader: LayoutReader
 
     /// Opens the archive at `path`.
     /// - Throws: ``TransportError`` when the file is missing, is not a tar, or does not hold a layout.

@@ -5,7 +5,7 @@ import FerryStreams
 struct LayoutDirectory: LayoutFiles {
     let root: String
     let name: String
-    private let canonicalRoot: String
+    let canonicalRoot: String
 
     init(root: String, name: String) throws {
         self.root = root

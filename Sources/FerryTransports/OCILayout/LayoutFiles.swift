@@ -14,6 +14,8 @@ protocol LayoutFiles: Sendable {
     func read(_ relative: String, limit: Int) throws -> [UInt8]
     /// A stream of a file's bytes.
     func open(_ relative: String) throws -> any ByteStream
+    /// Every entry under `blobs/` (see ``LayoutInventory/blobInventory()``).
+    func blobEntries() throws -> [LayoutBlobEntry]
 }
 
 /// Reads the shared structure of an OCI layout — `oci-layout`, `index.json`, blobs — from any
@@ -51,6 +53,11 @@ struct LayoutReader: Sendable {
         } catch let error as StreamError {
             throw TransportError(.invalidInput, "\(files.name): \(relative): \(error.message)")
         }
+    }
+
+    /// The exact bytes of `index.json`.
+    func indexBytes() throws -> [UInt8] {
+        try Self.readSmall(files, OCILayout.indexFileName, limit: DocumentLimits.maximumDocumentSize)
     }
 
     func entries() -> [SourceEntry] {

@@ -10,7 +10,7 @@ public struct OCILayoutSource: ImageSource {
     /// The layout directory.
     public let root: String
     public let name: String
-    private let reader: LayoutReader
+    let reader: LayoutReader
 
     /// Opens the layout at `path`.
     /// - Throws: ``TransportError`` when the directory, `oci-layout` or `index.json` is missing or

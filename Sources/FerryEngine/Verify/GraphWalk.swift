@@ -1,0 +1,140 @@
+import FerrySpec
+import FerryStreams
+import FerryTransports
+
+/// A blob the walk found, to be checked in the parallel phase.
+struct BlobJob: Sendable {
+    enum Role: Sendable { case config, layer, other }
+    var descriptor: Descriptor
+    /// The first image that referenced it, for locations.
+    var image: String
+    var role: Role
+}
+
+/// Walks manifests and indexes from the top, checking each document and collecting the blobs
+/// below. Unlike ``GraphReader`` it never stops: a bad document is reported and its siblings
+/// are still walked. Documents are small and read one at a time; blobs wait for the parallel phase.
+///
+/// Owned by one task.
+final class GraphWalk {
+    /// An image manifest the walk reached.
+    struct Image: Sendable {
+        var label: String
+        var config: Descriptor?
+        var layers: [Descriptor]
+        /// Whether the config must be an image config matching the layers (not an artifact).
+        var isImage: Bool
+    }
+
+    let source: any ImageSource
+    /// Digests whose blob files are unsafe to read (already reported by the layout checks).
+    let unsafe: Set<Digest>
+    private(set) var problems = ProblemList()
+    private(set) var jobs: [BlobJob] = []
+    private(set) var images: [Image] = []
+    /// Every digest reached, documents and blobs.
+    private(set) var referenced = Set<Digest>()
+    private(set) var documentsRead = 0
+    private(set) var documentBytes: Int64 = 0
+    private var visited = Set<Digest>()
+
+    init(source: any ImageSource, unsafe: Set<Digest>) {
+        self.source = source
+        self.unsafe = unsafe
+    }
+
+    func visit(_ descriptor: Descriptor, image: String, depth: Int, path: [Digest]) async {
+        referenced.insert(descriptor.digest)
+        let location = VerificationProblem.Location(image: image, blob: descriptor.digest.description)
+        guard descriptor.mediaType.isManifestOrIndex else {
+            if !descriptor.mediaType.isKnown {
+                problems.warning(.mediaTypeUnknown, "unknown media type \(descriptor.mediaType); only its digest and size are checked", at: location)
+            }
+            addJob(descriptor, image: image, role: .other)
+            return
+        }
+        guard !path.contains(descriptor.digest) else {
+            problems.error(.indexCycle, "index contains itself (a cycle)", at: location)
+            return
+        }
+        guard depth < GraphReader.maximumDepth else {
+            problems.error(.indexCycle, "indexes nest deeper than \(GraphReader.maximumDepth) levels", at: location)
+            return
+        }
+        guard visited.insert(descriptor.digest).inserted, !unsafe.contains(descriptor.digest) else { return }
+        guard let bytes = await read(descriptor, at: location) else { return }
+        if descriptor.mediaType.isSchema1 {
+            problems.warning(.schema1NotChecked, "Docker schema 1 manifest: only its digest and size are checked", at: location)
+            return
+        }
+        var checks = DocumentChecks()
+        let what = descriptor.mediaType.isIndex ? "index" : "manifest"
+        guard let object = checks.object(bytes, what: what, at: location) else {
+            problems.append(contentsOf: checks.problems)
+            return
+        }
+        if descriptor.mediaType.isIndex {
+            let children = checks.index(object, descriptor: descriptor, at: location)
+            problems.append(contentsOf: checks.problems)
+            for child in children {
+                await visit(child, image: image, depth: depth + 1, path: path + [descriptor.digest])
+            }
+        } else {
+            let attestation = descriptor.annotations?[AnnotationKey.dockerReferenceType] != nil
+            let refs = checks.manifest(object, descriptor: descriptor, attestation: attestation, at: location)
+            problems.append(contentsOf: checks.problems)
+            images.append(Image(label: image, config: refs.config, layers: refs.layers, isImage: refs.isImage))
+            if let config = refs.config {
+                referenced.insert(config.digest)
+                addJob(config, image: image, role: .config)
+            }
+            for layer in refs.layers {
+                referenced.insert(layer.digest)
+                addJob(layer, image: image, role: .layer)
+            }
+        }
+    }
+
+    /// Reads a document and checks its size and digest; `nil` (with a problem) when it cannot be used.
+    private func read(_ descriptor: Descriptor, at location: VerificationProblem.Location) async -> [UInt8]? {
+        guard let algorithm = descriptor.digest.knownAlgorithm else {
+            problems.warning(.digestUnverifiable, "digest algorithm \"\(descriptor.digest.algorithm)\" cannot be computed; the document is not checked", at: location)
+            return nil
+        }
+        guard descriptor.size <= Int64(DocumentLimits.maximumDocumentSize) else {
+            problems.error(.documentTooLarge, "declared size \(descriptor.size) is over the \(DocumentLimits.maximumDocumentSize)-byte limit for documents; not read", at: location)
+            return nil
+        }
+        let bytes: [UInt8]
+        do {
+            bytes = try await source.document(descriptor)
+        } catch let error as TransportError where error.code == .notFound {
+            problems.error(.blobMissing, "\(descriptor.mediaType) is missing from the source", at: location)
+            return nil
+        } catch let error as TransportError where error.message.contains("limit") {
+            problems.error(.documentTooLarge, "over the \(DocumentLimits.maximumDocumentSize)-byte limit for documents", at: location)
+            return nil
+        } catch {
+            problems.error(.blobUnreadable, Verifier.message(error), at: location)
+            return nil
+        }
+        documentsRead += 1
+        documentBytes += Int64(bytes.count)
+        guard Int64(bytes.count) == descriptor.size else {
+            problems.error(.blobSizeMismatch, "expected \(descriptor.size) bytes, found \(bytes.count)", at: location)
+            return nil
+        }
+        let actual = (try? DigestHasher.digest(bytes, algorithm: algorithm))
+        guard actual == descriptor.digest else {
+            problems.error(.blobDigestMismatch, "content has digest \(actual?.description ?? "?"), expected \(descriptor.digest)", at: location)
+            return nil
+        }
+        return bytes
+    }
+
+    private func addJob(_ descriptor: Descriptor, image: String, role: BlobJob.Role) {
+        // The same digest under another declared size is a separate check (one of them is wrong).
+        guard !jobs.contains(where: { $0.descriptor.digest == descriptor.digest && $0.descriptor.size == descriptor.size }) else { return }
+        jobs.append(BlobJob(descriptor: descriptor, image: image, role: role))
+    }
+}

@@ -1,0 +1,138 @@
+import FerrySpec
+import FerryStreams
+import FerryTransports
+
+/// Options of a verification.
+public struct VerifyOptions: Sendable {
+    /// How many blobs are checked at once.
+    public var parallelism: Int
+    /// Digests, sizes and documents only (`--fast`), or also every layer's contents.
+    public var mode: VerificationReport.Mode
+    /// Report warnings as errors (`--strict`).
+    public var strict: Bool
+
+    /// Creates options; the defaults are a full check of 4 blobs at a time.
+    public init(parallelism: Int = 4, mode: VerificationReport.Mode = .full, strict: Bool = false) {
+        self.parallelism = parallelism
+        self.mode = mode
+        self.strict = strict
+    }
+}
+
+/// Checks an image, or a whole layout, offline: every blob reachable from the top against its
+/// descriptor, every document against the specs, every config against its layers, and the
+/// layout's own structure. Problems are collected, never stopped at.
+///
+/// This is the engine's copy with a destination that only checks: the same sources, the same
+/// ``VerifyingStream`` on every blob, plus what only a verifier looks at (see
+/// `docs/verify-report.md` for every check, its code and its severity). Memory stays bounded:
+/// documents are capped at 4 MiB and layers are streamed, `parallelism` at a time.
+public struct Verifier: Sendable {
+    /// What to verify. With a name or `@N`, that image only; without, every image in the layout
+    /// (and then blobs that nothing references are reported too).
+    public let reference: TransportReference
+    /// How.
+    public let options: VerifyOptions
+
+    /// Creates a verification; nothing is read until ``run()``.
+    public init(reference: TransportReference, options: VerifyOptions = VerifyOptions()) {
+        self.reference = reference
+        self.options = options
+    }
+
+    /// Runs every check.
+    /// - Returns: the report; a source that cannot be opened gives status `unreadable`, never a throw.
+    public func run() async -> VerificationReport {
+        let name = reference.description
+        var problems = ProblemList()
+        let source: any ImageSource
+        do {
+            source = try reference.openSource()
+        } catch {
+            let unreadable = Self.isUnreadable(error)
+            problems.error(unreadable ? .sourceUnreadable : .layoutInvalid, Self.message(error), at: .init())
+            return finish(VerificationReport(source: name, mode: options.mode, images: [], blobsChecked: 0, bytesChecked: 0,
+                                             problems: problems.all, unreadable: unreadable))
+        }
+        let inventory = source as? any LayoutInventory
+        var blobEntries: [LayoutBlobEntry] = []
+        if let inventory {
+            LayoutChecks.checkIndexFile(inventory, problems: &problems)
+            do {
+                blobEntries = try inventory.blobInventory()
+            } catch {
+                problems.error(.layoutBlobsMissing, "the layout has no blobs/ directory", at: .init(file: "blobs"))
+            }
+        }
+
+        var selected: [(String, SourceEntry)] = []
+        do {
+            let all = try await source.entries()
+            if reference.selector == .only {
+                selected = all.enumerated().map { ($1.names.first ?? "@\($0)", $1) }
+            } else {
+                let entry = try await source.entry(matching: reference.selector)
+                selected = [(entry.names.first ?? reference.selector.description, entry)]
+            }
+        } catch {
+            problems.error(.imageNotFound, Self.message(error), at: .init())
+        }
+
+        let walk = GraphWalk(source: source, unsafe: LayoutChecks.unsafeDigests(blobEntries))
+        for (label, entry) in selected {
+            await walk.visit(entry.descriptor, image: label, depth: 0, path: [])
+        }
+        problems.append(contentsOf: walk.problems)
+
+        let results = await checkBlobs(walk.jobs, source: source, unsafe: walk.unsafe)
+        for result in results { problems.append(contentsOf: result.problems) }
+        checkConfigs(walk.images, jobs: walk.jobs, results: results, problems: &problems)
+
+        LayoutChecks.checkBlobs(blobEntries, referenced: reference.selector == .only ? walk.referenced : nil, problems: &problems)
+        let images = selected.map { VerificationReport.Image(name: $0.0, digest: $0.1.descriptor.digest.description, mediaType: $0.1.descriptor.mediaType.rawValue) }
+        return finish(VerificationReport(
+            source: name, mode: options.mode, images: images,
+            blobsChecked: walk.documentsRead + results.filter(\.checked).count,
+            bytesChecked: walk.documentBytes + results.reduce(0) { $0 + $1.bytes },
+            problems: problems.all))
+    }
+
+    private func finish(_ report: VerificationReport) -> VerificationReport {
+        options.strict ? report.treatingWarningsAsErrors() : report
+    }
+
+    /// Compares each image's config with its manifest and, in full mode, with its layers' DiffIDs.
+    private func checkConfigs(_ images: [GraphWalk.Image], jobs: [BlobJob], results: [BlobResult], problems: inout ProblemList) {
+        var byDigest: [Digest: BlobResult] = [:]
+        for (job, result) in zip(jobs, results) { byDigest[job.descriptor.digest] = result }
+        var checked = Set<[Digest]>()
+        for image in images {
+            guard image.isImage, let config = image.config, config.mediaType.isImageConfig,
+                  let bytes = byDigest[config.digest]?.configBytes,
+                  checked.insert([config.digest] + image.layers.map(\.digest)).inserted else { continue }
+            let location = VerificationProblem.Location(image: image.label, blob: config.digest.description)
+            guard let diffIDs = ConfigChecks.check(bytes, layerCount: image.layers.count, at: location, problems: &problems) else { continue }
+            if options.mode == .full {
+                let computed = image.layers.map { byDigest[$0.digest]?.diffID }
+                ConfigChecks.compare(diffIDs: diffIDs, computed: computed, layers: image.layers, at: location, problems: &problems)
+            }
+        }
+    }
+
+    static func isUnreadable(_ error: any Error) -> Bool {
+        switch error {
+        case let e as TransportError: return e.code == .notFound
+        case let e as StreamError: return e.code == .io || e.code == .notFound
+        default: return false
+        }
+    }
+
+    static func message(_ error: any Error) -> String {
+        switch error {
+        case let e as TransportError: return e.message
+        case let e as StreamError: return e.message
+        case let e as SpecError: return e.message
+        default: return "\(error)"
+        }
+    }
+}

@@ -1,0 +1,4 @@
+extension OCILayoutSource: LayoutInventory {
+    public func indexBytes() throws -> [UInt8] { try reader.indexBytes() }
+    public func blobInventory() throws -> [LayoutBlobEntry] { try reader.files.blobEntries() }
+}
