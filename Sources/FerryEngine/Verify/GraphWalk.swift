@@ -3,7 +3,7 @@ import FerryStreams
 import FerryTransports
 
 /// A blob the walk found, to be checked in the parallel phase.
-struct BlobJob: Sendable {
+struct VerificationJob: Sendable {
     enum Role: Sendable { case config, layer, other }
     var descriptor: Descriptor
     /// The first image that referenced it, for locations.
@@ -30,7 +30,7 @@ final class GraphWalk {
     /// Digests whose blob files are unsafe to read (already reported by the layout checks).
     let unsafe: Set<Digest>
     private(set) var problems = ProblemList()
-    private(set) var jobs: [BlobJob] = []
+    private(set) var jobs: [VerificationJob] = []
     private(set) var images: [Image] = []
     /// Every digest reached, documents and blobs.
     private(set) var referenced = Set<Digest>()
@@ -132,9 +132,9 @@ final class GraphWalk {
         return bytes
     }
 
-    private func addJob(_ descriptor: Descriptor, image: String, role: BlobJob.Role) {
+    private func addJob(_ descriptor: Descriptor, image: String, role: VerificationJob.Role) {
         // The same digest under another declared size is a separate check (one of them is wrong).
         guard !jobs.contains(where: { $0.descriptor.digest == descriptor.digest && $0.descriptor.size == descriptor.size }) else { return }
-        jobs.append(BlobJob(descriptor: descriptor, image: image, role: role))
+        jobs.append(VerificationJob(descriptor: descriptor, image: image, role: role))
     }
 }

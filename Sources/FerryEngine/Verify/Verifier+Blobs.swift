@@ -16,7 +16,7 @@ struct BlobResult: Sendable {
 
 extension Verifier {
     /// Checks blobs with a sliding window of `parallelism` tasks; results come back in `jobs` order.
-    func checkBlobs(_ jobs: [BlobJob], source: any ImageSource, unsafe: Set<Digest>) async -> [BlobResult] {
+    func checkBlobs(_ jobs: [VerificationJob], source: any ImageSource, unsafe: Set<Digest>) async -> [BlobResult] {
         let limit = max(1, options.parallelism)
         return await withTaskGroup(of: (Int, BlobResult).self) { group in
             var pending = jobs.enumerated().makeIterator()
@@ -35,7 +35,7 @@ extension Verifier {
         }
     }
 
-    private func checkBlob(_ job: BlobJob, source: any ImageSource, unsafe: Set<Digest>) async -> BlobResult {
+    private func checkBlob(_ job: VerificationJob, source: any ImageSource, unsafe: Set<Digest>) async -> BlobResult {
         var result = BlobResult()
         let descriptor = job.descriptor
         let location = VerificationProblem.Location(image: job.image, blob: descriptor.digest.description)

@@ -102,7 +102,7 @@ public struct Verifier: Sendable {
     }
 
     /// Compares each image's config with its manifest and, in full mode, with its layers' DiffIDs.
-    private func checkConfigs(_ images: [GraphWalk.Image], jobs: [BlobJob], results: [BlobResult], problems: inout ProblemList) {
+    private func checkConfigs(_ images: [GraphWalk.Image], jobs: [VerificationJob], results: [BlobResult], problems: inout ProblemList) {
         var byDigest: [Digest: BlobResult] = [:]
         for (job, result) in zip(jobs, results) { byDigest[job.descriptor.digest] = result }
         var checked = Set<[Digest]>()
