@@ -37,7 +37,7 @@ struct DockerArchiveMembers: Sendable {
         do {
             plainIndex = try TarIndex(path: path)
         } catch {
-            guard error.code == .unsupported else { throw TransportError(.invalidInput, "\(name): \(error.message)") }
+            guard error.code == .unsupported else { throw TransportError(.invalidInput, "\(name): not a readable tar archive: \(error.message)") }
         }
         index = plainIndex
         var entries: [String: TarEntry] = [:]
@@ -53,7 +53,7 @@ struct DockerArchiveMembers: Sendable {
                     }
                 }
             } catch let error as StreamError {
-                throw TransportError(.invalidInput, "\(name): \(error.message)")
+                throw TransportError(.invalidInput, "\(name): not a readable tar archive: \(error.message)")
             }
         }
         streamed = entries
