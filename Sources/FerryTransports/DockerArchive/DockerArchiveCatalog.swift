@@ -11,8 +11,9 @@ import FerryStreams
 ///
 /// Cost: for an uncompressed archive, reads of the small members and of each layer's first
 /// bytes, plus one hash of each *compressed* layer member of items without a stored manifest. For a
-/// compressed archive each of those steps is a pass of decompression over the archive (two
-/// passes for a classic archive with plain layers; at most four in all). Holds only the
+/// compressed archive the first pass (``DockerArchiveMembers``) already keeps small JSON members and
+/// every member's first bytes, so a classic archive with plain layers opens in one pass of
+/// decompression; each further step that is needed is one more pass (at most four in all). Holds only the
 /// documents and a digest → member map in memory.
 struct DockerArchiveCatalog: Sendable {
     /// One per `manifest.json` item, in its order.
@@ -52,7 +53,10 @@ struct DockerArchiveCatalog: Sendable {
         var prefixes: [String: [UInt8]] = [:]
         var bytesByMember: [String: [UInt8]] = [:]
         let layerSet = Set(layerMembers.flatMap { $0.map(\.member) })
-        try members.scan(small.union(layerSet)) { member, next in
+        for member in small { if let bytes = members.cached(member) { bytesByMember[member] = bytes } }
+        for member in layerSet.union(small) { if let prefix = members.cachedPrefix(member) { prefixes[member] = prefix } }
+        let unread = small.filter { bytesByMember[$0] == nil }.union(layerSet.filter { prefixes[$0] == nil })
+        try members.scan(unread) { member, next in
             if small.contains(member) {
                 let bytes = try DockerArchiveMembers.readAll(next, limit: DocumentLimits.maximumDocumentSize, context: "\(name): member \(member)")
                 bytesByMember[member] = bytes

@@ -5,8 +5,9 @@ import FerryStreams
 ///
 /// An uncompressed tar is indexed once (``TarIndex``) and members are read in place, in parallel.
 /// A compressed one (gzip, zstd, xz, bzip2 around the whole tar) is walked once at open to learn
-/// every member's name, kind and link target and to keep the few small top-level files
-/// (`manifest.json`, `index.json`, `oci-layout`); after that, every ``scan(_:_:)`` and every
+/// every member's name, kind and link target and its first bytes, and to keep the small
+/// top-level files (`manifest.json`, `index.json`, `oci-layout`) and small JSON members (configs,
+/// manifests); after that, every ``scan(_:_:)`` and every
 /// ``open(_:)`` decompresses the archive from its start up to the members it needs. Nothing is
 /// ever unpacked to a temporary file.
 struct DockerArchiveMembers: Sendable {
@@ -21,8 +22,14 @@ struct DockerArchiveMembers: Sendable {
     private let index: TarIndex?
     /// Every member of a compressed tar by normalised name (a later duplicate wins, as on extraction).
     private let streamed: [String: TarEntry]
-    /// Small top-level files of a compressed tar, from the first pass.
+    /// Small top-level files and small JSON members (configs, manifests) of a compressed tar,
+    /// from the first pass, at most ``captureBudget`` bytes of JSON in all.
     private let captured: [String: [UInt8]]
+    /// The first bytes of every regular member of a compressed tar, to sniff layer compression.
+    private let prefixes: [String: [UInt8]]
+    /// The largest JSON member kept from the first pass, and the total kept.
+    static let smallJSONLimit = 256 * 1024
+    static let captureBudget = 16 << 20
 
     /// Whether members are reached by decompressing the archive from its start.
     var isStreamed: Bool { index == nil }
@@ -42,14 +49,28 @@ struct DockerArchiveMembers: Sendable {
         index = plainIndex
         var entries: [String: TarEntry] = [:]
         var small: [String: [UInt8]] = [:]
+        var heads: [String: [UInt8]] = [:]
+        var budget = Self.captureBudget
         if plainIndex == nil {
             do {
                 let reader = try TarReader(path: path)
                 while let entry = try reader.nextEntry() {
                     guard let key = try? TarPath.normalize(entry.name) else { continue }
                     entries[key] = entry
-                    if entry.kind == .regular, Self.capturedFiles.contains(key), entry.size <= Int64(Self.captureLimit) {
+                    guard entry.kind == .regular else { continue }
+                    if Self.capturedFiles.contains(key), entry.size <= Int64(Self.captureLimit) {
                         small[key] = try Self.readAll(reader, limit: Self.captureLimit, context: "\(name): member \(key)")
+                        continue
+                    }
+                    var head: [UInt8] = []
+                    while head.count < CompressionSniffer.prefixLength, let chunk = try reader.readChunk(max: CompressionSniffer.prefixLength - head.count) {
+                        head += chunk
+                    }
+                    heads[key] = head
+                    if entry.size <= Int64(min(Self.smallJSONLimit, budget)), head.first == UInt8(ascii: "{") {
+                        let rest = try Self.readAll(reader, limit: Self.smallJSONLimit, context: "\(name): member \(key)")
+                        small[key] = head + rest
+                        budget -= head.count + rest.count
                     }
                 }
             } catch let error as StreamError {
@@ -58,6 +79,15 @@ struct DockerArchiveMembers: Sendable {
         }
         streamed = entries
         captured = small
+        prefixes = heads
+    }
+
+    /// The bytes of a member already in memory from the first pass over a compressed archive.
+    func cached(_ member: String) -> [UInt8]? { captured[member] }
+
+    /// The first bytes of a member, when known without reading it again.
+    func cachedPrefix(_ member: String) -> [UInt8]? {
+        captured[member].map { Array($0.prefix(CompressionSniffer.prefixLength)) } ?? prefixes[member]
     }
 
     /// Whether a member (of any kind) has this name, after normalisation.

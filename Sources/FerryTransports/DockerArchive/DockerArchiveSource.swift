@@ -15,12 +15,13 @@ import FerryStreams
 /// stable: the same archive always gives the same one.
 ///
 /// Cost: an uncompressed archive is indexed once and its blobs are read in place, in parallel.
-/// A compressed archive is never unpacked to a temporary file: opening it takes two passes of
-/// decompression (member names and `manifest.json`; configs and layer headers), plus one to
-/// hash layers that are themselves compressed, and each blob is then served by decompressing the
-/// archive up to its member — so copying an image of N layers from a compressed archive reads
-/// the archive about N + 2 times. Everything the source keeps in memory is small: the member
-/// table, the manifests, and a digest → member map.
+/// A compressed archive is never unpacked to a temporary file: opening it takes one pass of
+/// decompression (member names, first bytes, `manifest.json` and small JSON members such as
+/// configs), plus one to hash layers that are themselves compressed, and each blob is then served
+/// by decompressing the archive up to its member — so copying an image of N layers from a
+/// compressed archive decompresses the archive about N + 1 times (partly in parallel).
+/// Everything the source keeps in memory is small: the member table, the manifests, and a
+/// digest → member map.
 ///
 /// Opening checks that `manifest.json` is there, parses (≤ 1 MiB), and that every member it names
 /// is a safe name (no absolute paths, no `..`) that resolves, through symbolic and hard links
