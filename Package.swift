@@ -70,7 +70,7 @@ let package = Package(
             swiftSettings: strictSettings),
         .testTarget(
             name: "FerryTransportsTests",
-            dependencies: ["FerryTransports", "FerryStreams", "FerrySpec", "FerryTestSupport"],
+            dependencies: ["FerryTransports", "FerryStreams", "FerrySpec", "FerryEngine", "FerryTestSupport"],
             swiftSettings: strictSettings),
         .testTarget(
             name: "FerryEngineTests",

@@ -1,10 +1,15 @@
 import FerrySpec
 
-/// A place images live, written as a transport string: `oci:PATH[:REF]`, `oci-archive:PATH[:REF]`.
+/// A place images live, written as a transport string: `oci:PATH[:REF]`, `oci-archive:PATH[:REF]`,
+/// `docker-archive:PATH[:REF]`.
 ///
 /// The syntax is skopeo's (containers-transports(5)): the path ends at the **first** `:`; the rest
-/// (which may contain more colons) is the reference: a name matched against the layout's
-/// `org.opencontainers.image.ref.name`, or `@N` for the N-th entry.
+/// (which may contain more colons) is the reference, or `@N` for the N-th entry. For `oci:` and
+/// `oci-archive:` the reference is a name matched against the layout's
+/// `org.opencontainers.image.ref.name`. For `docker-archive:` it is a docker reference such as
+/// `busybox:latest` or `docker.io/library/busybox:latest` (never a digest); it is stored fully
+/// qualified with a tag (`latest` when none is written), so every spelling of a name selects the
+/// same image.
 public struct TransportReference: Sendable, Hashable, CustomStringConvertible {
     /// The transports Ferry knows.
     public enum Kind: String, Sendable, CaseIterable {
@@ -12,6 +17,8 @@ public struct TransportReference: Sendable, Hashable, CustomStringConvertible {
         case oci = "oci"
         /// An OCI image layout in one tar file.
         case ociArchive = "oci-archive"
+        /// A `docker save` / `docker load` archive.
+        case dockerArchive = "docker-archive"
     }
 
     /// The transport.
@@ -30,7 +37,7 @@ public struct TransportReference: Sendable, Hashable, CustomStringConvertible {
     /// Parses a transport string.
     /// - Throws: ``TransportError`` (`invalidArgument`) saying what is wrong, with a correct example.
     public init(parsing string: String) throws(TransportError) {
-        let examples = "e.g. oci:./layout:1.0, oci:./layout@0 is written oci:./layout:@0, oci-archive:image.tar"
+        let examples = "e.g. oci:./layout:1.0, oci:./layout@0 is written oci:./layout:@0, oci-archive:image.tar, docker-archive:app.tar:busybox:latest"
         guard let colon = string.firstIndex(of: ":") else {
             throw TransportError(.invalidArgument, "\"\(string)\" names no transport; write TRANSPORT:PATH[:REF], \(examples). Transports: \(Kind.allCases.map(\.rawValue).joined(separator: ", "))")
         }
@@ -62,6 +69,8 @@ public struct TransportReference: Sendable, Hashable, CustomStringConvertible {
                 throw TransportError(.invalidArgument, "\"\(string)\": \"\(ref)\" is not a position; write @N with N a number from 0")
             }
             selector = .index(n)
+        case let ref? where kind == .dockerArchive:
+            selector = .name(try DockerArchiveNames.selectorName(ref, in: string))
         case let ref?:
             guard Self.isValidLayoutName(ref) else {
                 throw TransportError(.invalidArgument, "\"\(string)\": \"\(ref)\" is not a valid reference name (letters and digits, separated by - . _ : @ + or --, components joined by /), e.g. oci:./layout:1.0")
@@ -88,6 +97,7 @@ public struct TransportReference: Sendable, Hashable, CustomStringConvertible {
         switch kind {
         case .oci: return try OCILayoutSource(path: path)
         case .ociArchive: return try OCIArchiveSource(path: path)
+        case .dockerArchive: return try DockerArchiveSource(path: path)
         }
     }
 
@@ -100,6 +110,7 @@ public struct TransportReference: Sendable, Hashable, CustomStringConvertible {
         switch kind {
         case .oci: return try OCILayoutDestination(path: path, durable: durable)
         case .ociArchive: return try OCIArchiveDestination(path: path, durable: durable)
+        case .dockerArchive: return try DockerArchiveDestination(path: path, durable: durable)
         }
     }
 

@@ -1,0 +1,115 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import FerrySpec
+import FerryStreams
+import Synchronization
+
+/// Writes a `docker load`-compatible archive (`docker-archive:PATH[:NAME]`) in the legacy layout
+/// (formats.md §5.2), which every `docker load` since 1.10, both of Docker 29's image stores,
+/// skopeo and podman read.
+///
+/// Several images and names can go into one archive: each ``addEntry(_:names:)`` adds a
+/// `manifest.json` item, and layers shared between images are stored once. Blobs are verified
+/// and staged in a working directory next to `PATH`; ``commit()`` then writes the archive in a
+/// fixed order with deterministic headers (see ``DockerLegacyArchiveWriter``) to a temporary file
+/// that replaces `PATH` atomically. Until then `PATH` is untouched, and the working directory is
+/// removed whatever happens.
+///
+/// The archive keeps only configs and layers, so the manifest's own bytes are not stored: a
+/// Docker schema 2 manifest is what the engine should hand over, but an OCI image manifest is
+/// taken as well. Layers must be plain tars — `docker load` checks each one against its DiffID —
+/// so a manifest whose layer media types are compressed is refused, as is an index.
+public final class DockerArchiveDestination: ImageDestination {
+    /// The archive file.
+    public let path: String
+    public let name: String
+    /// Docker schema 2 manifests with uncompressed layers; one platform per image.
+    public let capabilities = DestinationCapabilities(
+        acceptedManifestTypes: [.dockerManifest], acceptedLayerCompressions: [LayerCompression.none],
+        holdsSeveralImages: true, holdsIndexes: false)
+    private let workDirectory: String
+    private let staging: OCILayoutDestination
+    private let durable: Bool
+    private let manifests = Mutex<[Digest: ImageManifest]>([:])
+    private let items = Mutex<[(digest: Digest, names: [String])]>([])
+
+    /// Prepares to write the archive at `path`.
+    /// - Parameter durable: `fsync` the archive before it replaces `path` (default `true`).
+    /// - Throws: ``TransportError`` when `path` is a directory, or the working directory cannot be made.
+    public init(path: String, durable: Bool = true) throws {
+        self.path = path
+        self.name = "docker-archive:\(path)"
+        self.durable = durable
+        guard FileSystem.kind(of: path) != .directory else {
+            throw TransportError(.invalidInput, "\(name): is a directory; a docker-archive is one tar file")
+        }
+        let directory = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
+        let base = path.lastIndex(of: "/").map { String(path[path.index(after: $0)...]) } ?? path
+        var template = Array("\(directory.isEmpty ? "/" : directory)/.\(base).ferry-XXXXXX".utf8CString)
+        guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
+            throw StreamError.posix("\(name): cannot create a working directory next to it", errno: errno)
+        }
+        workDirectory = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        staging = try OCILayoutDestination(path: workDirectory, durable: false)
+    }
+
+    deinit {
+        FileSystem.removeTree(workDirectory)
+    }
+
+    public func hasBlob(_ descriptor: Descriptor) async throws -> Bool {
+        try await staging.hasBlob(descriptor)
+    }
+
+    public func putBlob(_ blob: sending VerifyingStream) async throws -> (digest: Digest, size: Int64) {
+        try await staging.putBlob(blob)
+    }
+
+    /// Takes an image manifest with plain-tar layers; refuses indexes, schema 1 and compressed layers.
+    public func putDocument(_ document: RawDocument) async throws {
+        let context = "\(name): manifest \(document.digest)"
+        guard !document.mediaType.isIndex else { throw Self.indexRefusal(name) }
+        let manifest: ImageManifest
+        switch try document.decode(context: context) {
+        case .index:
+            throw Self.indexRefusal(name)
+        case .schema1:
+            throw TransportError(.unsupported, "\(context): Docker schema 1 manifests cannot be written to a docker-archive; convert to schema 2 first")
+        case .manifest(let decoded):
+            manifest = decoded
+        }
+        guard manifest.config.mediaType.isImageConfig else {
+            throw TransportError(.unsupported, "\(context): config type \(manifest.config.mediaType) is not an image config; a docker-archive holds container images only")
+        }
+        for layer in manifest.layers where layer.mediaType.layerCompression != LayerCompression.none {
+            let kind = layer.mediaType.layerCompression.map { "\($0.rawValue)-compressed" } ?? "not a plain tar"
+            throw TransportError(.unsupported, "\(context): layer \(layer.digest) is \(layer.mediaType) (\(kind)); a docker-archive stores uncompressed layers whose digests equal the config's diff_ids, so layers must be decompressed before they are written")
+        }
+        manifests.withLock { $0[document.digest] = manifest }
+    }
+
+    public func addEntry(_ descriptor: Descriptor, names: [String]) async throws {
+        guard !descriptor.mediaType.isIndex else { throw Self.indexRefusal(name) }
+        guard manifests.withLock({ $0[descriptor.digest] }) != nil else {
+            throw TransportError(.notFound, "\(name): entry \(descriptor.digest) was added before its manifest was stored")
+        }
+        items.withLock { $0.append((descriptor.digest, names)) }
+    }
+
+    public func commit() async throws {
+        let known = manifests.withLock { $0 }
+        let images = items.withLock { $0 }.compactMap { item in known[item.digest].map { (manifest: $0, names: item.names) } }
+        let output = try AtomicFileWriter(path: path, durable: durable)
+        let tar = try TarWriter(fileDescriptor: output.fileDescriptor)
+        try await DockerLegacyArchiveWriter(blobs: { [workDirectory] in workDirectory + "/" + OCILayout.blobPath($0) }, name: name)
+            .write(images, to: tar)
+        try tar.finish()
+        try output.commit()
+        FileSystem.removeTree(workDirectory)
+    }
+
+    private static func indexRefusal(_ name: String) -> TransportError {
+        TransportError(.unsupported, "\(name): docker-archive holds single-platform images; pick one with --platform")
+    }
+}

@@ -1,0 +1,154 @@
+import Foundation
+import FerryEngine
+import FerrySpec
+import FerryStreams
+import FerryTestSupport
+import FerryTransports
+import Testing
+
+/// Writing `docker load`-compatible archives: legacy layout, names, dedup, determinism, refusals.
+@Suite(.enabled(if: ExternalTool.gzipAvailable, "gzip not installed"))
+struct DockerArchiveDestinationTests {
+    @Test func plainLayoutImageWritesALegacyArchiveSkopeoReads() async throws {
+        try await withTemporaryDirectory { dir in
+            var builder = TestImageBuilder(seed: 22)
+            builder.addImage(tag: "1.0", layerCount: 2, layerSize: 8192, compressed: false)
+            let summary = try await builder.write(to: dir + "/src")
+            let image = try #require(summary["1.0"]?.images.first)
+            let out = dir + "/out.tar"
+            _ = try await CopyOperation(source: try OCILayoutSource(path: dir + "/src"),
+                                        destination: try DockerArchiveDestination(path: out, durable: false),
+                                        selector: .name("1.0"), options: CopyOptions(destinationNames: ["ferry/test:1.0"])).run()
+            let members = try await DockerArchiveTesting.members(of: out)
+            let layers = image.diffIDs.map { $0.encoded + "/layer.tar" }
+            #expect(members == [image.configDigest.encoded + ".json", image.diffIDs[0].encoded + "/", layers[0], image.diffIDs[1].encoded + "/", layers[1], "manifest.json", "repositories"])
+            let manifest = String(decoding: try await DockerArchiveTesting.member("manifest.json", of: out), as: UTF8.self)
+            #expect(manifest == #"[{"Config":"\#(image.configDigest.encoded).json","Layers":["\#(layers[0])","\#(layers[1])"],"RepoTags":["ferry/test:1.0"]}]"#)
+            let repositories = String(decoding: try await DockerArchiveTesting.member("repositories", of: out), as: UTF8.self)
+            #expect(repositories == #"{"ferry/test":{"1.0":"\#(image.diffIDs[1].encoded)"}}"#)
+            // Ferry reads it back with the same config and layers.
+            let back = try await Inspector(source: try DockerArchiveSource(path: out)).inspect(.name("docker.io/ferry/test:1.0"))
+            #expect(back.images.first?.configDigest == image.configDigest)
+            #expect(back.images.first?.diffIDs == image.diffIDs)
+            if ExternalTool.skopeoAvailable {
+                let result = try await ExternalTool.runChecked("skopeo", ["inspect", "--raw", "docker-archive:" + out])
+                let raw = try JSONSerialization.jsonObject(with: Data(result.stdoutBytes)) as? [String: Any]
+                let config = raw?["config"] as? [String: Any]
+                #expect(config?["digest"] as? String == image.configDigest.description)
+                let skopeoLayers = (raw?["layers"] as? [[String: Any]])?.compactMap { $0["digest"] as? String }
+                #expect(skopeoLayers == image.diffIDs.map(\.description))
+                let configJSON = try await ExternalTool.runChecked("skopeo", ["inspect", "--config", "docker-archive:" + out])
+                let rootfs = (try JSONSerialization.jsonObject(with: Data(configJSON.stdoutBytes)) as? [String: Any])?["rootfs"] as? [String: Any]
+                #expect(rootfs?["diff_ids"] as? [String] == image.diffIDs.map(\.description))
+            }
+        }
+    }
+
+    @Test func severalImagesShareLayersAndKeepTheirNames() async throws {
+        try await withTemporaryDirectory { dir in
+            let hello = try #require(DockerArchiveTesting.helloArchive)
+            // Two names for the same image and one other image: layers and config stored once.
+            try await DockerArchiveTesting.copyToLayout(try DockerArchiveSource(path: hello), .only, layout: dir + "/oci")
+            var builder = TestImageBuilder(seed: 23)
+            builder.addImage(tag: "other", layerCount: 1, compressed: false)
+            _ = try await builder.write(to: dir + "/oci2")
+            let out = dir + "/multi.tar"
+            let destination = try DockerArchiveDestination(path: out, durable: false)
+            let first = try OCILayoutSource(path: dir + "/oci")
+            let firstEntry = try await first.entry(matching: .only)
+            let second = try OCILayoutSource(path: dir + "/oci2")
+            let secondEntry = try await second.entry(matching: .only)
+            let reader = GraphReader(source: first)
+            for blob in try await reader.read(firstEntry.descriptor).blobs {
+                _ = try await destination.putBlob(try VerifyingStream(try await first.blob(blob), expected: blob, context: "test"))
+            }
+            for blob in try await GraphReader(source: second).read(secondEntry.descriptor).blobs {
+                _ = try await destination.putBlob(try VerifyingStream(try await second.blob(blob), expected: blob, context: "test"))
+            }
+            try await destination.putDocument(try await reader.verifiedDocument(firstEntry.descriptor))
+            try await destination.putDocument(try await GraphReader(source: second).verifiedDocument(secondEntry.descriptor))
+            try await destination.addEntry(firstEntry.descriptor, names: ["ferry/hello:1.0"])
+            try await destination.addEntry(secondEntry.descriptor, names: ["docker.io/library/other:2", "other"])
+            try await destination.addEntry(firstEntry.descriptor, names: ["localhost:5000/hello:copy"])
+            try await destination.commit()
+            let members = try await DockerArchiveTesting.members(of: out)
+            #expect(members.filter { $0.hasSuffix("layer.tar") }.count == 3)
+            #expect(members.filter { $0.hasSuffix(".json") && $0 != "manifest.json" }.count == 2)
+            let entries = try await DockerArchiveSource(path: out).entries()
+            #expect(entries.map(\.names) == [["ferry/hello:1.0"], ["other:2"], ["localhost:5000/hello:copy"]])
+            #expect(entries[0].descriptor == entries[2].descriptor)
+        }
+    }
+
+    @Test func roundTripKeepsTheConfigByteIdentical() async throws {
+        try await withTemporaryDirectory { dir in
+            let hello = try #require(DockerArchiveTesting.helloArchive)
+            try await DockerArchiveTesting.copyToLayout(try DockerArchiveSource(path: hello), .only, layout: dir + "/oci")
+            let out = dir + "/back.tar"
+            _ = try await CopyOperation(source: try OCILayoutSource(path: dir + "/oci"), destination: try DockerArchiveDestination(path: out, durable: false)).run()
+            let configMember = DockerArchiveTesting.helloConfig.encoded + ".json"
+            #expect(try await DockerArchiveTesting.member(configMember, of: out) == (try await DockerArchiveTesting.member(configMember, of: hello)))
+            let original = try await DockerArchiveSource(path: hello).entries()
+            let roundTripped = try await DockerArchiveSource(path: out).entries()
+            #expect(roundTripped.map(\.descriptor) == original.map(\.descriptor))
+            #expect(roundTripped.map(\.names) == [["ferry/hello:1.0"]])
+        }
+    }
+
+    @Test func writingTwiceGivesTheSameBytes() async throws {
+        try await withTemporaryDirectory { dir in
+            let hello = try #require(DockerArchiveTesting.helloArchive)
+            for out in ["a.tar", "b.tar"] {
+                _ = try await CopyOperation(source: try DockerArchiveSource(path: hello), destination: try DockerArchiveDestination(path: dir + "/" + out, durable: false)).run()
+            }
+            let a = try #require(FileManager.default.contents(atPath: dir + "/a.tar"))
+            #expect(a == FileManager.default.contents(atPath: dir + "/b.tar"))
+        }
+    }
+
+    @Test func gzipLayoutIsRefusedAndNothingIsWritten() async throws {
+        try await withTemporaryDirectory { dir in
+            var builder = TestImageBuilder(seed: 24)
+            builder.addImage(tag: "1.0", layerCount: 1, compressed: true)
+            _ = try await builder.write(to: dir + "/src")
+            let out = dir + "/out.tar"
+            let error = await #expect(throws: TransportError.self) {
+                _ = try await CopyOperation(source: try OCILayoutSource(path: dir + "/src"), destination: try DockerArchiveDestination(path: out, durable: false)).run()
+            }
+            #expect(error?.code == .unsupported)
+            #expect(error?.message.contains("gzip") == true)
+            #expect(try DockerArchiveTesting.nothingLeft(at: out))
+        }
+    }
+
+    @Test func indexIsRefused() async throws {
+        try await withTemporaryDirectory { dir in
+            var builder = TestImageBuilder(seed: 25)
+            builder.addIndex(tag: "multi", platforms: [Platform(os: "linux", architecture: "amd64"), Platform(os: "linux", architecture: "arm64")], compressed: false)
+            _ = try await builder.write(to: dir + "/src")
+            let out = dir + "/out.tar"
+            let error = await #expect(throws: TransportError.self) {
+                _ = try await CopyOperation(source: try OCILayoutSource(path: dir + "/src"), destination: try DockerArchiveDestination(path: out, durable: false)).run()
+            }
+            #expect(error?.message.contains("single-platform") == true)
+            #expect(try DockerArchiveTesting.nothingLeft(at: out))
+        }
+    }
+
+    @Test func capabilitiesAskForUncompressedSchema2() throws {
+        try withTemporaryDirectoryBlocking { dir in
+            let capabilities = try DockerArchiveDestination(path: dir + "/x.tar").capabilities
+            #expect(capabilities.acceptedLayerCompressions == [LayerCompression.none])
+            #expect(capabilities.acceptedManifestTypes == [.dockerManifest])
+            #expect(!capabilities.holdsIndexes)
+        }
+    }
+}
+
+/// A synchronous temporary directory for tests that need no `await`.
+private func withTemporaryDirectoryBlocking(_ body: (String) throws -> Void) throws {
+    let path = NSTemporaryDirectory() + "ferry-test-" + UUID().uuidString
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    try body(path)
+}
