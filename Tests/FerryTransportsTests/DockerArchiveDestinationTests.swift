@@ -106,32 +106,53 @@ struct DockerArchiveDestinationTests {
         }
     }
 
-    @Test func gzipLayoutIsRefusedAndNothingIsWritten() async throws {
+    @Test func gzipLayoutIsDecompressedForDockerLoad() async throws {
         try await withTemporaryDirectory { dir in
             var builder = TestImageBuilder(seed: 24)
-            builder.addImage(tag: "1.0", layerCount: 1, compressed: true)
-            _ = try await builder.write(to: dir + "/src")
+            builder.addImage(tag: "1.0", layerCount: 2, compressed: true)
+            let image = try #require(try await builder.write(to: dir + "/src")["1.0"]?.images.first)
             let out = dir + "/out.tar"
-            let error = await #expect(throws: TransportError.self) {
-                _ = try await CopyOperation(source: try OCILayoutSource(path: dir + "/src"), destination: try DockerArchiveDestination(path: out, durable: false)).run()
-            }
-            #expect(error?.code == .unsupported)
-            #expect(error?.message.contains("gzip") == true)
-            #expect(try DockerArchiveTesting.nothingLeft(at: out))
+            let report = try await CopyOperation(source: try OCILayoutSource(path: dir + "/src"), destination: try DockerArchiveDestination(path: out, durable: false),
+                                                 options: CopyOptions(destinationNames: ["ferry/gz:1"])).run()
+            #expect(report.layersTranscoded == 2)
+            let members = try await DockerArchiveTesting.members(of: out)
+            #expect(members.filter { $0.hasSuffix("/layer.tar") } == image.diffIDs.map { $0.encoded + "/layer.tar" })
+            let back = try await Inspector(source: try DockerArchiveSource(path: out)).inspect(.only)
+            #expect(back.images.first?.layers.map(\.digest) == image.diffIDs)
+            #expect(back.images.first?.configDigest == image.configDigest)
         }
     }
 
-    @Test func indexIsRefused() async throws {
+    @Test func indexGivesThisMachinesPlatformOrTheOneAskedFor() async throws {
         try await withTemporaryDirectory { dir in
             var builder = TestImageBuilder(seed: 25)
             builder.addIndex(tag: "multi", platforms: [Platform(os: "linux", architecture: "amd64"), Platform(os: "linux", architecture: "arm64")], compressed: false)
-            _ = try await builder.write(to: dir + "/src")
-            let out = dir + "/out.tar"
+            let summary = try #require(try await builder.write(to: dir + "/src")["multi"])
+            for (platform, architecture) in [(nil, hostPlatform.architecture), ("linux/arm64", "arm64")] {
+                let out = dir + "/\(architecture).tar"
+                let options = CopyOptions(platforms: platform.map { [try! Platform(parsing: $0)] } ?? [])
+                _ = try await CopyOperation(source: try OCILayoutSource(path: dir + "/src"), destination: try DockerArchiveDestination(path: out, durable: false), options: options).run()
+                let expected = try #require(summary.images.first { $0.platform.architecture == architecture })
+                let back = try await Inspector(source: try DockerArchiveSource(path: out)).inspect(.only)
+                #expect(back.images.first?.configDigest == expected.configDigest)
+            }
+            let error = await #expect(throws: EngineError.self) {
+                _ = try await CopyOperation(source: try OCILayoutSource(path: dir + "/src"), destination: try DockerArchiveDestination(path: dir + "/x.tar", durable: false),
+                                            options: CopyOptions(platforms: [Platform(os: "windows", architecture: "amd64")])).run()
+            }
+            #expect(error?.message.contains("windows/amd64") == true)
+            #expect(try DockerArchiveTesting.nothingLeft(at: dir + "/x.tar"))
+        }
+    }
+
+    @Test func indexDocumentIsRefusedByTheDestination() async throws {
+        try await withTemporaryDirectory { dir in
+            let destination = try DockerArchiveDestination(path: dir + "/out.tar", durable: false)
+            let index = try JSONDocument.encode(ImageIndex(manifests: []))
             let error = await #expect(throws: TransportError.self) {
-                _ = try await CopyOperation(source: try OCILayoutSource(path: dir + "/src"), destination: try DockerArchiveDestination(path: out, durable: false)).run()
+                try await destination.putDocument(RawDocument(bytes: index, mediaType: .ociIndex, digest: try DigestHasher.digest(index)))
             }
             #expect(error?.message.contains("single-platform") == true)
-            #expect(try DockerArchiveTesting.nothingLeft(at: out))
         }
     }
 

@@ -20,8 +20,11 @@ enum DockerArchiveTesting {
 
     /// Copies the selected image(s) into a new OCI layout at `layout` and inspects each copied entry there.
     @discardableResult
+    /// Copies with layers kept as the archive stores them (`--compress keep`), so layer digests stay
+    /// comparable with the archive's diff_ids.
     static func copyToLayout(_ source: any ImageSource, _ selector: ImageSelector, layout: String) async throws -> [Inspection] {
-        let report = try await CopyOperation(source: source, destination: try OCILayoutDestination(path: layout, durable: false), selector: selector).run()
+        let report = try await CopyOperation(source: source, destination: try OCILayoutDestination(path: layout, durable: false), selector: selector,
+                                             options: CopyOptions(compression: .keep)).run()
         let copied = try OCILayoutSource(path: layout)
         let entries = try await copied.entries()
         var result: [Inspection] = []

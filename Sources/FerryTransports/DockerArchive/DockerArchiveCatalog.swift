@@ -102,7 +102,7 @@ struct DockerArchiveCatalog: Sendable {
             }
             plans.append(DockerManifestSynthesis(item: i, config: Descriptor(mediaType: .dockerConfig, digest: configDigest, size: Int64(configBytes.count)), layers: layers))
             // A placeholder until the manifest is synthesised below.
-            entries.append(SourceEntry(descriptor: Descriptor(mediaType: .dockerManifest, digest: configDigest, size: 0), names: names, aliases: aliases))
+            entries.append(SourceEntry(descriptor: Descriptor(mediaType: .dockerManifest, digest: configDigest, size: 0), names: names, aliases: aliases, isSynthesized: true))
         }
 
         // Second read, only when needed: hash compressed layer members (digests are over their bytes).

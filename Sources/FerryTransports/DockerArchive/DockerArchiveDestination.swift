@@ -27,7 +27,8 @@ public final class DockerArchiveDestination: ImageDestination {
     /// Docker schema 2 manifests with uncompressed layers; one platform per image.
     public let capabilities = DestinationCapabilities(
         acceptedManifestTypes: [.dockerManifest], acceptedLayerCompressions: [LayerCompression.none],
-        holdsSeveralImages: true, holdsIndexes: false)
+        holdsSeveralImages: true, holdsIndexes: false,
+        preferredManifestFormat: .v2s2, preferredLayerCompression: LayerCompression.none)
     private let workDirectory: String
     private let staging: OCILayoutDestination
     private let durable: Bool
