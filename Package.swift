@@ -33,13 +33,16 @@ let package = Package(
         .systemLibrary(
             name: "CZstd", pkgConfig: "libzstd",
             providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(
+            name: "CDeflate", pkgConfig: "libdeflate",
+            providers: [.apt(["libdeflate-dev"])]),
 
         // Pure values: digests, media types, references, documents. No I/O.
         .target(name: "FerrySpec", swiftSettings: strictSettings),
         // Bytes in motion: hashing, (de)compression, tar, verifying readers, atomic files.
         .target(
             name: "FerryStreams",
-            dependencies: ["FerrySpec", "CZlib", "CLibArchive", "CLibCrypto", "CZstd"],
+            dependencies: ["FerrySpec", "CZlib", "CLibArchive", "CLibCrypto", "CZstd", "CDeflate"],
             swiftSettings: strictSettings),
         // The source / destination seam and every format that plugs into it.
         .target(

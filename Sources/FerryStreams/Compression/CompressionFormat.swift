@@ -135,13 +135,14 @@ public func decompressed(_ stream: any ByteStream, format: LayerCompression, con
 ///
 /// `.none` returns `stream` itself.
 /// - Parameters:
-///   - level: the level, or `nil` for the format's default (gzip 6, zstd 3).
+///   - level: the level, or `nil` for the format's default (gzip 6, zstd 3). gzip uses
+///     ``ParallelGzipCompressStream`` (libdeflate, every core).
 /// - Throws: ``StreamError`` with code `unsupported` for bzip2, xz or a level out of range,
 ///   `library` if a C context cannot be created.
 public func compressed(_ stream: any ByteStream, format: CompressionFormat, level: Int? = nil) throws(StreamError) -> any ByteStream {
     switch format {
     case .none: return stream
-    case .gzip: return try GzipCompressStream(stream, level: level ?? GzipCompressStream.defaultLevel)
+    case .gzip: return ParallelGzipCompressStream(stream, level: level ?? ParallelGzipCompressStream.defaultLevel)
     case .zstd: return try ZstdCompressStream(stream, level: level ?? ZstdCompressStream.defaultLevel)
     case .bzip2, .xz:
         throw StreamError(.unsupported, "compressing as \(format.rawValue) is not supported")
