@@ -48,7 +48,12 @@ public struct CopyOperation: Sendable {
         options.progress?(.planned(blobs: jobs.count, bytes: jobs.reduce(0) { $0 + $1.descriptor.size }))
 
         var report = CopyReport()
-        let results = try await runJobs(jobs)
+        var results: [(BlobJob, Descriptor, Bool)] = []
+        var remaining = jobs
+        if let sequential = source as? any SequentialImageSource, sequential.prefersSequentialReads {
+            (results, remaining) = try await runInSourceOrder(jobs, sequential)
+        }
+        results += try await runJobs(remaining)
         var landed: [BlobJob: Descriptor] = [:]
         for (job, descriptor, skipped) in results {
             landed[job] = descriptor
@@ -118,7 +123,27 @@ public struct CopyOperation: Sendable {
         }
     }
 
-    private func run(_ job: BlobJob) async throws -> (BlobJob, Descriptor, Bool) {
+    /// Runs jobs as a sequential source passes their blobs (one pass over a compressed archive).
+    /// - Returns: the results, and the jobs the pass did not reach (to run the ordinary way).
+    private func runInSourceOrder(_ jobs: [BlobJob], _ sequential: any SequentialImageSource) async throws -> ([(BlobJob, Descriptor, Bool)], [BlobJob]) {
+        var results: [(BlobJob, Descriptor, Bool)] = []
+        var firstJob: [BlobKey: BlobJob] = [:]
+        var wanted: [Descriptor] = []
+        for job in jobs where firstJob[BlobKey(job.descriptor)] == nil {
+            if case .copy = job.kind, try await destination.hasBlob(job.descriptor) { continue }
+            firstJob[BlobKey(job.descriptor)] = job
+            wanted.append(job.descriptor)
+        }
+        var done = Set<BlobJob>()
+        try await sequential.forEachBlob(wanted) { descriptor, stream in
+            guard let job = firstJob[BlobKey(descriptor)], !done.contains(job) else { return }
+            results.append(try await run(job, raw: stream))
+            done.insert(job)
+        }
+        return (results, jobs.filter { !done.contains($0) })
+    }
+
+    private func run(_ job: BlobJob, raw provided: sending (any ByteStream)? = nil) async throws -> (BlobJob, Descriptor, Bool) {
         try Task.checkCancellation()
         let descriptor = job.descriptor
         switch job.kind {
@@ -128,14 +153,14 @@ public struct CopyOperation: Sendable {
                 return (job, descriptor, true)
             }
             options.progress?(.blobStarted(descriptor))
-            let verified = try VerifyingStream(try await rawBlob(descriptor), expected: descriptor, context: "\(kind(descriptor)) \(descriptor.digest) from \(source.name)")
+            let verified = try VerifyingStream(try await rawBlob(descriptor, provided), expected: descriptor, context: "\(kind(descriptor)) \(descriptor.digest) from \(source.name)")
             _ = try await destination.putBlob(verified)
             options.progress?(.blobFinished(descriptor, skipped: false))
             return (job, descriptor, false)
         case .transcode(let target, let level, let diffID, let mediaType):
             options.progress?(.blobStarted(descriptor))
             let context = "layer \(descriptor.digest) from \(source.name)"
-            let verified = try VerifyingStream(try await rawBlob(descriptor), expected: descriptor, context: context)
+            let verified = try VerifyingStream(try await rawBlob(descriptor, provided), expected: descriptor, context: context)
             let (found, sniffed) = try await CompressionSniffer.sniff(verified)
             guard let current = found.layerCompression else {
                 throw StreamError(.unsupported, "\(context): is \(found.rawValue)-compressed, which a layer cannot be; cannot recompress it")
@@ -155,8 +180,13 @@ public struct CopyOperation: Sendable {
         }
     }
 
-    private func rawBlob(_ descriptor: Descriptor) async throws -> any ByteStream {
-        let raw = try await source.blob(descriptor)
+    private func rawBlob(_ descriptor: Descriptor, _ provided: sending (any ByteStream)?) async throws -> sending any ByteStream {
+        let raw: any ByteStream
+        if let provided {
+            raw = provided
+        } else {
+            raw = try await source.blob(descriptor)
+        }
         guard let progress = options.progress else { return raw }
         return ProgressStream(raw, digest: descriptor.digest, report: progress)
     }

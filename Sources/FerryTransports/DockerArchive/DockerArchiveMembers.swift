@@ -175,6 +175,36 @@ struct DockerArchiveMembers: Sendable {
         }
     }
 
+    /// Visits each of `members` once, in archive order, with a stream of its data valid during the
+    /// call: one pass of decompression for a compressed archive, reads in place for a plain one.
+    func scanInOrder(_ members: Set<String>, _ body: (String, sending any ByteStream) async throws -> Void) async throws {
+        guard !members.isEmpty else { return }
+        if let index {
+            for member in members.sorted() {
+                try await body(member, try index.data(of: try index.regularFile(named: member)))
+            }
+            return
+        }
+        var remaining = members
+        let reader: TarReader
+        do {
+            reader = try TarReader(path: path)
+        } catch {
+            throw TransportError(.invalidInput, "\(name): \(error.message)")
+        }
+        while !remaining.isEmpty {
+            let entry: TarEntry?
+            do {
+                entry = try reader.nextEntry()
+            } catch {
+                throw TransportError(.invalidInput, "\(name): \(error.message)")
+            }
+            guard let entry else { break }
+            guard entry.kind == .regular, let key = try? TarPath.normalize(entry.name), remaining.remove(key) != nil else { continue }
+            try await body(key, PassingMember(reader: reader))
+        }
+    }
+
     /// A stream of a regular member's data (a normalised name from ``regularFile(_:role:)``).
     func open(_ member: String) throws -> any ByteStream {
         if let index {
@@ -247,4 +277,16 @@ struct DockerArchiveMembers: Sendable {
         }
         return bytes
     }
+}
+
+/// The current member of a one-pass scan, handed to the engine for the duration of one call.
+///
+/// `@unchecked Sendable` because the region checker cannot see the hand-over's shape: the scan
+/// loop does not touch the reader again until the call that received this stream returns, and the
+/// receiver reads the member before returning (``SequentialImageSource/forEachBlob(_:_:)``), so
+/// the reader is only ever used by one task at a time.
+final class PassingMember: ByteStream, @unchecked Sendable {
+    private let reader: TarReader
+    init(reader: TarReader) { self.reader = reader }
+    func next() async throws -> [UInt8]? { try reader.readChunk() }
 }

@@ -18,8 +18,9 @@ import FerryStreams
 /// A compressed archive is never unpacked to a temporary file: opening it takes one pass of
 /// decompression (member names, first bytes, `manifest.json` and small JSON members such as
 /// configs), plus one to hash layers that are themselves compressed, and each blob is then served
-/// by decompressing the archive up to its member — so copying an image of N layers from a
-/// compressed archive decompresses the archive about N + 1 times (partly in parallel).
+/// in one more pass in archive order (``SequentialImageSource``), so a copy from a compressed
+/// archive decompresses it twice, or three times when its layers are themselves compressed.
+/// (``blob(_:)`` alone still works, decompressing up to the member each time.)
 /// Everything the source keeps in memory is small: the member table, the manifests, and a
 /// digest → member map.
 ///
@@ -31,8 +32,8 @@ public struct DockerArchiveSource: ImageSource {
     /// The archive file.
     public let path: String
     public let name: String
-    private let members: DockerArchiveMembers
-    private let catalog: DockerArchiveCatalog
+    let members: DockerArchiveMembers
+    let catalog: DockerArchiveCatalog
 
     /// Opens the archive at `path` and works out what it holds.
     /// - Throws: ``TransportError`` naming the archive, and the member when there is one, when the
@@ -60,7 +61,7 @@ public struct DockerArchiveSource: ImageSource {
 
     /// The member holding a blob: the one `manifest.json` names for it, else the OCI layout's
     /// `blobs/<alg>/<hex>`.
-    private func locate(_ descriptor: Descriptor) throws -> String {
+    func locate(_ descriptor: Descriptor) throws -> String {
         if let member = catalog.blobMembers[descriptor.digest] { return member }
         let inLayout = DockerArchiveCatalog.layoutMember(descriptor.digest)
         guard members.contains(inLayout) else {

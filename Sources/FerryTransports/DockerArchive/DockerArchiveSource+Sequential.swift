@@ -1,0 +1,22 @@
+import FerrySpec
+import FerryStreams
+
+extension DockerArchiveSource: SequentialImageSource {
+    /// A compressed archive is read in one pass; an uncompressed one is read in place, in parallel.
+    public var prefersSequentialReads: Bool { members.isStreamed }
+
+    public func forEachBlob(_ blobs: [Descriptor], _ body: (Descriptor, sending any ByteStream) async throws -> Void) async throws {
+        var byMember: [String: Descriptor] = [:]
+        for blob in blobs {
+            if let bytes = catalog.documents[blob.digest] {
+                try await body(blob, MemoryByteStream(bytes))
+                continue
+            }
+            guard let member = try? locate(blob), byMember[member] == nil else { continue }
+            byMember[member] = blob
+        }
+        try await members.scanInOrder(Set(byMember.keys)) { member, stream in
+            if let blob = byMember[member] { try await body(blob, stream) }
+        }
+    }
+}
