@@ -175,7 +175,7 @@ public struct CopyOperation: Sendable {
             result.mediaType = mediaType
             result.digest = digest
             result.size = size
-            options.progress?(.blobFinished(result, skipped: false))
+            options.progress?(.blobFinished(descriptor, skipped: false))
             return (job, result, false)
         }
     }

@@ -8,7 +8,7 @@ public enum CopyEvent: Sendable {
     case blobStarted(Descriptor)
     /// Bytes of a blob moved (the count since the last event for that blob, as read from the source).
     case blobProgress(Digest, bytes: Int64)
-    /// A blob finished; `skipped` when the destination already had it.
+    /// A blob finished (the source descriptor); `skipped` when the destination already had it.
     case blobFinished(Descriptor, skipped: Bool)
 }
 

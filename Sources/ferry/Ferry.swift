@@ -1,16 +1,40 @@
 import ArgumentParser
+import Foundation
 
 /// The `ferry` command: moves container images between the places they live, verifying every byte.
 @main
 struct Ferry: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ferry",
-        abstract: "Move container images between OCI layouts and archives, verifying every byte.",
+        abstract: "Move container images between OCI layouts and docker-save archives, verifying every byte.",
         discussion: """
         Places are written as TRANSPORT:PATH[:REF]:
-          oci:PATH[:REF]          an OCI image layout directory; REF is a tag (ref.name) or @N
-          oci-archive:PATH[:REF]  the same layout in one tar file
+          oci:PATH[:REF]             an OCI image layout directory; REF is a tag (ref.name) or @N
+          oci-archive:PATH[:REF]     the same layout in one tar file (read plain or compressed)
+          docker-archive:PATH[:REF]  a `docker save` tarball (legacy, Docker 25+, gzip/zstd/xz
+                                     wrapped); REF is a name such as busybox:latest, or @N
+
+        Exit codes: 0 success, 1 failure (invalid input, a digest mismatch, …), 2 usage,
+        3 could not read the source.
         """,
         version: "0.1.0",
         subcommands: [CopyCommand.self, InspectCommand.self, DigestCommand.self, VerifyCommand.self])
+
+    /// Runs the command, with usage errors exiting 2 (argument-parser's own default is 64).
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
 }

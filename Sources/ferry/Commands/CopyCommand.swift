@@ -70,7 +70,9 @@ struct CopyCommand: AsyncParsableCommand {
         if all, from.selector != .only {
             throw ValidationError("--all copies every image; do not also name one in \(source)")
         }
+        let display = !quiet && ProgressDisplay.isUseful ? ProgressDisplay() : nil
         try await runReportingErrors {
+            defer { display?.finish() }
             let operation = CopyOperation(
                 source: try from.openSource(),
                 destination: try to.openDestination(durable: !noSync),
@@ -81,7 +83,8 @@ struct CopyCommand: AsyncParsableCommand {
                     format: format.flatMap(ManifestFormat.init(rawValue:)),
                     compression: try compress.map { try CompressionChoice(parsing: $0) },
                     platforms: try platform.map { try Platform(parsing: $0) },
-                    preserveDigests: preserveDigests))
+                    preserveDigests: preserveDigests,
+                    progress: progressHandler(display)))
             let report = try await operation.run()
             if let digestMap {
                 let map = Dictionary(uniqueKeysWithValues: report.digestMap.map { ($0.key.description, $0.value.description) })
@@ -96,5 +99,10 @@ struct CopyCommand: AsyncParsableCommand {
                 print("\(report.blobsCopied) blobs written (\(formatBytes(report.bytesCopied))), \(report.blobsSkipped) already present, \(report.documentsWritten) manifests\(transcoded); every digest verified")
             }
         }
+    }
+
+    private func progressHandler(_ display: ProgressDisplay?) -> (@Sendable (CopyEvent) -> Void)? {
+        guard let display else { return nil }
+        return { event in display.handle(event) }
     }
 }
