@@ -14,6 +14,15 @@ public struct VerificationCode: RawRepresentable, Hashable, Sendable, Codable, C
         try c.encode(rawValue)
     }
 
+    // docker-archive
+    /// A `manifest.json` `RepoTags` entry that is not a valid `name:tag` reference.
+    public static let archiveRepoTagInvalid = Self("archive-repotag-invalid")
+    /// `repositories` disagrees with `manifest.json`, or is not `{"repo":{"tag":"id"}}` (an error
+    /// when unreadable, else a warning).
+    public static let archiveRepositoriesInconsistent = Self("archive-repositories-inconsistent")
+    /// A regular member that nothing references (warning).
+    public static let archiveMemberUnreferenced = Self("archive-member-unreferenced")
+
     // Source and layout
     /// The source could not be opened or read (exit 3).
     public static let sourceUnreadable = Self("source-unreadable")

@@ -65,6 +65,10 @@ public struct Verifier: Sendable {
             }
         }
 
+        if let archive = source as? any DockerArchiveInventory {
+            DockerArchiveChecks.check(archive, problems: &problems)
+        }
+
         var selected: [(String, SourceEntry)] = []
         do {
             let all = try await source.entries()

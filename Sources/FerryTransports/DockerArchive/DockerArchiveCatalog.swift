@@ -22,6 +22,8 @@ struct DockerArchiveCatalog: Sendable {
     let documents: [Digest: [UInt8]]
     /// The member holding each config and layer, by digest.
     let blobMembers: [Digest: String]
+    /// `manifest.json` as read.
+    let items: [DockerSaveManifest]
 
     /// The path of a blob in the OCI layout part of the archive.
     static func layoutMember(_ digest: Digest) -> String { OCILayout.blobPath(digest) }
@@ -123,5 +125,6 @@ struct DockerArchiveCatalog: Sendable {
         self.entries = entries
         self.documents = documents
         self.blobMembers = blobMembers
+        self.items = items
     }
 }

@@ -90,6 +90,14 @@ struct DockerArchiveMembers: Sendable {
         captured[member].map { Array($0.prefix(CompressionSniffer.prefixLength)) } ?? prefixes[member]
     }
 
+    /// Every member, normalised and sorted; unsafe names are listed as written.
+    func allMembers() -> [(name: String, isRegular: Bool)] {
+        if let index {
+            return index.members.map { ((try? TarPath.normalize($0.name)) ?? $0.name, $0.kind == .regular) }.sorted { $0.0 < $1.0 }
+        }
+        return streamed.map { ($0.key, $0.value.kind == .regular) }.sorted { $0.0 < $1.0 }
+    }
+
     /// Whether a member (of any kind) has this name, after normalisation.
     func contains(_ member: String) -> Bool {
         if let index { return index[member] != nil }
@@ -117,7 +125,8 @@ struct DockerArchiveMembers: Sendable {
             return try resolveStreamed(normalized)
         } catch {
             if error.code == .notFound, !contains(normalized) {
-                throw TransportError(.notFound, "\(name): \(role) names member \(reference.debugDescription), which is not in the archive")
+                // The archive is there but contradicts itself: invalid input, not an unreadable source.
+                throw TransportError(.invalidInput, "\(name): \(role) names member \(reference.debugDescription), which is not in the archive")
             }
             throw TransportError(.invalidInput, "\(name): \(role) (member \(reference.debugDescription)): \(error.message)")
         }
