@@ -106,6 +106,25 @@ struct DockerArchiveDestinationTests {
         }
     }
 
+    /// Rows: the file name chooses the archive's own compression.
+    @Test(arguments: [("out.tar.gz", CompressionFormat.gzip), ("out.tgz", .gzip), ("out.tar.zst", .zstd), ("out.tar", .none)])
+    func archiveIsCompressedAsItsNameSays(_ file: String, _ format: CompressionFormat) async throws {
+        try await withTemporaryDirectory { dir in
+            let hello = try #require(DockerArchiveTesting.helloArchive)
+            var written: [Data] = []
+            for run in 0..<2 {
+                let out = dir + "/\(run)-" + file
+                _ = try await CopyOperation(source: try DockerArchiveSource(path: hello), destination: try DockerArchiveDestination(path: out, durable: false)).run()
+                let bytes = try #require(FileManager.default.contents(atPath: out))
+                #expect(CompressionSniffer.detect(Array(bytes.prefix(8))) == format)
+                let back = try await DockerArchiveSource(path: out).entries()
+                #expect(back.map(\.descriptor) == (try await DockerArchiveSource(path: hello).entries()).map(\.descriptor))
+                written.append(bytes)
+            }
+            #expect(written[0] == written[1], "the same input gives the same archive bytes")
+        }
+    }
+
     @Test func gzipLayoutIsDecompressedForDockerLoad() async throws {
         try await withTemporaryDirectory { dir in
             var builder = TestImageBuilder(seed: 24)

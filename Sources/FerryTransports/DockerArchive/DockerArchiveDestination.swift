@@ -98,14 +98,35 @@ public final class DockerArchiveDestination: ImageDestination {
         items.withLock { $0.append((descriptor.digest, names)) }
     }
 
+    /// How the whole archive is compressed, from the file name: `.tar.gz`/`.tgz` gzip,
+    /// `.tar.zst`/`.tar.zstd` zstd, anything else plain (what `docker save` writes).
+    /// `docker load` and Ferry read all three.
+    public var archiveCompression: LayerCompression {
+        let lower = path.lowercased()
+        if lower.hasSuffix(".tar.gz") || lower.hasSuffix(".tgz") { return .gzip }
+        if lower.hasSuffix(".tar.zst") || lower.hasSuffix(".tar.zstd") { return .zstd }
+        return .none
+    }
+
     public func commit() async throws {
         let known = manifests.withLock { $0 }
         let images = items.withLock { $0 }.compactMap { item in known[item.digest].map { (manifest: $0, names: item.names) } }
+        let writer = DockerLegacyArchiveWriter(blobs: { [workDirectory] in workDirectory + "/" + OCILayout.blobPath($0) }, name: name)
         let output = try AtomicFileWriter(path: path, durable: durable)
-        let tar = try TarWriter(fileDescriptor: output.fileDescriptor)
-        try await DockerLegacyArchiveWriter(blobs: { [workDirectory] in workDirectory + "/" + OCILayout.blobPath($0) }, name: name)
-            .write(images, to: tar)
-        try tar.finish()
+        if archiveCompression == .none {
+            let tar = try TarWriter(fileDescriptor: output.fileDescriptor)
+            try await writer.write(images, to: tar)
+            try tar.finish()
+        } else {
+            // The tar is laid out in the working directory, then compressed into place (the
+            // compressors are deterministic, so the archive still is).
+            let plain = workDirectory + "/archive.tar"
+            let tar = try TarWriter(path: plain)
+            try await writer.write(images, to: tar)
+            try tar.finish()
+            let stream = try compressed(try FileByteStream(path: plain), format: archiveCompression)
+            while let chunk = try await stream.next() { try output.write(chunk) }
+        }
         try output.commit()
         FileSystem.removeTree(workDirectory)
     }
