@@ -102,6 +102,8 @@ struct BadLayoutTests {
         ("empty", []),
         ("a JSON array", Array("[]".utf8)),
         ("missing schemaVersion", Array(#"{"manifests":[]}"#.utf8)),
+        // Hostile JSON: nesting deep enough to exhaust a recursive parser's stack.
+        ("deeply nested", Array(("{\"schemaVersion\":2,\"manifests\":[],\"annotations\":{\"x\":" + String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000) + "}}").utf8)),
     ])
     func damagedIndexIsRefused(_ label: String, _ bytes: [UInt8]) async throws {
         try await withTemporaryDirectory { dir in
