@@ -10,6 +10,13 @@ import Testing
 /// destination is left without any unverified blob and without an `index.json` naming the image.
 @Suite(.enabled(if: ExternalTool.gzipAvailable, "gzip not installed"))
 struct BadLayoutTests {
+    static let deeplyNestedIndex: [UInt8] = {
+        let open = String(repeating: "[", count: 100_000)
+        let close = String(repeating: "]", count: 100_000)
+        let text: String = "{\"schemaVersion\":2,\"manifests\":[],\"annotations\":{\"x\":" + open + close + "}}"
+        return Array(text.utf8)
+    }()
+
     /// Builds a one-image layout, breaks it with `damage`, copies it, and returns the error.
     private func copyBroken(seed: UInt64, _ damage: (LayoutSurgery, TestImageBuilder.ImageSummary) throws -> Void) async throws -> (any Error, String) {
         try await withTemporaryDirectory { dir in
@@ -103,7 +110,7 @@ struct BadLayoutTests {
         ("a JSON array", Array("[]".utf8)),
         ("missing schemaVersion", Array(#"{"manifests":[]}"#.utf8)),
         // Hostile JSON: nesting deep enough to exhaust a recursive parser's stack.
-        ("deeply nested", Array(("{\"schemaVersion\":2,\"manifests\":[],\"annotations\":{\"x\":" + String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000) + "}}").utf8)),
+        ("deeply nested", BadLayoutTests.deeplyNestedIndex),
     ])
     func damagedIndexIsRefused(_ label: String, _ bytes: [UInt8]) async throws {
         try await withTemporaryDirectory { dir in
