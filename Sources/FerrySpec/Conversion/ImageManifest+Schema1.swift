@@ -64,3 +64,13 @@ extension ImageManifest {
         return Schema1Manifest(name: name, tag: tag, architecture: parsed.architecture, fsLayers: fsLayers, history: entries, v1Compatibility: compat)
     }
 }
+
+extension Schema1Manifest {
+    /// The 32-byte gzip of an empty tar (1024 zero bytes) that docker and distribution use for
+    /// every empty layer of a schema 1 image: digest ``Digest/gzippedEmptyLayer``, DiffID
+    /// ``Digest/emptyLayerDiffID``.
+    public static let gzippedEmptyLayerBytes: [UInt8] = [
+        31, 139, 8, 0, 0, 9, 110, 136, 0, 255, 98, 24, 5, 163, 96, 20,
+        140, 88, 0, 8, 0, 0, 255, 255, 46, 175, 181, 239, 0, 4, 0, 0,
+    ]
+}
