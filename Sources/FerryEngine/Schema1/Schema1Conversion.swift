@@ -61,20 +61,9 @@ struct Schema1Conversion: Sendable {
             let (envelope, status) = try Self.checkSignatures(document, options: options, context: context)
             result.signatures[entry.descriptor.digest] = status
             let manifest = try Schema1Manifest(decoding: envelope.payload, context: context)
-            var layers: [Descriptor] = []
-            var diffIDs: [Digest] = []
-            var learned: [Digest: (Descriptor, Digest)] = [:]
-            for blobSum in manifest.imageLayers {
-                let (layer, diffID): (Descriptor, Digest)
-                if let known = learned[blobSum] {
-                    (layer, diffID) = known
-                } else {
-                    (layer, diffID) = try await inspectLayer(blobSum, format: format)
-                    learned[blobSum] = (layer, diffID)
-                }
-                layers.append(layer)
-                diffIDs.append(diffID)
-            }
+            let learned = try await inspectLayers(Array(Set(manifest.imageLayers)), format: format)
+            let layers = manifest.imageLayers.compactMap { learned[$0]?.0 }
+            let diffIDs = manifest.imageLayers.compactMap { learned[$0]?.1 }
             let config = try manifest.imageConfig(diffIDs: diffIDs, context: context)
             let configDescriptor = Descriptor(mediaType: format.configMediaType, digest: try DigestHasher.digest(config), size: Int64(config.count))
             let image = manifest.imageManifest(format: format, config: configDescriptor, layers: layers)
@@ -91,6 +80,25 @@ struct Schema1Conversion: Sendable {
         }
         result.source = Schema1ConvertedSource(base: source, converted: converted, generated: generated)
         return result
+    }
+
+    /// Reads the layers in parallel (a sliding window of ``CopyOptions/parallelism``).
+    private func inspectLayers(_ digests: [Digest], format: ManifestFormat) async throws -> [Digest: (Descriptor, Digest)] {
+        try await withThrowingTaskGroup(of: (Digest, Descriptor, Digest).self) { group in
+            var pending = digests.makeIterator()
+            for _ in 0..<max(1, options.parallelism) {
+                guard let next = pending.next() else { break }
+                group.addTask { let (d, id) = try await self.inspectLayer(next, format: format); return (next, d, id) }
+            }
+            var found: [Digest: (Descriptor, Digest)] = [:]
+            while let (digest, descriptor, diffID) = try await group.next() {
+                found[digest] = (descriptor, diffID)
+                if let next = pending.next() {
+                    group.addTask { let (d, id) = try await self.inspectLayer(next, format: format); return (next, d, id) }
+                }
+            }
+            return found
+        }
     }
 
     /// Reads one layer through verify → sniff → decompress → hash: its descriptor (size, media
