@@ -40,6 +40,7 @@ public struct CopyOperation: Sendable {
         } else {
             selected = [try await source.entry(matching: selector)]
         }
+        if let report = try await runWithSchema1Steps(selected) { return report }
         let plan = try await CopyPlanner(source: source, capabilities: destination.capabilities, options: options).plan(selected)
 
         var jobs: [BlobJob] = []
@@ -100,6 +101,8 @@ public struct CopyOperation: Sendable {
             }
         case .index(let i):
             for child in i.children { collectJobs(child.node, into: &jobs, seen: &seen) }
+        case .schema1(let s):
+            for layer in s.layers { add(BlobJob(descriptor: layer, kind: .copy)) }
         }
     }
 
@@ -147,6 +150,8 @@ public struct CopyOperation: Sendable {
         try Task.checkCancellation()
         let descriptor = job.descriptor
         switch job.kind {
+        case .copy where descriptor.size < 0:
+            return try await copyUnsized(job)
         case .copy:
             if try await destination.hasBlob(descriptor) {
                 options.progress?(.blobFinished(descriptor, skipped: true))
@@ -202,6 +207,9 @@ public struct CopyOperation: Sendable {
         switch node {
         case .blob(let d):
             return d
+        case .schema1(let s):
+            try await write(s.original, written: &written, report: &report)
+            return s.descriptor
         case .manifest(let m):
             if m.isVerbatim {
                 try await write(m.original, written: &written, report: &report)

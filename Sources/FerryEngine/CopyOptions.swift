@@ -59,6 +59,10 @@ public struct CopyOptions: Sendable {
     public var platforms: [Platform] = []
     /// Fail instead of writing any document whose digest would differ from the source's.
     public var preserveDigests = false
+    /// Write Docker schema 1 (`--format v2s1`), signed or not, instead of ``format``.
+    public var schema1Output: Schema1Output?
+    /// Refuse a schema 1 source manifest whose signature is missing or does not verify.
+    public var requireSignature = false
     /// Called from any task as the copy proceeds.
     public var progress: (@Sendable (CopyEvent) -> Void)?
 
@@ -71,6 +75,14 @@ public struct CopyOptions: Sendable {
         self.preserveDigests = preserveDigests
         self.progress = progress
     }
+}
+
+/// How to write Docker schema 1 manifests.
+public enum Schema1Output: String, Sendable, Hashable {
+    /// `application/vnd.docker.distribution.manifest.v1+prettyjws`, signed with a fresh P-256 key.
+    case signed
+    /// `application/vnd.docker.distribution.manifest.v1+json`, no signature.
+    case unsigned
 }
 
 /// The platform of the machine Ferry runs on, as containerd's default matcher would choose.

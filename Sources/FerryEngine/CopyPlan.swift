@@ -23,6 +23,8 @@ indirect enum PlannedNode: Sendable {
     case index(PlannedIndex)
     /// A blob an index points at that is not a manifest (an unknown artifact): carried verbatim.
     case blob(Descriptor)
+    /// A Docker schema 1 manifest copied verbatim, with its layers.
+    case schema1(PlannedSchema1)
 }
 
 struct PlannedManifest: Sendable {

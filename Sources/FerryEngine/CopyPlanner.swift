@@ -38,7 +38,7 @@ struct CopyPlanner: Sendable {
         var reasons = Set<String>()
         func walk(_ node: PlannedNode) {
             switch node {
-            case .blob: break
+            case .blob, .schema1: break
             case .manifest(let m):
                 if m.format != nil { reasons.insert("the manifest is converted to \(m.format!.rawValue)") }
                 if !m.layers.allSatisfy(\.isCopy) { reasons.insert("layers are recompressed") }
@@ -54,7 +54,7 @@ struct CopyPlanner: Sendable {
 
     static func changes(_ node: PlannedNode) -> Bool {
         switch node {
-        case .blob: return false
+        case .blob, .schema1: return false
         case .manifest(let m): return !m.isVerbatim
         case .index(let i): return i.filtered || i.format != nil || i.children.contains { changes($0.node) }
         }
@@ -72,7 +72,7 @@ struct CopyPlanner: Sendable {
         let context = "\(descriptor.mediaType.isIndex ? "index" : "manifest") \(descriptor.digest) in \(source.name)"
         switch try document.decode(context: context) {
         case .schema1:
-            throw EngineError(.unsupported, "\(context): Docker schema 1 manifests are not supported yet")
+            return .schema1(try planSchema1(descriptor, document, context: context))
         case .manifest(let manifest):
             return .manifest(try await planManifest(descriptor, document, manifest, synthesized: synthesized, context: context))
         case .index(let index):

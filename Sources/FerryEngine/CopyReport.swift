@@ -1,4 +1,5 @@
 import FerrySpec
+import FerryStreams
 
 /// What a copy reports while it runs.
 public enum CopyEvent: Sendable {
@@ -39,4 +40,6 @@ public struct CopyReport: Sendable {
     /// Every digest that changed: source digest → destination digest (layers, configs' manifests,
     /// manifests, indexes), so pinned references can be rewritten.
     public var digestMap: [Digest: Digest] = [:]
+    /// What checking the signatures of each converted Docker schema 1 manifest found, by its digest.
+    public var schema1Signatures: [Digest: Schema1SignatureStatus] = [:]
 }

@@ -14,6 +14,8 @@ public struct EngineError: Error, Sendable, CustomStringConvertible {
         public static let unsupported = Code("unsupported")
         /// Blobs the image needs are not in the source.
         public static let incomplete = Code("incomplete")
+        /// A signature is missing or does not verify and the options require one.
+        public static let badSignature = Code("badSignature")
         public var description: String { name }
     }
 

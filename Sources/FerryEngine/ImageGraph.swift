@@ -38,7 +38,8 @@ public struct GraphReader: Sendable {
         return graph
     }
 
-    /// Reads one document and checks its size and digest.
+    /// Reads one document and checks its size and digest (for Docker schema 1, the digest of the
+    /// signed payload, formats.md §6.2).
     public func verifiedDocument(_ descriptor: Descriptor) async throws -> RawDocument {
         let context = "\(descriptor.mediaType.isIndex ? "index" : "manifest") \(descriptor.digest) in \(source.name)"
         guard descriptor.size <= Int64(DocumentLimits.maximumDocumentSize) else {
@@ -51,7 +52,10 @@ public struct GraphReader: Sendable {
         guard let algorithm = descriptor.digest.knownAlgorithm else {
             throw StreamError(.unsupported, "\(context): digest algorithm \"\(descriptor.digest.algorithm)\" cannot be verified")
         }
-        let actual = try DigestHasher.digest(bytes, algorithm: algorithm)
+        // A signed schema 1 manifest's digest is over its JWS payload, not the whole bytes (§1.2).
+        let actual = descriptor.mediaType.isSchema1 && algorithm == .sha256
+            ? try Schema1Signing.digest(of: bytes, context: context)
+            : try DigestHasher.digest(bytes, algorithm: algorithm)
         guard actual == descriptor.digest else {
             throw StreamError(.digestMismatch, "\(context): content has digest \(actual), expected \(descriptor.digest)")
         }

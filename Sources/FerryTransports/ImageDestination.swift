@@ -27,6 +27,10 @@ public struct DestinationCapabilities: Sendable, Hashable {
         self.preferredLayerCompression = preferredLayerCompression
     }
 
+    /// OCI and Docker schema 2 manifests and indexes: what a destination that cannot hold Docker
+    /// schema 1 accepts.
+    public static let schema2Types: Set<MediaType> = [.ociManifest, .ociIndex, .dockerManifest, .dockerManifestList]
+
     /// Whether a manifest or index of this type can be stored as it is.
     public func accepts(_ mediaType: MediaType) -> Bool {
         guard let accepted = acceptedManifestTypes else { return true }

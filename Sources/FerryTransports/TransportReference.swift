@@ -1,7 +1,7 @@
 import FerrySpec
 
 /// A place images live, written as a transport string: `oci:PATH[:REF]`, `oci-archive:PATH[:REF]`,
-/// `docker-archive:PATH[:REF]`.
+/// `docker-archive:PATH[:REF]`, `dir:PATH`.
 ///
 /// The syntax is skopeo's (containers-transports(5)): the path ends at the **first** `:`; the rest
 /// (which may contain more colons) is the reference, or `@N` for the N-th entry. For `oci:` and
@@ -19,6 +19,8 @@ public struct TransportReference: Sendable, Hashable, CustomStringConvertible {
         case ociArchive = "oci-archive"
         /// A `docker save` / `docker load` archive.
         case dockerArchive = "docker-archive"
+        /// skopeo's `dir:` directory: `manifest.json`, blobs by digest hex, `version`.
+        case dir = "dir"
     }
 
     /// The transport.
@@ -47,6 +49,14 @@ public struct TransportReference: Sendable, Hashable, CustomStringConvertible {
             throw TransportError(.invalidArgument, "unknown transport \"\(transport)\" in \"\(string)\"\(hint); known: \(Kind.allCases.map(\.rawValue).joined(separator: ", ")) (\(examples))")
         }
         let rest = String(string[string.index(after: colon)...])
+        if kind == .dir {
+            // dir: has no reference: the whole rest is the path, colons included (as skopeo reads it).
+            guard !rest.isEmpty else { throw TransportError(.invalidArgument, "\"\(string)\" has an empty path (e.g. dir:./image)") }
+            self.kind = .dir
+            self.path = rest
+            self.selector = .only
+            return
+        }
         let path: String
         let ref: String?
         if let refColon = rest.firstIndex(of: ":") {
@@ -98,6 +108,7 @@ public struct TransportReference: Sendable, Hashable, CustomStringConvertible {
         case .oci: return try OCILayoutSource(path: path)
         case .ociArchive: return try OCIArchiveSource(path: path)
         case .dockerArchive: return try DockerArchiveSource(path: path)
+        case .dir: return try DirectorySource(path: path)
         }
     }
 
@@ -111,6 +122,7 @@ public struct TransportReference: Sendable, Hashable, CustomStringConvertible {
         case .oci: return try OCILayoutDestination(path: path, durable: durable)
         case .ociArchive: return try OCIArchiveDestination(path: path, durable: durable)
         case .dockerArchive: return try DockerArchiveDestination(path: path, durable: durable)
+        case .dir: return try DirectoryDestination(path: path, durable: durable)
         }
     }
 

@@ -12,7 +12,9 @@ public final class OCILayoutDestination: ImageDestination {
     /// The layout directory.
     public let root: String
     public let name: String
-    public let capabilities = DestinationCapabilities()
+    /// Any OCI or Docker schema 2 manifest or index; not Docker schema 1, which an OCI layout
+    /// cannot describe (its descriptors would have no config).
+    public let capabilities = DestinationCapabilities(acceptedManifestTypes: DestinationCapabilities.schema2Types)
     private let durable: Bool
     private let existingIndex: ImageIndex?
     private let state = Mutex<[(Descriptor, [String])]>([])

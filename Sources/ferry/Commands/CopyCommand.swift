@@ -16,12 +16,14 @@ struct CopyCommand: AsyncParsableCommand {
           ferry copy --all oci:./mirror oci:/media/usb/mirror
           ferry copy --compress zstd oci:./app:1.0 oci:./app-zstd:1.0
           ferry copy --format v2s2 --platform linux/arm64 oci:./multi:1.0 oci:./arm:1.0
+          ferry copy --format oci dir:./old-v2s1 oci:./layout:1.0
+          ferry copy --format v2s1 oci:./layout:1.0 dir:./as-schema1
         """)
 
-    @Argument(help: "Where to read: oci:PATH[:REF] or oci-archive:PATH[:REF].")
+    @Argument(help: "Where to read: oci:PATH[:REF], oci-archive:PATH[:REF], docker-archive:PATH[:REF] or dir:PATH.")
     var source: String
 
-    @Argument(help: "Where to write: oci:PATH[:NAME] or oci-archive:PATH[:NAME].")
+    @Argument(help: "Where to write: oci:PATH[:NAME], oci-archive:PATH[:NAME], docker-archive:PATH[:NAME] or dir:PATH.")
     var destination: String
 
     @Flag(help: "Copy every image the source holds, each with its own names.")
@@ -30,8 +32,14 @@ struct CopyCommand: AsyncParsableCommand {
     @Option(help: "How many blobs to move at once.")
     var parallel = 4
 
-    @Option(help: "Manifest format to write: oci or v2s2 (Docker schema 2). Default: keep each document's own.")
+    @Option(help: "Manifest format to write: oci, v2s2 (Docker schema 2) or v2s1 (Docker schema 1, signed; dir: only). Default: keep each document's own.")
     var format: String?
+
+    @Flag(help: "With --format v2s1: write unsigned schema 1 (…manifest.v1+json).")
+    var unsigned = false
+
+    @Flag(help: "Refuse a Docker schema 1 source whose signature is missing or does not verify.")
+    var requireSignature = false
 
     @Option(help: "Layer compression: gzip[:1-9|fast|best], zstd[:1-19|fast|best], none, or keep (the default, unless the destination needs otherwise).")
     var compress: String?
@@ -53,8 +61,11 @@ struct CopyCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard parallel >= 1 && parallel <= 64 else { throw ValidationError("--parallel must be between 1 and 64") }
-        if let format, ManifestFormat(rawValue: format) == nil {
-            throw ValidationError("--format must be oci or v2s2, not \"\(format)\"")
+        if let format, format != "v2s1", ManifestFormat(rawValue: format) == nil {
+            throw ValidationError("--format must be oci, v2s2 or v2s1, not \"\(format)\"")
+        }
+        if unsigned && format != "v2s1" {
+            throw ValidationError("--unsigned applies to --format v2s1 only")
         }
         if let compress {
             do { _ = try CompressionChoice(parsing: compress) } catch { throw ValidationError(error.message) }
@@ -73,18 +84,21 @@ struct CopyCommand: AsyncParsableCommand {
         let display = !quiet && ProgressDisplay.isUseful ? ProgressDisplay() : nil
         try await runReportingErrors {
             defer { display?.finish() }
+            var options = CopyOptions(
+                parallelism: parallel,
+                destinationNames: to.destinationName.map { [$0] },
+                format: format.flatMap(ManifestFormat.init(rawValue:)),
+                compression: try compress.map { try CompressionChoice(parsing: $0) },
+                platforms: try platform.map { try Platform(parsing: $0) },
+                preserveDigests: preserveDigests,
+                progress: progressHandler(display))
+            options.schema1Output = format == "v2s1" ? (unsigned ? .unsigned : .signed) : nil
+            options.requireSignature = requireSignature
             let operation = CopyOperation(
                 source: try from.openSource(),
                 destination: try to.openDestination(durable: !noSync),
                 selector: all ? .all : from.selector,
-                options: CopyOptions(
-                    parallelism: parallel,
-                    destinationNames: to.destinationName.map { [$0] },
-                    format: format.flatMap(ManifestFormat.init(rawValue:)),
-                    compression: try compress.map { try CompressionChoice(parsing: $0) },
-                    platforms: try platform.map { try Platform(parsing: $0) },
-                    preserveDigests: preserveDigests,
-                    progress: progressHandler(display)))
+                options: options)
             let report = try await operation.run()
             if let digestMap {
                 let map = Dictionary(uniqueKeysWithValues: report.digestMap.map { ($0.key.description, $0.value.description) })
@@ -94,6 +108,9 @@ struct CopyCommand: AsyncParsableCommand {
                 for entry in report.entries {
                     let names = entry.names.isEmpty ? "" : " as \(entry.names.joined(separator: ", "))"
                     print("Copied \(entry.descriptor.digest)\(names) to \(to.kind.rawValue):\(to.path)")
+                }
+                for (digest, status) in report.schema1Signatures.sorted(by: { $0.key < $1.key }) {
+                    print("Schema 1 manifest \(digest): \(status)")
                 }
                 let transcoded = report.layersTranscoded > 0 ? ", \(report.layersTranscoded) layers recompressed" : ""
                 print("\(report.blobsCopied) blobs written (\(formatBytes(report.bytesCopied))), \(report.blobsSkipped) already present, \(report.documentsWritten) manifests\(transcoded); every digest verified")

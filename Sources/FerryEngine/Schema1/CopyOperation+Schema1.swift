@@ -1,0 +1,52 @@
+import FerrySpec
+import FerryStreams
+import FerryTransports
+
+extension CopyOperation {
+    /// Runs the copy through a schema 1 step when one applies, or returns `nil`.
+    ///
+    /// - Writing schema 1 (``CopyOptions/schema1Output``): the image is copied as Docker schema 2
+    ///   into a ``Schema1Destination``, which rewrites each manifest.
+    /// - Reading schema 1 that must be converted: ``Schema1Conversion`` makes the schema 2 / OCI
+    ///   image and the copy runs from the converted source.
+    ///
+    /// Either way the inner copy is an ordinary one; the report is mapped back to the digests the
+    /// caller knows.
+    func runWithSchema1Steps(_ selected: [SourceEntry]) async throws -> CopyReport? {
+        if let output = options.schema1Output {
+            var inner = options
+            inner.schema1Output = nil
+            inner.format = .v2s2
+            let wrapped = try Schema1Destination(base: destination, source: source, output: output)
+            var report = try await CopyOperation(source: source, destination: wrapped, selector: selector, options: inner).run()
+            for i in report.entries.indices {
+                guard let schema1 = wrapped.rewrittenDescriptor(for: report.entries[i].descriptor.digest) else { continue }
+                report.entries[i].descriptor = schema1
+                report.digestMap[report.entries[i].sourceDigest] = schema1.digest
+            }
+            return report
+        }
+        let conversion = Schema1Conversion(source: source, capabilities: destination.capabilities, options: options)
+        guard let converted = try await conversion.run(selected) else { return nil }
+        var report = try await CopyOperation(source: converted.source, destination: destination, selector: .all, options: options).run()
+        let original = Dictionary(uniqueKeysWithValues: converted.digestMap.map { ($0.value, $0.key) })
+        for i in report.entries.indices {
+            if let schema1 = original[report.entries[i].sourceDigest] { report.entries[i].sourceDigest = schema1 }
+        }
+        report.digestMap.merge(converted.digestMap) { $1 }
+        report.schema1Signatures.merge(converted.signatures) { $1 }
+        return report
+    }
+
+    /// Copies a blob whose size is not known (a schema 1 layer): verified by digest only.
+    func copyUnsized(_ job: BlobJob) async throws -> (BlobJob, Descriptor, Bool) {
+        let descriptor = job.descriptor
+        options.progress?(.blobStarted(descriptor))
+        let verified = try VerifyingStream(try await source.blob(descriptor), expectedDigest: descriptor.digest, context: "layer \(descriptor.digest) from \(source.name)")
+        let (_, size) = try await destination.putBlob(verified)
+        var landed = descriptor
+        landed.size = size
+        options.progress?(.blobFinished(landed, skipped: false))
+        return (job, landed, false)
+    }
+}
