@@ -13,6 +13,8 @@ struct Ferry: AsyncParsableCommand {
           oci-archive:PATH[:REF]     the same layout in one tar file (read plain or compressed)
           docker-archive:PATH[:REF]  a `docker save` tarball (legacy, Docker 25+, gzip/zstd/xz
                                      wrapped); REF is a name such as busybox:latest, or @N
+          dir:PATH                   skopeo's directory layout (manifest.json + blobs by hex),
+                                     the one place that keeps Docker schema 1 verbatim
 
         Exit codes: 0 success, 1 failure (invalid input, a digest mismatch, …), 2 usage,
         3 could not read the source.
