@@ -125,6 +125,42 @@ struct DockerArchiveDestinationTests {
         }
     }
 
+    @Test func docker25LayoutIsADockerArchiveAndAnOCIArchive() async throws {
+        try await withTemporaryDirectory { dir in
+            var builder = TestImageBuilder(seed: 26)
+            builder.addImage(tag: "1.0", layerCount: 2, compressed: true)
+            let image = try #require(try await builder.write(to: dir + "/src")["1.0"]?.images.first)
+            var archives: [Data] = []
+            for run in 0..<2 {
+                let out = dir + "/d25-\(run).tar"
+                _ = try await CopyOperation(source: try OCILayoutSource(path: dir + "/src"),
+                                            destination: try DockerArchiveDestination(path: out, durable: false, layout: .oci),
+                                            options: CopyOptions(destinationNames: ["ferry/d25:1.0"])).run()
+                archives.append(try #require(FileManager.default.contents(atPath: out)))
+            }
+            #expect(archives[0] == archives[1], "deterministic")
+            let out = dir + "/d25-0.tar"
+            let members = try await DockerArchiveTesting.members(of: out)
+            #expect(members.first == "oci-layout")
+            #expect(members.suffix(3) == ["index.json", "manifest.json", "repositories"])
+            // As a docker-archive: the stored OCI manifest is used, with the diff_ids as layers.
+            let asDocker = try await Inspector(source: try DockerArchiveSource(path: out)).inspect(.name("ferry/d25:1.0"))
+            #expect(asDocker.mediaType == .ociManifest)
+            #expect(asDocker.images.first?.layers.map(\.digest) == image.diffIDs)
+            #expect(asDocker.images.first?.configDigest == image.configDigest)
+            // As an oci-archive: the same image under its tag, named as containerd names it.
+            let asOCI = try await Inspector(source: try OCIArchiveSource(path: out)).inspect(.name("1.0"))
+            #expect(asOCI.digest == asDocker.digest)
+            #expect(asOCI.names.contains("docker.io/ferry/d25:1.0"))
+            if ExternalTool.skopeoAvailable {
+                let config = try await ExternalTool.runChecked("skopeo", ["inspect", "--config", "docker-archive:" + out])
+                let rootfs = (try JSONSerialization.jsonObject(with: Data(config.stdoutBytes)) as? [String: Any])?["rootfs"] as? [String: Any]
+                #expect(rootfs?["diff_ids"] as? [String] == image.diffIDs.map(\.description))
+                _ = try await ExternalTool.runChecked("skopeo", ["inspect", "oci-archive:" + out + ":1.0"])
+            }
+        }
+    }
+
     @Test func gzipLayoutIsDecompressedForDockerLoad() async throws {
         try await withTemporaryDirectory { dir in
             var builder = TestImageBuilder(seed: 24)

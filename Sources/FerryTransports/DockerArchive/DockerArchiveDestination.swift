@@ -32,14 +32,26 @@ public final class DockerArchiveDestination: ImageDestination {
     private let workDirectory: String
     private let staging: OCILayoutDestination
     private let durable: Bool
+    /// Which `docker save` layout is written.
+    public let layout: Layout
+
+    /// The two layouts `docker save` has written.
+    public enum Layout: String, Sendable, CaseIterable {
+        /// Docker ≤ 24: `<config>.json`, `<id>/layer.tar`, `manifest.json`, `repositories`.
+        case legacy
+        /// Docker 25+: an OCI image layout plus `manifest.json` and `repositories`; also a valid
+        /// `oci-archive:`.
+        case oci
+    }
     private let manifests = Mutex<[Digest: ImageManifest]>([:])
     private let items = Mutex<[(digest: Digest, names: [String])]>([])
 
     /// Prepares to write the archive at `path`.
     /// - Parameter durable: `fsync` the archive before it replaces `path` (default `true`).
     /// - Throws: ``TransportError`` when `path` is a directory, or the working directory cannot be made.
-    public init(path: String, durable: Bool = true) throws {
+    public init(path: String, durable: Bool = true, layout: Layout = .legacy) throws {
         self.path = path
+        self.layout = layout
         self.name = "docker-archive:\(path)"
         self.durable = durable
         guard FileSystem.kind(of: path) != .directory else {
@@ -111,18 +123,24 @@ public final class DockerArchiveDestination: ImageDestination {
     public func commit() async throws {
         let known = manifests.withLock { $0 }
         let images = items.withLock { $0 }.compactMap { item in known[item.digest].map { (manifest: $0, names: item.names) } }
-        let writer = DockerLegacyArchiveWriter(blobs: { [workDirectory] in workDirectory + "/" + OCILayout.blobPath($0) }, name: name)
+        let blobs: @Sendable (Digest) -> String = { [workDirectory] in workDirectory + "/" + OCILayout.blobPath($0) }
+        let write: (TarWriter) async throws -> Void = { [name, layout] tar in
+            switch layout {
+            case .legacy: try await DockerLegacyArchiveWriter(blobs: blobs, name: name).write(images, to: tar)
+            case .oci: try await DockerOCIArchiveWriter(blobs: blobs, name: name).write(images, to: tar)
+            }
+        }
         let output = try AtomicFileWriter(path: path, durable: durable)
         if archiveCompression == .none {
             let tar = try TarWriter(fileDescriptor: output.fileDescriptor)
-            try await writer.write(images, to: tar)
+            try await write(tar)
             try tar.finish()
         } else {
             // The tar is laid out in the working directory, then compressed into place (the
             // compressors are deterministic, so the archive still is).
             let plain = workDirectory + "/archive.tar"
             let tar = try TarWriter(path: plain)
-            try await writer.write(images, to: tar)
+            try await write(tar)
             try tar.finish()
             let stream = try compressed(try FileByteStream(path: plain), format: archiveCompression)
             while let chunk = try await stream.next() { try output.write(chunk) }

@@ -71,7 +71,7 @@ struct DockerLegacyArchiveWriter {
     }
 
     /// `docker load` checks each plain layer against its DiffID: refuse what it would refuse.
-    private func checkLayers(_ manifest: ImageManifest, configBytes: [UInt8]) throws {
+    func checkLayers(_ manifest: ImageManifest, configBytes: [UInt8]) throws {
         let context = "\(name): config \(manifest.config.digest)"
         let diffIDs = try DiffIDs.decode(configBytes, context: context)
         guard diffIDs.count == manifest.layers.count else {
