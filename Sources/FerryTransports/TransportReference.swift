@@ -113,15 +113,17 @@ public struct TransportReference: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Opens this place for writing.
-    /// - Parameter durable: `fsync` files before they become visible.
-    public func openDestination(durable: Bool = true) throws -> any ImageDestination {
+    /// - Parameters:
+    ///   - durable: `fsync` files before they become visible.
+    ///   - dockerArchiveLayout: which `docker save` layout a `docker-archive:` destination writes.
+    public func openDestination(durable: Bool = true, dockerArchiveLayout: DockerArchiveDestination.Layout = .legacy) throws -> any ImageDestination {
         if case .index = selector {
             throw TransportError(.invalidArgument, "\(self): a position (@N) selects an image to read; to write, give a name such as \(kind.rawValue):\(path):latest")
         }
         switch kind {
         case .oci: return try OCILayoutDestination(path: path, durable: durable)
         case .ociArchive: return try OCIArchiveDestination(path: path, durable: durable)
-        case .dockerArchive: return try DockerArchiveDestination(path: path, durable: durable)
+        case .dockerArchive: return try DockerArchiveDestination(path: path, durable: durable, layout: dockerArchiveLayout)
         case .dir: return try DirectoryDestination(path: path, durable: durable)
         }
     }

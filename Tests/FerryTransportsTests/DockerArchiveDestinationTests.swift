@@ -134,7 +134,7 @@ struct DockerArchiveDestinationTests {
             for run in 0..<2 {
                 let out = dir + "/d25-\(run).tar"
                 _ = try await CopyOperation(source: try OCILayoutSource(path: dir + "/src"),
-                                            destination: try DockerArchiveDestination(path: out, durable: false, layout: .oci),
+                                            destination: try DockerArchiveDestination(path: out, durable: false, layout: .docker25),
                                             options: CopyOptions(destinationNames: ["ferry/d25:1.0"])).run()
                 archives.append(try #require(FileManager.default.contents(atPath: out)))
             }

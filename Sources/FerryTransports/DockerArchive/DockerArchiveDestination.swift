@@ -41,7 +41,7 @@ public final class DockerArchiveDestination: ImageDestination {
         case legacy
         /// Docker 25+: an OCI image layout plus `manifest.json` and `repositories`; also a valid
         /// `oci-archive:`.
-        case oci
+        case docker25
     }
     private let manifests = Mutex<[Digest: ImageManifest]>([:])
     private let items = Mutex<[(digest: Digest, names: [String])]>([])
@@ -127,7 +127,7 @@ public final class DockerArchiveDestination: ImageDestination {
         let write: (TarWriter) async throws -> Void = { [name, layout] tar in
             switch layout {
             case .legacy: try await DockerLegacyArchiveWriter(blobs: blobs, name: name).write(images, to: tar)
-            case .oci: try await DockerOCIArchiveWriter(blobs: blobs, name: name).write(images, to: tar)
+            case .docker25: try await DockerOCIArchiveWriter(blobs: blobs, name: name).write(images, to: tar)
             }
         }
         let output = try AtomicFileWriter(path: path, durable: durable)

@@ -53,6 +53,9 @@ struct CopyCommand: AsyncParsableCommand {
     @Option(help: "Write a JSON map of changed digests (source → destination) to this file.")
     var digestMap: String?
 
+    @Option(help: "docker-archive layout to write: legacy (Docker ≤ 24, the default) or docker25 (an OCI layout inside, as Docker 25+ writes).")
+    var archiveLayout = "legacy"
+
     @Flag(help: "Do not fsync files before they become visible (faster; not crash-safe).")
     var noSync = false
 
@@ -61,6 +64,9 @@ struct CopyCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard parallel >= 1 && parallel <= 64 else { throw ValidationError("--parallel must be between 1 and 64") }
+        guard DockerArchiveDestination.Layout(rawValue: archiveLayout) != nil else {
+            throw ValidationError("--archive-layout must be legacy or docker25, not \"\(archiveLayout)\"")
+        }
         if let format, format != "v2s1", ManifestFormat(rawValue: format) == nil {
             throw ValidationError("--format must be oci, v2s2 or v2s1, not \"\(format)\"")
         }
@@ -96,7 +102,7 @@ struct CopyCommand: AsyncParsableCommand {
             options.requireSignature = requireSignature
             let operation = CopyOperation(
                 source: try from.openSource(),
-                destination: try to.openDestination(durable: !noSync),
+                destination: try to.openDestination(durable: !noSync, dockerArchiveLayout: DockerArchiveDestination.Layout(rawValue: archiveLayout) ?? .legacy),
                 selector: all ? .all : from.selector,
                 options: options)
             let report = try await operation.run()
