@@ -22,9 +22,6 @@ let package = Package(
     targets: [
         // C libraries: one system-library target each, nothing else inside.
         .systemLibrary(
-            name: "CZlib", pkgConfig: "zlib",
-            providers: [.apt(["zlib1g-dev"])]),
-        .systemLibrary(
             name: "CLibArchive", pkgConfig: "libarchive",
             providers: [.apt(["libarchive-dev"])]),
         .systemLibrary(
@@ -36,13 +33,16 @@ let package = Package(
         .systemLibrary(
             name: "CDeflate", pkgConfig: "libdeflate",
             providers: [.apt(["libdeflate-dev"])]),
+        .systemLibrary(
+            name: "CIsal", pkgConfig: "libisal",
+            providers: [.apt(["libisal-dev"])]),
 
         // Pure values: digests, media types, references, documents. No I/O.
         .target(name: "FerrySpec", swiftSettings: strictSettings),
         // Bytes in motion: hashing, (de)compression, tar, verifying readers, atomic files.
         .target(
             name: "FerryStreams",
-            dependencies: ["FerrySpec", "CZlib", "CLibArchive", "CLibCrypto", "CZstd", "CDeflate"],
+            dependencies: ["FerrySpec", "CLibArchive", "CLibCrypto", "CZstd", "CDeflate", "CIsal"],
             swiftSettings: strictSettings),
         // The source / destination seam and every format that plugs into it.
         .target(

@@ -109,7 +109,8 @@ public final class PeekableStream: ByteStream {
 
 /// Wraps `stream` in the stage that decompresses `format`.
 ///
-/// `.none` returns `stream` itself. bzip2 and xz are not available as stream stages (they only
+/// `.none` returns `stream` itself; gzip is inflated by ``IsalGzipDecompressStream`` (ISA-L).
+/// bzip2 and xz are not available as stream stages (they only
 /// appear as whole `docker load` archives, which ``TarReader`` reads directly).
 /// - Parameters:
 ///   - context: what the bytes are, for messages.
@@ -118,7 +119,7 @@ public final class PeekableStream: ByteStream {
 public func decompressed(_ stream: any ByteStream, format: CompressionFormat, context: String) throws(StreamError) -> any ByteStream {
     switch format {
     case .none: return stream
-    case .gzip: return try GzipDecompressStream(stream, context: context)
+    case .gzip: return try IsalGzipDecompressStream(stream, context: context)
     case .zstd: return try ZstdDecompressStream(stream, context: context)
     case .bzip2, .xz:
         throw StreamError(.unsupported, "\(context): \(format.rawValue) is not supported as a stream stage; only whole archives can be read in this format")
@@ -135,8 +136,9 @@ public func decompressed(_ stream: any ByteStream, format: LayerCompression, con
 ///
 /// `.none` returns `stream` itself.
 /// - Parameters:
-///   - level: the level, or `nil` for the format's default (gzip 6, zstd 3). gzip uses
-///     ``ParallelGzipCompressStream`` (libdeflate, every core).
+///   - level: the level, or `nil` for the format's default (gzip 3, zstd 3). gzip uses
+///     ``ParallelGzipCompressStream`` on every core, with the library each level stands for in
+///     ``GzipChunkCompressor/init(gzipLevel:)`` (ISA-L at 1, libdeflate above).
 /// - Throws: ``StreamError`` with code `unsupported` for bzip2, xz or a level out of range,
 ///   `library` if a C context cannot be created.
 public func compressed(_ stream: any ByteStream, format: CompressionFormat, level: Int? = nil) throws(StreamError) -> any ByteStream {

@@ -1,26 +1,25 @@
-import CDeflate
 import Foundation
 
 /// gzip compression that uses every core on one stream: the input is cut into fixed-size chunks,
-/// each chunk is compressed by libdeflate into its own gzip member on a separate task, and the
-/// members are returned in order.
+/// each chunk is compressed into its own gzip member on a separate task by a
+/// ``GzipChunkCompressor`` (libdeflate or Intel ISA-L), and the members are returned in order.
 ///
 /// The output is a multi-member gzip stream (RFC 1952 §2.2), which every gzip reader in the image
 /// world reads as one (Go's `compress/gzip`, containerd, Docker, skopeo, GNU gzip, zlib with a loop).
 /// It is deterministic: chunk boundaries depend only on `chunkSize`, never on how the input arrives
-/// or on how many cores there are, and libdeflate writes a fixed header (MTIME 0, OS 255). Memory:
-/// at most `workers` chunks in flight, each with its compressed copy.
+/// or on how many cores there are, and every member has the same fixed header (MTIME 0, OS 255).
+/// Memory: at most `workers` chunks in flight, each with its compressed copy.
 ///
-/// Chosen by measurement (docs/performance.md): libdeflate at level 6 is about 2× zlib's speed at
-/// the same level with slightly smaller output, and chunking lets one large layer use both cores.
+/// Which library and level a Ferry gzip level means was chosen by measurement; see
+/// ``GzipChunkCompressor/init(gzipLevel:)`` and docs/performance.md.
 public final class ParallelGzipCompressStream: ByteStream {
-    /// The default level: libdeflate 6 gives output no larger than skopeo's pgzip at default settings.
-    public static let defaultLevel = 6
+    /// The Ferry gzip level used when none is given; see ``GzipChunkCompressor/defaultGzipLevel``.
+    public static let defaultLevel = GzipChunkCompressor.defaultGzipLevel
     /// The default chunk: large enough that members cost under 0.1% in size.
     public static let defaultChunkSize = 2 << 20
 
     private let upstream: any ByteStream
-    private let level: Int32
+    private let compressor: GzipChunkCompressor
     private let chunkSize: Int
     private let workers: Int
     private var buffer: [UInt8] = []
@@ -28,12 +27,24 @@ public final class ParallelGzipCompressStream: ByteStream {
     private var producedAny = false
     private var inFlight: [Task<[UInt8], any Error>] = []
 
+    /// Compresses with the library and level that a Ferry gzip level stands for.
     /// - Parameters:
-    ///   - level: libdeflate level, 1 (fastest) to 12 (smallest); gzip's 1–9 mean the same here.
+    ///   - level: Ferry's gzip level, 1 (fastest) to 9 (smallest), as `gzip -1`…`-9`; values
+    ///     outside are clamped.
+    ///   - chunkSize: bytes per member (at least 64 KiB).
     ///   - workers: chunks compressed at once; defaults to the number of cores.
-    public init(_ upstream: any ByteStream, level: Int = defaultLevel, chunkSize: Int = defaultChunkSize, workers: Int = ProcessInfo.processInfo.activeProcessorCount) {
+    public convenience init(_ upstream: any ByteStream, level: Int = defaultLevel, chunkSize: Int = defaultChunkSize, workers: Int = ProcessInfo.processInfo.activeProcessorCount) {
+        let compressor = GzipChunkCompressor.forGzipLevel(min(9, max(1, level)))
+        self.init(upstream, compressor: compressor, chunkSize: chunkSize, workers: workers)
+    }
+
+    /// Compresses every chunk with `compressor`.
+    /// - Parameters:
+    ///   - chunkSize: bytes per member (at least 64 KiB).
+    ///   - workers: chunks compressed at once; defaults to the number of cores.
+    public init(_ upstream: any ByteStream, compressor: GzipChunkCompressor, chunkSize: Int = defaultChunkSize, workers: Int = ProcessInfo.processInfo.activeProcessorCount) {
         self.upstream = upstream
-        self.level = Int32(min(12, max(1, level)))
+        self.compressor = compressor
         self.chunkSize = max(64 * 1024, chunkSize)
         self.workers = max(1, workers)
     }
@@ -44,8 +55,8 @@ public final class ParallelGzipCompressStream: ByteStream {
 
     public func next() async throws -> [UInt8]? {
         while inFlight.count < workers, let chunk = try await nextChunk() {
-            let level = self.level
-            inFlight.append(Task { try LibdeflateGzip.compress(chunk, level: level) })
+            let compressor = self.compressor
+            inFlight.append(Task { try compressor.member(chunk) })
         }
         guard !inFlight.isEmpty else { return nil }
         let head = inFlight.removeFirst()
@@ -77,29 +88,5 @@ public final class ParallelGzipCompressStream: ByteStream {
         let chunk = Array(buffer[..<chunkSize])
         buffer.removeFirst(chunkSize)
         return chunk
-    }
-}
-
-/// libdeflate's whole-buffer gzip compression. All calls to libdeflate live here.
-enum LibdeflateGzip {
-    /// Compresses `input` into one gzip member.
-    /// The corresponding C functions are `libdeflate_alloc_compressor` and `libdeflate_gzip_compress`.
-    static func compress(_ input: [UInt8], level: Int32) throws -> [UInt8] {
-        guard let compressor = libdeflate_alloc_compressor(level) else {
-            throw StreamError(.library, "libdeflate: cannot allocate a level \(level) compressor")
-        }
-        defer { libdeflate_free_compressor(compressor) }
-        let bound = libdeflate_gzip_compress_bound(compressor, input.count)
-        var failed = false
-        let output = [UInt8](unsafeUninitializedCapacity: bound) { out, count in
-            count = input.withUnsafeBytes { raw in
-                libdeflate_gzip_compress(compressor, raw.baseAddress, raw.count, out.baseAddress, bound)
-            }
-            failed = count == 0
-        }
-        if failed {
-            throw StreamError(.library, "libdeflate: gzip compression of \(input.count) bytes did not fit its own bound")
-        }
-        return output
     }
 }
