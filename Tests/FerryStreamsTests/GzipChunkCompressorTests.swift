@@ -6,7 +6,7 @@ import Testing
 /// the chunking or worker count, readable by GNU gzip, and the documented level table.
 @Suite struct GzipChunkCompressorTests {
     private func compress(_ input: [UInt8], with compressor: GzipChunkCompressor, inputChunk: Int, workers: Int) async throws -> [UInt8] {
-        let stage = ParallelGzipCompressStream(MemoryByteStream(input, chunkSize: inputChunk), compressor: compressor, chunkSize: 64 * 1024, workers: workers)
+        let stage = ParallelCompressStream(MemoryByteStream(input, chunkSize: inputChunk), compressor: compressor, chunkSize: 64 * 1024, workers: workers)
         return try await collect(stage).bytes
     }
 

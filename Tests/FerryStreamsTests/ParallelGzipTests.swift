@@ -7,7 +7,7 @@ import Testing
 /// input chunking or the number of workers.
 @Suite struct ParallelGzipTests {
     private func compress(_ input: [UInt8], inputChunk: Int, workers: Int, level: Int = 6, chunkSize: Int = 256 * 1024) async throws -> [UInt8] {
-        try await collect(ParallelGzipCompressStream(MemoryByteStream(input, chunkSize: inputChunk), level: level, chunkSize: chunkSize, workers: workers)).bytes
+        try await collect(ParallelCompressStream(MemoryByteStream(input, chunkSize: inputChunk), level: level, chunkSize: chunkSize, workers: workers)).bytes
     }
 
     @Test func roundTripsThroughFerrysOwnReader() async throws {

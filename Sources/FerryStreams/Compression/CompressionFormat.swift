@@ -137,15 +137,15 @@ public func decompressed(_ stream: any ByteStream, format: LayerCompression, con
 /// `.none` returns `stream` itself.
 /// - Parameters:
 ///   - level: the level, or `nil` for the format's default (gzip 3, zstd 3). gzip uses
-///     ``ParallelGzipCompressStream`` on every core, with the library each level stands for in
+///     ``ParallelCompressStream`` on every core, with the library each level stands for in
 ///     ``GzipChunkCompressor/init(gzipLevel:)`` (ISA-L at 1, libdeflate above).
 /// - Throws: ``StreamError`` with code `unsupported` for bzip2, xz or a level out of range,
 ///   `library` if a C context cannot be created.
 public func compressed(_ stream: any ByteStream, format: CompressionFormat, level: Int? = nil) throws(StreamError) -> any ByteStream {
     switch format {
     case .none: return stream
-    case .gzip: return ParallelGzipCompressStream(stream, level: level ?? ParallelGzipCompressStream.defaultLevel)
-    case .zstd: return try ZstdCompressStream(stream, level: level ?? ZstdCompressStream.defaultLevel)
+    case .gzip: return ParallelCompressStream(stream, level: level ?? ParallelCompressStream.defaultLevel)
+    case .zstd: return ParallelCompressStream(stream, compressor: try ZstdChunkCompressor(level: level ?? ZstdCompressStream.defaultLevel), chunkSize: ZstdChunkCompressor.chunkSize)
     case .bzip2, .xz:
         throw StreamError(.unsupported, "compressing as \(format.rawValue) is not supported")
     }

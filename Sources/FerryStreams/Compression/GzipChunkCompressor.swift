@@ -1,9 +1,9 @@
 /// Compresses one chunk into one complete gzip member, with libdeflate or Intel ISA-L.
 ///
-/// The unit of work of ``ParallelGzipCompressStream``. A value: safe to share between the tasks
+/// The unit of work of ``ParallelCompressStream``. A value: safe to share between the tasks
 /// that compress chunks at once. Every member it makes has the same fixed header (MTIME 0, OS 255),
 /// so its output depends only on the chunk's bytes and the library's version.
-public struct GzipChunkCompressor: Sendable, Hashable, CustomStringConvertible {
+public struct GzipChunkCompressor: ChunkCompressor, Hashable, CustomStringConvertible {
     /// A deflate implementation that can make whole gzip members.
     public enum Library: String, Sendable, Hashable {
         /// libdeflate: levels 1 (fastest) to 12 (smallest); about 2× zlib's speed at equal levels.

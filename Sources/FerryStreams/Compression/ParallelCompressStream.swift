@@ -1,25 +1,28 @@
 import Foundation
 
-/// gzip compression that uses every core on one stream: the input is cut into fixed-size chunks,
-/// each chunk is compressed into its own gzip member on a separate task by a
-/// ``GzipChunkCompressor`` (libdeflate or Intel ISA-L), and the members are returned in order.
+/// Compression that uses every core on one stream: the input is cut into fixed-size chunks, each
+/// chunk is compressed into a self-contained unit on a separate task by a ``ChunkCompressor``, and
+/// the units are returned in order.
 ///
-/// The output is a multi-member gzip stream (RFC 1952 §2.2), which every gzip reader in the image
-/// world reads as one (Go's `compress/gzip`, containerd, Docker, skopeo, GNU gzip, zlib with a loop).
+/// For gzip (``GzipChunkCompressor``: libdeflate or Intel ISA-L) the output is a multi-member gzip
+/// stream (RFC 1952 §2.2), which every gzip reader in the image world reads as one (Go's
+/// `compress/gzip`, containerd, Docker, skopeo, GNU gzip, zlib with a loop). For zstd
+/// (``ZstdChunkCompressor``) it is a sequence of zstd frames, which the zstd format defines as
+/// one stream (RFC 8878 §3.1; zstd:chunked relies on it too).
 /// It is deterministic: chunk boundaries depend only on `chunkSize`, never on how the input arrives
-/// or on how many cores there are, and every member has the same fixed header (MTIME 0, OS 255).
+/// or on how many cores there are, and every unit depends only on its chunk.
 /// Memory: at most `workers` chunks in flight, each with its compressed copy.
 ///
 /// Which library and level a Ferry gzip level means was chosen by measurement; see
 /// ``GzipChunkCompressor/init(gzipLevel:)`` and docs/performance.md.
-public final class ParallelGzipCompressStream: ByteStream {
+public final class ParallelCompressStream: ByteStream {
     /// The Ferry gzip level used when none is given; see ``GzipChunkCompressor/defaultGzipLevel``.
     public static let defaultLevel = GzipChunkCompressor.defaultGzipLevel
     /// The default chunk: large enough that members cost under 0.1% in size.
     public static let defaultChunkSize = 2 << 20
 
     private let upstream: any ByteStream
-    private let compressor: GzipChunkCompressor
+    private let compressor: any ChunkCompressor
     private let chunkSize: Int
     private let workers: Int
     private var buffer: [UInt8] = []
@@ -42,7 +45,7 @@ public final class ParallelGzipCompressStream: ByteStream {
     /// - Parameters:
     ///   - chunkSize: bytes per member (at least 64 KiB).
     ///   - workers: chunks compressed at once; defaults to the number of cores.
-    public init(_ upstream: any ByteStream, compressor: GzipChunkCompressor, chunkSize: Int = defaultChunkSize, workers: Int = ProcessInfo.processInfo.activeProcessorCount) {
+    public init(_ upstream: any ByteStream, compressor: any ChunkCompressor, chunkSize: Int = defaultChunkSize, workers: Int = ProcessInfo.processInfo.activeProcessorCount) {
         self.upstream = upstream
         self.compressor = compressor
         self.chunkSize = max(64 * 1024, chunkSize)
