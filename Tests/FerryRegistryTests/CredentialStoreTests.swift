@@ -52,7 +52,7 @@ import Testing
 
     @Test func storeAndEraseKeepOtherKeysWithOwnerOnlyMode() throws {
         try withTemporaryDirectorySync { dir in
-            try write(#"{"auths":{"other":{"auth":"\#(auth("o:o"))"}},"credsStore":"x"}"#, to: dir + "/cfg/config.json")
+            try write(#"{"auths":{"other":{"auth":"\#(auth("o:o"))"}},"HttpHeaders":{"X-Test":"1"}}"#, to: dir + "/cfg/config.json")
             let store = CredentialStore(environment: ["DOCKER_CONFIG": dir + "/cfg", "HOME": dir])
             try store.store(Credentials(username: "bob", password: "secret"), for: "127.0.0.1:5000")
             #expect(try store.credentials(for: "127.0.0.1:5000") == Credentials(username: "bob", password: "secret"))
@@ -60,7 +60,7 @@ import Testing
             let attributes = try FileManager.default.attributesOfItem(atPath: dir + "/cfg/config.json")
             #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
             let text = try String(contentsOfFile: dir + "/cfg/config.json", encoding: .utf8)
-            #expect(text.contains("credsStore"))
+            #expect(text.contains("HttpHeaders"))
             #expect(try store.erase(for: "127.0.0.1:5000"))
             #expect(try store.credentials(for: "127.0.0.1:5000") == nil)
             #expect(try !store.erase(for: "127.0.0.1:5000"))
@@ -81,4 +81,36 @@ func withTemporaryDirectorySync(_ body: (String) throws -> Void) throws {
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(atPath: dir) }
     try body(dir)
+}
+
+@Suite struct CredentialHelperTests {
+    /// Writes an executable `docker-credential-NAME` shell script into `dir`.
+    private func helper(_ name: String, in dir: String, script: String) throws {
+        let path = dir + "/docker-credential-" + name
+        try Data(("#!/bin/sh\n" + script).utf8).write(to: URL(fileURLWithPath: path))
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
+    }
+
+    @Test func credHelpersAndCredsStoreAreAskedAndAuthoritative() throws {
+        try withTemporaryDirectorySync { dir in
+            // Echoes the server it was asked about as the user, so the test sees the key used.
+            try helper("fake", in: dir, script: #"read server; [ "$1" = get ] || exit 2; printf '{"ServerURL":"%s","Username":"u-%s","Secret":"s"}' "$server" "$server""#)
+            try helper("empty", in: dir, script: "cat >/dev/null; echo 'credentials not found in native keychain'; exit 1")
+            try helper("broken", in: dir, script: "cat >/dev/null; echo 'boom'; exit 3")
+            let config = #"{"auths":{"r.example":{"auth":"\#(Data("file:f".utf8).base64EncodedString())"}},"credHelpers":{"h.example":"fake","n.example":"empty","b.example":"broken"}}"#
+            try Data(config.utf8).write(to: URL(fileURLWithPath: dir + "/config.json"))
+            let store = CredentialStore(environment: ["DOCKER_CONFIG": dir, "HOME": dir, "PATH": dir + ":/usr/bin:/bin"])
+            #expect(try store.credentials(for: "h.example") == Credentials(username: "u-h.example", password: "s"))
+            #expect(try store.credentials(for: "n.example") == nil)
+            #expect(try store.credentials(for: "r.example")?.username == "file")
+            let error = #expect(throws: RegistryError.self) { try store.credentials(for: "b.example") }
+            #expect(error?.message.contains("boom") == true)
+
+            try Data(#"{"auths":{"r.example":{}},"credsStore":"fake"}"#.utf8).write(to: URL(fileURLWithPath: dir + "/config.json"))
+            #expect(try store.credentials(for: "r.example")?.username == "u-r.example")
+            #expect(try store.credentials(for: "docker.io")?.username == "u-https://index.docker.io/v1/")
+            try Data(#"{"credsStore":"missing"}"#.utf8).write(to: URL(fileURLWithPath: dir + "/config.json"))
+            #expect(throws: RegistryError.self) { try store.credentials(for: "r.example") }
+        }
+    }
 }

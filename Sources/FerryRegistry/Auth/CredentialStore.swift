@@ -9,7 +9,9 @@ import FerryStreams
 /// holding an `auths` entry for the registry wins. Entries are `{"auth": base64("user:pass")}`
 /// (or `username` / `password`); keys are `host[:port]`, or for Docker Hub
 /// `https://index.docker.io/v1/`; legacy keys with a scheme or path match after stripping them.
-/// Credential helpers (`credsStore`, `credHelpers`) are not run: such entries are skipped.
+/// When a file names a credential helper for the registry (`credHelpers[host]`, else
+/// `credsStore`), that helper is asked (``CredentialHelper``) and is authoritative: if it has
+/// nothing, the registry is used anonymously.
 public struct CredentialStore: Sendable {
     /// The environment the file locations come from.
     public var environment: [String: String]
@@ -43,7 +45,12 @@ public struct CredentialStore: Sendable {
     ///   decoded, or whose entry is not valid base64 `user:pass`.
     public func credentials(for registry: String) throws(RegistryError) -> Credentials? {
         for path in searchPaths where FileManager.default.fileExists(atPath: path) {
-            let auths = try Self.auths(in: path)
+            let root = try Self.object(at: path) ?? [:]
+            let helpers = root["credHelpers"] as? [String: String] ?? [:]
+            if let suffix = Self.keys(for: registry).lazy.compactMap({ helpers[$0] }).first ?? (root["credsStore"] as? String), !suffix.isEmpty {
+                return try CredentialHelper(suffix: suffix, environment: environment).credentials(for: Self.keys(for: registry)[0])
+            }
+            let auths = (root["auths"] as? [String: Any] ?? [:]).compactMapValues { $0 as? [String: Any] }
             for key in Self.keys(for: registry) {
                 if let entry = auths[key], let found = try Self.decode(entry, key: key, path: path) { return found }
             }
@@ -111,12 +118,6 @@ public struct CredentialStore: Sendable {
             throw RegistryError(.credentials, "credentials file \(path) is not a JSON object")
         }
         return object
-    }
-
-    private static func auths(in path: String) throws(RegistryError) -> [String: [String: Any]] {
-        guard let root = try object(at: path) else { return [:] }
-        guard let auths = root["auths"] as? [String: Any] else { return [:] }
-        return auths.compactMapValues { $0 as? [String: Any] }
     }
 
     private static func decode(_ entry: [String: Any], key: String, path: String) throws(RegistryError) -> Credentials? {
