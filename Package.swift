@@ -18,6 +18,9 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.100.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.30.0"),
     ],
     targets: [
         // C libraries: one system-library target each, nothing else inside.
@@ -44,10 +47,21 @@ let package = Package(
             name: "FerryStreams",
             dependencies: ["FerrySpec", "CLibArchive", "CLibCrypto", "CZstd", "CDeflate", "CIsal"],
             swiftSettings: strictSettings),
+        // HTTP and the distribution API: requests, auth, retries, uploads. Knows no file formats.
+        .target(
+            name: "FerryRegistry",
+            dependencies: [
+                "FerrySpec", "FerryStreams",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: strictSettings),
         // The source / destination seam and every format that plugs into it.
         .target(
             name: "FerryTransports",
-            dependencies: ["FerrySpec", "FerryStreams"],
+            dependencies: ["FerrySpec", "FerryStreams", "FerryRegistry"],
             swiftSettings: strictSettings),
         // Copy, verify, inspect: composes sources and destinations.
         .target(
@@ -57,7 +71,7 @@ let package = Package(
         .executableTarget(
             name: "ferry",
             dependencies: [
-                "FerryEngine", "FerryTransports", "FerrySpec", "FerryStreams",
+                "FerryEngine", "FerryTransports", "FerryRegistry", "FerrySpec", "FerryStreams",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings),
@@ -74,6 +88,10 @@ let package = Package(
         .testTarget(
             name: "FerryTransportsTests",
             dependencies: ["FerryTransports", "FerryStreams", "FerrySpec", "FerryEngine", "FerryTestSupport"],
+            swiftSettings: strictSettings),
+        .testTarget(
+            name: "FerryRegistryTests",
+            dependencies: ["FerryRegistry", "FerrySpec", "FerryStreams", "FerryTransports", "FerryEngine", "FerryTestSupport"],
             swiftSettings: strictSettings),
         .testTarget(
             name: "FerryEngineTests",

@@ -1,7 +1,7 @@
 import FerrySpec
 
 /// A place images live, written as a transport string: `oci:PATH[:REF]`, `oci-archive:PATH[:REF]`,
-/// `docker-archive:PATH[:REF]`, `dir:PATH`.
+/// `docker-archive:PATH[:REF]`, `dir:PATH`, `docker://HOST[:PORT]/REPO[:TAG|@DIGEST]`.
 ///
 /// The syntax is skopeo's (containers-transports(5)): the path ends at the **first** `:`; the rest
 /// (which may contain more colons) is the reference, or `@N` for the N-th entry. For `oci:` and
@@ -9,7 +9,10 @@ import FerrySpec
 /// `org.opencontainers.image.ref.name`. For `docker-archive:` it is a docker reference such as
 /// `busybox:latest` or `docker.io/library/busybox:latest` (never a digest); it is stored fully
 /// qualified with a tag (`latest` when none is written), so every spelling of a name selects the
-/// same image.
+/// same image. For `docker://` it is a docker reference parsed and normalised by FerrySpec's
+/// ``Reference`` (`docker://alpine` is `docker.io/library/alpine:latest`); a registry is opened
+/// with ``withSource(registry:isolation:_:)`` / ``withDestination(durable:registry:isolation:_:)``,
+/// which scope its HTTP client.
 public struct TransportReference: Sendable, Hashable, CustomStringConvertible {
     /// The transports Ferry knows.
     public enum Kind: String, Sendable, CaseIterable {
@@ -21,6 +24,8 @@ public struct TransportReference: Sendable, Hashable, CustomStringConvertible {
         case dockerArchive = "docker-archive"
         /// skopeo's `dir:` directory: `manifest.json`, blobs by digest hex, `version`.
         case dir = "dir"
+        /// A repository in a registry.
+        case docker = "docker"
     }
 
     /// The transport.
@@ -29,24 +34,38 @@ public struct TransportReference: Sendable, Hashable, CustomStringConvertible {
     public var path: String
     /// Which image: by name, by position, or the only one.
     public var selector: ImageSelector
+    /// For `docker://`: the parsed image reference (`path` is then its repository name).
+    public var dockerReference: Reference?
 
     public init(kind: Kind, path: String, selector: ImageSelector = .only) {
         self.kind = kind
         self.path = path
         self.selector = selector
+        self.dockerReference = nil
+    }
+
+    /// A `docker://` place.
+    public init(docker reference: Reference) {
+        self.kind = .docker
+        self.path = reference.name
+        self.selector = .only
+        self.dockerReference = reference
     }
 
     /// Parses a transport string.
     /// - Throws: ``TransportError`` (`invalidArgument`) saying what is wrong, with a correct example.
     public init(parsing string: String) throws(TransportError) {
-        let examples = "e.g. oci:./layout:1.0, oci:./layout@0 is written oci:./layout:@0, oci-archive:image.tar, docker-archive:app.tar:busybox:latest"
+        let examples = "e.g. oci:./layout:1.0, oci:./layout@0 is written oci:./layout:@0, oci-archive:image.tar, docker-archive:app.tar:busybox:latest, docker://localhost:5000/app:1.0"
+        if string.hasPrefix("docker:") {
+            self = TransportReference(docker: try Self.parseDocker(string))
+            return
+        }
         guard let colon = string.firstIndex(of: ":") else {
             throw TransportError(.invalidArgument, "\"\(string)\" names no transport; write TRANSPORT:PATH[:REF], \(examples). Transports: \(Kind.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         let transport = String(string[..<colon])
         guard let kind = Kind(rawValue: transport) else {
-            let hint = transport == "docker" ? " (registries are not supported yet)" : ""
-            throw TransportError(.invalidArgument, "unknown transport \"\(transport)\" in \"\(string)\"\(hint); known: \(Kind.allCases.map(\.rawValue).joined(separator: ", ")) (\(examples))")
+            throw TransportError(.invalidArgument, "unknown transport \"\(transport)\" in \"\(string)\"; known: \(Kind.allCases.map(\.rawValue).joined(separator: ", ")) (\(examples))")
         }
         let rest = String(string[string.index(after: colon)...])
         if kind == .dir {
@@ -90,6 +109,7 @@ public struct TransportReference: Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String {
+        if let dockerReference { return "docker://\(dockerReference)" }
         switch selector {
         case .only, .all: return "\(kind.rawValue):\(path)"
         default: return "\(kind.rawValue):\(path):\(selector)"
@@ -98,13 +118,17 @@ public struct TransportReference: Sendable, Hashable, CustomStringConvertible {
 
     /// The name to give the image at a destination, if the string named one.
     public var destinationName: String? {
+        if let dockerReference {
+            return dockerReference.digest == nil ? dockerReference.normalized.tag : nil
+        }
         if case .name(let n) = selector { return n }
         return nil
     }
 
-    /// Opens this place for reading.
+    /// Opens this place for reading (files only; a registry needs ``withSource(registry:isolation:_:)``).
     public func openSource() throws -> any ImageSource {
         switch kind {
+        case .docker: throw Self.needsScope(self)
         case .oci: return try OCILayoutSource(path: path)
         case .ociArchive: return try OCIArchiveSource(path: path)
         case .dockerArchive: return try DockerArchiveSource(path: path)
@@ -121,6 +145,7 @@ public struct TransportReference: Sendable, Hashable, CustomStringConvertible {
             throw TransportError(.invalidArgument, "\(self): a position (@N) selects an image to read; to write, give a name such as \(kind.rawValue):\(path):latest")
         }
         switch kind {
+        case .docker: throw Self.needsScope(self)
         case .oci: return try OCILayoutDestination(path: path, durable: durable)
         case .ociArchive: return try OCIArchiveDestination(path: path, durable: durable)
         case .dockerArchive: return try DockerArchiveDestination(path: path, durable: durable, layout: dockerArchiveLayout)

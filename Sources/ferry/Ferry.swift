@@ -15,12 +15,17 @@ struct Ferry: AsyncParsableCommand {
                                      wrapped); REF is a name such as busybox:latest, or @N
           dir:PATH                   skopeo's directory layout (manifest.json + blobs by hex),
                                      the one place that keeps Docker schema 1 verbatim
+          docker://HOST[:PORT]/REPO[:TAG|@DIGEST]
+                                     a registry (HTTPS; localhost and 127.x also plain HTTP)
 
         Exit codes: 0 success, 1 failure (invalid input, a digest mismatch, …), 2 usage,
         3 could not read the source.
         """,
         version: "0.1.0",
-        subcommands: [CopyCommand.self, InspectCommand.self, DigestCommand.self, VerifyCommand.self])
+        subcommands: [
+            CopyCommand.self, InspectCommand.self, DigestCommand.self, VerifyCommand.self,
+            TagsCommand.self, DeleteCommand.self, LoginCommand.self, LogoutCommand.self,
+        ])
 
     /// Runs the command, with usage errors exiting 2 (argument-parser's own default is 64).
     static func main() async {

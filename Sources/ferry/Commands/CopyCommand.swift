@@ -1,5 +1,6 @@
 import ArgumentParser
 import FerryEngine
+import FerryRegistry
 import FerrySpec
 import FerryStreams
 import FerryTransports
@@ -18,13 +19,33 @@ struct CopyCommand: AsyncParsableCommand {
           ferry copy --format v2s2 --platform linux/arm64 oci:./multi:1.0 oci:./arm:1.0
           ferry copy --format oci dir:./old-v2s1 oci:./layout:1.0
           ferry copy --format v2s1 oci:./layout:1.0 dir:./as-schema1
+          ferry copy oci:./app:1.0 docker://localhost:5000/app:1.0
+          ferry copy --src-creds me:secret docker://registry.example/app:1.0 oci:./app:1.0
         """)
 
-    @Argument(help: "Where to read: oci:PATH[:REF], oci-archive:PATH[:REF], docker-archive:PATH[:REF] or dir:PATH.")
+    @Argument(help: "Where to read: oci:PATH[:REF], oci-archive:PATH[:REF], docker-archive:PATH[:REF], dir:PATH or docker://HOST/REPO[:TAG|@DIGEST].")
     var source: String
 
-    @Argument(help: "Where to write: oci:PATH[:NAME], oci-archive:PATH[:NAME], docker-archive:PATH[:NAME] or dir:PATH.")
+    @Argument(help: "Where to write: oci:PATH[:NAME], oci-archive:PATH[:NAME], docker-archive:PATH[:NAME], dir:PATH or docker://HOST/REPO[:TAG].")
     var destination: String
+
+    @Option(help: ArgumentHelp("Credentials for a source registry, USER:PASSWORD.", valueName: "user:password"))
+    var srcCreds: String?
+
+    @Option(help: ArgumentHelp("Verify a source registry's TLS certificate; false also allows plain HTTP.", valueName: "bool"))
+    var srcTlsVerify: Bool = true
+
+    @Option(help: ArgumentHelp("Extra CA certificates (*.crt) for a source registry.", valueName: "dir"))
+    var srcCertDir: String?
+
+    @Option(help: ArgumentHelp("Credentials for a destination registry, USER:PASSWORD.", valueName: "user:password"))
+    var destCreds: String?
+
+    @Option(help: ArgumentHelp("Verify a destination registry's TLS certificate; false also allows plain HTTP.", valueName: "bool"))
+    var destTlsVerify: Bool = true
+
+    @Option(help: ArgumentHelp("Extra CA certificates (*.crt) for a destination registry.", valueName: "dir"))
+    var destCertDir: String?
 
     @Flag(help: "Copy every image the source holds, each with its own names.")
     var all = false
@@ -76,6 +97,8 @@ struct CopyCommand: AsyncParsableCommand {
         if let compress {
             do { _ = try CompressionChoice(parsing: compress) } catch { throw ValidationError(error.message) }
         }
+        if let srcCreds { _ = try parseCredentials(srcCreds) }
+        if let destCreds { _ = try parseCredentials(destCreds) }
         for p in platform {
             do { _ = try Platform(parsing: p) } catch { throw ValidationError(error.message) }
         }
@@ -87,6 +110,9 @@ struct CopyCommand: AsyncParsableCommand {
         if all, from.selector != .only {
             throw ValidationError("--all copies every image; do not also name one in \(source)")
         }
+        let sourceOptions = RegistryOptions(credentials: try srcCreds.map(parseCredentials), tlsVerify: srcTlsVerify, certificateDirectory: srcCertDir)
+        let destinationOptions = RegistryOptions(credentials: try destCreds.map(parseCredentials), tlsVerify: destTlsVerify, certificateDirectory: destCertDir)
+        let layout = DockerArchiveDestination.Layout(rawValue: archiveLayout) ?? .legacy
         let display = !quiet && ProgressDisplay.isUseful ? ProgressDisplay() : nil
         try await runReportingErrors {
             defer { display?.finish() }
@@ -100,26 +126,27 @@ struct CopyCommand: AsyncParsableCommand {
                 progress: progressHandler(display))
             options.schema1Output = format == "v2s1" ? (unsigned ? .unsigned : .signed) : nil
             options.requireSignature = requireSignature
-            let operation = CopyOperation(
-                source: try from.openSource(),
-                destination: try to.openDestination(durable: !noSync, dockerArchiveLayout: DockerArchiveDestination.Layout(rawValue: archiveLayout) ?? .legacy),
-                selector: all ? .all : from.selector,
-                options: options)
-            let report = try await operation.run()
-            if let digestMap {
-                let map = Dictionary(uniqueKeysWithValues: report.digestMap.map { ($0.key.description, $0.value.description) })
-                try AtomicFileWriter.write(Array(try prettyJSON(map).utf8) + [10], to: digestMap, durable: false)
-            }
-            if !quiet {
-                for entry in report.entries {
-                    let names = entry.names.isEmpty ? "" : " as \(entry.names.joined(separator: ", "))"
-                    print("Copied \(entry.descriptor.digest)\(names) to \(to.kind.rawValue):\(to.path)")
+            try await from.withSource(registry: sourceOptions) { source in
+                try await to.withDestination(durable: !noSync, dockerArchiveLayout: layout, registry: destinationOptions) { destination in
+                    let operation = CopyOperation(source: source, destination: destination, selector: all ? .all : from.selector, options: options)
+                    let report = try await operation.run()
+                    display?.finish()
+                    if let digestMap {
+                        let map = Dictionary(uniqueKeysWithValues: report.digestMap.map { ($0.key.description, $0.value.description) })
+                        try AtomicFileWriter.write(Array(try prettyJSON(map).utf8) + [10], to: digestMap, durable: false)
+                    }
+                    if !quiet {
+                        for entry in report.entries {
+                            let names = entry.names.isEmpty ? "" : " as \(entry.names.joined(separator: ", "))"
+                            print("Copied \(entry.descriptor.digest)\(names) to \(to.dockerReference.map { "docker://\($0.name)" } ?? "\(to.kind.rawValue):\(to.path)")")
+                        }
+                        for (digest, status) in report.schema1Signatures.sorted(by: { $0.key < $1.key }) {
+                            print("Schema 1 manifest \(digest): \(status)")
+                        }
+                        let transcoded = report.layersTranscoded > 0 ? ", \(report.layersTranscoded) layers recompressed" : ""
+                        print("\(report.blobsCopied) blobs written (\(formatBytes(report.bytesCopied))), \(report.blobsSkipped) already present, \(report.documentsWritten) manifests\(transcoded); every digest verified")
+                    }
                 }
-                for (digest, status) in report.schema1Signatures.sorted(by: { $0.key < $1.key }) {
-                    print("Schema 1 manifest \(digest): \(status)")
-                }
-                let transcoded = report.layersTranscoded > 0 ? ", \(report.layersTranscoded) layers recompressed" : ""
-                print("\(report.blobsCopied) blobs written (\(formatBytes(report.bytesCopied))), \(report.blobsSkipped) already present, \(report.documentsWritten) manifests\(transcoded); every digest verified")
             }
         }
     }

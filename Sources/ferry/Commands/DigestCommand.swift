@@ -19,6 +19,8 @@ struct DigestCommand: AsyncParsableCommand {
     @Argument(help: "The image (oci:PATH[:REF], …), or with --file the files to hash.")
     var targets: [String]
 
+    @OptionGroup var registry: RegistryFlags
+
     @Flag(help: "Hash files instead of reading an image, printing `DIGEST  PATH` lines.")
     var file = false
 
@@ -60,8 +62,10 @@ struct DigestCommand: AsyncParsableCommand {
         }
         let from = try parseTransport(targets[0])
         try await runReportingErrors {
-            let document = try await Inspector(source: try from.openSource()).rawDocument(from.selector)
-            print(document.digest)
+            try await from.withSource(registry: try registry.options) { source in
+                let document = try await Inspector(source: source).rawDocument(from.selector)
+                print(document.digest)
+            }
         }
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FerryEngine
+import FerryRegistry
 import FerrySpec
 import FerryStreams
 import FerryTransports
@@ -13,6 +14,8 @@ enum Failure {
         case let e as TransportError where e.code == .invalidArgument: return ExitCode(2)
         case let e as TransportError where e.code == .notFound: return ExitCode(3)
         case let e as StreamError where e.code == .io || e.code == .notFound: return ExitCode(3)
+        case let e as RegistryError where e.code == .notFound: return ExitCode(3)
+        case let e as RegistryError where e.code == .invalidArgument: return ExitCode(2)
         default: return ExitCode(1)
         }
     }
@@ -23,6 +26,7 @@ enum Failure {
         case let e as StreamError: return e.message
         case let e as SpecError: return e.message
         case let e as EngineError: return e.message
+        case let e as RegistryError: return e.message
         case is CancellationError: return "cancelled"
         default: return String(describing: error)
         }

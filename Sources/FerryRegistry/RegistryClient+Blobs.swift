@@ -1,0 +1,25 @@
+import AsyncHTTPClient
+import FerrySpec
+import FerryStreams
+import NIOHTTP1
+
+extension RegistryClient {
+    /// The size of a blob the repository holds (`HEAD`), or `nil` when it has none (404).
+    public func blobSize(_ repository: String, _ digest: Digest) async throws -> Int64? {
+        let url = try await endpoint(repository, "blobs/\(digest)")
+        let response = try await send(RegistryRequest(method: .HEAD, url: url, scope: Scope.pull(repository), expected: [200, 404], followsRedirects: true))
+        guard response.status.code == 200 else { return nil }
+        return response.headers.first(name: "Content-Length").flatMap(Int64.init) ?? -1
+    }
+
+    /// Opens a blob as a stream of its bytes (`GET`, following redirects without sending
+    /// credentials to another host). Nothing is verified here: the reader wraps the stream in a
+    /// ``VerifyingStream``.
+    /// - Throws: ``RegistryError`` (`notFound` for 404) before the first byte; the stream throws
+    ///   ``RegistryError`` (`connection`) when the body breaks off.
+    public func blob(_ repository: String, _ digest: Digest) async throws -> sending any ByteStream {
+        let url = try await endpoint(repository, "blobs/\(digest)")
+        let response = try await send(RegistryRequest(method: .GET, url: url, scope: Scope.pull(repository), expected: [200], followsRedirects: true))
+        return ResponseBodyStream(response.body, context: "blob \(digest) from \(registry)/\(repository)")
+    }
+}

@@ -1,0 +1,67 @@
+import AsyncHTTPClient
+import NIOCore
+import NIOHTTP1
+
+extension RegistryClient {
+    /// Checks that the registry speaks the distribution API (`GET /v2/`), choosing the scheme
+    /// (see ``RegistryOptions``) and learning how it wants to be authenticated.
+    /// - Throws: ``RegistryError`` naming every URL tried and why it failed.
+    public func ping() async throws {
+        _ = try await baseURL()
+    }
+
+    /// `scheme://host[:port]`, found by the first ping and remembered.
+    func baseURL() async throws -> String {
+        if let known = await session.baseURL { return known }
+        var failures: [String] = []
+        for scheme in candidateSchemes {
+            let base = "\(scheme)://\(host)"
+            var request = HTTPClientRequest(url: base + "/v2/")
+            request.headers.add(name: "User-Agent", value: Self.userAgent)
+            do {
+                let response = try await http.execute(request, deadline: .now() + .seconds(30))
+                await Self.discard(response)
+                switch response.status.code {
+                case 200:
+                    await session.setBaseURL(base)
+                    return base
+                case 401:
+                    if let challenge = Self.preferred(AuthChallenge.parse(response.headers["WWW-Authenticate"])) {
+                        await session.setChallenge(challenge)
+                    }
+                    await session.setBaseURL(base)
+                    return base
+                case 404:
+                    failures.append("GET \(base)/v2/: 404, not a registry (no /v2/ API)")
+                default:
+                    failures.append("GET \(base)/v2/: \(response.status.code) \(response.status.reasonPhrase)")
+                }
+            } catch {
+                failures.append("GET \(base)/v2/: \(Self.describe(error))")
+            }
+        }
+        throw RegistryError(.connection, "cannot reach registry \(registry): " + failures.joined(separator: "; "), method: "GET", url: "\(candidateSchemes.last ?? "https")://\(host)/v2/")
+    }
+
+    /// The URL of `/v2/<repository>/<suffix>`.
+    func endpoint(_ repository: String, _ suffix: String) async throws -> String {
+        try await baseURL() + "/v2/" + repository + "/" + suffix
+    }
+}
+
+extension RegistryClient {
+    /// Checks that the registry accepts this client's credentials: pings, and when the registry
+    /// asks for authentication, sends an authenticated `GET /v2/` (Basic) or fetches a token
+    /// (Bearer).
+    /// - Throws: ``RegistryError`` (`unauthorized`) when they are refused.
+    public func checkCredentials() async throws {
+        let base = try await baseURL()
+        guard let challenge = await session.challenge else { return }
+        if challenge.scheme == "bearer", let realm = challenge.realm {
+            _ = try await fetchToken(realm: realm, service: challenge.service, scopes: [])
+            return
+        }
+        let response = try await send(RegistryRequest(method: .GET, url: base + "/v2/", scope: nil, expected: [200]))
+        await Self.discard(response)
+    }
+}

@@ -1,0 +1,156 @@
+import AsyncHTTPClient
+import Foundation
+import FerryStreams
+import NIOCore
+import NIOHTTP1
+import NIOSSL
+
+extension RegistryClient {
+    /// The user agent sent with every request.
+    static let userAgent = "ferry/0.1"
+    /// How long one request may take in all, body included (large layers over slow links).
+    static let requestDeadline = TimeAmount.hours(12)
+
+    /// Sends `request`, answering authentication challenges once, retrying transient failures
+    /// (``RetryPolicy``), and following redirects when asked.
+    ///
+    /// - Returns: the response, whose status is one of `request.expected`; its body is unread.
+    /// - Throws: ``RegistryError`` with the method, URL, status and the registry's error codes, or
+    ///   the body stream's own error when that is what stopped an upload.
+    func send(_ request: RegistryRequest) async throws -> HTTPClientResponse {
+        var url = request.url
+        var attempt = 0
+        var answeredChallenge = false
+        var redirects = 0
+        var sameOrigin = true
+        let originalOrigin = RegistryURL.origin(request.url)
+        while true {
+            attempt += 1
+            try Task.checkCancellation()
+            var http = HTTPClientRequest(url: url)
+            http.method = request.method
+            http.headers = request.headers
+            http.headers.replaceOrAdd(name: "User-Agent", value: Self.userAgent)
+            if sameOrigin, let authorization = try await authorization(scopes: request.scope.map { [$0] } ?? [], refresh: false) {
+                http.headers.replaceOrAdd(name: "Authorization", value: authorization)
+            }
+            switch request.body {
+            case .none:
+                if [HTTPMethod.POST, .PUT, .PATCH].contains(request.method) { http.headers.replaceOrAdd(name: "Content-Length", value: "0") }
+            case .bytes(let bytes):
+                http.body = .bytes(ByteBuffer(bytes: bytes))
+            case .stream(let body):
+                http.body = body
+            }
+
+            let response: HTTPClientResponse
+            do {
+                response = try await self.http.execute(http, deadline: .now() + Self.requestDeadline)
+            } catch {
+                if error is StreamError || error is CancellationError { throw error }
+                if let error = error as? HTTPClientError, error == .cancelled { throw CancellationError() }
+                if request.body.isReplayable, attempt < options.retry.maximumAttempts, Self.isTransient(error) {
+                    try await Task.sleep(for: options.retry.delay(afterAttempt: attempt))
+                    continue
+                }
+                throw RegistryError(.connection, "\(request.method) \(url): \(Self.describe(error))", method: request.method.rawValue, url: url)
+            }
+            let status = Int(response.status.code)
+            if request.expected.contains(status) { return response }
+
+            if request.followsRedirects, [301, 302, 303, 307, 308].contains(status),
+               let location = response.headers.first(name: "Location"), redirects < 5 {
+                await Self.discard(response)
+                redirects += 1
+                url = RegistryURL.resolve(location, against: url)
+                sameOrigin = RegistryURL.origin(url) == originalOrigin
+                attempt = 0
+                continue
+            }
+
+            if (status == 401 || status == 403), !answeredChallenge, request.body.isReplayable {
+                let challenges = AuthChallenge.parse(response.headers["WWW-Authenticate"])
+                if let challenge = Self.preferred(challenges), try await adopt(challenge, requestScope: request.scope, status: status) {
+                    await Self.discard(response)
+                    answeredChallenge = true
+                    attempt -= 1
+                    continue
+                }
+            }
+
+            if request.body.isReplayable, attempt < options.retry.maximumAttempts, status == 429 || (500...599).contains(status) && status != 501 {
+                let retryAfter = response.headers.first(name: "Retry-After").flatMap(Int.init).map { Duration.seconds($0) }
+                await Self.discard(response)
+                try await Task.sleep(for: options.retry.delay(afterAttempt: attempt, retryAfter: retryAfter))
+                continue
+            }
+            throw await failure(response, method: request.method, url: url)
+        }
+    }
+
+    /// The error for an unexpected answer, with the registry's JSON error body decoded.
+    func failure(_ response: HTTPClientResponse, method: HTTPMethod, url: String) async -> RegistryError {
+        let status = Int(response.status.code)
+        var body: [UInt8] = []
+        if method != .HEAD, let buffer = try? await response.body.collect(upTo: ErrorBody.limit) {
+            body = Array(buffer.readableBytesView)
+        }
+        let details = ErrorBody.details(body)
+        var message = "\(method) \(url): \(status) \(response.status.reasonPhrase)"
+        if !details.isEmpty {
+            message += " — " + details.map { $0.message.isEmpty ? $0.code : "\($0.code): \($0.message)" }.joined(separator: "; ")
+        } else if !body.isEmpty {
+            message += " — " + ErrorBody.excerpt(body)
+        }
+        let code: RegistryError.Code
+        switch status {
+        case 401, 403:
+            code = .unauthorized
+            if status == 401 {
+                message += credentials.map { "; the registry refused the credentials of user \"\($0.username)\"" }
+                    ?? "; no credentials for \(registry): pass --creds USER:PASSWORD or run `ferry login \(registry)`"
+            }
+        case 404: code = .notFound
+        default: code = .httpStatus
+        }
+        return RegistryError(code, message, method: method.rawValue, url: url, status: status, details: details)
+    }
+
+    /// Reads a small body whole, refusing more than `limit` bytes.
+    func readBody(_ response: HTTPClientResponse, limit: Int, context: String) async throws -> [UInt8] {
+        if let length = response.headers.first(name: "Content-Length").flatMap(Int.init), length > limit {
+            throw RegistryError(.invalidResponse, "\(context): \(length) bytes is over the \(limit)-byte limit")
+        }
+        do {
+            return Array(try await response.body.collect(upTo: limit).readableBytesView)
+        } catch is NIOTooManyBytesError {
+            throw RegistryError(.invalidResponse, "\(context): more than the \(limit)-byte limit")
+        } catch {
+            throw RegistryError(.connection, "\(context): the body broke off: \(Self.describe(error))")
+        }
+    }
+
+    /// Reads and drops what is left of a body so the connection can be reused.
+    static func discard(_ response: HTTPClientResponse) async {
+        _ = try? await response.body.collect(upTo: ErrorBody.limit)
+    }
+
+    /// Whether a failed connection is worth another try: not TLS (certificates do not fix
+    /// themselves), not a malformed URL.
+    static func isTransient(_ error: any Error) -> Bool {
+        if error is NIOSSLError || error is NIOSSLExtraError { return false }
+        if let error = error as? HTTPClientError {
+            return error != .invalidURL && error != .emptyHost && error != .emptyScheme
+        }
+        return true
+    }
+
+    /// A sentence for a connection-level error, with a hint for certificate failures.
+    static func describe(_ error: any Error) -> String {
+        let text = String(describing: error)
+        if error is NIOSSLError || error is NIOSSLExtraError || text.contains("CERTIFICATE_VERIFY_FAILED") {
+            return "TLS failure (\(text)); if the registry's certificate comes from a private CA, pass --cert-dir DIR holding its ca.crt, or --tls-verify=false to skip verification"
+        }
+        return text
+    }
+}

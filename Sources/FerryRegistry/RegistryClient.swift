@@ -1,0 +1,110 @@
+import AsyncHTTPClient
+import Foundation
+import FerrySpec
+import NIOCore
+import NIOSSL
+
+/// A client for one registry (`host[:port]`) speaking the distribution API (formats.md §8).
+///
+/// Created only by ``withRegistryClient(_:options:isolation:_:)``, which owns its HTTP client and
+/// shuts it down when the body returns. A `RegistryClient` is a value: copies share the HTTP
+/// client, the discovered scheme, the last authentication challenge and the token cache, and may
+/// be used from many tasks at once. Every request goes through one path that adds authentication
+/// (Basic, or Bearer tokens cached by scope) and retries (``RetryPolicy``).
+public struct RegistryClient: Sendable {
+    /// The registry as written in references (`localhost:5000`, `docker.io`).
+    public let registry: String
+    /// The options it was opened with.
+    public let options: RegistryOptions
+    let http: HTTPClient
+    let session: RegistrySession
+    let credentials: Credentials?
+    let tokens: TokenCache
+
+    /// The host requests go to: `docker.io` is served by `registry-1.docker.io`.
+    var host: String { registry == Reference.defaultDomain ? "registry-1.docker.io" : registry }
+
+    /// Whether the host is a loopback address or `localhost`.
+    var isLoopback: Bool {
+        let name: Substring
+        if registry.hasPrefix("[") {
+            name = registry.prefix { $0 != "]" }.dropFirst()
+        } else {
+            name = registry.split(separator: ":", maxSplits: 1).first ?? Substring(registry)
+        }
+        return name == "localhost" || name.hasPrefix("127.") || name == "::1"
+    }
+
+    /// The schemes to try, in order (see ``RegistryOptions``).
+    var candidateSchemes: [String] {
+        if isLoopback { return ["http", "https"] }
+        return options.tlsVerify ? ["https"] : ["https", "http"]
+    }
+}
+
+/// Runs `body` with a client for `registry`, shutting the client down afterwards whatever happens.
+///
+/// - Parameters:
+///   - registry: `host[:port]`, as in a reference's domain.
+///   - options: credentials, TLS and retry settings.
+/// - Throws: ``RegistryError`` when the TLS settings or credential files cannot be used, or
+///   whatever `body` throws.
+public func withRegistryClient<T>(
+    _ registry: String,
+    options: RegistryOptions = RegistryOptions(),
+    isolation: isolated (any Actor)? = #isolation,
+    _ body: (RegistryClient) async throws -> T
+) async throws -> T {
+    let credentials = try options.credentials ?? (options.useCredentialFiles
+        ? CredentialStore(environment: options.environment).credentials(for: registry) : nil)
+    var configuration = HTTPClient.Configuration()
+    configuration.tlsConfiguration = try makeTLSConfiguration(options)
+    // Redirects are followed by hand so that Authorization never goes to another host.
+    configuration.redirectConfiguration = .disallow
+    configuration.timeout = .init(connect: .seconds(30), read: .seconds(120))
+    configuration.decompression = .disabled
+    // Failed connections fail the request at once; RetryPolicy decides about retrying (AHC would
+    // otherwise retry connecting until the request's deadline, hours for a blob).
+    configuration.connectionPool.retryConnectionEstablishment = false
+    let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    let client = RegistryClient(
+        registry: registry, options: options, http: http, session: RegistrySession(),
+        credentials: credentials, tokens: TokenCache())
+    let result: T
+    do {
+        result = try await body(client)
+    } catch {
+        try? await http.shutdown()
+        throw error
+    }
+    try await http.shutdown()
+    return result
+}
+
+private func makeTLSConfiguration(_ options: RegistryOptions) throws(RegistryError) -> TLSConfiguration {
+    var tls = TLSConfiguration.makeClientConfiguration()
+    if !options.tlsVerify {
+        tls.certificateVerification = .none
+        return tls
+    }
+    guard let directory = options.certificateDirectory else { return tls }
+    let files: [String]
+    do {
+        files = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".crt") }.sorted()
+    } catch {
+        throw RegistryError(.invalidArgument, "cannot read certificate directory \(directory): \(error.localizedDescription)")
+    }
+    guard !files.isEmpty else {
+        throw RegistryError(.invalidArgument, "certificate directory \(directory) holds no *.crt file (expected ca.crt)")
+    }
+    var certificates: [NIOSSLCertificate] = []
+    for file in files {
+        do {
+            certificates += try NIOSSLCertificate.fromPEMFile(directory + "/" + file)
+        } catch {
+            throw RegistryError(.invalidArgument, "\(directory)/\(file) is not a PEM certificate: \(error)")
+        }
+    }
+    tls.additionalTrustRoots = [.certificates(certificates)]
+    return tls
+}

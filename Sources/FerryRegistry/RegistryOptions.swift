@@ -1,0 +1,93 @@
+/// How to reach one registry: credentials, TLS and retries.
+///
+/// **Plain HTTP.** Ferry speaks HTTPS with certificate verification unless told otherwise. Two
+/// cases also try plain HTTP, the way docker treats `127.0.0.0/8` as an insecure registry and
+/// skopeo's `--tls-verify=false` falls back to HTTP:
+/// - a loopback host (`localhost`, `127.x.x.x`, `[::1]`): plain HTTP is tried first, then HTTPS;
+///   a registry that speaks TLS there answers the plain request with 400 and gets HTTPS.
+/// - ``tlsVerify`` `false`: HTTPS without verification first, then plain HTTP.
+/// Credentials are sent over plain HTTP only in those two cases.
+public struct RegistryOptions: Sendable, Hashable {
+    /// User and password given explicitly (`--creds USER:PASS`); when `nil`, the credential files
+    /// are consulted (see ``CredentialStore``).
+    public var credentials: Credentials?
+    /// Whether to look credentials up in docker's `config.json` and containers' `auth.json` when
+    /// none are given.
+    public var useCredentialFiles: Bool
+    /// Verify the registry's TLS certificate (the default). `false` also allows plain HTTP.
+    public var tlsVerify: Bool
+    /// A directory of extra trusted CA certificates (`*.crt`, as `certs.d/HOST/ca.crt`) for this
+    /// registry, added to the system's.
+    public var certificateDirectory: String?
+    /// How failed requests are retried.
+    public var retry: RetryPolicy
+    /// The environment credential files are found through (`DOCKER_CONFIG`, `REGISTRY_AUTH_FILE`,
+    /// `XDG_RUNTIME_DIR`, `HOME`); `nil` means the process's own.
+    public var environment: [String: String]?
+
+    /// Options with verification on, credentials from the files, and the default retry policy.
+    public init(credentials: Credentials? = nil, useCredentialFiles: Bool = true, tlsVerify: Bool = true, certificateDirectory: String? = nil, retry: RetryPolicy = RetryPolicy(), environment: [String: String]? = nil) {
+        self.credentials = credentials
+        self.useCredentialFiles = useCredentialFiles
+        self.tlsVerify = tlsVerify
+        self.certificateDirectory = certificateDirectory
+        self.retry = retry
+        self.environment = environment
+    }
+}
+
+/// A user name and password (or token) for a registry.
+public struct Credentials: Sendable, Hashable, CustomStringConvertible {
+    /// The user name.
+    public var username: String
+    /// The password or token.
+    public var password: String
+
+    /// Creates credentials.
+    public init(username: String, password: String) {
+        self.username = username
+        self.password = password
+    }
+
+    /// Parses `USER:PASS` (split at the first `:`, so the password may contain colons).
+    /// - Throws: ``RegistryError`` (`invalidArgument`) when there is no `:` or the user is empty.
+    public init(parsing string: String) throws(RegistryError) {
+        guard let colon = string.firstIndex(of: ":"), colon != string.startIndex else {
+            throw RegistryError(.invalidArgument, "credentials must be USER:PASSWORD")
+        }
+        username = String(string[..<colon])
+        password = String(string[string.index(after: colon)...])
+    }
+
+    /// Never prints the password.
+    public var description: String { "\(username):***" }
+}
+
+/// Bounded retries with exponential back-off and jitter.
+///
+/// Applied to connection failures, 429 and 5xx answers (except 501), honouring `Retry-After`.
+/// Requests whose body is a one-shot stream (the blob `PATCH`) are never retried.
+public struct RetryPolicy: Sendable, Hashable {
+    /// Attempts in all, the first included.
+    public var maximumAttempts: Int
+    /// The delay before the second attempt; it doubles each time.
+    public var initialDelay: Duration
+    /// The longest delay, `Retry-After` included.
+    public var maximumDelay: Duration
+
+    /// The default: 4 attempts, 250 ms doubling, at most 10 s apart.
+    public init(maximumAttempts: Int = 4, initialDelay: Duration = .milliseconds(250), maximumDelay: Duration = .seconds(10)) {
+        self.maximumAttempts = max(1, maximumAttempts)
+        self.initialDelay = initialDelay
+        self.maximumDelay = maximumDelay
+    }
+
+    /// The delay before attempt `attempt + 1` (attempt counts from 1): doubling, with ±25 % jitter,
+    /// or `retryAfter` when the server named one; never more than ``maximumDelay``.
+    public func delay(afterAttempt attempt: Int, retryAfter: Duration? = nil) -> Duration {
+        if let retryAfter { return min(retryAfter, maximumDelay) }
+        let base = initialDelay * (1 << min(max(0, attempt - 1), 16))
+        let jitter = Double.random(in: 0.75...1.25)
+        return min(base * jitter, maximumDelay)
+    }
+}

@@ -1,0 +1,35 @@
+import AsyncHTTPClient
+import FerryStreams
+import NIOCore
+
+/// A blob's response body as a ``ByteStream``: chunks as the network delivers them, nothing
+/// buffered beyond one chunk.
+///
+/// A connection that breaks mid-body becomes a ``RegistryError`` (`connection`) naming the blob
+/// and how many bytes had arrived; the reader's ``VerifyingStream`` catches short or altered
+/// content at the end.
+final class ResponseBodyStream: ByteStream {
+    private var iterator: HTTPClientResponse.Body.AsyncIterator
+    private let context: String
+    private var received: Int64 = 0
+
+    init(_ body: HTTPClientResponse.Body, context: String) {
+        iterator = body.makeAsyncIterator()
+        self.context = context
+    }
+
+    func next() async throws -> [UInt8]? {
+        while true {
+            let buffer: ByteBuffer?
+            do {
+                buffer = try await iterator.next()
+            } catch {
+                throw RegistryError(.connection, "\(context): the connection broke after \(received) bytes: \(RegistryClient.describe(error))")
+            }
+            guard let buffer else { return nil }
+            if buffer.readableBytes == 0 { continue }
+            received += Int64(buffer.readableBytes)
+            return Array(buffer.readableBytesView)
+        }
+    }
+}

@@ -1,0 +1,46 @@
+import FerryRegistry
+import FerrySpec
+import FerryStreams
+
+/// A repository in a registry, read through a ``RegistryClient`` (`docker://HOST/REPO[:TAG|@DIGEST]`).
+///
+/// It holds one entry: the manifest or index the reference names (`latest` when it names
+/// neither a tag nor a digest). Documents are fetched by digest and verified by the client;
+/// blobs stream straight from the response body and are verified by the engine.
+public struct RegistrySource: ImageSource {
+    /// The client for the reference's registry.
+    public let client: RegistryClient
+    /// The image, normalised (a tag is `latest` when none was written).
+    public let reference: Reference
+
+    /// A source for `reference` through `client`, which must talk to `reference.domain`.
+    public init(client: RegistryClient, reference: Reference) {
+        self.client = client
+        self.reference = reference.normalized
+    }
+
+    public var name: String { "docker://\(reference)" }
+
+    private var manifestReference: ManifestReference {
+        if let digest = reference.digest { return .digest(digest) }
+        return .tag(reference.tag ?? Reference.defaultTag)
+    }
+
+    public func entries() async throws -> [SourceEntry] {
+        let document = try await client.manifest(reference.repository, manifestReference)
+        let names = reference.digest == nil ? [reference.tag ?? Reference.defaultTag] : []
+        return [SourceEntry(descriptor: document.descriptor, names: names)]
+    }
+
+    public func document(_ descriptor: Descriptor) async throws -> [UInt8] {
+        if descriptor.mediaType.isManifestOrIndex {
+            return try await client.manifest(reference.repository, .digest(descriptor.digest)).bytes
+        }
+        let stream = try await client.blob(reference.repository, descriptor.digest)
+        return try await stream.readAll(limit: DocumentLimits.maximumDocumentSize, context: "\(descriptor.digest) in \(name)")
+    }
+
+    public func blob(_ descriptor: Descriptor) async throws -> sending any ByteStream {
+        try await client.blob(reference.repository, descriptor.digest)
+    }
+}

@@ -1,0 +1,55 @@
+import Foundation
+import FerrySpec
+import FerryTestSupport
+import Testing
+
+/// The `ferry` binary's registry commands, end to end (Scripts/test sets FERRY_BIN and starts
+/// the registries).
+@Suite(.enabled(if: SharedFixtures.ferryBinary != nil && SharedFixtures.testRegistry != nil && ExternalTool.gzipAvailable, "FERRY_BIN or FERRY_TEST_REGISTRY not set (run Scripts/test)"))
+struct RegistryCLITests {
+    let ferry = SharedFixtures.ferryBinary ?? ""
+    let registry = SharedFixtures.testRegistry ?? ""
+
+    @Test func copyTagsDigestDeleteRoundTrip() async throws {
+        try await withTemporaryDirectory { dir in
+            let summary = try await buildLayout(dir + "/src", seed: 701)
+            let repo = "docker://\(registry)/\(SharedFixtures.uniqueRepository("cli"))"
+            try await ExternalTool.runChecked(ferry, ["copy", "-q", "oci:\(dir)/src:v1", repo + ":one"])
+            try await ExternalTool.runChecked(ferry, ["copy", "-q", "oci:\(dir)/src:multi", repo + ":two"])
+            let tags = try await ExternalTool.runChecked(ferry, ["tags", repo]).stdout
+            #expect(tags.split(separator: "\n").sorted() == ["one", "two"])
+            let digest = try await ExternalTool.runChecked(ferry, ["digest", repo + ":two"]).stdout
+            #expect(digest.trimmingCharacters(in: .whitespacesAndNewlines) == summary["multi"]?.digest.description)
+            try await ExternalTool.runChecked(ferry, ["delete", repo + ":one"])
+            #expect(try await ExternalTool.runChecked(ferry, ["tags", repo]).stdout == "two\n")
+            let missing = try await ExternalTool.run(ferry, ["inspect", repo + ":one"])
+            #expect(missing.exitCode == 3)
+            #expect(missing.stderr.contains("MANIFEST_UNKNOWN"))
+        }
+    }
+
+    @Test(.enabled(if: SharedFixtures.testAuthRegistry != nil, "no auth registry"))
+    func loginStoresCredentialsThatLaterCommandsUse() async throws {
+        let auth = try #require(SharedFixtures.testAuthRegistry)
+        try await withTemporaryDirectory { dir in
+            var environment = ProcessInfo.processInfo.environment
+            environment["DOCKER_CONFIG"] = dir + "/docker"
+            environment["HOME"] = dir
+            environment.removeValue(forKey: "REGISTRY_AUTH_FILE")
+            environment.removeValue(forKey: "XDG_RUNTIME_DIR")
+            let certs = ["--cert-dir", auth.certificateDirectory]
+            let wrong = try await ExternalTool.run(ferry, ["login", auth.host, "-u", auth.username, "--password-stdin"] + certs, stdin: Array("nope\n".utf8), environment: environment)
+            #expect(wrong.exitCode != 0)
+            #expect(wrong.stderr.contains("401"))
+            let login = try await ExternalTool.run(ferry, ["login", auth.host, "-u", auth.username, "--password-stdin"] + certs, stdin: Array((auth.password + "\n").utf8), environment: environment)
+            try #require(login.succeeded, "\(login.stderr)")
+            let attributes = try FileManager.default.attributesOfItem(atPath: dir + "/docker/config.json")
+            #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
+            let absent = try await ExternalTool.run(ferry, ["inspect"] + certs + ["docker://\(auth.host)/ferry-test/none:x"], environment: environment)
+            #expect(absent.exitCode == 3, "logged in: a missing image is not found, not unauthorized: \(absent.stderr)")
+            #expect(try await ExternalTool.run(ferry, ["logout", auth.host], environment: environment).succeeded)
+            let anonymous = try await ExternalTool.run(ferry, ["inspect"] + certs + ["docker://\(auth.host)/ferry-test/none:x"], environment: environment)
+            #expect(anonymous.stderr.contains("ferry login"))
+        }
+    }
+}
