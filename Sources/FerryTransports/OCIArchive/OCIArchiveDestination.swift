@@ -28,13 +28,7 @@ public final class OCIArchiveDestination: ImageDestination {
         guard FileSystem.kind(of: path) != .directory else {
             throw TransportError(.invalidInput, "\(name): is a directory; an oci-archive is one tar file")
         }
-        let directory = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
-        let base = path.lastIndex(of: "/").map { String(path[path.index(after: $0)...]) } ?? path
-        var template = Array("\(directory.isEmpty ? "/" : directory)/.\(base).ferry-XXXXXX".utf8CString)
-        guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
-            throw StreamError.posix("\(name): cannot create a working directory next to it", errno: errno)
-        }
-        workDirectory = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        workDirectory = try FileSystem.makeWorkDirectory(nextTo: path)
         staging = try OCILayoutDestination(path: workDirectory, durable: false)
     }
 
