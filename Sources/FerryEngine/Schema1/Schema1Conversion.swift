@@ -153,40 +153,40 @@ struct Schema1Conversion: Sendable {
         }
         options.progress?(.blobStarted(Descriptor(mediaType: mediaType, digest: blobSum, size: -1)))
         let channel = ChunkChannel(capacity: 4)
-        let (size, diffID) = try await withThrowingTaskGroup(of: Digest.self, returning: (Int64, Digest).self) { group in
-            group.addTask {
-                do {
-                    let plain = try VerifyingStream(try decompressed(ChannelByteStream(channel), format: compression, context: context), computing: .sha256, context: "\(context): uncompressed content")
-                    _ = try await plain.drain()
-                    guard let diffID = plain.result?.digest else {
-                        throw StreamError(.io, "\(context): the stream ended without a digest")
-                    }
-                    channel.consumerDone()
-                    return diffID
-                } catch {
-                    channel.fail(error)
-                    throw error
-                }
+        async let inflated = Self.diffID(of: channel, compression: compression, context: context)
+        let size: Int64
+        let diffID: Digest
+        do {
+            var raw: any ByteStream = TeeStream(sniffed, into: channel)
+            if let progress = options.progress { raw = ProgressStream(raw, digest: blobSum, report: progress) }
+            let verified = try VerifyingStream(raw, expectedDigest: blobSum, context: context)
+            (_, size) = try await destination.putBlob(verified)
+            guard channel.isFinished else {
+                throw StreamError(.io, "\(context): \(destination.name) stored the layer without reading it to its end")
             }
-            do {
-                var raw: any ByteStream = TeeStream(sniffed, into: channel)
-                if let progress = options.progress { raw = ProgressStream(raw, digest: blobSum, report: progress) }
-                let verified = try VerifyingStream(raw, expectedDigest: blobSum, context: context)
-                let (_, size) = try await destination.putBlob(verified)
-                guard channel.isFinished else {
-                    throw StreamError(.io, "\(context): \(destination.name) stored the layer without reading it to its end")
-                }
-                guard let diffID = try await group.next() else {
-                    throw StreamError(.io, "\(context): the stream ended without a digest")
-                }
-                return (size, diffID)
-            } catch {
-                channel.fail(error)
-                throw error
-            }
+            diffID = try await inflated
+        } catch {
+            channel.fail(error)
+            throw error
         }
         let descriptor = Descriptor(mediaType: mediaType, digest: blobSum, size: size)
         options.progress?(.blobFinished(descriptor, skipped: false))
         return Inspected(descriptor: descriptor, diffID: diffID, landed: true)
+    }
+
+    /// Inflates and hashes the chunks of `channel` (the consumer side of the tee): the DiffID.
+    private static func diffID(of channel: ChunkChannel, compression: LayerCompression, context: String) async throws -> Digest {
+        do {
+            let plain = try VerifyingStream(try decompressed(ChannelByteStream(channel), format: compression, context: context), computing: .sha256, context: "\(context): uncompressed content")
+            _ = try await plain.drain()
+            guard let diffID = plain.result?.digest else {
+                throw StreamError(.io, "\(context): the stream ended without a digest")
+            }
+            channel.consumerDone()
+            return diffID
+        } catch {
+            channel.fail(error)
+            throw error
+        }
     }
 }
