@@ -15,6 +15,9 @@ public struct CopyOperation: Sendable {
     public let destination: any ImageDestination
     public let selector: ImageSelector
     public let options: CopyOptions
+    /// Blobs a step before the copy already wrote to the destination (verified), by digest: the
+    /// copy counts them as copied without moving them again.
+    var landedBlobs: [Digest: Descriptor] = [:]
 
     public init(source: any ImageSource, destination: any ImageDestination, selector: ImageSelector = .only, options: CopyOptions = CopyOptions()) {
         self.source = source
@@ -150,6 +153,8 @@ public struct CopyOperation: Sendable {
         try Task.checkCancellation()
         let descriptor = job.descriptor
         switch job.kind {
+        case .copy where landedBlobs[descriptor.digest]?.size == descriptor.size:
+            return (job, descriptor, false)
         case .copy where descriptor.size < 0:
             return try await copyUnsized(job)
         case .copy:

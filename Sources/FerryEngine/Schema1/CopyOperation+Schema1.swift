@@ -26,9 +26,11 @@ extension CopyOperation {
             }
             return report
         }
-        let conversion = Schema1Conversion(source: source, capabilities: destination.capabilities, options: options)
+        let conversion = Schema1Conversion(source: source, destination: destination, options: options)
         guard let converted = try await conversion.run(selected) else { return nil }
-        var report = try await CopyOperation(source: converted.source, destination: destination, selector: .all, options: options).run()
+        var inner = CopyOperation(source: converted.source, destination: destination, selector: .all, options: options)
+        inner.landedBlobs = converted.landed
+        var report = try await inner.run()
         let original = Dictionary(uniqueKeysWithValues: converted.digestMap.map { ($0.value, $0.key) })
         for i in report.entries.indices {
             if let schema1 = original[report.entries[i].sourceDigest] { report.entries[i].sourceDigest = schema1 }

@@ -7,14 +7,21 @@ import FerryTransports
 /// schema 1.
 ///
 /// Each non-empty layer is read once here — verified against its `blobSum`, its compression
-/// sniffed, decompressed and hashed — to learn its size, media type and DiffID; the copy then
-/// moves the layer bytes verbatim (gzip stays gzip). The config is built from `history[0]`
+/// sniffed, decompressed and hashed — to learn its size, media type and DiffID. When the copy
+/// will move the layer verbatim (gzip stays gzip: no `--compress`, the destination takes the
+/// compression), the same pass lands it: the compressed bytes go to ``destination`` while a
+/// child task inflates and hashes a tee of them (``TeeStream``), so each layer is read once and
+/// the copy that follows only writes the config and manifest. Otherwise the pass only reads, and
+/// the copy transcodes the layer from the source. The config is built from `history[0]`
 /// exactly as containers/image builds it. Signatures are checked and reported; with
 /// ``CopyOptions/requireSignature`` a missing or bad one stops the copy.
 struct Schema1Conversion: Sendable {
     let source: any ImageSource
-    let capabilities: DestinationCapabilities
+    /// Where layers that are copied verbatim are landed during the pass.
+    let destination: any ImageDestination
     let options: CopyOptions
+
+    private var capabilities: DestinationCapabilities { destination.capabilities }
 
     /// What the step found and made.
     struct Result: Sendable {
@@ -22,6 +29,15 @@ struct Schema1Conversion: Sendable {
         /// schema 1 digest → converted manifest digest.
         var digestMap: [Digest: Digest]
         var signatures: [Digest: Schema1SignatureStatus]
+        /// Layers already written to the destination by the pass (verified), by digest.
+        var landed: [Digest: Descriptor]
+    }
+
+    /// What reading one layer found.
+    private struct Inspected: Sendable {
+        var descriptor: Descriptor
+        var diffID: Digest
+        var landed: Bool
     }
 
     /// Whether `entry` is a schema 1 image this copy must convert.
@@ -50,7 +66,8 @@ struct Schema1Conversion: Sendable {
         let format = options.format ?? capabilities.preferredManifestFormat
         var converted: [SourceEntry] = []
         var generated: [Digest: [UInt8]] = [:]
-        var result = Result(source: Schema1ConvertedSource(base: source, converted: [], generated: [:]), digestMap: [:], signatures: [:])
+        var result = Result(source: Schema1ConvertedSource(base: source, converted: [], generated: [:]), digestMap: [:], signatures: [:], landed: [:])
+        var learned: [Digest: Inspected] = [:]
         for entry in entries {
             guard mustConvert(entry) else {
                 converted.append(entry)
@@ -61,9 +78,11 @@ struct Schema1Conversion: Sendable {
             let (envelope, status) = try Self.checkSignatures(document, options: options, context: context)
             result.signatures[entry.descriptor.digest] = status
             let manifest = try Schema1Manifest(decoding: envelope.payload, context: context)
-            let learned = try await inspectLayers(Array(Set(manifest.imageLayers)), format: format)
-            let layers = manifest.imageLayers.compactMap { learned[$0]?.0 }
-            let diffIDs = manifest.imageLayers.compactMap { learned[$0]?.1 }
+            var unseen = Set<Digest>()
+            let toRead = manifest.imageLayers.filter { learned[$0] == nil && unseen.insert($0).inserted }
+            learned.merge(try await inspectLayers(toRead, format: format)) { $1 }
+            let layers = manifest.imageLayers.compactMap { learned[$0]?.descriptor }
+            let diffIDs = manifest.imageLayers.compactMap { learned[$0]?.diffID }
             let config = try manifest.imageConfig(diffIDs: diffIDs, context: context)
             let configDescriptor = Descriptor(mediaType: format.configMediaType, digest: try DigestHasher.digest(config), size: Int64(config.count))
             let image = manifest.imageManifest(format: format, config: configDescriptor, layers: layers)
@@ -78,45 +97,96 @@ struct Schema1Conversion: Sendable {
             converted.append(SourceEntry(descriptor: descriptor, names: entry.names, aliases: entry.aliases))
             result.digestMap[entry.descriptor.digest] = digest
         }
+        for (digest, found) in learned where found.landed { result.landed[digest] = found.descriptor }
         result.source = Schema1ConvertedSource(base: source, converted: converted, generated: generated)
         return result
     }
 
     /// Reads the layers in parallel (a sliding window of ``CopyOptions/parallelism``).
-    private func inspectLayers(_ digests: [Digest], format: ManifestFormat) async throws -> [Digest: (Descriptor, Digest)] {
-        try await withThrowingTaskGroup(of: (Digest, Descriptor, Digest).self) { group in
+    private func inspectLayers(_ digests: [Digest], format: ManifestFormat) async throws -> [Digest: Inspected] {
+        try await withThrowingTaskGroup(of: (Digest, Inspected).self) { group in
             var pending = digests.makeIterator()
             for _ in 0..<max(1, options.parallelism) {
                 guard let next = pending.next() else { break }
-                group.addTask { let (d, id) = try await self.inspectLayer(next, format: format); return (next, d, id) }
+                group.addTask { (next, try await self.inspectLayer(next, format: format)) }
             }
-            var found: [Digest: (Descriptor, Digest)] = [:]
-            while let (digest, descriptor, diffID) = try await group.next() {
-                found[digest] = (descriptor, diffID)
+            var found: [Digest: Inspected] = [:]
+            while let (digest, inspected) = try await group.next() {
+                found[digest] = inspected
                 if let next = pending.next() {
-                    group.addTask { let (d, id) = try await self.inspectLayer(next, format: format); return (next, d, id) }
+                    group.addTask { (next, try await self.inspectLayer(next, format: format)) }
                 }
             }
             return found
         }
     }
 
+    /// Whether the copy will carry a layer of `compression` verbatim, so the pass may land it.
+    private func landsVerbatim(_ compression: LayerCompression) -> Bool {
+        guard !options.preserveDigests, capabilities.accepts(compression) else { return false }
+        switch options.compression {
+        case nil, .keep?: return true
+        case .to?: return false
+        }
+    }
+
     /// Reads one layer through verify → sniff → decompress → hash: its descriptor (size, media
-    /// type from the sniffed compression) and DiffID.
-    private func inspectLayer(_ blobSum: Digest, format: ManifestFormat) async throws -> (Descriptor, Digest) {
+    /// type from the sniffed compression) and DiffID. A layer the copy carries verbatim is
+    /// written to the destination in the same pass, the decompression running on a tee of the
+    /// bytes in a child task.
+    private func inspectLayer(_ blobSum: Digest, format: ManifestFormat) async throws -> Inspected {
         let context = "layer \(blobSum) from \(source.name)"
         let probe = Descriptor(mediaType: .dockerLayerGzip, digest: blobSum, size: 0)
-        let verified = try VerifyingStream(try await source.blob(probe), expectedDigest: blobSum, context: context)
-        let (found, sniffed) = try await CompressionSniffer.sniff(verified)
+        let (found, sniffed) = try await CompressionSniffer.sniff(try await source.blob(probe))
         guard let compression = found.layerCompression else {
             throw StreamError(.unsupported, "\(context): is \(found.rawValue)-compressed, which a layer cannot be")
         }
-        let plain = try VerifyingStream(try decompressed(sniffed, format: compression, context: context), computing: .sha256, context: "\(context): uncompressed content")
-        _ = try await plain.drain()
-        guard let diffID = plain.result?.digest, let size = verified.result?.size else {
-            throw StreamError(.io, "\(context): the stream ended without a digest")
-        }
         let mediaType = try format.layerMediaType(compression)
-        return (Descriptor(mediaType: mediaType, digest: blobSum, size: size), diffID)
+        guard landsVerbatim(compression) else {
+            let verified = try VerifyingStream(sniffed, expectedDigest: blobSum, context: context)
+            let plain = try VerifyingStream(try decompressed(verified, format: compression, context: context), computing: .sha256, context: "\(context): uncompressed content")
+            _ = try await plain.drain()
+            guard let diffID = plain.result?.digest, let size = verified.result?.size else {
+                throw StreamError(.io, "\(context): the stream ended without a digest")
+            }
+            return Inspected(descriptor: Descriptor(mediaType: mediaType, digest: blobSum, size: size), diffID: diffID, landed: false)
+        }
+        options.progress?(.blobStarted(Descriptor(mediaType: mediaType, digest: blobSum, size: -1)))
+        let channel = ChunkChannel(capacity: 4)
+        async let inflated = Self.diffID(of: channel, compression: compression, context: context)
+        let size: Int64
+        let diffID: Digest
+        do {
+            var raw: any ByteStream = TeeStream(sniffed, into: channel)
+            if let progress = options.progress { raw = ProgressStream(raw, digest: blobSum, report: progress) }
+            let verified = try VerifyingStream(raw, expectedDigest: blobSum, context: context)
+            (_, size) = try await destination.putBlob(verified)
+            guard channel.isFinished else {
+                throw StreamError(.io, "\(context): \(destination.name) stored the layer without reading it to its end")
+            }
+            diffID = try await inflated
+        } catch {
+            channel.fail(error)
+            throw error
+        }
+        let descriptor = Descriptor(mediaType: mediaType, digest: blobSum, size: size)
+        options.progress?(.blobFinished(descriptor, skipped: false))
+        return Inspected(descriptor: descriptor, diffID: diffID, landed: true)
+    }
+
+    /// Inflates and hashes the chunks of `channel` (the consumer side of the tee): the DiffID.
+    private static func diffID(of channel: ChunkChannel, compression: LayerCompression, context: String) async throws -> Digest {
+        do {
+            let plain = try VerifyingStream(try decompressed(ChannelByteStream(channel), format: compression, context: context), computing: .sha256, context: "\(context): uncompressed content")
+            _ = try await plain.drain()
+            guard let diffID = plain.result?.digest else {
+                throw StreamError(.io, "\(context): the stream ended without a digest")
+            }
+            channel.consumerDone()
+            return diffID
+        } catch {
+            channel.fail(error)
+            throw error
+        }
     }
 }
