@@ -13,9 +13,9 @@ Who gets what:
 - no credentials: a token granting nothing (so the registry refuses anonymous pulls);
 - wrong credentials: 401;
 - USER, or any user name starting with "USER-", with PASSWORD: every action asked for, except
-  that a user name of the form USER-expired-* or USER-narrow-* gets a bad token on every
-  second request (per user name): already expired (beyond distribution's 60 s leeway), or
-  granting no actions. Tests use these to check that Ferry fetches a fresh token.
+  that a user name of the form USER-expired-* or USER-narrow-* gets a bad second token (counted
+  per user name): already expired (beyond distribution's 60 s leeway), or granting no actions.
+  Tests use these to check that Ferry fetches a fresh token when the registry refuses one.
 
 Every request is logged on stdout as one line: "token <user|-> <scope> <scope>...".
 """
@@ -118,7 +118,7 @@ class Handler(BaseHTTPRequestHandler):
         access = []
         if user is not None:
             count = state.next_count(user)
-            bad = count % 2 == 0
+            bad = count == 2
             narrow = bad and user.startswith(args.user + "-narrow-")
             if bad and user.startswith(args.user + "-expired-"):
                 expires = now - 600
