@@ -20,6 +20,7 @@ and HEAD requests (enough for pulls) to the upstream registry, injecting these f
 Every request is logged to FILE as one line: "METHOD PATH range=<Range|-> status=S bytes=N".
 """
 import argparse
+import signal
 import http.client
 import socket
 import sys
@@ -142,6 +143,9 @@ def main():
     parser.add_argument("--corrupt", action="append", default=[])
     args = parser.parse_args()
     Handler.state = State(args)
+    # The test process may start us with SIGTERM blocked or ignored; the test stops us with it.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     print(f"port {server.server_address[1]}", flush=True)
