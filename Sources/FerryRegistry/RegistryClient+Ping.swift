@@ -16,28 +16,46 @@ extension RegistryClient {
         var failures: [String] = []
         for scheme in candidateSchemes {
             let base = "\(scheme)://\(host)"
-            var request = HTTPClientRequest(url: base + "/v2/")
-            request.headers.add(name: "User-Agent", value: Self.userAgent)
-            do {
-                let response = try await http.execute(request, deadline: .now() + .seconds(30))
-                await Self.discard(response)
-                switch response.status.code {
-                case 200:
-                    await session.setBaseURL(base)
-                    return base
-                case 401:
-                    if let challenge = Self.preferred(AuthChallenge.parse(response.headers["WWW-Authenticate"])) {
-                        await session.setChallenge(challenge)
+            var attempt = 0
+            while true {
+                attempt += 1
+                var request = HTTPClientRequest(url: base + "/v2/")
+                request.headers.add(name: "User-Agent", value: Self.userAgent)
+                do {
+                    let response = try await http.execute(request, deadline: .now() + .seconds(30))
+                    await Self.discard(response)
+                    let status = Int(response.status.code)
+                    switch status {
+                    case 200:
+                        await session.setBaseURL(base)
+                        return base
+                    case 401:
+                        if let challenge = Self.preferred(AuthChallenge.parse(response.headers["WWW-Authenticate"])) {
+                            await session.setChallenge(challenge)
+                        }
+                        await session.setBaseURL(base)
+                        return base
+                    case 404:
+                        failures.append("GET \(base)/v2/: 404, not a registry (no /v2/ API)")
+                    case 501:
+                        failures.append("GET \(base)/v2/: 501 \(response.status.reasonPhrase)")
+                    case 429, 500...599:
+                        // Busy or briefly broken: the same answer as for any other request.
+                        if attempt < options.retry.maximumAttempts {
+                            let retryAfter = response.headers.first(name: "Retry-After").flatMap(Int.init).map { Duration.seconds($0) }
+                            try await Task.sleep(for: options.retry.delay(afterAttempt: attempt, retryAfter: retryAfter))
+                            continue
+                        }
+                        failures.append("GET \(base)/v2/: \(status) \(response.status.reasonPhrase)")
+                    default:
+                        failures.append("GET \(base)/v2/: \(status) \(response.status.reasonPhrase)")
                     }
-                    await session.setBaseURL(base)
-                    return base
-                case 404:
-                    failures.append("GET \(base)/v2/: 404, not a registry (no /v2/ API)")
-                default:
-                    failures.append("GET \(base)/v2/: \(response.status.code) \(response.status.reasonPhrase)")
+                } catch is CancellationError {
+                    throw CancellationError()
+                } catch {
+                    failures.append("GET \(base)/v2/: \(Self.describe(error))")
                 }
-            } catch {
-                failures.append("GET \(base)/v2/: \(Self.describe(error))")
+                break
             }
         }
         throw RegistryError(.connection, "cannot reach registry \(registry): " + failures.joined(separator: "; "), method: "GET", url: "\(candidateSchemes.last ?? "https")://\(host)/v2/")

@@ -13,9 +13,11 @@ final class ResponseBodyStream: ByteStream {
     private let context: String
     private var received: Int64 = 0
 
-    init(_ body: HTTPClientResponse.Body, context: String) {
+    /// - Parameter offset: where in the blob this body starts (for messages after a resume).
+    init(_ body: HTTPClientResponse.Body, context: String, offset: Int64 = 0) {
         iterator = body.makeAsyncIterator()
         self.context = context
+        received = offset
     }
 
     func next() async throws -> [UInt8]? {

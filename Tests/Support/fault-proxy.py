@@ -1,0 +1,160 @@
+#!/usr/bin/env python3
+"""A fault-injecting HTTP proxy for Ferry's tests, Python 3 stdlib only.
+
+    fault-proxy.py --upstream HOST:PORT --log FILE [faults...]
+
+Listens on a free 127.0.0.1 port, prints "port N" as its first line on stdout, and forwards GET
+and HEAD requests (enough for pulls) to the upstream registry, injecting these faults:
+
+  --fail N --fail-status S [--retry-after SECONDS]
+        answer the first N requests with status S (a distribution-style JSON error body), with
+        `Retry-After` when given
+  --drop-at FRACTION
+        on the first GET of each blob without a Range header, send the full Content-Length but
+        only FRACTION of the body, then close the connection
+  --ignore-range
+        drop the Range header before forwarding (the upstream answers 200 with the whole blob)
+  --corrupt DIGEST (repeatable)
+        flip one byte in the middle of that blob's body (same length)
+
+Every request is logged to FILE as one line: "METHOD PATH range=<Range|-> status=S bytes=N".
+"""
+import argparse
+import signal
+import http.client
+import socket
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade",
+              "proxy-authorization", "proxy-authenticate"}
+
+
+class State:
+    def __init__(self, args):
+        self.args = args
+        self.lock = threading.Lock()
+        self.failures_left = args.fail
+        self.dropped = set()
+
+    def take_failure(self) -> bool:
+        with self.lock:
+            if self.failures_left > 0:
+                self.failures_left -= 1
+                return True
+            return False
+
+    def take_drop(self, path: str) -> bool:
+        with self.lock:
+            if path in self.dropped:
+                return False
+            self.dropped.add(path)
+            return True
+
+    def log(self, line: str):
+        with self.lock:
+            with open(self.args.log, "a") as handle:
+                handle.write(line + "\n")
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    state: State = None  # set in main
+
+    def log_message(self, format, *args):  # noqa: A002 - the base class's name
+        pass
+
+    def do_HEAD(self):  # noqa: N802 - the base class's name
+        self.forward()
+
+    def do_GET(self):  # noqa: N802 - the base class's name
+        self.forward()
+
+    def forward(self):
+        state = self.state
+        args = state.args
+        requested_range = self.headers.get("Range")
+        note = f"{self.command} {self.path} range={requested_range or '-'}"
+        if state.take_failure():
+            body = b'{"errors":[{"code":"UNAVAILABLE","message":"injected failure"}]}'
+            self.send_response(args.fail_status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            if args.retry_after is not None:
+                self.send_header("Retry-After", str(args.retry_after))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(body)
+            state.log(f"{note} status={args.fail_status} bytes=0 injected")
+            return
+
+        headers = {name: value for name, value in self.headers.items() if name.lower() not in HOP_BY_HOP}
+        if args.ignore_range:
+            headers = {name: value for name, value in headers.items() if name.lower() != "range"}
+        host, _, port = args.upstream.rpartition(":")
+        connection = http.client.HTTPConnection(host, int(port), timeout=60)
+        connection.request(self.command, self.path, headers=headers)
+        response = connection.getresponse()
+        body = response.read() if self.command != "HEAD" else b""
+        connection.close()
+
+        is_blob = "/blobs/" in self.path and self.command == "GET" and response.status in (200, 206)
+        digest = self.path.rsplit("/", 1)[-1].split("?", 1)[0]
+        if is_blob and digest in args.corrupt and body:
+            middle = len(body) // 2
+            body = body[:middle] + bytes([body[middle] ^ 0xFF]) + body[middle + 1:]
+        drop = (is_blob and args.drop_at is not None and response.status == 200
+                and not requested_range and len(body) > 1 and state.take_drop(self.path))
+
+        self.send_response(response.status)
+        for name, value in response.getheaders():
+            if name.lower() in HOP_BY_HOP or name.lower() == "content-length":
+                continue
+            self.send_header(name, value)
+        length = int(response.getheader("Content-Length", len(body))) if self.command == "HEAD" else len(body)
+        self.send_header("Content-Length", str(length))
+        self.end_headers()
+        if drop:
+            cut = int(len(body) * args.drop_at)
+            self.wfile.write(body[:cut])
+            self.wfile.flush()
+            state.log(f"{note} status={response.status} bytes={cut} dropped")
+            self.close_connection = True
+            try:
+                self.connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            return
+        if self.command != "HEAD":
+            self.wfile.write(body)
+        state.log(f"{note} status={response.status} bytes={len(body)}")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--upstream", required=True)
+    parser.add_argument("--log", required=True)
+    parser.add_argument("--fail", type=int, default=0)
+    parser.add_argument("--fail-status", type=int, default=500)
+    parser.add_argument("--retry-after", type=int)
+    parser.add_argument("--drop-at", type=float)
+    parser.add_argument("--ignore-range", action="store_true")
+    parser.add_argument("--corrupt", action="append", default=[])
+    args = parser.parse_args()
+    Handler.state = State(args)
+    # The test process may start us with SIGTERM blocked or ignored; the test stops us with it.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    print(f"port {server.server_address[1]}", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()
