@@ -66,8 +66,8 @@ public struct ECRAPIClient: Sendable {
             throw RegistryError(.invalidResponse, "ECR GetAuthorizationToken at \(endpoint): the answer holds no authorizationData[0].authorizationToken")
         }
         let expires: Date
-        if let seconds = first["expiresAt"] as? Double {
-            expires = Date(timeIntervalSince1970: seconds)
+        if let seconds = first["expiresAt"] as? NSNumber {
+            expires = Date(timeIntervalSince1970: seconds.doubleValue)
         } else {
             expires = now().addingTimeInterval(12 * 3600)
         }
