@@ -98,19 +98,26 @@ import Testing
         #expect(!"\(credentials)".contains("s3cr3t"))
     }
 
+    struct HostCase: Sendable, CustomTestStringConvertible {
+        var host, account, region: String
+        var fips, china: Bool
+        var endpoint: String
+        var testDescription: String { host }
+    }
+
     @Test(arguments: [
-        ("123456789012.dkr.ecr.us-east-1.amazonaws.com", "123456789012", "us-east-1", false, false, "https://api.ecr.us-east-1.amazonaws.com/"),
-        ("123456789012.dkr.ecr-fips.us-gov-west-1.amazonaws.com", "123456789012", "us-gov-west-1", true, false, "https://ecr-fips.us-gov-west-1.amazonaws.com/"),
-        ("123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn", "123456789012", "cn-north-1", false, true, "https://api.ecr.cn-north-1.amazonaws.com.cn/"),
-        ("123456789012.dkr-ecr.eu-west-1.on.aws", "123456789012", "eu-west-1", false, false, "https://api.ecr.eu-west-1.amazonaws.com/"),
+        HostCase(host: "123456789012.dkr.ecr.us-east-1.amazonaws.com", account: "123456789012", region: "us-east-1", fips: false, china: false, endpoint: "https://api.ecr.us-east-1.amazonaws.com/"),
+        HostCase(host: "123456789012.dkr.ecr-fips.us-gov-west-1.amazonaws.com", account: "123456789012", region: "us-gov-west-1", fips: true, china: false, endpoint: "https://ecr-fips.us-gov-west-1.amazonaws.com/"),
+        HostCase(host: "123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn", account: "123456789012", region: "cn-north-1", fips: false, china: true, endpoint: "https://api.ecr.cn-north-1.amazonaws.com.cn/"),
+        HostCase(host: "123456789012.dkr-ecr.eu-west-1.on.aws", account: "123456789012", region: "eu-west-1", fips: false, china: false, endpoint: "https://api.ecr.eu-west-1.amazonaws.com/"),
     ])
-    func ecrHosts(_ host: String, _ account: String, _ region: String, _ fips: Bool, _ china: Bool, _ endpoint: String) throws {
-        let ecr = try #require(ECRRegistry(host: host))
-        #expect(ecr.account == account)
-        #expect(ecr.region == region)
-        #expect(ecr.fips == fips)
-        #expect(ecr.china == china)
-        #expect(ecr.apiEndpoint == endpoint)
+    func ecrHosts(_ c: HostCase) throws {
+        let ecr = try #require(ECRRegistry(host: c.host))
+        #expect(ecr.account == c.account)
+        #expect(ecr.region == c.region)
+        #expect(ecr.fips == c.fips)
+        #expect(ecr.china == c.china)
+        #expect(ecr.apiEndpoint == c.endpoint)
     }
 
     @Test(arguments: ["docker.io", "public.ecr.aws", "localhost:5000", "dkr.ecr.us-east-1.amazonaws.com", "123.dkr.ecr.us-east-1.amazonaws.org", "-1.dkr.ecr.us-east-1.amazonaws.com"])

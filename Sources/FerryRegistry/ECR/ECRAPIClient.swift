@@ -97,7 +97,7 @@ public struct ECRAPIClient: Sendable {
     /// - Throws: ``RegistryError``: `connection`, or `unauthorized` / `httpStatus` with the AWS
     ///   error `__type` as the detail code and its `message`.
     public func call(_ action: String, body: [String: Any]) async throws -> [String: Any] {
-        let bytes = Array(try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys]))
+        let bytes = try Array(JSONSerialization.data(withJSONObject: body, options: [.sortedKeys]))
         guard let components = URLComponents(string: endpoint), let hostName = components.host else {
             throw RegistryError(.invalidArgument, "ECR endpoint \(endpoint) is not a URL")
         }

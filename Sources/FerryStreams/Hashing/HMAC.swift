@@ -1,4 +1,5 @@
 import CLibCrypto
+import FerrySpec
 
 /// HMAC-SHA256 and SHA-256 helpers over libcrypto, for request signing (AWS Signature V4).
 public enum HMACSHA256 {
