@@ -91,7 +91,10 @@ let package = Package(
             swiftSettings: strictSettings),
         .testTarget(
             name: "FerryRegistryTests",
-            dependencies: ["FerryRegistry", "FerrySpec", "FerryStreams", "FerryTransports", "FerryEngine", "FerryTestSupport"],
+            dependencies: [
+                "FerryRegistry", "FerrySpec", "FerryStreams", "FerryTransports", "FerryEngine", "FerryTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
             swiftSettings: strictSettings),
         .testTarget(
             name: "FerryEngineTests",

@@ -55,8 +55,6 @@ public func withRegistryClient<T>(
     isolation: isolated (any Actor)? = #isolation,
     _ body: (RegistryClient) async throws -> T
 ) async throws -> T {
-    let credentials = try options.credentials ?? (options.useCredentialFiles
-        ? CredentialStore(environment: options.environment).credentials(for: registry) : nil)
     var configuration = HTTPClient.Configuration()
     configuration.tlsConfiguration = try makeTLSConfiguration(options)
     // Redirects are followed by hand so that Authorization never goes to another host.
@@ -67,6 +65,13 @@ public func withRegistryClient<T>(
     // otherwise retry connecting until the request's deadline, hours for a blob).
     configuration.connectionPool.retryConnectionEstablishment = false
     let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    let credentials: Credentials?
+    do {
+        credentials = try await resolveCredentials(for: registry, options: options, http: http)
+    } catch {
+        try? await http.shutdown()
+        throw error
+    }
     let client = RegistryClient(
         registry: registry, options: options, http: http, session: RegistrySession(),
         credentials: credentials, tokens: TokenCache())
@@ -79,6 +84,27 @@ public func withRegistryClient<T>(
     }
     try await http.shutdown()
     return result
+}
+
+/// The credentials for `registry`, first found wins: ``RegistryOptions/credentials`` (`--creds`);
+/// then, when ``RegistryOptions/useCredentialFiles`` is on, the auth files and their credential
+/// helpers (``CredentialStore``), then for Amazon ECR hosts a token exchanged from the AWS
+/// credentials (``ECRAuthenticator``, cached process-wide). `nil` means anonymous.
+func resolveCredentials(for registry: String, options: RegistryOptions, http: HTTPClient) async throws -> Credentials? {
+    if let explicit = options.credentials { return explicit }
+    guard options.useCredentialFiles else { return nil }
+    let environment = options.environment ?? ProcessInfo.processInfo.environment
+    if let stored = try CredentialStore(environment: environment).credentials(for: registry) { return stored }
+    return try await ECRAuthenticator.shared.credentials(for: registry, environment: environment, http: http)
+}
+
+extension RegistryClient {
+    /// The credentials this client sends (explicit, from the auth files, or exchanged for ECR);
+    /// `nil` when it works anonymously.
+    public var resolvedCredentials: Credentials? { credentials }
+
+    /// The `Authorization` value Basic authentication sends for `credentials`.
+    public static func basicAuthorization(_ credentials: Credentials) -> String { basic(credentials) }
 }
 
 private func makeTLSConfiguration(_ options: RegistryOptions) throws(RegistryError) -> TLSConfiguration {

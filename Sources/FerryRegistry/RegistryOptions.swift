@@ -11,9 +11,14 @@ public struct RegistryOptions: Sendable, Hashable {
     /// User and password given explicitly (`--creds USER:PASS`); when `nil`, the credential files
     /// are consulted (see ``CredentialStore``).
     public var credentials: Credentials?
-    /// Whether to look credentials up in docker's `config.json` and containers' `auth.json` when
-    /// none are given.
+    /// Whether to look credentials up when none are given: docker's `config.json` and containers'
+    /// `auth.json` (and their helpers), then, for Amazon ECR hosts, a token exchanged from the AWS
+    /// credentials (``ECRAuthenticator``).
     public var useCredentialFiles: Bool
+    /// Whether a destination repository is created before pushing (`--create-repository`): for
+    /// Amazon ECR hosts through the ECR API's `CreateRepository`; other registries create
+    /// repositories on push, so nothing is done for them.
+    public var createRepository: Bool = false
     /// Verify the registry's TLS certificate (the default). `false` also allows plain HTTP.
     public var tlsVerify: Bool
     /// A directory of extra trusted CA certificates (`*.crt`, as `certs.d/HOST/ca.crt`) for this

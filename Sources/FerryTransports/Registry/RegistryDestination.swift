@@ -6,7 +6,8 @@ import FerryStreams
 ///
 /// Blobs already there (`HEAD`) are skipped; others are streamed into an upload
 /// (`POST`, one `PATCH`, `PUT ?digest=`). Manifests are put by digest, children first, and the
-/// top-level one again under each tag in ``addEntry(_:names:)``; the registry makes each visible
+/// top-level one again under each tag in ``addEntry(_:names:)`` (skipped when the tag already
+/// names that digest, which immutable ECR tags need); the registry makes each visible
 /// as it lands, so ``commit()`` has nothing left to do.
 public struct RegistryDestination: ImageDestination {
     /// The client for the reference's registry.
@@ -55,6 +56,11 @@ public struct RegistryDestination: ImageDestination {
         for tag in names {
             guard Reference.isValidTag(tag) else {
                 throw TransportError(.invalidArgument, "\(name): \"\(tag)\" is not a valid tag (letters, digits, _ . -, at most 128); name the destination docker://\(reference.name):TAG")
+            }
+            // Immutable tags (Amazon ECR) refuse even an identical re-push: when the tag already
+            // names this digest there is nothing to do. A failed HEAD just means "put it".
+            if let existing = try? await client.manifestDescriptor(reference.repository, .tag(tag)), existing.digest == document.digest {
+                continue
             }
             try await client.putManifest(document, reference.repository, .tag(tag))
         }

@@ -30,7 +30,8 @@ extension TransportReference {
     ) async throws -> T {
         guard let reference = dockerReference else { return try await body(try openDestination(durable: durable, dockerArchiveLayout: dockerArchiveLayout)) }
         return try await withRegistryClient(reference.domain, options: options) { client in
-            try await body(RegistryDestination(client: client, reference: reference))
+            if options.createRepository { try await client.createRepository(reference.repository) }
+            return try await body(RegistryDestination(client: client, reference: reference))
         }
     }
 

@@ -47,6 +47,9 @@ struct CopyCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Extra CA certificates (*.crt) for a destination registry.", valueName: "dir"))
     var destCertDir: String?
 
+    @Flag(help: "Create the destination repository first when the destination is Amazon ECR (CreateRepository, with the AWS credentials); an existing one is fine.")
+    var createRepository = false
+
     @Flag(help: "Copy every image the source holds, each with its own names.")
     var all = false
 
@@ -111,7 +114,8 @@ struct CopyCommand: AsyncParsableCommand {
             throw ValidationError("--all copies every image; do not also name one in \(source)")
         }
         let sourceOptions = RegistryOptions(credentials: try srcCreds.map(parseCredentials), tlsVerify: srcTlsVerify, certificateDirectory: srcCertDir)
-        let destinationOptions = RegistryOptions(credentials: try destCreds.map(parseCredentials), tlsVerify: destTlsVerify, certificateDirectory: destCertDir)
+        var destinationOptions = RegistryOptions(credentials: try destCreds.map(parseCredentials), tlsVerify: destTlsVerify, certificateDirectory: destCertDir)
+        destinationOptions.createRepository = createRepository
         let layout = DockerArchiveDestination.Layout(rawValue: archiveLayout) ?? .legacy
         let display = !quiet && ProgressDisplay.isUseful ? ProgressDisplay() : nil
         try await runReportingErrors {
