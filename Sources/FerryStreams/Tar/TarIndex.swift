@@ -93,7 +93,7 @@ public struct TarIndex: Sendable {
                 }
                 let directory = ((try? TarPath.normalize(member.name)) ?? member.name).split(separator: "/").dropLast().joined(separator: "/")
                 let joined = directory.isEmpty ? target : directory + "/" + target
-                current = try Self.resolveDots(joined, member: member.name, path: path)
+                current = try TarPath.resolveLinkTarget(joined, link: member.name, archive: path)
             case .directory, .other:
                 throw StreamError(.notFound, "\(path): member \(member.name.debugDescription) is a \(member.kind.rawValue), not a regular file")
             }
@@ -105,23 +105,6 @@ public struct TarIndex: Sendable {
     /// - Throws: ``StreamError`` with code `notFound` or `io` when the file cannot be opened.
     public func data(of member: Member, chunkSize: Int = 1 << 20) throws(StreamError) -> FileByteStream {
         try FileByteStream(path: path, offset: member.dataOffset, length: member.size, chunkSize: chunkSize)
-    }
-
-    /// Resolves `..` in a link target joined to its directory, refusing to leave the root.
-    private static func resolveDots(_ joined: String, member: String, path: String) throws(StreamError) -> String {
-        var parts: [Substring] = []
-        for component in joined.split(separator: "/") {
-            switch component {
-            case ".": continue
-            case "..":
-                guard !parts.isEmpty else {
-                    throw StreamError(.unsafePath, "\(path): symbolic link \(member.debugDescription) points outside the archive")
-                }
-                parts.removeLast()
-            default: parts.append(component)
-            }
-        }
-        return parts.joined(separator: "/")
     }
 
     /// The first bytes of the file, to sniff compression.

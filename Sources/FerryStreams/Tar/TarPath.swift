@@ -31,4 +31,26 @@ public enum TarPath {
         }
         return components.joined(separator: "/")
     }
+
+    /// Resolves `.` and `..` in a link target already joined to the link's directory, refusing a
+    /// target that leaves the archive's root.
+    /// - Parameters:
+    ///   - link: the link member's name, for the message.
+    ///   - archive: the archive's name or path, for the message.
+    /// - Throws: ``StreamError`` with code `unsafePath` when the target climbs above the root.
+    public static func resolveLinkTarget(_ joined: String, link: String, archive: String) throws(StreamError) -> String {
+        var parts: [Substring] = []
+        for component in joined.split(separator: "/") {
+            switch component {
+            case ".": continue
+            case "..":
+                guard !parts.isEmpty else {
+                    throw StreamError(.unsafePath, "\(archive): symbolic link \(link.debugDescription) points outside the archive")
+                }
+                parts.removeLast()
+            default: parts.append(component)
+            }
+        }
+        return parts.joined(separator: "/")
+    }
 }

@@ -246,29 +246,12 @@ struct DockerArchiveMembers: Sendable {
                     throw StreamError(.unsafePath, "member \(entry.name.debugDescription) is an absolute symbolic link")
                 }
                 let directory = current.split(separator: "/").dropLast().joined(separator: "/")
-                current = try Self.resolveDots(directory.isEmpty ? target : directory + "/" + target, link: entry.name)
+                current = try TarPath.resolveLinkTarget(directory.isEmpty ? target : directory + "/" + target, link: entry.name, archive: name)
             case .directory, .other:
                 throw StreamError(.notFound, "member \(entry.name.debugDescription) is a \(entry.kind.rawValue), not a regular file")
             }
         }
         throw StreamError(.notFound, "links from \(start.debugDescription) loop or nest more than 16 deep")
-    }
-
-    /// Resolves `.` and `..` in a joined link target, refusing to leave the archive root.
-    private static func resolveDots(_ joined: String, link: String) throws(StreamError) -> String {
-        var parts: [Substring] = []
-        for component in joined.split(separator: "/") {
-            switch component {
-            case ".": continue
-            case "..":
-                guard !parts.isEmpty else {
-                    throw StreamError(.unsafePath, "symbolic link \(link.debugDescription) points outside the archive")
-                }
-                parts.removeLast()
-            default: parts.append(component)
-            }
-        }
-        return parts.joined(separator: "/")
     }
 
     private static func readAll(_ reader: TarReader, limit: Int, context: String) throws -> [UInt8] {
