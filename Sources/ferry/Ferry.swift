@@ -6,7 +6,7 @@ import Foundation
 struct Ferry: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ferry",
-        abstract: "Move container images between OCI layouts and docker-save archives, verifying every byte.",
+        abstract: "Move container images between registries, OCI layouts and docker-save archives, verifying every byte.",
         discussion: """
         Places are written as TRANSPORT:PATH[:REF]:
           oci:PATH[:REF]             an OCI image layout directory; REF is a tag (ref.name) or @N
