@@ -2,7 +2,7 @@ import FerryStreams
 import Testing
 
 func zstd(_ bytes: [UInt8], level: Int = 3, chunkSize: Int = 1 << 20) async throws -> [UInt8] {
-    try await collect(ZstdCompressStream(MemoryByteStream(bytes, chunkSize: chunkSize), level: level)).bytes
+    try await collect(compressed(MemoryByteStream(bytes, chunkSize: chunkSize), format: CompressionFormat.zstd, level: level)).bytes
 }
 
 func unzstd(_ bytes: [UInt8], chunkSize: Int = 1 << 20, context: String = "test.zst") async throws -> [UInt8] {

@@ -10,11 +10,14 @@ public struct ZstdChunkCompressor: ChunkCompressor, Hashable {
     /// The chunk size zstd layers use (as gzip's: it bounds memory with several layers in flight).
     public static let chunkSize = 2 << 20
 
+    /// The level used when none is given, as the `zstd` tool uses.
+    public static let defaultLevel = 3
+
     /// The zstd level.
     public let level: Int
 
     /// - Throws: ``StreamError`` `unsupported` for a level libzstd does not have.
-    public init(level: Int = ZstdCompressStream.defaultLevel) throws(StreamError) {
+    public init(level: Int = ZstdChunkCompressor.defaultLevel) throws(StreamError) {
         guard level >= Int(ZSTD_minCLevel()), level <= Int(ZSTD_maxCLevel()) else {
             throw StreamError(.unsupported, "zstd compression level \(level) is outside \(ZSTD_minCLevel())...\(ZSTD_maxCLevel())")
         }
