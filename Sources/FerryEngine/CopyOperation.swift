@@ -176,7 +176,9 @@ public struct CopyOperation: Sendable {
                 throw StreamError(.unsupported, "\(context): is \(found.rawValue)-compressed, which a layer cannot be; cannot recompress it")
             }
             var plain = try decompressed(sniffed, format: current, context: context)
-            if let diffID {
+            // An uncompressed layer's digest is its DiffID, already checked by `verified`: hashing
+            // the same bytes twice would cost a third of a fast recompression.
+            if let diffID, current != .none || diffID != descriptor.digest {
                 plain = try VerifyingStream(plain, expectedDigest: diffID, context: "\(context): uncompressed content (DiffID)")
             }
             let output = try VerifyingStream(try compressed(plain, format: target, level: level), computing: .sha256, context: "\(context) recompressed to \(target.rawValue)")

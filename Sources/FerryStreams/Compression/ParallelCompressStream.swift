@@ -11,7 +11,7 @@ import Foundation
 /// one stream (RFC 8878 §3.1; zstd:chunked relies on it too).
 /// It is deterministic: chunk boundaries depend only on `chunkSize`, never on how the input arrives
 /// or on how many cores there are, and every unit depends only on its chunk.
-/// Memory: at most `workers` chunks in flight, each with its compressed copy.
+/// Memory: at most `workers + 1` chunks in flight, each with its compressed copy.
 ///
 /// Which library and level a Ferry gzip level means was chosen by measurement; see
 /// ``GzipChunkCompressor/init(gzipLevel:)`` and docs/performance.md.
@@ -57,7 +57,9 @@ public final class ParallelCompressStream: ByteStream {
     }
 
     public func next() async throws -> [UInt8]? {
-        while inFlight.count < workers, let chunk = try await nextChunk() {
+        // One chunk more than there are workers: while the caller hashes and writes the chunk it
+        // was just given, every core still has a chunk to compress.
+        while inFlight.count < workers + 1, let chunk = try await nextChunk() {
             let compressor = self.compressor
             inFlight.append(Task { try compressor.member(chunk) })
         }
