@@ -154,6 +154,29 @@ struct TarRoundTripTests {
         #expect(throws: StreamError.self) { try reader.nextEntry() }
     }
 
+    /// gzip is inflated by ISA-L, not libarchive: its errors must still name the file and say what
+    /// is wrong, and the reader must stay failed.
+    @Test(arguments: ["truncated", "flipped"])
+    func brokenGzipTarIsCorruptAndNamesPath(damage: String) async throws {
+        let directory = try TemporaryDirectory()
+        try await writeSampleTar(directory.path("plain.tar"))
+        var packed = try await collect(compressed(FileByteStream(path: directory.path("plain.tar")), format: .gzip)).bytes
+        if damage == "truncated" {
+            packed = Array(packed.prefix(packed.count / 2))
+        } else {
+            packed[packed.count / 2] ^= 0xFF
+        }
+        let path = try directory.write("\(damage).tar.gz", packed)
+        let error = await streamError {
+            let reader = try TarReader(path: path)
+            while try reader.nextEntry() != nil { _ = try await collect(reader.entryData()) }
+        }
+        #expect(error?.code == .corruptData)
+        #expect(error?.message.contains(path) == true)
+        let expected = damage == "truncated" ? "truncated" : "gzip"
+        #expect(error?.message.contains(expected) == true, "\(error?.message ?? "no error")")
+    }
+
     @Test func nonTarFileIsCorruptAndNamesPath() throws {
         let directory = try TemporaryDirectory()
         let path = try directory.write("not.tar", sampleData(count: 5_000))

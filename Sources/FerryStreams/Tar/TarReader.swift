@@ -8,8 +8,9 @@ import Darwin
 
 /// Reads a tar archive from a file, member by member, through libarchive.
 ///
-/// gzip, zstd, xz and bzip2 compression is undone on the fly (`archive_read_support_filter_all`);
-/// nothing is ever unpacked to a temporary file. ustar, pax and GNU tar headers (long names, long
+/// gzip, zstd, xz and bzip2 compression is undone on the fly; nothing is ever unpacked to a
+/// temporary file. gzip is inflated by ISA-L (``IsalGzipFileReader``, about 2.5× the speed of
+/// libarchive's zlib filter), the others by libarchive's filters (`archive_read_support_filter_all`). ustar, pax and GNU tar headers (long names, long
 /// link targets) are understood (`archive_read_support_format_tar`).
 ///
 /// Owns one libarchive read handle, freed in `deinit` (`archive_read_free`). Not thread-safe: one
@@ -31,10 +32,12 @@ public final class TarReader {
     private var generation = 0
     private var failure: StreamError?
     private var ended = false
+    /// The ISA-L source libarchive reads from, for a gzip file.
+    private var gzipSource: IsalGzipFileReader?
 
     /// Opens the archive. The corresponding C functions are `archive_read_new`,
     /// `archive_read_support_filter_all`, `archive_read_support_format_tar` and
-    /// `archive_read_open_filename`.
+    /// `archive_read_open_filename` (or `archive_read_open` with ISA-L as the source, for gzip).
     /// - Throws: ``StreamError`` with code `notFound` or `io` when the file cannot be opened,
     ///   `corruptData` naming the path and libarchive's message when it is not a tar (or a
     ///   compressed tar) at all, `library` if libarchive cannot be set up.
@@ -60,8 +63,24 @@ public final class TarReader {
         // libarchive reads the first block and picks the format while opening, so a file that is
         // not a tar already fails here. A system errno means the file could not be read; libarchive
         // reports format problems with EILSEQ (its ARCHIVE_ERRNO_FILE_FORMAT) or -1.
-        let status = archive_read_open_filename(archive, path, 1 << 20)
+        let status: Int32
+        if decompressing, IsalGzipFileReader.isGzip(path: path) {
+            let source = try IsalGzipFileReader(path: path)
+            gzipSource = source
+            status = archive_read_open(archive, Unmanaged.passUnretained(source).toOpaque(), nil, { _, client, buffer in
+                // libarchive calls back on the thread that reads; the source outlives the handle.
+                let source = Unmanaged<IsalGzipFileReader>.fromOpaque(client!).takeUnretainedValue()
+                guard let bytes = try? source.read() else { return -1 }
+                buffer?.pointee = UnsafeRawPointer(bytes.baseAddress)
+                return la_ssize_t(bytes.count)
+            }, nil)
+        } else {
+            status = archive_read_open_filename(archive, path, 1 << 20)
+        }
         guard status == ARCHIVE_OK else {
+            if let failure = gzipSource?.failure {
+                throw StreamError(failure.code, "\(path): cannot open: \(failure.message)")
+            }
             let number = archive_errno(archive)
             if number == ENOENT {
                 throw StreamError(.notFound, "\(path): cannot open: \(libraryMessage())")
@@ -202,6 +221,7 @@ public final class TarReader {
 
     /// libarchive's message for the last failure (`archive_error_string`).
     private func libraryMessage() -> String {
+        if let failure = gzipSource?.failure { return failure.message }
         guard let text = archive_error_string(archive) else { return "libarchive reported no message" }
         return String(cString: text)
     }
