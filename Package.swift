@@ -66,7 +66,7 @@ let package = Package(
         // Copy, verify, inspect: composes sources and destinations.
         .target(
             name: "FerryEngine",
-            dependencies: ["FerrySpec", "FerryStreams", "FerryTransports"],
+            dependencies: ["FerrySpec", "FerryStreams", "FerryRegistry", "FerryTransports"],
             swiftSettings: strictSettings),
         .executableTarget(
             name: "ferry",

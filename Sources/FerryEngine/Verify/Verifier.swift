@@ -1,3 +1,4 @@
+import FerryRegistry
 import FerrySpec
 import FerryStreams
 import FerryTransports
@@ -34,26 +35,39 @@ public struct Verifier: Sendable {
     /// How.
     public let options: VerifyOptions
 
+    /// Credentials and TLS for a `docker://` source; ignored by file transports.
+    public let registry: RegistryOptions
+
     /// Creates a verification; nothing is read until ``run()``.
-    public init(reference: TransportReference, options: VerifyOptions = VerifyOptions()) {
+    public init(reference: TransportReference, options: VerifyOptions = VerifyOptions(), registry: RegistryOptions = RegistryOptions()) {
         self.reference = reference
         self.options = options
+        self.registry = registry
     }
 
     /// Runs every check.
     /// - Returns: the report; a source that cannot be opened gives status `unreadable`, never a throw.
     public func run() async -> VerificationReport {
+        do {
+            return try await reference.withSource(registry: registry) { source in await check(source) }
+        } catch {
+            return unopened(error)
+        }
+    }
+
+    /// The report for a source that could not be opened (or whose registry could not be reached).
+    private func unopened(_ error: any Error) -> VerificationReport {
+        var problems = ProblemList()
+        let unreadable = Self.isUnreadable(error)
+        problems.error(unreadable ? .sourceUnreadable : .layoutInvalid, Self.message(error), at: .init())
+        return finish(VerificationReport(source: reference.description, mode: options.mode, images: [], blobsChecked: 0, bytesChecked: 0,
+                                         problems: problems.all, unreadable: unreadable))
+    }
+
+    /// Every check of an opened source.
+    private func check(_ source: any ImageSource) async -> VerificationReport {
         let name = reference.description
         var problems = ProblemList()
-        let source: any ImageSource
-        do {
-            source = try reference.openSource()
-        } catch {
-            let unreadable = Self.isUnreadable(error)
-            problems.error(unreadable ? .sourceUnreadable : .layoutInvalid, Self.message(error), at: .init())
-            return finish(VerificationReport(source: name, mode: options.mode, images: [], blobsChecked: 0, bytesChecked: 0,
-                                             problems: problems.all, unreadable: unreadable))
-        }
         let inventory = source as? any LayoutInventory
         var blobEntries: [LayoutBlobEntry] = []
         if let inventory {
@@ -79,6 +93,9 @@ public struct Verifier: Sendable {
                 selected = [(entry.names.first ?? reference.selector.description, entry)]
             }
         } catch {
+            // A registry that cannot be reached (or refuses us) is an unreadable source, not a
+            // missing image.
+            if source is RegistrySource, Self.isUnreadable(error) { return unopened(error) }
             problems.error(.imageNotFound, Self.message(error), at: .init())
         }
 
@@ -127,6 +144,7 @@ public struct Verifier: Sendable {
         switch error {
         case let e as TransportError: return e.code == .notFound
         case let e as StreamError: return e.code == .io || e.code == .notFound
+        case let e as RegistryError: return e.code != .notFound
         default: return false
         }
     }
@@ -136,6 +154,7 @@ public struct Verifier: Sendable {
         case let e as TransportError: return e.message
         case let e as StreamError: return e.message
         case let e as SpecError: return e.message
+        case let e as RegistryError: return e.message
         default: return "\(error)"
         }
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FerryEngine
+import FerryRegistry
 import FerryTransports
 import Foundation
 
@@ -18,9 +19,10 @@ struct VerifyCommand: AsyncParsableCommand {
         Examples:
           ferry verify oci:./app
           ferry verify --fast oci:./app:1.0 oci-archive:app.tar
+          ferry verify docker://registry.example:5000/app:1.0
         """)
 
-    @Argument(help: "What to verify: oci:PATH[:REF] or oci-archive:PATH[:REF].")
+    @Argument(help: "What to verify: oci:PATH[:REF], oci-archive:PATH[:REF], docker-archive:PATH[:REF], dir:PATH or docker://HOST/REPO[:TAG|@DIGEST].")
     var sources: [String] = []
 
     @Flag(help: "Check digests, sizes and documents only; do not decompress layers.")
@@ -34,6 +36,8 @@ struct VerifyCommand: AsyncParsableCommand {
 
     @Option(help: "How many blobs to check at once.")
     var parallel = 4
+
+    @OptionGroup var registry: RegistryFlags
 
     func run() async throws {
         guard !sources.isEmpty else { throw usage("give at least one source to verify") }
@@ -49,7 +53,7 @@ struct VerifyCommand: AsyncParsableCommand {
         let options = VerifyOptions(parallelism: parallel, mode: fast ? .fast : .full, strict: strict)
         var reports: [VerificationReport] = []
         for reference in references {
-            reports.append(await Verifier(reference: reference, options: options).run())
+            reports.append(await Verifier(reference: reference, options: options, registry: try registry.options).run())
         }
         if json {
             print(try prettyJSON(VerificationOutput(reports: reports)))
