@@ -52,6 +52,7 @@ public struct CopyOperation: Sendable {
         options.progress?(.planned(blobs: jobs.count, bytes: jobs.reduce(0) { $0 + $1.descriptor.size }))
 
         var report = CopyReport()
+        report.notes = source.notes
         var results: [(BlobJob, Descriptor, Bool)] = []
         var remaining = jobs
         if let sequential = source as? any SequentialImageSource, sequential.prefersSequentialReads {

@@ -40,6 +40,9 @@ public struct CopyReport: Sendable {
     /// Every digest that changed: source digest → destination digest (layers, configs' manifests,
     /// manifests, indexes), so pinned references can be rewritten.
     public var digestMap: [Digest: Digest] = [:]
+    /// What the source says a user should know that is not an error (``ImageSource/notes``),
+    /// such as platforms an archive names but does not hold.
+    public var notes: [String] = []
     /// What checking the signatures of each converted Docker schema 1 manifest found, by its digest.
     public var schema1Signatures: [Digest: Schema1SignatureStatus] = [:]
 }

@@ -44,9 +44,16 @@ public protocol ImageSource: Sendable {
 
     /// Opens a blob as a stream of its raw bytes.
     func blob(_ descriptor: Descriptor) async throws -> sending any ByteStream
+
+    /// What a user should know about the source that is not an error, one sentence each (such
+    /// as the platforms an archive's index names but does not hold). Empty for most sources.
+    var notes: [String] { get }
 }
 
 extension ImageSource {
+    /// No notes.
+    public var notes: [String] { [] }
+
     /// The entry selected by `selector`: the one whose names contain the reference, the entry at an
     /// index, or the only entry.
     ///

@@ -24,6 +24,9 @@ struct DockerArchiveCatalog: Sendable {
     let blobMembers: [Digest: String]
     /// `manifest.json` as read.
     let items: [DockerSaveManifest]
+    /// Manifests a stored index names whose blobs are not in the archive (see
+    /// ``StoredLayoutDocuments/absentManifests(topLevel:)``).
+    let absentManifests: [Descriptor]
 
     /// The path of a blob in the OCI layout part of the archive.
     static func layoutMember(_ digest: Digest) -> String { OCILayout.blobPath(digest) }
@@ -70,6 +73,7 @@ struct DockerArchiveCatalog: Sendable {
             }
         }
         let manifestsByConfig = try stored.manifestsByConfig(topLevel: bytesByMember)
+        absentManifests = stored.absentManifests(topLevel: bytesByMember)
 
         var documents: [Digest: [UInt8]] = [:]
         var blobMembers: [Digest: String] = [:]

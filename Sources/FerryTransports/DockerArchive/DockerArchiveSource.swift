@@ -48,6 +48,19 @@ public struct DockerArchiveSource: ImageSource {
 
     public func entries() async throws -> [SourceEntry] { catalog.entries }
 
+    /// Manifests the archive's stored index names but does not hold (a containerd export keeps
+    /// only the platforms the engine had): Ferry copies what is present and says what is not.
+    public var absentManifests: [Descriptor] { catalog.absentManifests }
+
+    /// One sentence naming the absent manifests, when there are any.
+    public var notes: [String] {
+        guard !absentManifests.isEmpty else { return [] }
+        let listed = absentManifests.map { descriptor in
+            descriptor.platform.map { "\($0) (\(descriptor.digest.short))" } ?? descriptor.digest.description
+        }
+        return ["\(name): the archive's index names \(absentManifests.count) manifest\(absentManifests.count == 1 ? "" : "s") whose blobs it does not hold, not copied: \(listed.joined(separator: ", "))"]
+    }
+
     public func document(_ descriptor: Descriptor) async throws -> [UInt8] {
         if let bytes = catalog.documents[descriptor.digest] { return bytes }
         let member = try locate(descriptor)

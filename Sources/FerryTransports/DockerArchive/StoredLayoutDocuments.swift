@@ -68,6 +68,24 @@ struct StoredLayoutDocuments {
         return result
     }
 
+    /// The image manifests that a stored index names but whose blobs the archive does not hold:
+    /// the other platforms of a multi-platform image in a containerd export (Docker 29+), which
+    /// saves only the platforms it has.
+    /// - Parameter topLevel: bytes already read, by member (must include ``topLevelMembers``).
+    func absentManifests(topLevel bytes: [String: [UInt8]]) -> [Descriptor] {
+        var absent: [Descriptor] = []
+        for descriptor in topLevel where descriptor.mediaType.isIndex {
+            guard let data = bytes[DockerArchiveCatalog.layoutMember(descriptor.digest)],
+                  (try? DigestHasher.digest(data)) == descriptor.digest,
+                  case .index(let index)? = try? RawDocument(bytes: data, mediaType: descriptor.mediaType, digest: descriptor.digest).decode(context: descriptor.digest.description)
+            else { continue }
+            absent += index.manifests.filter {
+                $0.mediaType.isManifestOrIndex && !members.contains(DockerArchiveCatalog.layoutMember($0.digest))
+            }
+        }
+        return absent
+    }
+
     /// A manifest or index whose blob is in the archive and small enough to be a document.
     private static func isReadable(_ descriptor: Descriptor, in members: DockerArchiveMembers) -> Bool {
         descriptor.mediaType.isManifestOrIndex && !descriptor.mediaType.isSchema1

@@ -4,6 +4,7 @@ import FerryRegistry
 import FerrySpec
 import FerryStreams
 import FerryTransports
+import Foundation
 
 /// `ferry copy SRC DST`
 struct CopyCommand: AsyncParsableCommand {
@@ -135,6 +136,9 @@ struct CopyCommand: AsyncParsableCommand {
                     let operation = CopyOperation(source: source, destination: destination, selector: all ? .all : from.selector, options: options)
                     let report = try await operation.run()
                     display?.finish()
+                    for note in report.notes {
+                        FileHandle.standardError.write(Data("ferry copy: note: \(note)\n".utf8))
+                    }
                     if let digestMap {
                         let map = Dictionary(uniqueKeysWithValues: report.digestMap.map { ($0.key.description, $0.value.description) })
                         try AtomicFileWriter.write(Array(try prettyJSON(map).utf8) + [10], to: digestMap, durable: false)
