@@ -63,6 +63,9 @@ public struct CopyOptions: Sendable {
     public var schema1Output: Schema1Output?
     /// Refuse a schema 1 source manifest whose signature is missing or does not verify.
     public var requireSignature = false
+    /// Where DiffIDs of compressed layers are remembered between runs (see ``DiffIDCache``);
+    /// `nil` inflates every layer whose DiffID is needed.
+    public var diffIDCache: DiffIDCache?
     /// Called from any task as the copy proceeds.
     public var progress: (@Sendable (CopyEvent) -> Void)?
 

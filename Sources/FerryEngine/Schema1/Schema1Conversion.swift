@@ -149,9 +149,19 @@ struct Schema1Conversion: Sendable {
             guard let diffID = plain.result?.digest, let size = verified.result?.size else {
                 throw StreamError(.io, "\(context): the stream ended without a digest")
             }
+            options.diffIDCache?.record(blobSum, diffID: diffID)
             return Inspected(descriptor: Descriptor(mediaType: mediaType, digest: blobSum, size: size), diffID: diffID, landed: false)
         }
         options.progress?(.blobStarted(Descriptor(mediaType: mediaType, digest: blobSum, size: -1)))
+        if let diffID = options.diffIDCache?[blobSum] {
+            // Inflated before: the bytes are still verified as they land, only not inflated again.
+            var raw: any ByteStream = sniffed
+            if let progress = options.progress { raw = ProgressStream(raw, digest: blobSum, report: progress) }
+            let (_, size) = try await destination.putBlob(try VerifyingStream(raw, expectedDigest: blobSum, context: context))
+            let descriptor = Descriptor(mediaType: mediaType, digest: blobSum, size: size)
+            options.progress?(.blobFinished(descriptor, skipped: false))
+            return Inspected(descriptor: descriptor, diffID: diffID, landed: true)
+        }
         let channel = ChunkChannel(capacity: 4)
         async let inflated = Self.diffID(of: channel, compression: compression, context: context)
         let size: Int64
@@ -169,6 +179,7 @@ struct Schema1Conversion: Sendable {
             channel.fail(error)
             throw error
         }
+        options.diffIDCache?.record(blobSum, diffID: diffID)
         let descriptor = Descriptor(mediaType: mediaType, digest: blobSum, size: size)
         options.progress?(.blobFinished(descriptor, skipped: false))
         return Inspected(descriptor: descriptor, diffID: diffID, landed: true)

@@ -84,6 +84,9 @@ struct CopyCommand: AsyncParsableCommand {
     @Flag(help: "Do not fsync files before they become visible (faster; not crash-safe).")
     var noSync = false
 
+    @Flag(help: "Inflate every layer whose DiffID a schema 1 conversion needs, ignoring the DiffIDs remembered in ~/.cache/ferry (or $FERRY_CACHE_DIR).")
+    var noCache = false
+
     @Flag(name: .shortAndLong, help: "Print nothing but errors.")
     var quiet = false
 
@@ -131,6 +134,7 @@ struct CopyCommand: AsyncParsableCommand {
                 progress: progressHandler(display))
             options.schema1Output = format == "v2s1" ? (unsigned ? .unsigned : .signed) : nil
             options.requireSignature = requireSignature
+            options.diffIDCache = noCache ? nil : DiffIDCache.standard()
             try await from.withSource(registry: sourceOptions) { source in
                 try await to.withDestination(durable: !noSync, dockerArchiveLayout: layout, registry: destinationOptions) { destination in
                     let operation = CopyOperation(source: source, destination: destination, selector: all ? .all : from.selector, options: options)
