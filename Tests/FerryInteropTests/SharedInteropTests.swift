@@ -392,6 +392,19 @@ struct SharedInteropFacts {
             #expect(named.count == 1, "\(String(describing: error))")
             #expect(!FileManager.default.fileExists(atPath: dir + "/copy/index.json"))
         }
+
+        // Read as a docker-archive (its manifest.json), the present image copies and the ten
+        // absent platforms are named, not treated as corruption.
+        let archive = try DockerArchiveSource(path: try #require(SharedFixtures.interopDirectory) + "/oci-archive/oras-hello-world-containerd-export.tar")
+        #expect(Set(archive.absentManifests.map(\.digest)) == absent)
+        #expect(archive.notes.count == 1)
+        #expect(archive.notes.first?.contains("10 manifests") == true, "\(archive.notes)")
+        try await withTemporaryDirectory { dir in
+            let report = try await CopyOperation(source: archive, destination: try OCILayoutDestination(path: dir + "/copy", durable: false),
+                                                 options: CopyOptions(compression: .keep)).run()
+            #expect(report.entries.map(\.descriptor.digest) == [amd64.digest])
+            #expect(report.notes == archive.notes)
+        }
     }
 }
 
