@@ -65,6 +65,7 @@ public struct Inspector: Sendable {
     /// Inspects the selected entry. Configs are read and digest-checked; layers are not read.
     public func inspect(_ selector: ImageSelector) async throws -> Inspection {
         let entry = try await source.entry(matching: selector)
+        if entry.descriptor.mediaType.isSchema1 { return try await inspectSchema1(entry) }
         let reader = GraphReader(source: source)
         let graph = try await reader.read(entry.descriptor)
         var images: [Inspection.Image] = []
@@ -88,6 +89,28 @@ public struct Inspector: Sendable {
         }
         return Inspection(source: source.name, names: entry.names + entry.aliases, digest: entry.descriptor.digest,
                           mediaType: entry.descriptor.mediaType, platforms: platforms, images: images)
+    }
+
+    /// A Docker schema 1 manifest: the layers that carry content, base first (throwaway entries
+    /// left out, as a conversion would), and the runtime settings of its newest `v1Compatibility`
+    /// entry, which has an image config's shape. Layer sizes are not in schema 1: they show as -1.
+    private func inspectSchema1(_ entry: SourceEntry) async throws -> Inspection {
+        let context = "manifest \(entry.descriptor.digest) in \(source.name)"
+        let document = try await GraphReader(source: source).verifiedDocument(entry.descriptor)
+        let envelope = try Schema1Envelope(parsing: document.bytes, context: context)
+        let manifest = try Schema1Manifest(decoding: envelope.payload, context: context)
+        let newest = try manifest.history.first.map { try JSONDocument.decode(ConfigSummary.self, from: Array($0.utf8), context: "\(context): v1Compatibility 0") }
+        let image = Inspection.Image(
+            digest: document.digest, mediaType: document.mediaType,
+            platform: newest?.platform.map(Self.describe) ?? "linux/\(manifest.architecture)",
+            configDigest: document.digest, configMediaType: document.mediaType,
+            created: newest?.created, architecture: newest?.architecture ?? manifest.architecture, os: newest?.os, variant: newest?.variant,
+            entrypoint: newest?.config?.entrypoint, cmd: newest?.config?.cmd, env: newest?.config?.env,
+            workingDir: newest?.config?.workingDir, user: newest?.config?.user, labels: newest?.config?.labels,
+            layers: manifest.imageLayers.map { Inspection.Layer(digest: $0, mediaType: .dockerLayerGzip, size: -1) },
+            layersSize: -1, diffIDs: nil)
+        return Inspection(source: source.name, names: entry.names + entry.aliases, digest: entry.descriptor.digest,
+                          mediaType: entry.descriptor.mediaType, platforms: nil, images: [image])
     }
 
     /// Reads and decodes an image config; `nil` for configs of other types (artifacts).

@@ -25,20 +25,20 @@ extension RegistryClient {
         let context = "manifest \(registry)/\(repository):\(reference)"
         let bytes = try await readBody(response, limit: DocumentLimits.maximumDocumentSize, context: context)
         let header = response.headers.first(name: "Docker-Content-Digest").flatMap { try? Digest(parsing: $0) }
+        let mediaType = try Self.mediaType(of: bytes, contentType: response.headers.first(name: "Content-Type"), context: context)
         let digest: Digest
         switch reference {
         case .digest(let expected):
-            digest = try Self.digest(bytes, algorithm: expected, context: context)
+            digest = try Self.digest(bytes, mediaType: mediaType, algorithm: expected, context: context)
             guard digest == expected else {
                 throw RegistryError(.invalidResponse, "\(context): the registry sent content with digest \(digest)", method: "GET", url: url)
             }
         case .tag:
-            digest = try Self.digest(bytes, algorithm: header, context: context)
+            digest = try Self.digest(bytes, mediaType: mediaType, algorithm: header, context: context)
             if let header, header != digest {
                 throw RegistryError(.invalidResponse, "\(context): content has digest \(digest) but Docker-Content-Digest says \(header)", method: "GET", url: url)
             }
         }
-        let mediaType = try Self.mediaType(of: bytes, contentType: response.headers.first(name: "Content-Type"), context: context)
         return RawDocument(bytes: bytes, mediaType: mediaType, digest: digest)
     }
 
@@ -82,7 +82,18 @@ extension RegistryClient {
 
     // MARK: Helpers
 
-    static func digest(_ bytes: [UInt8], algorithm like: Digest?, context: String) throws -> Digest {
+    ///
+    /// A schema 1 manifest's digest is that of its JWS payload, the bytes without `signatures`
+    /// (formats.md §6.2): registries re-sign schema 1 on every `GET`, so the whole bytes differ
+    /// each time while the payload, and `Docker-Content-Digest`, stay the same.
+    static func digest(_ bytes: [UInt8], mediaType: MediaType, algorithm like: Digest?, context: String) throws -> Digest {
+        if mediaType.isSchema1 {
+            do {
+                return try Schema1Signing.digest(of: bytes, context: context)
+            } catch {
+                throw RegistryError(.invalidResponse, "\(context): a schema 1 manifest whose signatures cannot be read: \(error)")
+            }
+        }
         let algorithm = like?.knownAlgorithm ?? .sha256
         do {
             return try DigestHasher.digest(bytes, algorithm: algorithm)

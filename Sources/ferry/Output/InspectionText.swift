@@ -17,7 +17,9 @@ enum InspectionText {
                 out += "Image \(image.digest)\(image.platform.map { " (\($0))" } ?? "")\n"
             }
             if let platform = image.platform { out += "  Platform:   \(platform)\n" }
-            out += "  Config:     \(image.configDigest) (\(image.configMediaType))\n"
+            out += image.mediaType.isSchema1
+                ? "  Config:     none (schema 1: settings from the newest v1Compatibility entry)\n"
+                : "  Config:     \(image.configDigest) (\(image.configMediaType))\n"
             if let created = image.created { out += "  Created:    \(created)\n" }
             if let entrypoint = image.entrypoint { out += "  Entrypoint: \(entrypoint.joined(separator: " "))\n" }
             if let cmd = image.cmd { out += "  Cmd:        \(cmd.joined(separator: " "))\n" }
@@ -27,9 +29,9 @@ enum InspectionText {
             if let labels = image.labels, !labels.isEmpty {
                 out += "  Labels:     \(labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "\n              "))\n"
             }
-            out += "  Layers:     \(image.layers.count), \(formatBytes(image.layersSize))\n"
+            out += "  Layers:     \(image.layers.count), \(image.layersSize < 0 ? "sizes not recorded (schema 1)" : formatBytes(image.layersSize))\n"
             for layer in image.layers {
-                out += "    \(layer.digest)  \(formatBytes(layer.size).padding(toLength: 9, withPad: " ", startingAt: 0)) \(layer.mediaType)\n"
+                out += "    \(layer.digest)  \((layer.size < 0 ? "?" : formatBytes(layer.size)).padding(toLength: 9, withPad: " ", startingAt: 0)) \(layer.mediaType)\n"
             }
         }
         return out
