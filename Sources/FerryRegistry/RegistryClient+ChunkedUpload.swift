@@ -11,6 +11,12 @@ extension RegistryClient {
     /// (connection lost, 429, 5xx) the session's status (`GET <location>`, `Range: 0-N`) says how
     /// much arrived and the upload continues at N+1, up to ``RetryPolicy/maximumAttempts`` tries
     /// per chunk. Memory: one chunk plus one piece of the stream.
+    ///
+    /// A registry that stored part of a broken chunk may refuse the session afterwards
+    /// (distribution 2.8 answers `BLOB_UPLOAD_INVALID` when the stored size no longer matches the
+    /// offset signed into `Location`'s `_state`). In the first chunk the blob is still whole in
+    /// memory and a fresh session starts; later, the upload fails naming the blob, the offset and
+    /// the registry's answer (the bytes before the chunk are gone from memory).
     /// - Parameter chunkSize: bytes per `PATCH` (raised to the session's `OCI-Chunk-Min-Length`).
     /// - Returns: the digest and size the stream computed.
     func uploadChunks(of stream: VerifyingStream, size chunkSize: Int, session: inout BlobUpload) async throws -> (digest: Digest, size: Int64) {
@@ -87,6 +93,12 @@ extension RegistryClient {
         let status: HTTPClientResponse
         do {
             status = try await send(RegistryRequest(method: .GET, url: url, scope: Scope.push(session.repository), expected: [200, 204]))
+        } catch let error as RegistryError where chunk.lowerBound == 0 && Self.sessionIsGone(error) {
+            // The registry dropped the session — distribution 2.8 does when a broken PATCH left it
+            // holding more than the session's signed state says. The blob is still whole in
+            // memory: start again in a fresh session.
+            session = try await startUpload(session.repository)
+            return 0
         } catch let error as RegistryError {
             throw RegistryError(error.code, "\(context): the PATCH at byte \(chunk.lowerBound) failed (\(failure.message)) and the upload's status could not be read: \(error.message)", method: error.method, url: error.url, status: error.status, details: error.details)
         }
@@ -102,6 +114,12 @@ extension RegistryClient {
             throw RegistryError(.invalidResponse, "\(context): the PATCH at byte \(chunk.lowerBound) failed (\(failure.message)) and the registry now reports holding \(held) bytes; only bytes \(chunk.lowerBound)-\(chunk.upperBound - 1) are still at hand, so the upload cannot resume", method: "GET", url: url)
         }
         return held
+    }
+
+    /// Whether the registry says the upload session no longer exists or can no longer continue
+    /// (`BLOB_UPLOAD_UNKNOWN`, `BLOB_UPLOAD_INVALID`, or a bare 404).
+    static func sessionIsGone(_ error: RegistryError) -> Bool {
+        error.has("BLOB_UPLOAD_UNKNOWN") || error.has("BLOB_UPLOAD_INVALID") || error.code == .notFound
     }
 
     /// Whether a chunk's failure is worth asking the session's status: a broken connection, 429

@@ -77,7 +77,9 @@ public struct Credentials: Sendable, Hashable, CustomStringConvertible {
 /// Bounded retries with exponential back-off and jitter.
 ///
 /// Applied to connection failures, 429 and 5xx answers (except 501), honouring `Retry-After`.
-/// Requests whose body is a one-shot stream (the blob `PATCH`) are never retried.
+/// Requests whose body is a one-shot stream (the streamed blob `PATCH`) are never retried; a
+/// ranged chunk `PATCH` is not re-sent blindly either, but resumed from the offset the registry
+/// reports, up to ``maximumAttempts`` tries per chunk.
 public struct RetryPolicy: Sendable, Hashable {
     /// Attempts in all, the first included.
     public var maximumAttempts: Int

@@ -86,6 +86,38 @@ struct ChunkedUploadTests {
         }
     }
 
+    // A broken chunk the registry stored part of: distribution 2.8 then refuses the session
+    // (its stored size no longer matches the offset signed into the Location's _state): 404
+    // BLOB_UPLOAD_UNKNOWN while it is in its first chunk, 400 BLOB_UPLOAD_INVALID later.
+    @Test func partlyStoredFirstChunkStartsAgainInAFreshSession() async throws {
+        let bytes = blob(150_000, seed: 15)
+        try await withFaultProxy(upstream: upstream, faults: ["--drop-patch-at", "0.5", "--drop-patch-forward"]) { proxy in
+            _ = try await uploadAndReadBack(bytes, via: proxy.host, options: chunked(65536))
+            let log = proxy.log()
+            #expect(log.contains { $0.hasPrefix("GET ") && $0.contains("/blobs/uploads/") && ($0.contains("status=404") || $0.contains("status=400")) }, "\(log)")
+            #expect(log.filter { $0.hasPrefix("POST ") }.count == 2, "a second session: \(log)")
+        }
+    }
+
+    @Test func partlyStoredLaterChunkFailsNamingTheRegistrysAnswer() async throws {
+        let bytes = blob(300_000, seed: 16)
+        let digest = try DigestHasher.digest(bytes)
+        let repository = SharedFixtures.uniqueRepository("chunked-invalid")
+        try await withFaultProxy(upstream: upstream, faults: ["--drop-patch-at", "0.5", "--drop-patch-number", "3", "--drop-patch-forward"]) { proxy in
+            let error = await #expect(throws: RegistryError.self) {
+                try await withRegistryClient(proxy.host, options: chunked(65536)) { client in
+                    let stream = try VerifyingStream(MemoryByteStream(bytes), expectedDigest: digest, context: "test blob")
+                    _ = try await client.pushBlob(repository, from: stream)
+                }
+            }
+            let message = error?.message ?? ""
+            #expect(message.contains(digest.description), "\(message)")
+            #expect(message.contains("PATCH at byte 131072"), "\(message)")
+            #expect(message.contains("BLOB_UPLOAD_INVALID"), "\(message)")
+            #expect(error?.has("BLOB_UPLOAD_INVALID") == true)
+        }
+    }
+
     @Test func chunkAnsweredWithServerErrorIsResumed() async throws {
         let bytes = blob(150_000, seed: 13)
         try await withFaultProxy(upstream: upstream, faults: ["--fail", "1", "--fail-status", "503", "--fail-method", "PATCH"]) { proxy in

@@ -16,6 +16,10 @@ on with a Content-Length) to the upstream registry, injecting these faults:
         the body, then
         close the connection without an answer; nothing of that PATCH reaches the upstream (as
         when a buffering front end such as nginx loses the client)
+  --drop-patch-forward
+        with --drop-patch-at: send the part read on to the upstream as a complete, shorter PATCH
+        (its Content-Range and Content-Length cut to match) before hanging up, so the registry
+        stores part of the chunk, as when a connection breaks straight into it
   --drop-at FRACTION
         on the first GET of each blob without a Range header, send the full Content-Length but
         only FRACTION of the body, then close the connection
@@ -122,7 +126,20 @@ class Handler(BaseHTTPRequestHandler):
         if self.command != "PATCH" or args.drop_patch_at is None or length <= 1 or not self.state.take_patch_drop():
             return False
         cut = max(1, int(length * args.drop_patch_at))
-        self.rfile.read(cut)
+        part = self.rfile.read(cut)
+        if args.drop_patch_forward:
+            start = int((self.headers.get("Content-Range") or "0-").split("-", 1)[0] or 0)
+            headers = {name: value for name, value in self.headers.items()
+                       if name.lower() not in HOP_BY_HOP and name.lower() not in ("content-length", "content-range")}
+            headers["Content-Length"] = str(len(part))
+            headers["Content-Range"] = f"{start}-{start + len(part) - 1}"
+            host, _, port = args.upstream.rpartition(":")
+            connection = http.client.HTTPConnection(host, int(port), timeout=60)
+            connection.request("PATCH", self.path, body=part, headers=headers)
+            stored = connection.getresponse()
+            stored.read()
+            connection.close()
+            self.state.log(f"{note} status={stored.status} bytes={len(part)} forwarded")
         self.state.log(f"{note} status=0 bytes={cut} dropped")
         self.close_connection = True
         try:
@@ -209,6 +226,7 @@ def main():
     parser.add_argument("--fail-method")
     parser.add_argument("--drop-patch-at", type=float)
     parser.add_argument("--drop-patch-number", type=int, default=1)
+    parser.add_argument("--drop-patch-forward", action="store_true")
     parser.add_argument("--drop-at", type=float)
     parser.add_argument("--ignore-range", action="store_true")
     parser.add_argument("--corrupt", action="append", default=[])
