@@ -29,7 +29,7 @@ extension RegistryClient {
             try Task.checkCancellation()
             var chunk = carry
             carry = []
-            chunk.reserveCapacity(size)
+            chunk.reserveCapacity(min(size, 8 << 20))
             while chunk.count < size, !ended {
                 if let piece = try await stream.next() { chunk += piece } else { ended = true }
             }

@@ -7,8 +7,7 @@ struct CatalogCommand: AsyncParsableCommand {
         commandName: "catalog",
         abstract: "List the repositories of a registry, one per line (GET /v2/_catalog, following pagination).",
         discussion: """
-        Not every registry offers a catalog (Docker Hub does not), and some list only what the
-        credentials may see.
+        Not every registry offers a catalog (Docker Hub does not); some list only what the credentials may see.
 
         Examples:
           ferry catalog localhost:5000
