@@ -26,7 +26,7 @@ extension RegistryClient {
     /// Takes a challenge from a 401 (or a 403 with `insufficient_scope`) and prepares the retry:
     /// remembers the scheme and, for Bearer, fetches a fresh token covering the request's scope and
     /// the challenge's. - Returns: whether a retry can succeed.
-    func adopt(_ challenge: AuthChallenge, requestScope: String?, status: Int) async throws -> Bool {
+    func adopt(_ challenge: AuthChallenge, requestScopes: [String], status: Int) async throws -> Bool {
         if status == 403, challenge.error != "insufficient_scope" { return false }
         let previous = await session.challenge
         await session.setChallenge(challenge)
@@ -36,7 +36,7 @@ extension RegistryClient {
             return credentials != nil && previous?.scheme != "basic"
         case "bearer":
             guard let realm = challenge.realm else { return false }
-            let requested = requestScope.map { [$0] } ?? []
+            let requested = requestScopes
             var scopes = requested
             for scope in challenge.scopes where !scopes.contains(scope) { scopes.append(scope) }
             let (token, lifetime) = try await fetchToken(realm: realm, service: challenge.service, scopes: scopes)

@@ -31,7 +31,7 @@ extension RegistryClient {
             http.method = request.method
             http.headers = request.headers
             http.headers.replaceOrAdd(name: "User-Agent", value: Self.userAgent)
-            if sameOrigin, let authorization = try await authorization(scopes: request.scope.map { [$0] } ?? [], refresh: false) {
+            if sameOrigin, let authorization = try await authorization(scopes: request.scopes, refresh: false) {
                 http.headers.replaceOrAdd(name: "Authorization", value: authorization)
             }
             switch request.body {
@@ -49,7 +49,7 @@ extension RegistryClient {
             } catch {
                 if error is StreamError || error is CancellationError { throw error }
                 if let error = error as? HTTPClientError, error == .cancelled { throw CancellationError() }
-                if request.body.isReplayable, attempt < options.retry.maximumAttempts, Self.isTransient(error) {
+                if request.retriesFailures, request.body.isReplayable, attempt < options.retry.maximumAttempts, Self.isTransient(error) {
                     try await Task.sleep(for: options.retry.delay(afterAttempt: attempt))
                     continue
                 }
@@ -70,7 +70,7 @@ extension RegistryClient {
 
             if (status == 401 || status == 403), !answeredChallenge, request.body.isReplayable {
                 let challenges = AuthChallenge.parse(response.headers["WWW-Authenticate"])
-                if let challenge = Self.preferred(challenges), try await adopt(challenge, requestScope: request.scope, status: status) {
+                if let challenge = Self.preferred(challenges), try await adopt(challenge, requestScopes: request.scopes, status: status) {
                     await Self.discard(response)
                     answeredChallenge = true
                     attempt -= 1
@@ -78,7 +78,7 @@ extension RegistryClient {
                 }
             }
 
-            if request.body.isReplayable, attempt < options.retry.maximumAttempts, status == 429 || (500...599).contains(status) && status != 501 {
+            if request.retriesFailures, request.body.isReplayable, attempt < options.retry.maximumAttempts, status == 429 || (500...599).contains(status) && status != 501 {
                 let retryAfter = response.headers.first(name: "Retry-After").flatMap(Int.init).map { Duration.seconds($0) }
                 await Self.discard(response)
                 try await Task.sleep(for: options.retry.delay(afterAttempt: attempt, retryAfter: retryAfter))

@@ -19,6 +19,12 @@ public struct RegistryOptions: Sendable, Hashable {
     /// Amazon ECR hosts through the ECR API's `CreateRepository`; other registries create
     /// repositories on push, so nothing is done for them.
     public var createRepository: Bool = false
+    /// How blobs are uploaded: `nil` (the default, and the fastest) streams each blob in one
+    /// `PATCH` without `Content-Range`; a number of bytes sends ranged `PATCH`es of that size
+    /// (the last one shorter, none smaller than the registry's `OCI-Chunk-Min-Length`), each
+    /// held in memory until the registry acknowledged it, so a broken chunk is resumed from the
+    /// offset the registry reports (formats.md §8.3 items 3 and 5).
+    public var uploadChunkSize: Int?
     /// Verify the registry's TLS certificate (the default). `false` also allows plain HTTP.
     public var tlsVerify: Bool
     /// A directory of extra trusted CA certificates (`*.crt`, as `certs.d/HOST/ca.crt`) for this
@@ -71,7 +77,9 @@ public struct Credentials: Sendable, Hashable, CustomStringConvertible {
 /// Bounded retries with exponential back-off and jitter.
 ///
 /// Applied to connection failures, 429 and 5xx answers (except 501), honouring `Retry-After`.
-/// Requests whose body is a one-shot stream (the blob `PATCH`) are never retried.
+/// Requests whose body is a one-shot stream (the streamed blob `PATCH`) are never retried; a
+/// ranged chunk `PATCH` is not re-sent blindly either, but resumed from the offset the registry
+/// reports, up to ``maximumAttempts`` tries per chunk.
 public struct RetryPolicy: Sendable, Hashable {
     /// Attempts in all, the first included.
     public var maximumAttempts: Int

@@ -30,6 +30,15 @@ struct RegistryRequest {
     var expected: Set<Int>
     /// Follow 301/302/303/307/308 (GET and HEAD only), never sending `Authorization` to another origin.
     var followsRedirects = false
+    /// Further scopes the token must cover, such as `pull` on the repository a blob is mounted from.
+    var additionalScopes: [String] = []
+    /// Whether connection failures, 429 and 5xx are retried here (``RetryPolicy``). A chunk `PATCH`
+    /// turns this off: after a failure the registry may hold part of the chunk, so its caller asks
+    /// the upload's status and resumes instead of sending the same range again.
+    var retriesFailures = true
+
+    /// Every scope the request needs: ``scope`` and ``additionalScopes``.
+    var scopes: [String] { (scope.map { [$0] } ?? []) + additionalScopes }
 }
 
 /// Token scopes (formats.md §9.3).
@@ -37,4 +46,6 @@ enum Scope {
     static func pull(_ repository: String) -> String { "repository:\(repository):pull" }
     static func push(_ repository: String) -> String { "repository:\(repository):pull,push" }
     static func delete(_ repository: String) -> String { "repository:\(repository):delete" }
+    /// The whole registry's repository list (`GET /v2/_catalog`).
+    static let catalog = "registry:catalog:*"
 }

@@ -64,6 +64,9 @@ public final class VerifyingStream: ByteStream {
     /// Bytes passed through so far.
     public var bytesRead: Int64 { count }
 
+    /// The digest the stream is checked against, or `nil` when it only computes one.
+    public var expectedDigest: Digest? { expected?.digest ?? expectedDigestOnly }
+
     public func next() async throws -> [UInt8]? {
         guard !finished else { return nil }
         guard let chunk = try await upstream.next() else {

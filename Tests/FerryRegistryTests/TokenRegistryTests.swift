@@ -95,4 +95,35 @@ struct TokenRegistryTests {
             }
         }
     }
+
+    /// A copy between two repositories of the token registry mounts every blob: the mount's
+    /// token asks for `pull` on the source too, which distribution checks.
+    @Test func sameRegistryCopyMountsWithATokenCoveringTheSource() async throws {
+        try await withTemporaryDirectory { dir in
+            let (repository, summary) = try await seed(dir, seed: 605)
+            let target = SharedFixtures.uniqueRepository("token-mounted")
+            let from = TransportReference(docker: try Reference(parsing: "\(registry.host)/\(repository):v1"))
+            let to = TransportReference(docker: try Reference(parsing: "\(registry.host)/\(target):v1"))
+            let report = try await from.withSource(registry: options()) { source in
+                try await to.withDestination(registry: options(), mountingFrom: from) { destination in
+                    try await CopyOperation(source: source, destination: destination).run()
+                }
+            }
+            #expect(report.blobsCopied == 0, "every blob mounted")
+            #expect(report.blobsSkipped == 1 + (summary["v1"]?.images.first?.layerDigests.count ?? 0))
+            let pulled = try await pull(registry.host, repository: target, tag: "v1", into: dir + "/back", options: options())
+            #expect(pulled.entries.first?.descriptor.digest == summary["v1"]?.digest)
+        }
+    }
+
+    /// The catalog needs the `registry:catalog:*` scope.
+    @Test func catalogWithBearerTokens() async throws {
+        try await withTemporaryDirectory { dir in
+            let (repository, _) = try await seed(dir, seed: 606)
+            let listed = try await withRegistryClient(registry.host, options: options()) { client in
+                try await client.catalog(pageSize: 50)
+            }
+            #expect(listed.contains(repository), "\(listed)")
+        }
+    }
 }

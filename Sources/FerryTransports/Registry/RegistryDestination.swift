@@ -4,8 +4,11 @@ import FerryStreams
 
 /// A repository in a registry, written through a ``RegistryClient``.
 ///
-/// Blobs already there (`HEAD`) are skipped; others are streamed into an upload
-/// (`POST`, one `PATCH`, `PUT ?digest=`). Manifests are put by digest, children first, and the
+/// Blobs already there (`HEAD`) are skipped; with a ``mountSource``, a blob absent here is first
+/// mounted from that repository of the same registry (no bytes sent; the engine counts it as
+/// already present), and when the registry declines, the upload session it opened instead is
+/// used for the blob. Others are streamed into an upload (`POST`, one `PATCH` or ranged
+/// `PATCH`es per ``RegistryOptions/uploadChunkSize``, `PUT ?digest=`). Manifests are put by digest, children first, and the
 /// top-level one again under each tag in ``addEntry(_:names:)`` (skipped when the tag already
 /// names that digest, which immutable ECR tags need); the registry makes each visible
 /// as it lands, so ``commit()`` has nothing left to do.
@@ -14,12 +17,18 @@ public struct RegistryDestination: ImageDestination {
     public let client: RegistryClient
     /// The repository written to (its tag or digest, if any, is the caller's business).
     public let reference: Reference
+    /// A repository of the same registry that blobs are mounted from (formats.md §8.3 item 2),
+    /// typically the source of a registry-to-registry copy within one host; `nil` for none.
+    public let mountSource: String?
     private let documents = DocumentShelf()
+    private let declinedMounts = UploadShelf()
 
     /// A destination for the repository of `reference` through `client`.
-    public init(client: RegistryClient, reference: Reference) {
+    /// - Parameter mountSource: a repository of the same registry to mount blobs from.
+    public init(client: RegistryClient, reference: Reference, mountSource: String? = nil) {
         self.client = client
         self.reference = reference
+        self.mountSource = mountSource == reference.repository ? nil : mountSource
     }
 
     public var name: String { "docker://\(reference.name)" }
@@ -34,13 +43,32 @@ public struct RegistryDestination: ImageDestination {
             preferredLayerCompression: .gzip)
     }
 
+    /// Whether the repository holds the blob (`HEAD`), or — with a ``mountSource`` — holds it
+    /// now that it was mounted from there. A declined mount keeps the upload session the registry
+    /// opened for the ``putBlob(_:)`` that follows; a mount that fails outright (no `pull` on the
+    /// source, say) just means the blob is uploaded.
     public func hasBlob(_ descriptor: Descriptor) async throws -> Bool {
-        guard let size = try await client.blobSize(reference.repository, descriptor.digest) else { return false }
-        return size < 0 || size == descriptor.size
+        if let size = try await client.blobSize(reference.repository, descriptor.digest) {
+            return size < 0 || size == descriptor.size
+        }
+        guard let mountSource else { return false }
+        do {
+            switch try await client.mountBlob(descriptor.digest, into: reference.repository, from: mountSource) {
+            case .mounted:
+                return true
+            case .declined(let upload):
+                if let replaced = await declinedMounts.keep(upload, for: descriptor.digest) { await client.cancelUpload(replaced) }
+                return false
+            }
+        } catch let error as RegistryError where error.code != .connection {
+            return false
+        }
     }
 
     public func putBlob(_ blob: sending VerifyingStream) async throws -> (digest: Digest, size: Int64) {
-        try await client.pushBlob(reference.repository, from: blob)
+        var upload: BlobUpload?
+        if let digest = blob.expectedDigest { upload = await declinedMounts.take(digest) }
+        return try await client.pushBlob(reference.repository, from: blob, upload: upload)
     }
 
     public func putDocument(_ document: RawDocument) async throws {
@@ -66,7 +94,25 @@ public struct RegistryDestination: ImageDestination {
         }
     }
 
-    public func commit() async throws {}
+    /// Cancels the sessions of declined mounts that no blob used.
+    public func commit() async throws {
+        for upload in await declinedMounts.takeAll() { await client.cancelUpload(upload) }
+    }
+}
+
+/// Upload sessions that declined mounts opened, by blob, until the blob's upload takes them.
+private actor UploadShelf {
+    private var byDigest: [Digest: BlobUpload] = [:]
+
+    /// Keeps `upload` for `digest`; returns the one it replaces, if any.
+    func keep(_ upload: BlobUpload, for digest: Digest) -> BlobUpload? { byDigest.updateValue(upload, forKey: digest) }
+
+    func take(_ digest: Digest) -> BlobUpload? { byDigest.removeValue(forKey: digest) }
+
+    func takeAll() -> [BlobUpload] {
+        defer { byDigest = [:] }
+        return Array(byDigest.values)
+    }
 }
 
 /// The documents a destination was given, so the top-level one can be put again under its tags.

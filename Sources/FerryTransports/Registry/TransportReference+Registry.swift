@@ -21,17 +21,21 @@ extension TransportReference {
     /// - Parameters:
     ///   - durable: `fsync` files before they become visible (file transports).
     ///   - options: credentials and TLS for a registry; ignored by file transports.
+    ///   - source: where the copy reads from; when it is another repository of the same registry,
+    ///     blobs are mounted from it instead of uploaded (``RegistryDestination/mountSource``).
     public func withDestination<T>(
         durable: Bool = true,
         dockerArchiveLayout: DockerArchiveDestination.Layout = .legacy,
         registry options: RegistryOptions = RegistryOptions(),
+        mountingFrom source: TransportReference? = nil,
         isolation: isolated (any Actor)? = #isolation,
         _ body: (any ImageDestination) async throws -> T
     ) async throws -> T {
         guard let reference = dockerReference else { return try await body(try openDestination(durable: durable, dockerArchiveLayout: dockerArchiveLayout)) }
         return try await withRegistryClient(reference.domain, options: options) { client in
             if options.createRepository { try await client.createRepository(reference.repository) }
-            return try await body(RegistryDestination(client: client, reference: reference))
+            let sameRegistry = source?.dockerReference.flatMap { $0.domain == reference.domain ? $0 : nil }
+            return try await body(RegistryDestination(client: client, reference: reference, mountSource: sameRegistry?.repository))
         }
     }
 

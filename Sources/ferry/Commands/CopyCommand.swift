@@ -21,6 +21,8 @@ struct CopyCommand: AsyncParsableCommand {
           ferry copy --format oci dir:./old-v2s1 oci:./layout:1.0
           ferry copy --format v2s1 oci:./layout:1.0 dir:./as-schema1
           ferry copy oci:./app:1.0 docker://localhost:5000/app:1.0
+          ferry copy --upload-chunk-size 16MiB oci:./app:1.0 docker://reg.example/app:1.0
+          ferry copy docker://localhost:5000/app:1.0 docker://localhost:5000/b:1.0
           ferry copy --src-creds me:secret docker://registry.example/app:1.0 oci:./app:1.0
         """)
 
@@ -47,6 +49,9 @@ struct CopyCommand: AsyncParsableCommand {
 
     @Option(help: ArgumentHelp("Extra CA certificates (*.crt) for a destination registry.", valueName: "dir"))
     var destCertDir: String?
+
+    @Option(help: ArgumentHelp("Upload blobs to a registry in ranged PATCH requests of this size (BYTES, or with KiB, MiB, GiB), each resumed from the registry's offset if it breaks. Default: one streamed request per blob (fastest).", valueName: "size"))
+    var uploadChunkSize: ByteCount?
 
     @Flag(help: "Create the destination repository first when the destination is Amazon ECR (CreateRepository, with the AWS credentials); an existing one is fine.")
     var createRepository = false
@@ -92,6 +97,9 @@ struct CopyCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard parallel >= 1 && parallel <= 64 else { throw ValidationError("--parallel must be between 1 and 64") }
+        if let uploadChunkSize, uploadChunkSize.bytes < 1 || uploadChunkSize.bytes > 1 << 30 {
+            throw ValidationError("--upload-chunk-size must be between 1 byte and 1GiB")
+        }
         guard DockerArchiveDestination.Layout(rawValue: archiveLayout) != nil else {
             throw ValidationError("--archive-layout must be legacy or docker25, not \"\(archiveLayout)\"")
         }
@@ -120,6 +128,7 @@ struct CopyCommand: AsyncParsableCommand {
         let sourceOptions = RegistryOptions(credentials: try srcCreds.map(parseCredentials), tlsVerify: srcTlsVerify, certificateDirectory: srcCertDir)
         var destinationOptions = RegistryOptions(credentials: try destCreds.map(parseCredentials), tlsVerify: destTlsVerify, certificateDirectory: destCertDir)
         destinationOptions.createRepository = createRepository
+        destinationOptions.uploadChunkSize = uploadChunkSize?.bytes
         let layout = DockerArchiveDestination.Layout(rawValue: archiveLayout) ?? .legacy
         let display = !quiet && ProgressDisplay.isUseful ? ProgressDisplay() : nil
         try await runReportingErrors {
@@ -136,7 +145,7 @@ struct CopyCommand: AsyncParsableCommand {
             options.requireSignature = requireSignature
             options.diffIDCache = noCache ? nil : DiffIDCache.standard()
             try await from.withSource(registry: sourceOptions) { source in
-                try await to.withDestination(durable: !noSync, dockerArchiveLayout: layout, registry: destinationOptions) { destination in
+                try await to.withDestination(durable: !noSync, dockerArchiveLayout: layout, registry: destinationOptions, mountingFrom: from) { destination in
                     let operation = CopyOperation(source: source, destination: destination, selector: all ? .all : from.selector, options: options)
                     let report = try await operation.run()
                     display?.finish()
