@@ -63,6 +63,10 @@ public struct CopyOptions: Sendable {
     public var schema1Output: Schema1Output?
     /// Refuse a schema 1 source manifest whose signature is missing or does not verify.
     public var requireSignature = false
+    /// After the images, copy their referrers — signatures, SBOMs, attestations: the manifests
+    /// whose `subject` names a copied manifest — and theirs in turn, verbatim (`--referrers`).
+    /// Referrers point at their subject by digest, so the copy then refuses to change any digest.
+    public var includeReferrers = false
     /// Called from any task as the copy proceeds.
     public var progress: (@Sendable (CopyEvent) -> Void)?
 
