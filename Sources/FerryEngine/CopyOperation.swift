@@ -46,7 +46,7 @@ public struct CopyOperation: Sendable {
         if let report = try await runWithSchema1Steps(selected) { return report }
         let plan = try await CopyPlanner(source: source, capabilities: destination.capabilities, options: options).plan(selected)
         if options.includeReferrers && plan.changesDigests {
-            throw EngineError(.unsupported, "--referrers: the copy would change the image's digests, and referrers point at their subject by digest; drop the option that asks for the change (--format, --compress, --platform) or --referrers")
+            throw EngineError(.unsupported, "--referrers: copying to \(destination.name) would change the image's digests (\(CopyPlanner.reasons(plan.entries))), and referrers point at their subject by digest; copy without --referrers, or without the option that asks for the change")
         }
 
         var report = CopyReport()

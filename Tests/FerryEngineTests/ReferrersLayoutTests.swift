@@ -76,6 +76,36 @@ struct ReferrersLayoutTests {
         }
     }
 
+    @Test func referrersOfAnIndexAndOfEachOfItsImagesAreCarried() async throws {
+        try await withTemporaryDirectory { dir in
+            var builder = TestImageBuilder(seed: 605)
+            builder.addIndex(tag: "multi", platforms: [
+                Platform(os: "linux", architecture: "amd64"), Platform(os: "linux", architecture: "arm64", variant: "v8"),
+            ], layerCount: 1, layerSize: 1024)
+            let summary = try await builder.write(to: dir + "/src")
+            let index = try #require(summary["multi"])
+            let arm = try #require(index.images.last)
+            let indexSize = try Data(contentsOf: URL(fileURLWithPath: dir + "/src/blobs/sha256/" + index.digest.encoded)).count
+            let ofIndex = try TestReferrers.addArtifact(
+                to: dir + "/src", subject: (index.digest, indexSize, TestImageBuilder.MediaTypes.index),
+                artifactType: TestReferrers.ArtifactTypes.signature, payload: Array("signs the index".utf8), payloadMediaType: "application/jose+json")
+            let ofArm = try TestReferrers.addArtifact(
+                to: dir + "/src", subject: (arm.manifestDigest, arm.manifestSize, TestImageBuilder.MediaTypes.manifest),
+                artifactType: TestReferrers.ArtifactTypes.spdx, payload: TestReferrers.spdxDocument(package: "arm64"), payloadMediaType: TestReferrers.ArtifactTypes.spdx)
+
+            var options = CopyOptions()
+            options.includeReferrers = true
+            let report = try await CopyOperation(
+                source: try OCILayoutSource(path: dir + "/src"), destination: try OCILayoutDestination(path: dir + "/dst", durable: false),
+                selector: .name("multi"), options: options).run()
+            #expect(report.entries.map(\.descriptor.digest) == [index.digest])
+            #expect(Dictionary(uniqueKeysWithValues: report.referrers.map { ($0.descriptor.digest, $0.subject) }) == [
+                ofIndex.digest: index.digest, ofArm.digest: arm.manifestDigest,
+            ])
+            #expect(Set(try indexEntries(dir + "/dst").filter { $0.name == nil }.map(\.digest)) == [ofIndex.digest.description, ofArm.digest.description])
+        }
+    }
+
     @Test func copyWithoutReferrersLeavesThemBehind() async throws {
         try await withTemporaryDirectory { dir in
             let signed = try await TestReferrers.writeSignedImage(to: dir + "/src", seed: 603)
