@@ -45,14 +45,39 @@ public struct CopyOperation: Sendable {
         }
         if let report = try await runWithSchema1Steps(selected) { return report }
         let plan = try await CopyPlanner(source: source, capabilities: destination.capabilities, options: options).plan(selected)
-
-        var jobs: [BlobJob] = []
-        var seen = Set<BlobJob>()
-        for entry in plan.entries { collectJobs(entry.root, into: &jobs, seen: &seen) }
-        options.progress?(.planned(blobs: jobs.count, bytes: jobs.reduce(0) { $0 + $1.descriptor.size }))
+        if options.includeReferrers && plan.changesDigests {
+            throw EngineError(.unsupported, "--referrers: copying to \(destination.name) would change the image's digests (\(CopyPlanner.reasons(plan.entries))), and referrers point at their subject by digest; copy without --referrers, or without the option that asks for the change")
+        }
 
         var report = CopyReport()
         report.notes = source.notes
+        let landed = try await moveBlobs(of: plan, report: &report, announce: true)
+        var written = Set<Digest>()
+        for entry in plan.entries {
+            let root = try await materialize(entry.root, landed: landed, written: &written, report: &report)
+            let names = options.destinationNames ?? entry.names
+            try await destination.addEntry(root, names: names)
+            report.entries.append(.init(descriptor: root, names: names, sourceDigest: entry.sourceDigest))
+        }
+        if options.includeReferrers {
+            try await copyReferrers(of: plan, written: &written, report: &report)
+        }
+        try await destination.commit()
+        return report
+    }
+
+    // MARK: Blobs
+
+    /// Moves (or finds already present) every blob of `plan`, counting them in `report`.
+    /// - Parameter announce: report the plan's size to ``CopyOptions/progress`` first.
+    /// - Returns: each blob job with the descriptor of what landed.
+    func moveBlobs(of plan: CopyPlan, report: inout CopyReport, announce: Bool) async throws -> [BlobJob: Descriptor] {
+        var jobs: [BlobJob] = []
+        var seen = Set<BlobJob>()
+        for entry in plan.entries { collectJobs(entry.root, into: &jobs, seen: &seen) }
+        if announce {
+            options.progress?(.planned(blobs: jobs.count, bytes: jobs.reduce(0) { $0 + $1.descriptor.size }))
+        }
         var results: [(BlobJob, Descriptor, Bool)] = []
         var remaining = jobs
         if let sequential = source as? any SequentialImageSource, sequential.prefersSequentialReads {
@@ -73,19 +98,8 @@ public struct CopyOperation: Sendable {
                 report.digestMap[job.descriptor.digest] = descriptor.digest
             }
         }
-
-        var written = Set<Digest>()
-        for entry in plan.entries {
-            let root = try await materialize(entry.root, landed: landed, written: &written, report: &report)
-            let names = options.destinationNames ?? entry.names
-            try await destination.addEntry(root, names: names)
-            report.entries.append(.init(descriptor: root, names: names, sourceDigest: entry.sourceDigest))
-        }
-        try await destination.commit()
-        return report
+        return landed
     }
-
-    // MARK: Blobs
 
     private func collectJobs(_ node: PlannedNode, into jobs: inout [BlobJob], seen: inout Set<BlobJob>) {
         func add(_ job: BlobJob) {
@@ -211,7 +225,7 @@ public struct CopyOperation: Sendable {
     // MARK: Documents
 
     /// Writes the node's documents (children first) and returns the descriptor its parent points at.
-    private func materialize(_ node: PlannedNode, landed: [BlobJob: Descriptor], written: inout Set<Digest>, report: inout CopyReport) async throws -> Descriptor {
+    func materialize(_ node: PlannedNode, landed: [BlobJob: Descriptor], written: inout Set<Digest>, report: inout CopyReport) async throws -> Descriptor {
         switch node {
         case .blob(let d):
             return d

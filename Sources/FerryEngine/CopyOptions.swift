@@ -66,6 +66,10 @@ public struct CopyOptions: Sendable {
     /// Where DiffIDs of compressed layers are remembered between runs (see ``DiffIDCache``);
     /// `nil` inflates every layer whose DiffID is needed.
     public var diffIDCache: DiffIDCache?
+    /// After the images, copy their referrers — signatures, SBOMs, attestations: the manifests
+    /// whose `subject` names a copied manifest — and theirs in turn, verbatim (`--referrers`).
+    /// Referrers point at their subject by digest, so the copy then refuses to change any digest.
+    public var includeReferrers = false
     /// Called from any task as the copy proceeds.
     public var progress: (@Sendable (CopyEvent) -> Void)?
 

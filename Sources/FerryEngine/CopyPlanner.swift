@@ -29,12 +29,13 @@ struct CopyPlanner: Sendable {
         }
         let changes = planned.contains { Self.changes($0.root) }
         if changes && options.preserveDigests {
-            throw EngineError(.unsupported, "--preserve-digests: the copy would change digests (\(reason(planned))); drop --preserve-digests or the option that asks for the change")
+            throw EngineError(.unsupported, "--preserve-digests: the copy would change digests (\(Self.reasons(planned))); drop --preserve-digests or the option that asks for the change")
         }
         return CopyPlan(entries: planned, changesDigests: changes)
     }
 
-    private func reason(_ entries: [CopyPlan.Entry]) -> String {
+    /// Why a plan changes digests, for messages: "layers are recompressed, …".
+    static func reasons(_ entries: [CopyPlan.Entry]) -> String {
         var reasons = Set<String>()
         func walk(_ node: PlannedNode) {
             switch node {

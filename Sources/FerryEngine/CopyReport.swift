@@ -25,8 +25,18 @@ public struct CopyReport: Sendable {
         public var sourceDigest: Digest
     }
 
+    /// One referrer copied with ``CopyOptions/includeReferrers``.
+    public struct CopiedReferrer: Sendable {
+        /// The digest of the manifest it refers to (unchanged by the copy).
+        public var subject: Digest
+        /// The referrer, as a referrers list describes it (`artifactType`, digest, size).
+        public var descriptor: Descriptor
+    }
+
     /// The copied entries.
     public var entries: [Entry] = []
+    /// The referrers copied after the entries, parents before their own referrers.
+    public var referrers: [CopiedReferrer] = []
     /// Blobs written.
     public var blobsCopied = 0
     /// Blobs the destination already had.

@@ -57,6 +57,11 @@ extension RegistryClient {
     }
 
     /// Stores a manifest or index under a tag or its digest (`PUT`, `Content-Type` = its media type).
+    ///
+    /// A document with a `subject` put to a registry that does not confirm it with an
+    /// `OCI-Subject` header (one without the referrers API) is also added to the referrers tag
+    /// schema's index of its subject (formats.md §8.3 step 7), so ``referrers(_:of:artifactType:)``
+    /// finds it.
     /// - Returns: the digest the registry reports (checked against the document's when it uses the
     ///   same algorithm).
     @discardableResult
@@ -67,6 +72,10 @@ extension RegistryClient {
         if let reported = response.headers.first(name: "Docker-Content-Digest").flatMap({ try? Digest(parsing: $0) }),
            reported.algorithm == document.digest.algorithm, reported != document.digest {
             throw RegistryError(.invalidResponse, "PUT \(url): the registry stored digest \(reported), the document's is \(document.digest)", method: "PUT", url: url)
+        }
+        if !response.headers.contains(name: "OCI-Subject"),
+           let referrer = try? Referrer(document, context: "manifest \(document.digest)") {
+            try await addToFallbackTag(referrer, repository)
         }
         return document.digest
     }

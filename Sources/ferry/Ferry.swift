@@ -24,7 +24,7 @@ struct Ferry: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             CopyCommand.self, InspectCommand.self, DigestCommand.self, VerifyCommand.self,
-            TagsCommand.self, CatalogCommand.self, DeleteCommand.self, LoginCommand.self, LogoutCommand.self,
+            TagsCommand.self, CatalogCommand.self, ReferrersCommand.self, DeleteCommand.self, LoginCommand.self, LogoutCommand.self,
         ])
 
     /// Runs the command, with usage errors exiting 2 (argument-parser's own default is 64).

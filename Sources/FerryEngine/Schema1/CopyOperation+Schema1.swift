@@ -13,6 +13,9 @@ extension CopyOperation {
     /// Either way the inner copy is an ordinary one; the report is mapped back to the digests the
     /// caller knows.
     func runWithSchema1Steps(_ selected: [SourceEntry]) async throws -> CopyReport? {
+        if options.includeReferrers && options.schema1Output != nil {
+            throw EngineError(.unsupported, "--referrers cannot be combined with --format v2s1: schema 1 rewrites every manifest digest, and referrers point at their subject by digest")
+        }
         if let output = options.schema1Output {
             var inner = options
             inner.schema1Output = nil
@@ -28,6 +31,9 @@ extension CopyOperation {
         }
         let conversion = Schema1Conversion(source: source, destination: destination, options: options)
         guard let converted = try await conversion.run(selected) else { return nil }
+        if options.includeReferrers {
+            throw EngineError(.unsupported, "--referrers: \(source.name) holds Docker schema 1, which is converted (new digests) and has no referrers")
+        }
         var inner = CopyOperation(source: converted.source, destination: destination, selector: .all, options: options)
         inner.landedBlobs = converted.landed
         var report = try await inner.run()

@@ -44,3 +44,11 @@ public struct RegistrySource: ImageSource {
         try await client.blob(reference.repository, descriptor.digest)
     }
 }
+
+extension RegistrySource: ReferrerListing {
+    /// The referrers the registry lists: its referrers API, or the referrers tag schema's index
+    /// when it has no such API (``RegistryClient/referrers(_:of:artifactType:)``).
+    public func referrers(of subject: Digest, artifactType: String?) async throws -> [Descriptor] {
+        try await client.referrers(reference.repository, of: subject, artifactType: artifactType).manifests
+    }
+}

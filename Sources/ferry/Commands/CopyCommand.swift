@@ -24,6 +24,7 @@ struct CopyCommand: AsyncParsableCommand {
           ferry copy --upload-chunk-size 16MiB oci:./app:1.0 docker://reg.example/app:1.0
           ferry copy docker://localhost:5000/app:1.0 docker://localhost:5000/b:1.0
           ferry copy --src-creds me:secret docker://registry.example/app:1.0 oci:./app:1.0
+          ferry copy --referrers docker://registry.example/app:1.0 oci:./app:1.0
         """)
 
     @Argument(help: "Where to read: oci:PATH[:REF], oci-archive:PATH[:REF], docker-archive:PATH[:REF], dir:PATH or docker://HOST/REPO[:TAG|@DIGEST].")
@@ -79,6 +80,9 @@ struct CopyCommand: AsyncParsableCommand {
 
     @Flag(help: "Fail rather than write anything whose digest would differ from the source's.")
     var preserveDigests = false
+
+    @Flag(help: "Also copy the image's referrers (signatures, SBOMs, attestations: manifests whose subject is a copied manifest), and theirs, verbatim.")
+    var referrers = false
 
     @Option(help: "Write a JSON map of changed digests (source → destination) to this file.")
     var digestMap: String?
@@ -144,6 +148,7 @@ struct CopyCommand: AsyncParsableCommand {
             options.schema1Output = format == "v2s1" ? (unsigned ? .unsigned : .signed) : nil
             options.requireSignature = requireSignature
             options.diffIDCache = noCache ? nil : DiffIDCache.standard()
+            options.includeReferrers = referrers
             try await from.withSource(registry: sourceOptions) { source in
                 try await to.withDestination(durable: !noSync, dockerArchiveLayout: layout, registry: destinationOptions, mountingFrom: from) { destination in
                     let operation = CopyOperation(source: source, destination: destination, selector: all ? .all : from.selector, options: options)
@@ -160,6 +165,9 @@ struct CopyCommand: AsyncParsableCommand {
                         for entry in report.entries {
                             let names = entry.names.isEmpty ? "" : " as \(entry.names.joined(separator: ", "))"
                             print("Copied \(entry.descriptor.digest)\(names) to \(to.dockerReference.map { "docker://\($0.name)" } ?? "\(to.kind.rawValue):\(to.path)")")
+                        }
+                        for referrer in report.referrers {
+                            print("Copied referrer \(referrer.descriptor.digest) (\(referrer.descriptor.artifactType ?? referrer.descriptor.mediaType.rawValue)) of \(referrer.subject)")
                         }
                         for (digest, status) in report.schema1Signatures.sorted(by: { $0.key < $1.key }) {
                             print("Schema 1 manifest \(digest): \(status)")
