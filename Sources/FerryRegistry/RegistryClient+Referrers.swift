@@ -120,7 +120,7 @@ extension RegistryClient {
         } catch {
             throw RegistryError(.invalidArgument, "referrers tag of \(referrer.subject.digest): \(error.message)")
         }
-        let document = RawDocument(bytes: bytes, mediaType: .ociIndex, digest: try Self.digest(bytes, algorithm: nil, context: "referrers index"))
+        let document = RawDocument(bytes: bytes, mediaType: .ociIndex, digest: try Self.digest(bytes, mediaType: .ociIndex, algorithm: nil, context: "referrers index"))
         try await putManifest(document, repository, .tag(referrer.subject.digest.referrersTag))
     }
 
