@@ -35,8 +35,14 @@ struct CopyCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Verify a source registry's TLS certificate; false also allows plain HTTP.", valueName: "bool"))
     var srcTlsVerify: Bool = true
 
-    @Option(help: ArgumentHelp("Extra CA certificates (*.crt) for a source registry.", valueName: "dir"))
+    @Option(help: ArgumentHelp("Certificate directory for a source registry: CA certificates (*.crt), client.cert/client.key.", valueName: "dir"))
     var srcCertDir: String?
+
+    @Option(help: ArgumentHelp("Client certificate (PEM) for a source registry; needs --src-client-key.", valueName: "file"))
+    var srcClientCert: String?
+
+    @Option(help: ArgumentHelp("Private key (PEM) of --src-client-cert.", valueName: "file"))
+    var srcClientKey: String?
 
     @Option(help: ArgumentHelp("Credentials for a destination registry, USER:PASSWORD.", valueName: "user:password"))
     var destCreds: String?
@@ -44,8 +50,14 @@ struct CopyCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Verify a destination registry's TLS certificate; false also allows plain HTTP.", valueName: "bool"))
     var destTlsVerify: Bool = true
 
-    @Option(help: ArgumentHelp("Extra CA certificates (*.crt) for a destination registry.", valueName: "dir"))
+    @Option(help: ArgumentHelp("Certificate directory for a destination registry: CA certificates (*.crt), client.cert/client.key.", valueName: "dir"))
     var destCertDir: String?
+
+    @Option(help: ArgumentHelp("Client certificate (PEM) for a destination registry; needs --dest-client-key.", valueName: "file"))
+    var destClientCert: String?
+
+    @Option(help: ArgumentHelp("Private key (PEM) of --dest-client-cert.", valueName: "file"))
+    var destClientKey: String?
 
     @Flag(help: "Create the destination repository first when the destination is Amazon ECR (CreateRepository, with the AWS credentials); an existing one is fine.")
     var createRepository = false
@@ -102,6 +114,8 @@ struct CopyCommand: AsyncParsableCommand {
         }
         if let srcCreds { _ = try parseCredentials(srcCreds) }
         if let destCreds { _ = try parseCredentials(destCreds) }
+        _ = try clientCertificate(certificate: srcClientCert, key: srcClientKey, prefix: "src-")
+        _ = try clientCertificate(certificate: destClientCert, key: destClientKey, prefix: "dest-")
         for p in platform {
             do { _ = try Platform(parsing: p) } catch { throw ValidationError(error.message) }
         }
@@ -113,8 +127,12 @@ struct CopyCommand: AsyncParsableCommand {
         if all, from.selector != .only {
             throw ValidationError("--all copies every image; do not also name one in \(source)")
         }
-        let sourceOptions = RegistryOptions(credentials: try srcCreds.map(parseCredentials), tlsVerify: srcTlsVerify, certificateDirectory: srcCertDir)
-        var destinationOptions = RegistryOptions(credentials: try destCreds.map(parseCredentials), tlsVerify: destTlsVerify, certificateDirectory: destCertDir)
+        let sourceOptions = RegistryOptions(
+            credentials: try srcCreds.map(parseCredentials), tlsVerify: srcTlsVerify, certificateDirectory: srcCertDir,
+            clientCertificate: try clientCertificate(certificate: srcClientCert, key: srcClientKey, prefix: "src-"))
+        var destinationOptions = RegistryOptions(
+            credentials: try destCreds.map(parseCredentials), tlsVerify: destTlsVerify, certificateDirectory: destCertDir,
+            clientCertificate: try clientCertificate(certificate: destClientCert, key: destClientKey, prefix: "dest-"))
         destinationOptions.createRepository = createRepository
         let layout = DockerArchiveDestination.Layout(rawValue: archiveLayout) ?? .legacy
         let display = !quiet && ProgressDisplay.isUseful ? ProgressDisplay() : nil
