@@ -59,6 +59,16 @@ enum TestServices {
     /// `http://127.0.0.1:PORT` of the token server (`start_token_registry`).
     static var tokenServer: String? { value("FERRY_TEST_TOKEN_SERVER") }
 
+    /// The token registry's log, access log included (`start_token_registry`).
+    static var tokenRegistryLog: String? { value("FERRY_TEST_REGISTRY_TOKEN_LOG") }
+
+    /// The access-log lines of requests to `repository` that the token registry answered 401.
+    static func refusals(in repository: String) throws -> [String] {
+        let log = try #require(tokenRegistryLog)
+        let text = try String(contentsOfFile: log, encoding: .utf8)
+        return text.split(separator: "\n").filter { $0.contains("/v2/\(repository)/") && $0.contains("\" 401 ") }.map(String.init)
+    }
+
     /// How many tokens the token server has issued to `user` (asked with curl).
     static func tokensIssued(to user: String) async throws -> Int {
         let server = try #require(tokenServer)

@@ -16,7 +16,7 @@ Who gets what:
   that a user name of the form USER-expired-* or USER-narrow-* gets a bad second token (counted
   per user name): already expired (beyond distribution's 60 s leeway), or granting no actions.
   Tests use these to check that Ferry fetches a fresh token when the registry refuses one.
-- USER-short-*: every token lives --short-lifetime seconds (default 3) and says so in
+- USER-short-*: every token lives --short-lifetime seconds (default 5) and says so in
   `expires_in`; USER-stale-*: every token lives that long but claims `expires_in` 300. The
   JWT's `exp` is set --leeway seconds (default 60, distribution's) earlier than the real end, so
   that the registry refuses the token exactly when its short life is over.
@@ -169,7 +169,7 @@ def main():
     parser.add_argument("--issuer", required=True)
     parser.add_argument("--user", required=True)
     parser.add_argument("--password", required=True)
-    parser.add_argument("--short-lifetime", type=int, default=3)
+    parser.add_argument("--short-lifetime", type=int, default=5)
     parser.add_argument("--leeway", type=int, default=60)
     args = parser.parse_args()
     Handler.state = State(args)
