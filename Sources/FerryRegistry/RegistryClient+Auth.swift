@@ -5,18 +5,20 @@ import NIOHTTP1
 
 extension RegistryClient {
     /// The `Authorization` value for a request needing `scopes`, or `nil` before any challenge
-    /// (requests go out anonymously until the registry asks).
-    func authorization(scopes: [String], refresh: Bool) async throws -> String? {
+    /// (requests go out anonymously until the registry asks). Bearer tokens come from the cache
+    /// while they have more than their renewal margin left, else are fetched anew.
+    func authorization(scopes: [String]) async throws -> String? {
         guard let challenge = await session.challenge else { return nil }
         switch challenge.scheme {
         case "basic":
             return credentials.map(Self.basic)
         case "bearer":
             guard let realm = challenge.realm else { return nil }
-            let key = TokenCache.Key(realm: realm, service: challenge.service ?? "", scopes: scopes.sorted(), user: credentials?.username)
-            if !refresh, let token = await tokens.token(for: key) { return "Bearer " + token }
-            let (token, lifetime) = try await fetchToken(realm: realm, service: challenge.service, scopes: scopes)
-            await tokens.store(token, for: key, lifetime: lifetime)
+            let key = tokenKey(realm: realm, service: challenge.service, scopes: scopes)
+            let client = self
+            let token = try await tokens.token(for: key) {
+                try await client.fetchToken(realm: realm, service: challenge.service, scopes: scopes)
+            }
             return "Bearer " + token
         default:
             return nil
@@ -24,9 +26,11 @@ extension RegistryClient {
     }
 
     /// Takes a challenge from a 401 (or a 403 with `insufficient_scope`) and prepares the retry:
-    /// remembers the scheme and, for Bearer, fetches a fresh token covering the request's scope and
-    /// the challenge's. - Returns: whether a retry can succeed.
-    func adopt(_ challenge: AuthChallenge, requestScopes: [String], status: Int) async throws -> Bool {
+    /// remembers the scheme and, for Bearer, drops the refused token (`sent`, the `Authorization`
+    /// the failed request carried) and fetches one covering the request's scopes and the
+    /// challenge's. A token that expired or was revoked mid-run is renewed this way.
+    /// - Returns: whether a retry can succeed.
+    func adopt(_ challenge: AuthChallenge, requestScopes: [String], status: Int, sent: String?) async throws -> Bool {
         if status == 403, challenge.error != "insufficient_scope" { return false }
         let previous = await session.challenge
         await session.setChallenge(challenge)
@@ -37,19 +41,29 @@ extension RegistryClient {
         case "bearer":
             guard let realm = challenge.realm else { return false }
             let requested = requestScopes
-            var scopes = requested
-            for scope in challenge.scopes where !scopes.contains(scope) { scopes.append(scope) }
-            let (token, lifetime) = try await fetchToken(realm: realm, service: challenge.service, scopes: scopes)
-            let key = TokenCache.Key(realm: realm, service: challenge.service ?? "", scopes: requested.sorted(), user: credentials?.username)
-            await tokens.store(token, for: key, lifetime: lifetime)
+            var merged = requested
+            for scope in challenge.scopes where !merged.contains(scope) { merged.append(scope) }
+            let scopes = merged
+            let key = tokenKey(realm: realm, service: challenge.service, scopes: requested)
+            let refused = sent.flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst("Bearer ".count)) : nil }
+            await tokens.invalidate(key, ifStill: refused)
+            let client = self
+            _ = try await tokens.token(for: key) {
+                try await client.fetchToken(realm: realm, service: challenge.service, scopes: scopes)
+            }
             return true
         default:
             return false
         }
     }
 
+    /// The cache key of a token for `scopes` at `realm`, for this client's user.
+    private func tokenKey(realm: String, service: String?, scopes: [String]) -> TokenCache.Key {
+        TokenCache.Key(realm: realm, service: service ?? "", scopes: scopes.sorted(), user: credentials?.username)
+    }
+
     /// `GET realm?service=…&scope=…` (formats.md §9.2), anonymously or with Basic credentials.
-    func fetchToken(realm: String, service: String?, scopes: [String]) async throws -> (String, Duration) {
+    func fetchToken(realm: String, service: String?, scopes: [String]) async throws -> IssuedToken {
         var url = realm
         if let service { url = RegistryURL.appendingQuery(url, name: "service", value: service) }
         for scope in scopes { url = RegistryURL.appendingQuery(url, name: "scope", value: scope) }
@@ -61,17 +75,17 @@ extension RegistryClient {
         do {
             response = try await http.execute(request, deadline: .now() + .seconds(60))
         } catch {
-            throw RegistryError(.connection, "token request GET \(url): \(Self.describe(error))", method: "GET", url: url)
+            throw RegistryError(.connection, "token request GET \(url)\(throughProxy(url)): \(describe(error, url: url))", method: "GET", url: url)
         }
         guard response.status == .ok else {
             let failure = await failure(response, method: .GET, url: url)
             throw RegistryError(.unauthorized, "token request for \(scopes.joined(separator: " ")) refused: \(failure.message)", method: "GET", url: url, status: failure.status, details: failure.details)
         }
         let body = try await readBody(response, limit: 1 << 20, context: "token from \(realm)")
-        guard let decoded = try? JSONDecoder().decode(TokenResponse.self, from: Data(body)), let token = decoded.bearer else {
+        guard let decoded = try? JSONDecoder().decode(TokenResponse.self, from: Data(body)), let token = decoded.issued() else {
             throw RegistryError(.invalidResponse, "token from \(realm): the answer holds no token")
         }
-        return (token, decoded.lifetime)
+        return token
     }
 
     static func basic(_ credentials: Credentials) -> String {

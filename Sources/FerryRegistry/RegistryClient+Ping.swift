@@ -53,7 +53,7 @@ extension RegistryClient {
                 } catch is CancellationError {
                     throw CancellationError()
                 } catch {
-                    failures.append("GET \(base)/v2/: \(Self.describe(error))")
+                    failures.append("GET \(base)/v2/\(throughProxy(base)): \(describe(error, url: base))")
                 }
                 break
             }

@@ -31,8 +31,10 @@ extension RegistryClient {
             http.method = request.method
             http.headers = request.headers
             http.headers.replaceOrAdd(name: "User-Agent", value: Self.userAgent)
-            if sameOrigin, let authorization = try await authorization(scopes: request.scopes, refresh: false) {
+            var sentAuthorization: String?
+            if sameOrigin, let authorization = try await authorization(scopes: request.scopes) {
                 http.headers.replaceOrAdd(name: "Authorization", value: authorization)
+                sentAuthorization = authorization
             }
             switch request.body {
             case .none:
@@ -53,7 +55,7 @@ extension RegistryClient {
                     try await Task.sleep(for: options.retry.delay(afterAttempt: attempt))
                     continue
                 }
-                throw RegistryError(.connection, "\(request.method) \(url): \(Self.describe(error))", method: request.method.rawValue, url: url)
+                throw RegistryError(.connection, "\(request.method) \(url)\(throughProxy(url)): \(describe(error, url: url))", method: request.method.rawValue, url: url)
             }
             let status = Int(response.status.code)
             if request.expected.contains(status) { return response }
@@ -70,7 +72,7 @@ extension RegistryClient {
 
             if (status == 401 || status == 403), !answeredChallenge, request.body.isReplayable {
                 let challenges = AuthChallenge.parse(response.headers["WWW-Authenticate"])
-                if let challenge = Self.preferred(challenges), try await adopt(challenge, requestScopes: request.scopes, status: status) {
+                if let challenge = Self.preferred(challenges), try await adopt(challenge, requestScopes: request.scopes, status: status, sent: sentAuthorization) {
                     await Self.discard(response)
                     answeredChallenge = true
                     attempt -= 1
@@ -145,9 +147,32 @@ extension RegistryClient {
         return true
     }
 
+    /// ` (through proxy http://host:port)` when a request to `url` goes through a proxy, else "".
+    func throughProxy(_ url: String) -> String {
+        http.proxies.proxy(for: url).map { " (through proxy \($0))" } ?? ""
+    }
+
+    /// ``describe(_:)`` for a request to `url`, with a hint when an HTTPS server closed the
+    /// connection on a client that presents no certificate: a registry requiring mutual TLS
+    /// often says no more than that (the TLS 1.3 alert arrives after the request was written).
+    func describe(_ error: any Error, url: String) -> String {
+        let text = Self.describe(error)
+        guard !presentsClientCertificate, url.lowercased().hasPrefix("https://") else { return text }
+        let closed = (error as? HTTPClientError) == .remoteConnectionClosed || (error as? NIOSSLError) == .uncleanShutdown
+        guard closed else { return text }
+        return text + " (the server closed the TLS connection; if it requires a client certificate — mutual TLS — pass --cert-dir DIR holding client.cert and client.key, or --client-cert FILE --client-key FILE)"
+    }
+
     /// A sentence for a connection-level error, with a hint for certificate failures.
     static func describe(_ error: any Error) -> String {
         let text = String(describing: error)
+        // TLS 1.3 servers check the client certificate after the handshake and answer a missing
+        // one with alert 116 (certificate_required); TLS 1.2 ones fail the handshake instead.
+        let lower = text.lowercased()
+        if lower.contains("certificate required") || lower.contains("certificate_required")
+            || lower.contains("peer did not return a certificate") || lower.contains("handshake failure") && lower.contains("alert") {
+            return "TLS failure (\(text)): the registry asks for a client certificate (mutual TLS); pass --cert-dir DIR holding client.cert and client.key, or --client-cert FILE --client-key FILE"
+        }
         if error is NIOSSLError || error is NIOSSLExtraError || text.contains("CERTIFICATE_VERIFY_FAILED") {
             return "TLS failure (\(text)); if the registry's certificate comes from a private CA, pass --cert-dir DIR holding its ca.crt, or --tls-verify=false to skip verification"
         }

@@ -16,10 +16,12 @@ public struct RegistryClient: Sendable {
     public let registry: String
     /// The options it was opened with.
     public let options: RegistryOptions
-    let http: HTTPClient
+    let http: HTTPClients
     let session: RegistrySession
     let credentials: Credentials?
     let tokens: TokenCache
+    /// Whether TLS connections present a client certificate (for the hint when one is missing).
+    let presentsClientCertificate: Bool
 
     /// The host requests go to: `docker.io` is served by `registry-1.docker.io`.
     var host: String { registry == Reference.defaultDomain ? "registry-1.docker.io" : registry }
@@ -56,7 +58,8 @@ public func withRegistryClient<T>(
     _ body: (RegistryClient) async throws -> T
 ) async throws -> T {
     var configuration = HTTPClient.Configuration()
-    configuration.tlsConfiguration = try makeTLSConfiguration(options)
+    let tls = try TLSSettings.configuration(for: registry, options: options)
+    configuration.tlsConfiguration = tls
     // Redirects are followed by hand so that Authorization never goes to another host.
     configuration.redirectConfiguration = .disallow
     configuration.timeout = .init(connect: .seconds(30), read: .seconds(120))
@@ -64,7 +67,8 @@ public func withRegistryClient<T>(
     // Failed connections fail the request at once; RetryPolicy decides about retrying (AHC would
     // otherwise retry connecting until the request's deadline, hours for a blob).
     configuration.connectionPool.retryConnectionEstablishment = false
-    let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    let proxies = try options.proxies ?? ProxyEnvironment(environment: options.environment ?? ProcessInfo.processInfo.environment)
+    let http = HTTPClients(configuration: configuration, proxies: proxies)
     let credentials: Credentials?
     do {
         credentials = try await resolveCredentials(for: registry, options: options, http: http)
@@ -74,7 +78,7 @@ public func withRegistryClient<T>(
     }
     let client = RegistryClient(
         registry: registry, options: options, http: http, session: RegistrySession(),
-        credentials: credentials, tokens: TokenCache())
+        credentials: credentials, tokens: TokenCache(), presentsClientCertificate: !tls.certificateChain.isEmpty)
     let result: T
     do {
         result = try await body(client)
@@ -90,12 +94,14 @@ public func withRegistryClient<T>(
 /// then, when ``RegistryOptions/useCredentialFiles`` is on, the auth files and their credential
 /// helpers (``CredentialStore``), then for Amazon ECR hosts a token exchanged from the AWS
 /// credentials (``ECRAuthenticator``, cached process-wide). `nil` means anonymous.
-func resolveCredentials(for registry: String, options: RegistryOptions, http: HTTPClient) async throws -> Credentials? {
+func resolveCredentials(for registry: String, options: RegistryOptions, http: HTTPClients) async throws -> Credentials? {
     if let explicit = options.credentials { return explicit }
     guard options.useCredentialFiles else { return nil }
     let environment = options.environment ?? ProcessInfo.processInfo.environment
     if let stored = try CredentialStore(environment: environment).credentials(for: registry) { return stored }
-    return try await ECRAuthenticator.shared.credentials(for: registry, environment: environment, http: http)
+    guard let ecr = ECRRegistry(host: registry) else { return nil }
+    let api = http.client(for: ECRAPIClient.endpointOverride(environment) ?? ecr.apiEndpoint)
+    return try await ECRAuthenticator.shared.credentials(for: registry, environment: environment, http: api)
 }
 
 extension RegistryClient {
@@ -105,32 +111,4 @@ extension RegistryClient {
 
     /// The `Authorization` value Basic authentication sends for `credentials`.
     public static func basicAuthorization(_ credentials: Credentials) -> String { basic(credentials) }
-}
-
-private func makeTLSConfiguration(_ options: RegistryOptions) throws(RegistryError) -> TLSConfiguration {
-    var tls = TLSConfiguration.makeClientConfiguration()
-    if !options.tlsVerify {
-        tls.certificateVerification = .none
-        return tls
-    }
-    guard let directory = options.certificateDirectory else { return tls }
-    let files: [String]
-    do {
-        files = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".crt") }.sorted()
-    } catch {
-        throw RegistryError(.invalidArgument, "cannot read certificate directory \(directory): \(error.localizedDescription)")
-    }
-    guard !files.isEmpty else {
-        throw RegistryError(.invalidArgument, "certificate directory \(directory) holds no *.crt file (expected ca.crt)")
-    }
-    var certificates: [NIOSSLCertificate] = []
-    for file in files {
-        do {
-            certificates += try NIOSSLCertificate.fromPEMFile(directory + "/" + file)
-        } catch {
-            throw RegistryError(.invalidArgument, "\(directory)/\(file) is not a PEM certificate: \(error)")
-        }
-    }
-    tls.additionalTrustRoots = [.certificates(certificates)]
-    return tls
 }

@@ -1,4 +1,4 @@
-/// How to reach one registry: credentials, TLS and retries.
+/// How to reach one registry: credentials, TLS (CA and client certificates), proxies and retries.
 ///
 /// **Plain HTTP.** Ferry speaks HTTPS with certificate verification unless told otherwise. Two
 /// cases also try plain HTTP, the way docker treats `127.0.0.0/8` as an insecure registry and
@@ -27,21 +27,35 @@ public struct RegistryOptions: Sendable, Hashable {
     public var uploadChunkSize: Int?
     /// Verify the registry's TLS certificate (the default). `false` also allows plain HTTP.
     public var tlsVerify: Bool
-    /// A directory of extra trusted CA certificates (`*.crt`, as `certs.d/HOST/ca.crt`) for this
-    /// registry, added to the system's.
+    /// A certificate directory for this registry in docker's convention (`--cert-dir`): every
+    /// `*.crt` is a CA certificate trusted besides the system's, and a `NAME.cert` + `NAME.key`
+    /// pair (such as `client.cert` / `client.key`) is the client certificate for mutual TLS.
+    /// When `nil`, the directories ``certificateRoots``/`HOST[:PORT]` are used where they exist.
     public var certificateDirectory: String?
+    /// A client certificate and key for mutual TLS (`--client-cert` / `--client-key`); takes
+    /// precedence over a pair found in a certificate directory.
+    public var clientCertificate: ClientCertificate?
+    /// Where per-registry certificate directories are looked up when ``certificateDirectory`` is
+    /// `nil`: `ROOT/HOST[:PORT]/` for each root, as the containers tools and docker do. Every
+    /// directory that exists contributes its CA certificates; the first client pair wins.
+    public var certificateRoots: [String] = ["/etc/containers/certs.d", "/etc/docker/certs.d"]
+    /// The proxies to use; `nil` means those of ``environment`` (`HTTPS_PROXY`, `HTTP_PROXY`,
+    /// `NO_PROXY` and their lower-case forms, see ``ProxyEnvironment``).
+    public var proxies: ProxyEnvironment?
     /// How failed requests are retried.
     public var retry: RetryPolicy
-    /// The environment credential files are found through (`DOCKER_CONFIG`, `REGISTRY_AUTH_FILE`,
-    /// `XDG_RUNTIME_DIR`, `HOME`); `nil` means the process's own.
+    /// The environment credential files and proxies are found through (`DOCKER_CONFIG`,
+    /// `REGISTRY_AUTH_FILE`, `XDG_RUNTIME_DIR`, `HOME`, `HTTPS_PROXY`, …); `nil` means the
+    /// process's own.
     public var environment: [String: String]?
 
     /// Options with verification on, credentials from the files, and the default retry policy.
-    public init(credentials: Credentials? = nil, useCredentialFiles: Bool = true, tlsVerify: Bool = true, certificateDirectory: String? = nil, retry: RetryPolicy = RetryPolicy(), environment: [String: String]? = nil) {
+    public init(credentials: Credentials? = nil, useCredentialFiles: Bool = true, tlsVerify: Bool = true, certificateDirectory: String? = nil, clientCertificate: ClientCertificate? = nil, retry: RetryPolicy = RetryPolicy(), environment: [String: String]? = nil) {
         self.credentials = credentials
         self.useCredentialFiles = useCredentialFiles
         self.tlsVerify = tlsVerify
         self.certificateDirectory = certificateDirectory
+        self.clientCertificate = clientCertificate
         self.retry = retry
         self.environment = environment
     }

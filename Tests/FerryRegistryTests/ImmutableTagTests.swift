@@ -9,11 +9,19 @@ import Testing
 /// Re-tagging against a registry with immutable tags (Amazon ECR's behaviour, formats.md §9.7):
 /// a stub registry (python3, 127.0.0.1) refuses every PUT to an existing tag with `TAG_INVALID`.
 /// Ferry HEADs the tag first and skips the PUT when it already names the same digest.
-@Suite(.enabled(if: ExternalTool.find("python3") != nil, "needs python3"),
-       .disabled("hangs in its first run (stub start-up read or the stub itself); not yet diagnosed"))
+///
+/// The stub once hung this test: a child process inherits the signal mask of the thread that
+/// spawns it, and Swift's concurrency threads block nearly every signal, so the stub's SIGTERM
+/// stayed pending forever while `waitUntilExit()` held one of the two cooperative threads. Now
+/// the stub clears its signal mask, is stopped with SIGKILL, and is waited for without blocking
+/// (``StubRegistry``); its port comes through a file polled with `Task.sleep`.
+@Suite(.enabled(if: ExternalTool.find("python3") != nil, "needs python3"))
 struct ImmutableTagTests {
     static let stub = #"""
-    import hashlib, http.server, json, sys
+    import hashlib, http.server, json, os, signal, socketserver, sys
+    # Spawned from a Swift concurrency thread, this process starts with almost every signal
+    # blocked; unblock them so that it can be stopped.
+    signal.pthread_sigmask(signal.SIG_SETMASK, set())
     manifests, tags = {}, {}
     class H(http.server.BaseHTTPRequestHandler):
         def log_message(self, *a): pass
@@ -46,8 +54,16 @@ struct ImmutableTagTests {
                 tags[ref] = digest
             manifests[digest] = (body, self.headers["Content-Type"])
             self.reply(201, b"", [("Docker-Content-Digest", digest)])
-    server = http.server.HTTPServer(("127.0.0.1", 0), H)
-    print(server.server_address[1], flush=True)
+    class Server(http.server.ThreadingHTTPServer):
+        daemon_threads = True
+        def server_bind(self):
+            # HTTPServer.server_bind looks the host name up (getfqdn), which can stall on DNS.
+            socketserver.TCPServer.server_bind(self)
+            self.server_name, self.server_port = "127.0.0.1", self.server_address[1]
+    server = Server(("127.0.0.1", 0), H)
+    with open(sys.argv[1] + ".tmp", "w") as handle:
+        handle.write(str(server.server_address[1]))
+    os.rename(sys.argv[1] + ".tmp", sys.argv[1])
     server.serve_forever()
     """#
 
@@ -57,33 +73,24 @@ struct ImmutableTagTests {
     }
 
     @Test func identicalRepushSkipsThePutAndADifferentDigestIsRefused() async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ferry-immutable-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        try Self.stub.write(toFile: dir + "/stub.py", atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try #require(ExternalTool.find("python3")))
-        process.arguments = [dir + "/stub.py"]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        defer { process.terminate(); process.waitUntilExit() }
-        var line = [UInt8]()
-        while let byte = try output.fileHandleForReading.read(upToCount: 1)?.first, byte != 0x0a { line.append(byte) }
-        let port = try #require(Int(String(decoding: line, as: UTF8.self)))
-        let reference = try Reference(parsing: "127.0.0.1:\(port)/app:v1")
-        let first = try Self.document("one"), second = try Self.document("two")
-
-        for _ in 0..<2 {
-            try await TransportReference(docker: reference).withDestination(registry: RegistryOptions(useCredentialFiles: false)) { destination in
-                try await destination.putDocument(first)
-                try await destination.addEntry(first.descriptor, names: ["v1"])
-            }
-        }
-        await #expect(throws: RegistryError.self) {
-            try await TransportReference(docker: reference).withDestination(registry: RegistryOptions(useCredentialFiles: false)) { destination in
-                try await destination.putDocument(second)
-                try await destination.addEntry(second.descriptor, names: ["v1"])
+        try await withTemporaryDirectory { dir in
+            try Self.stub.write(toFile: dir + "/stub.py", atomically: true, encoding: .utf8)
+            try await StubRegistry.run(try #require(ExternalTool.find("python3")), [dir + "/stub.py"], in: dir) { port in
+                let reference = try Reference(parsing: "127.0.0.1:\(port)/app:v1")
+                let first = try Self.document("one"), second = try Self.document("two")
+                for _ in 0..<2 {
+                    try await TransportReference(docker: reference).withDestination(registry: RegistryOptions(useCredentialFiles: false)) { destination in
+                        try await destination.putDocument(first)
+                        try await destination.addEntry(first.descriptor, names: ["v1"])
+                    }
+                }
+                let error = await #expect(throws: RegistryError.self) {
+                    try await TransportReference(docker: reference).withDestination(registry: RegistryOptions(useCredentialFiles: false)) { destination in
+                        try await destination.putDocument(second)
+                        try await destination.addEntry(second.descriptor, names: ["v1"])
+                    }
+                }
+                #expect(error?.has("TAG_INVALID") == true)
             }
         }
     }

@@ -2,7 +2,7 @@
 """A distribution token server for Ferry's tests (formats.md section 9.2), Python 3 stdlib only.
 
     token-server.py --port PORT --key KEY.pem --cert CERT.pem --service SVC --issuer ISS
-                    --user USER --password PASSWORD
+                    --user USER --password PASSWORD [--short-lifetime SECONDS] [--leeway SECONDS]
 
 GET /token?service=&scope=&scope=[&account=] with optional Basic credentials answers
 {"token", "access_token", "expires_in", "issued_at"}: a JWT signed RS256 (by calling
@@ -16,6 +16,12 @@ Who gets what:
   that a user name of the form USER-expired-* or USER-narrow-* gets a bad second token (counted
   per user name): already expired (beyond distribution's 60 s leeway), or granting no actions.
   Tests use these to check that Ferry fetches a fresh token when the registry refuses one.
+- USER-short-*: every token lives --short-lifetime seconds (default 5) and says so in
+  `expires_in`; USER-stale-*: every token lives that long but claims `expires_in` 300. The
+  JWT's `exp` is set --leeway seconds (default 60, distribution's) earlier than the real end, so
+  that the registry refuses the token exactly when its short life is over.
+
+GET /count?user=NAME answers {"user": NAME, "count": N}, the tokens issued to that user so far.
 
 Every request is logged on stdout as one line: "token <user|-> <scope> <scope>...".
 """
@@ -89,6 +95,12 @@ class Handler(BaseHTTPRequestHandler):
         state = self.state
         args = state.args
         url = urlparse(self.path)
+        if url.path == "/count":
+            name = parse_qs(url.query).get("user", [""])[0]
+            with state.lock:
+                count = state.counts.get(name, 0)
+            self.answer(200, {"user": name, "count": count})
+            return
         if url.path != "/token":
             self.answer(404, {"errors": [{"code": "NOT_FOUND", "message": "no such endpoint"}]})
             return
@@ -115,6 +127,7 @@ class Handler(BaseHTTPRequestHandler):
 
         now = int(time.time())
         expires = now + 300
+        expires_in = 300
         access = []
         if user is not None:
             count = state.next_count(user)
@@ -122,6 +135,10 @@ class Handler(BaseHTTPRequestHandler):
             narrow = bad and user.startswith(args.user + "-narrow-")
             if bad and user.startswith(args.user + "-expired-"):
                 expires = now - 600
+            if user.startswith(args.user + "-short-") or user.startswith(args.user + "-stale-"):
+                expires = now + args.short_lifetime - args.leeway
+                if user.startswith(args.user + "-short-"):
+                    expires_in = args.short_lifetime
             for scope in scopes:
                 parsed = parse_scope(scope)
                 if parsed is None:
@@ -140,7 +157,7 @@ class Handler(BaseHTTPRequestHandler):
         }
         token = state.sign(payload)
         issued = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now))
-        self.answer(200, {"token": token, "access_token": token, "expires_in": 300, "issued_at": issued})
+        self.answer(200, {"token": token, "access_token": token, "expires_in": expires_in, "issued_at": issued})
 
 
 def main():
@@ -152,6 +169,8 @@ def main():
     parser.add_argument("--issuer", required=True)
     parser.add_argument("--user", required=True)
     parser.add_argument("--password", required=True)
+    parser.add_argument("--short-lifetime", type=int, default=5)
+    parser.add_argument("--leeway", type=int, default=60)
     args = parser.parse_args()
     Handler.state = State(args)
     server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)

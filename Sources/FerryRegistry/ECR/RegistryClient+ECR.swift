@@ -13,7 +13,8 @@ extension RegistryClient {
         guard let aws = try AWSConfiguration(environment: environment).credentials() else {
             throw RegistryError(.credentials, "--create-repository for \(registry): no AWS credentials (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, or ~/.aws/credentials)")
         }
-        let api = ECRAPIClient(credentials: aws, region: ecr.region, defaultEndpoint: ecr.apiEndpoint, environment: environment, http: http)
+        let endpoint = ECRAPIClient.endpointOverride(environment) ?? ecr.apiEndpoint
+        let api = ECRAPIClient(credentials: aws, region: ecr.region, defaultEndpoint: ecr.apiEndpoint, environment: environment, http: http.client(for: endpoint))
         return try await api.createRepository(repository)
     }
 }

@@ -39,8 +39,14 @@ struct CopyCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Verify a source registry's TLS certificate; false also allows plain HTTP.", valueName: "bool"))
     var srcTlsVerify: Bool = true
 
-    @Option(help: ArgumentHelp("Extra CA certificates (*.crt) for a source registry.", valueName: "dir"))
+    @Option(help: ArgumentHelp("Certificate directory for a source registry: CA certificates (*.crt), client.cert/client.key.", valueName: "dir"))
     var srcCertDir: String?
+
+    @Option(help: ArgumentHelp("Client certificate (PEM) for a source registry; needs --src-client-key.", valueName: "file"))
+    var srcClientCert: String?
+
+    @Option(help: ArgumentHelp("Private key (PEM) of --src-client-cert.", valueName: "file"))
+    var srcClientKey: String?
 
     @Option(help: ArgumentHelp("Credentials for a destination registry, USER:PASSWORD.", valueName: "user:password"))
     var destCreds: String?
@@ -48,11 +54,17 @@ struct CopyCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Verify a destination registry's TLS certificate; false also allows plain HTTP.", valueName: "bool"))
     var destTlsVerify: Bool = true
 
-    @Option(help: ArgumentHelp("Extra CA certificates (*.crt) for a destination registry.", valueName: "dir"))
+    @Option(help: ArgumentHelp("Certificate directory for a destination registry: CA certificates (*.crt), client.cert/client.key.", valueName: "dir"))
     var destCertDir: String?
 
     @Option(help: ArgumentHelp("Upload blobs to a registry in ranged PATCH requests of this size (BYTES, or with KiB, MiB, GiB), each resumed from the registry's offset if it breaks. Default: one streamed request per blob (fastest).", valueName: "size"))
     var uploadChunkSize: ByteCount?
+
+    @Option(help: ArgumentHelp("Client certificate (PEM) for a destination registry; needs --dest-client-key.", valueName: "file"))
+    var destClientCert: String?
+
+    @Option(help: ArgumentHelp("Private key (PEM) of --dest-client-cert.", valueName: "file"))
+    var destClientKey: String?
 
     @Flag(help: "Create the destination repository first when the destination is Amazon ECR (CreateRepository, with the AWS credentials); an existing one is fine.")
     var createRepository = false
@@ -118,6 +130,8 @@ struct CopyCommand: AsyncParsableCommand {
         }
         if let srcCreds { _ = try parseCredentials(srcCreds) }
         if let destCreds { _ = try parseCredentials(destCreds) }
+        _ = try clientCertificate(certificate: srcClientCert, key: srcClientKey, prefix: "src-")
+        _ = try clientCertificate(certificate: destClientCert, key: destClientKey, prefix: "dest-")
         for p in platform {
             do { _ = try Platform(parsing: p) } catch { throw ValidationError(error.message) }
         }
@@ -129,8 +143,12 @@ struct CopyCommand: AsyncParsableCommand {
         if all, from.selector != .only {
             throw ValidationError("--all copies every image; do not also name one in \(source)")
         }
-        let sourceOptions = RegistryOptions(credentials: try srcCreds.map(parseCredentials), tlsVerify: srcTlsVerify, certificateDirectory: srcCertDir)
-        var destinationOptions = RegistryOptions(credentials: try destCreds.map(parseCredentials), tlsVerify: destTlsVerify, certificateDirectory: destCertDir)
+        let sourceOptions = RegistryOptions(
+            credentials: try srcCreds.map(parseCredentials), tlsVerify: srcTlsVerify, certificateDirectory: srcCertDir,
+            clientCertificate: try clientCertificate(certificate: srcClientCert, key: srcClientKey, prefix: "src-"))
+        var destinationOptions = RegistryOptions(
+            credentials: try destCreds.map(parseCredentials), tlsVerify: destTlsVerify, certificateDirectory: destCertDir,
+            clientCertificate: try clientCertificate(certificate: destClientCert, key: destClientKey, prefix: "dest-"))
         destinationOptions.createRepository = createRepository
         destinationOptions.uploadChunkSize = uploadChunkSize?.bytes
         let layout = DockerArchiveDestination.Layout(rawValue: archiveLayout) ?? .legacy

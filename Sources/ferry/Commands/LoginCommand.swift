@@ -27,12 +27,19 @@ struct LoginCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Verify the registry's TLS certificate; false also allows plain HTTP.", valueName: "bool"))
     var tlsVerify: Bool = true
 
-    @Option(help: ArgumentHelp("A directory of extra CA certificates (*.crt) to trust.", valueName: "dir"))
+    @Option(help: ArgumentHelp("A certificate directory: CA certificates (*.crt) to trust, client.cert/client.key for mutual TLS.", valueName: "dir"))
     var certDir: String?
+
+    @Option(help: ArgumentHelp("A client certificate (PEM) for mutual TLS; needs --client-key.", valueName: "file"))
+    var clientCert: String?
+
+    @Option(help: ArgumentHelp("The private key (PEM) of --client-cert.", valueName: "file"))
+    var clientKey: String?
 
     func validate() throws {
         guard passwordStdin else { throw ValidationError("pass the password on standard input with --password-stdin") }
         guard !host.contains("/") else { throw ValidationError("give the registry as HOST[:PORT], without a scheme or path") }
+        _ = try clientCertificate(certificate: clientCert, key: clientKey, prefix: "")
     }
 
     func run() async throws {
@@ -42,7 +49,9 @@ struct LoginCommand: AsyncParsableCommand {
         guard !password.isEmpty else { throw ValidationError("standard input held no password") }
         let credentials = Credentials(username: username, password: password)
         try await runReportingErrors {
-            let options = RegistryOptions(credentials: credentials, tlsVerify: tlsVerify, certificateDirectory: certDir)
+            let options = RegistryOptions(
+                credentials: credentials, tlsVerify: tlsVerify, certificateDirectory: certDir,
+                clientCertificate: try clientCertificate(certificate: clientCert, key: clientKey, prefix: ""))
             try await withRegistryClient(host, options: options) { client in
                 try await client.checkCredentials()
             }
