@@ -67,6 +67,10 @@ public final class VerifyingStream: ByteStream {
     /// The digest the stream is checked against, or `nil` when it only computes one.
     public var expectedDigest: Digest? { expected?.digest ?? expectedDigestOnly }
 
+    /// The size the blob must have, when it is known before reading (a stream made with a
+    /// descriptor): lets an upload declare its length up front.
+    public var expectedSize: Int64? { expected?.size }
+
     public func next() async throws -> [UInt8]? {
         guard !finished else { return nil }
         guard let chunk = try await upstream.next() else {

@@ -1,0 +1,62 @@
+import Foundation
+import FerryEngine
+import FerryRegistry
+import FerrySpec
+import FerryStreams
+import FerryTestSupport
+import FerryTransports
+import Testing
+
+/// A verbatim push sends each blob as the body of one `PUT` (digest and size known in advance):
+/// `POST` + `PUT` per blob, no `PATCH`; a source blob that does not match its digest is cut off
+/// mid-`PUT` and never lands. Against the real docker-registry, through the fault proxy's log.
+@Suite(.enabled(if: SharedFixtures.testRegistry != nil && ExternalTool.gzipAvailable && ExternalTool.find("python3") != nil, "FERRY_TEST_REGISTRY not set (run Scripts/test), or gzip or python3 missing"))
+struct MonolithicUploadTests {
+    let upstream = SharedFixtures.testRegistry ?? ""
+
+    @Test func verbatimBlobsGoAsOnePutEach() async throws {
+        try await withTemporaryDirectory { dir in
+            var builder = TestImageBuilder(seed: 931)
+            builder.addImage(tag: "v1", layerCount: 3, layerSize: 50_000)
+            let summary = try await builder.write(to: dir + "/src")
+            let image = try #require(summary["v1"]?.images.first)
+            let repository = SharedFixtures.uniqueRepository("monolithic")
+            try await withFaultProxy(upstream: upstream, faults: []) { proxy in
+                try await push(layout: dir + "/src", name: "v1", to: proxy.host, repository: repository, tag: "v1")
+                let log = proxy.log()
+                #expect(!log.contains { $0.hasPrefix("PATCH ") }, "\(log)")
+                var blobPuts = 0
+                var posts = 0
+                for line in log {
+                    if line.hasPrefix("POST ") { posts += 1 }
+                    if line.hasPrefix("PUT "), line.range(of: "/blobs/uploads/") != nil { blobPuts += 1 }
+                }
+                #expect(blobPuts == image.layerDigests.count + 1, "\(log)")
+                #expect(posts == blobPuts)
+            }
+            try await pull(upstream, repository: repository, tag: "v1", into: dir + "/back")
+            let back = try await Inspector(source: try OCILayoutSource(path: dir + "/back")).inspect(.only)
+            #expect(back.digest == summary["v1"]?.digest)
+        }
+    }
+
+    @Test func corruptSourceBlobIsCutOffAndNeverLands() async throws {
+        try await withTemporaryDirectory { dir in
+            var builder = TestImageBuilder(seed: 932)
+            builder.addImage(tag: "v1", layerCount: 2, layerSize: 300_000)
+            let summary = try await builder.write(to: dir + "/src")
+            let layer = try #require(summary["v1"]?.images.first?.layerDigests.last)
+            try LayoutSurgery(dir + "/src").flipByte(of: layer, at: 1000)
+            let repository = SharedFixtures.uniqueRepository("monolithic-bad")
+            let error = await #expect(throws: StreamError.self) {
+                try await push(layout: dir + "/src", name: "v1", to: upstream, repository: repository, tag: "v1")
+            }
+            #expect(error?.code == .digestMismatch)
+            #expect(error?.message.contains(layer.description) == true, "\(String(describing: error))")
+            let stored = try await withRegistryClient(upstream, options: plainOptions) { client in
+                try await client.blobSize(repository, layer)
+            }
+            #expect(stored == nil, "the corrupt blob must not exist in the registry")
+        }
+    }
+}
