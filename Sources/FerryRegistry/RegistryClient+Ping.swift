@@ -10,9 +10,22 @@ extension RegistryClient {
         _ = try await baseURL()
     }
 
-    /// `scheme://host[:port]`, found by the first ping and remembered.
+    /// `scheme://host[:port]`, found by the first ping and remembered; requests started together
+    /// share one ping.
     func baseURL() async throws -> String {
         if let known = await session.baseURL { return known }
+        let client = self
+        let ping = await session.sharedPing { try await client.discoverBaseURL() }
+        do {
+            return try await ping.value
+        } catch {
+            await session.forgetPing()
+            throw error
+        }
+    }
+
+    /// Pings each candidate scheme (`GET /v2/`) until one answers as a registry.
+    private func discoverBaseURL() async throws -> String {
         var failures: [String] = []
         for scheme in candidateSchemes {
             let base = "\(scheme)://\(host)"

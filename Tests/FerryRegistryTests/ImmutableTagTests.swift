@@ -8,7 +8,7 @@ import Testing
 
 /// Re-tagging against a registry with immutable tags (Amazon ECR's behaviour, formats.md §9.7):
 /// a stub registry (python3, 127.0.0.1) refuses every PUT to an existing tag with `TAG_INVALID`.
-/// Ferry HEADs the tag first and skips the PUT when it already names the same digest.
+/// Ferry PUTs the tag; on a refusal it HEADs the tag and accepts when it already names the same digest.
 ///
 /// The stub once hung this test: a child process inherits the signal mask of the thread that
 /// spawns it, and Swift's concurrency threads block nearly every signal, so the stub's SIGTERM

@@ -8,10 +8,11 @@ import FerryStreams
 /// mounted from that repository of the same registry (no bytes sent; the engine counts it as
 /// already present), and when the registry declines, the upload session it opened instead is
 /// used for the blob. Others are streamed into an upload (`POST`, one `PATCH` or ranged
-/// `PATCH`es per ``RegistryOptions/uploadChunkSize``, `PUT ?digest=`). Manifests are put by digest, children first, and the
-/// top-level one again under each tag in ``addEntry(_:names:)`` (skipped when the tag already
-/// names that digest, which immutable ECR tags need); the registry makes each visible
-/// as it lands, so ``commit()`` has nothing left to do.
+/// `PATCH`es per ``RegistryOptions/uploadChunkSize``, `PUT ?digest=`; a blob whose digest is
+/// known goes as the body of that `PUT`). Manifests are put children first: a tagged one only
+/// under its tags in ``addEntry(_:names:)`` (a refused tag that already names that digest is
+/// success, which immutable ECR tags need), the others by digest before anything that refers to
+/// them, and any left at ``commit()``.
 public struct RegistryDestination: ImageDestination {
     /// The client for the reference's registry.
     public let client: RegistryClient
@@ -71,9 +72,18 @@ public struct RegistryDestination: ImageDestination {
         return try await client.pushBlob(reference.repository, from: blob, upload: upload)
     }
 
+    /// Keeps the document; it is put by digest before anything that may refer to it is put, or
+    /// under its tag by ``addEntry(_:names:)`` (one `PUT` instead of two), or at ``commit()``.
     public func putDocument(_ document: RawDocument) async throws {
-        try await client.putManifest(document, reference.repository, .digest(document.digest))
         await documents.keep(document)
+    }
+
+    /// Puts by digest, in the order they were given (children before their index), every kept
+    /// document not put yet, except `digest`.
+    private func flush(except digest: Digest? = nil) async throws {
+        for document in await documents.takePending(except: digest) {
+            try await client.putManifest(document, reference.repository, .digest(document.digest))
+        }
     }
 
     public func addEntry(_ descriptor: Descriptor, names: [String]) async throws {
@@ -85,18 +95,28 @@ public struct RegistryDestination: ImageDestination {
             guard Reference.isValidTag(tag) else {
                 throw TransportError(.invalidArgument, "\(name): \"\(tag)\" is not a valid tag (letters, digits, _ . -, at most 128); name the destination docker://\(reference.name):TAG")
             }
-            // Immutable tags (Amazon ECR) refuse even an identical re-push: when the tag already
-            // names this digest there is nothing to do. A failed HEAD just means "put it".
-            if let existing = try? await client.manifestDescriptor(reference.repository, .tag(tag)), existing.digest == document.digest {
-                continue
-            }
-            try await client.putManifest(document, reference.repository, .tag(tag))
         }
+        // What this document refers to goes first; the document itself lands under its tag (the
+        // registry stores it by digest too).
+        try await flush(except: document.digest)
+        for tag in names {
+            do {
+                try await client.putManifest(document, reference.repository, .tag(tag))
+            } catch let refusal as RegistryError where refusal.code != .connection {
+                // Immutable tags (Amazon ECR) refuse even an identical re-push: when the tag
+                // already names this digest there was nothing to do.
+                guard let existing = try? await client.manifestDescriptor(reference.repository, .tag(tag)), existing.digest == document.digest else {
+                    throw refusal
+                }
+            }
+        }
+        await documents.markPut(document.digest)
     }
 
     /// Cancels the sessions of declined mounts that no blob used.
     public func commit() async throws {
         for upload in await declinedMounts.takeAll() { await client.cancelUpload(upload) }
+        try await flush()
     }
 }
 
@@ -115,11 +135,23 @@ private actor UploadShelf {
     }
 }
 
-/// The documents a destination was given, so the top-level one can be put again under its tags.
+/// The documents a destination was given, in order, and which of them are not in the registry yet.
 private actor DocumentShelf {
     private var byDigest: [Digest: RawDocument] = [:]
+    private var pending: [Digest] = []
 
-    func keep(_ document: RawDocument) { byDigest[document.digest] = document }
+    func keep(_ document: RawDocument) {
+        if byDigest.updateValue(document, forKey: document.digest) == nil { pending.append(document.digest) }
+    }
 
     func document(_ digest: Digest) -> RawDocument? { byDigest[digest] }
+
+    /// The documents not put yet, oldest first, except `digest`; they count as put from now on.
+    func takePending(except digest: Digest?) -> [RawDocument] {
+        let taken = pending.filter { $0 != digest }
+        pending.removeAll { $0 != digest }
+        return taken.compactMap { byDigest[$0] }
+    }
+
+    func markPut(_ digest: Digest) { pending.removeAll { $0 == digest } }
 }
