@@ -1,3 +1,4 @@
+import FerryRegistry
 import FerrySpec
 import FerryStreams
 import FerryTransports
@@ -132,15 +133,43 @@ public struct CopyOperation: Sendable {
             var results: [(BlobJob, Descriptor, Bool)] = []
             for _ in 0..<limit {
                 guard let job = pending.next() else { break }
-                group.addTask { try await self.run(job) }
+                group.addTask { try await self.runRetrying(job) }
             }
             while let result = try await group.next() {
                 results.append(result)
                 if let job = pending.next() {
-                    group.addTask { try await self.run(job) }
+                    group.addTask { try await self.runRetrying(job) }
                 }
             }
             return results
+        }
+    }
+
+    /// How many times a blob job is tried when a registry fails it in passing.
+    static let jobAttempts = 3
+
+    /// Runs a job, and runs it again from a fresh read of the source when a registry failed it in
+    /// a way worth another try: a connection lost, or a 5xx or 429 answer to a request the client
+    /// could not repeat itself (an upload's one-shot body). Digest and size mismatches are never
+    /// retried.
+    private func runRetrying(_ job: BlobJob) async throws -> (BlobJob, Descriptor, Bool) {
+        var attempt = 1
+        while true {
+            do {
+                return try await run(job)
+            } catch let error as RegistryError where attempt < Self.jobAttempts && Self.isTransient(error) {
+                attempt += 1
+                try await Task.sleep(for: .milliseconds(100 << attempt))
+            }
+        }
+    }
+
+    /// A registry failure that another attempt may not meet.
+    static func isTransient(_ error: RegistryError) -> Bool {
+        switch error.code {
+        case .connection: return true
+        case .httpStatus: return error.status.map { $0 == 429 || (500...599).contains($0) } ?? false
+        default: return false
         }
     }
 

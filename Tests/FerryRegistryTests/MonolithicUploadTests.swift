@@ -1,5 +1,5 @@
 import Foundation
-import FerryEngine
+@testable import FerryEngine
 import FerryRegistry
 import FerrySpec
 import FerryStreams
@@ -58,5 +58,36 @@ struct MonolithicUploadTests {
             }
             #expect(stored == nil, "the corrupt blob must not exist in the registry")
         }
+    }
+}
+
+/// A push whose one-shot upload the registry fails in passing (a 500 to the blob's `PUT`, which
+/// the client cannot repeat with the same body) is run again from a fresh read of the source.
+@Suite(.enabled(if: SharedFixtures.testRegistry != nil && ExternalTool.gzipAvailable && ExternalTool.find("python3") != nil, "FERRY_TEST_REGISTRY not set (run Scripts/test), or gzip or python3 missing"))
+struct UploadRetryTests {
+    let upstream = SharedFixtures.testRegistry ?? ""
+
+    @Test func blobUploadFailedByTheRegistryIsRunAgain() async throws {
+        try await withTemporaryDirectory { dir in
+            var builder = TestImageBuilder(seed: 933)
+            builder.addImage(tag: "v1", layerCount: 2, layerSize: 200_000)
+            let summary = try await builder.write(to: dir + "/src")
+            let repository = SharedFixtures.uniqueRepository("upload-retry")
+            try await withFaultProxy(upstream: upstream, faults: ["--fail", "2", "--fail-status", "503", "--fail-method", "PUT"]) { proxy in
+                try await push(layout: dir + "/src", name: "v1", to: proxy.host, repository: repository, tag: "v1")
+                let injected = proxy.log().filter { $0.hasPrefix("PUT ") && $0.hasSuffix("injected") }
+                #expect(injected.count == 2, "\(proxy.log())")
+            }
+            try await pull(upstream, repository: repository, tag: "v1", into: dir + "/back")
+            let back = try await Inspector(source: try OCILayoutSource(path: dir + "/back")).inspect(.only)
+            #expect(back.digest == summary["v1"]?.digest)
+        }
+    }
+
+    @Test func registryRefusalIsNotRetried() {
+        #expect(CopyOperation.isTransient(RegistryError(.httpStatus, "x", status: 503)))
+        #expect(CopyOperation.isTransient(RegistryError(.connection, "x")))
+        #expect(!CopyOperation.isTransient(RegistryError(.httpStatus, "x", status: 400)))
+        #expect(!CopyOperation.isTransient(RegistryError(.unauthorized, "x", status: 401)))
     }
 }
