@@ -13,8 +13,8 @@ import Testing
 /// The stub once hung this test: a child process inherits the signal mask of the thread that
 /// spawns it, and Swift's concurrency threads block nearly every signal, so the stub's SIGTERM
 /// stayed pending forever while `waitUntilExit()` held one of the two cooperative threads. Now
-/// the stub clears its signal mask, is stopped with SIGKILL, and is waited for without blocking
-/// (``StubRegistry``); its port comes through a file polled with `Task.sleep`.
+/// the stub clears its signal mask, and ``withTestServer(script:arguments:in:_:)`` stops it with
+/// SIGKILL and waits for it without blocking.
 @Suite(.enabled(if: ExternalTool.find("python3") != nil, "needs python3"))
 struct ImmutableTagTests {
     static let stub = #"""
@@ -61,9 +61,7 @@ struct ImmutableTagTests {
             socketserver.TCPServer.server_bind(self)
             self.server_name, self.server_port = "127.0.0.1", self.server_address[1]
     server = Server(("127.0.0.1", 0), H)
-    with open(sys.argv[1] + ".tmp", "w") as handle:
-        handle.write(str(server.server_address[1]))
-    os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+    print("port %d" % server.server_address[1], flush=True)
     server.serve_forever()
     """#
 
@@ -75,7 +73,7 @@ struct ImmutableTagTests {
     @Test func identicalRepushSkipsThePutAndADifferentDigestIsRefused() async throws {
         try await withTemporaryDirectory { dir in
             try Self.stub.write(toFile: dir + "/stub.py", atomically: true, encoding: .utf8)
-            try await StubRegistry.run(try #require(ExternalTool.find("python3")), [dir + "/stub.py"], in: dir) { port in
+            try await withTestServer(script: dir + "/stub.py", arguments: [], in: dir) { port in
                 let reference = try Reference(parsing: "127.0.0.1:\(port)/app:v1")
                 let first = try Self.document("one"), second = try Self.document("two")
                 for _ in 0..<2 {

@@ -26,42 +26,12 @@ public struct FaultProxy: Sendable {
 public func withFaultProxy<T>(
     upstream: String, faults: [String], _ body: (FaultProxy) async throws -> T
 ) async throws -> T {
-    guard let python = ExternalTool.find("python3") else { throw ExternalToolError("python3 not on PATH") }
     guard let root = SharedFixtures.packageRoot else { throw ExternalToolError("no package root") }
-    let script = root + "/Tests/Support/fault-proxy.py"
     return try await withTemporaryDirectory { dir in
-        let outPath = dir + "/stdout"
         let logPath = dir + "/requests.log"
-        guard FileManager.default.createFile(atPath: outPath, contents: nil) else {
-            throw ExternalToolError("cannot create \(outPath)")
+        return try await withTestServer(script: root + "/Tests/Support/fault-proxy.py",
+                                        arguments: ["--upstream", upstream, "--log", logPath] + faults, in: dir) { port in
+            try await body(FaultProxy(host: "127.0.0.1:\(port)", logFile: logPath))
         }
-        let out = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
-        defer { try? out.close() }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [script, "--upstream", upstream, "--log", logPath] + faults
-        process.standardOutput = out
-        process.standardError = out
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        defer {
-            process.terminate()
-            process.waitUntilExit()
-        }
-        var port: String?
-        for _ in 0..<200 {
-            let text = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
-            if let line = text.split(separator: "\n").first, line.hasPrefix("port ") {
-                port = String(line.dropFirst(5))
-                break
-            }
-            guard process.isRunning else { break }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        guard let port else {
-            let text = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
-            throw ExternalToolError("fault-proxy.py did not start: \(text)")
-        }
-        return try await body(FaultProxy(host: "127.0.0.1:" + port, logFile: logPath))
     }
 }

@@ -26,45 +26,15 @@ public struct ReferrersStub: Sendable {
 public func withReferrersStub<T>(
     referrers: [Digest: [Descriptor]], filtering: Bool = true, _ body: (ReferrersStub) async throws -> T
 ) async throws -> T {
-    guard let python = ExternalTool.find("python3") else { throw ExternalToolError("python3 not on PATH") }
     guard let root = SharedFixtures.packageRoot else { throw ExternalToolError("no package root") }
-    let script = root + "/Tests/Support/referrers-stub.py"
     return try await withTemporaryDirectory { dir in
         let dataPath = dir + "/referrers.json"
         let byString = Dictionary(uniqueKeysWithValues: referrers.map { ($0.key.description, $0.value) })
         try JSONEncoder().encode(byString).write(to: URL(fileURLWithPath: dataPath))
-        let outPath = dir + "/stdout"
         let logPath = dir + "/requests.log"
-        guard FileManager.default.createFile(atPath: outPath, contents: nil) else {
-            throw ExternalToolError("cannot create \(outPath)")
+        let arguments = ["--data", dataPath, "--log", logPath] + (filtering ? [] : ["--no-filtering"])
+        return try await withTestServer(script: root + "/Tests/Support/referrers-stub.py", arguments: arguments, in: dir) { port in
+            try await body(ReferrersStub(host: "127.0.0.1:\(port)", logFile: logPath))
         }
-        let out = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
-        defer { try? out.close() }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [script, "--data", dataPath, "--log", logPath] + (filtering ? [] : ["--no-filtering"])
-        process.standardOutput = out
-        process.standardError = out
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        defer {
-            process.terminate()
-            process.waitUntilExit()
-        }
-        var port: String?
-        for _ in 0..<200 {
-            let text = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
-            if let line = text.split(separator: "\n").first, line.hasPrefix("port ") {
-                port = String(line.dropFirst(5))
-                break
-            }
-            guard process.isRunning else { break }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        guard let port else {
-            let text = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
-            throw ExternalToolError("referrers-stub.py did not start: \(text)")
-        }
-        return try await body(ReferrersStub(host: "127.0.0.1:" + port, logFile: logPath))
     }
 }

@@ -1,0 +1,67 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs a helper server for the length of a test: `python3 SCRIPT ARGUMENTS…`, which must print
+/// `port N` as the first line of its output once it listens on 127.0.0.1.
+///
+/// The process is stopped with SIGKILL and its exit awaited through the termination handler:
+/// a child spawned from a Swift concurrency thread inherits that thread's blocked signals, so a
+/// SIGTERM may never arrive, and `waitUntilExit()` would hold one of the few concurrency threads.
+///
+/// - Parameters:
+///   - script: the script's path.
+///   - arguments: its arguments.
+///   - directory: where its output (`server.out`) is kept; the caller's temporary directory.
+///   - body: runs with the port once the server listens.
+/// - Throws: ``ExternalToolError`` when python3 is missing or the server prints no port within
+///   30 s (with its output), or what `body` throws.
+public func withTestServer<T>(
+    script: String, arguments: [String], in directory: String, _ body: (Int) async throws -> T
+) async throws -> T {
+    guard let python = ExternalTool.find("python3") else { throw ExternalToolError("python3 not on PATH") }
+    let outPath = directory + "/server.out"
+    guard FileManager.default.createFile(atPath: outPath, contents: nil) else {
+        throw ExternalToolError("cannot create \(outPath)")
+    }
+    let out = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
+    defer { try? out.close() }
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: python)
+    process.arguments = [script] + arguments
+    process.standardOutput = out
+    process.standardError = out
+    process.standardInput = FileHandle.nullDevice
+    let (exits, exited) = AsyncStream<Int32>.makeStream()
+    process.terminationHandler = { finished in
+        exited.yield(finished.terminationStatus)
+        exited.finish()
+    }
+    try process.run()
+    let result: Result<T, any Error>
+    do {
+        let port = try await waitForPort(outPath, process: process, script: script)
+        result = .success(try await body(port))
+    } catch {
+        result = .failure(error)
+    }
+    kill(process.processIdentifier, SIGKILL)
+    for await _ in exits {}
+    return try result.get()
+}
+
+/// The port the server printed (`port N` on its first line), polled for up to 30 s.
+private func waitForPort(_ outPath: String, process: Process, script: String) async throws -> Int {
+    let deadline = ContinuousClock.now + .seconds(30)
+    while ContinuousClock.now < deadline {
+        let text = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
+        if let line = text.split(separator: "\n").first, line.hasPrefix("port "), let port = Int(line.dropFirst(5)) {
+            return port
+        }
+        guard process.isRunning else { break }
+        try await Task.sleep(for: .milliseconds(50))
+    }
+    let text = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
+    throw ExternalToolError("\((script as NSString).lastPathComponent) did not start (running: \(process.isRunning)): \(text)")
+}
