@@ -1,19 +1,8 @@
 import Foundation
 
-/// A running Tests/Support/fault-proxy.py in front of a registry: what a test talks to, and the
-/// log of what it forwarded.
-public struct FaultProxy: Sendable {
-    /// `127.0.0.1:PORT` of the proxy.
-    public var host: String
-    /// The file the proxy logs each request to, one line each.
-    public var logFile: String
-
-    /// The proxy's log lines so far (`METHOD PATH range=… status=… bytes=…[ dropped|injected]`).
-    public func log() -> [String] {
-        let text = (try? String(contentsOfFile: logFile, encoding: .utf8)) ?? ""
-        return text.split(separator: "\n").map(String.init)
-    }
-}
+/// A running Tests/Support/fault-proxy.py in front of a registry; its log lines read
+/// `METHOD PATH range=… status=… bytes=…[ dropped|injected]`.
+public typealias FaultProxy = LoggingTestServer
 
 /// Starts Tests/Support/fault-proxy.py on a free 127.0.0.1 port in front of `upstream`, runs
 /// `body`, and stops exactly that process afterwards, whatever happens.

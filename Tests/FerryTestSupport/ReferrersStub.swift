@@ -2,19 +2,9 @@ import Foundation
 import FerrySpec
 
 /// A running Tests/Support/referrers-stub.py: a stub registry with the OCI referrers API, which
-/// no registry the tests can start here has (Debian's docker-registry 2.8 lacks it).
-public struct ReferrersStub: Sendable {
-    /// `127.0.0.1:PORT` of the stub.
-    public var host: String
-    /// The file the stub logs each request to (`METHOD PATH`).
-    public var logFile: String
-
-    /// The stub's log lines so far.
-    public func log() -> [String] {
-        let text = (try? String(contentsOfFile: logFile, encoding: .utf8)) ?? ""
-        return text.split(separator: "\n").map(String.init)
-    }
-}
+/// no registry the tests can start here has (Debian's docker-registry 2.8 lacks it); its log lines
+/// read `METHOD PATH`.
+public typealias ReferrersStub = LoggingTestServer
 
 /// Starts Tests/Support/referrers-stub.py on a free 127.0.0.1 port, serving `referrers` (by
 /// subject digest) one per page, runs `body`, and stops exactly that process afterwards.

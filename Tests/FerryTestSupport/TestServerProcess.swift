@@ -3,6 +3,21 @@ import Foundation
 import Glibc
 #endif
 
+/// A helper server a test talks to (``withTestServer(script:arguments:in:_:)``), and the log of
+/// the requests it saw, one line each.
+public struct LoggingTestServer: Sendable {
+    /// `127.0.0.1:PORT` of the server.
+    public var host: String
+    /// The file the server logs each request to, one line each.
+    public var logFile: String
+
+    /// The log lines so far.
+    public func log() -> [String] {
+        let text = (try? String(contentsOfFile: logFile, encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").map(String.init)
+    }
+}
+
 /// Runs a helper server for the length of a test: `python3 SCRIPT ARGUMENTS…`, which must print
 /// `port N` as the first line of its output once it listens on 127.0.0.1.
 ///

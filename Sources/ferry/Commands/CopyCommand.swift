@@ -57,14 +57,14 @@ struct CopyCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Certificate directory for a destination registry: CA certificates (*.crt), client.cert/client.key.", valueName: "dir"))
     var destCertDir: String?
 
-    @Option(help: ArgumentHelp("Upload blobs to a registry in ranged PATCH requests of this size (BYTES, or with KiB, MiB, GiB), each resumed from the registry's offset if it breaks. Default: one streamed request per blob (fastest).", valueName: "size"))
-    var uploadChunkSize: ByteCount?
-
     @Option(help: ArgumentHelp("Client certificate (PEM) for a destination registry; needs --dest-client-key.", valueName: "file"))
     var destClientCert: String?
 
     @Option(help: ArgumentHelp("Private key (PEM) of --dest-client-cert.", valueName: "file"))
     var destClientKey: String?
+
+    @Option(help: ArgumentHelp("Upload blobs to a registry in ranged PATCH requests of this size (BYTES, or with KiB, MiB, GiB), each resumed from the registry's offset if it breaks. Default: one request per blob (fastest).", valueName: "size"))
+    var uploadChunkSize: ByteCount?
 
     @Flag(help: "Create the destination repository first when the destination is Amazon ECR (CreateRepository, with the AWS credentials); an existing one is fine.")
     var createRepository = false
@@ -128,10 +128,8 @@ struct CopyCommand: AsyncParsableCommand {
         if let compress {
             do { _ = try CompressionChoice(parsing: compress) } catch { throw ValidationError(error.message) }
         }
-        if let srcCreds { _ = try parseCredentials(srcCreds) }
-        if let destCreds { _ = try parseCredentials(destCreds) }
-        _ = try clientCertificate(certificate: srcClientCert, key: srcClientKey, prefix: "src-")
-        _ = try clientCertificate(certificate: destClientCert, key: destClientKey, prefix: "dest-")
+        _ = try sourceRegistryOptions()
+        _ = try destinationRegistryOptions()
         for p in platform {
             do { _ = try Platform(parsing: p) } catch { throw ValidationError(error.message) }
         }
@@ -143,12 +141,8 @@ struct CopyCommand: AsyncParsableCommand {
         if all, from.selector != .only {
             throw ValidationError("--all copies every image; do not also name one in \(source)")
         }
-        let sourceOptions = RegistryOptions(
-            credentials: try srcCreds.map(parseCredentials), tlsVerify: srcTlsVerify, certificateDirectory: srcCertDir,
-            clientCertificate: try clientCertificate(certificate: srcClientCert, key: srcClientKey, prefix: "src-"))
-        var destinationOptions = RegistryOptions(
-            credentials: try destCreds.map(parseCredentials), tlsVerify: destTlsVerify, certificateDirectory: destCertDir,
-            clientCertificate: try clientCertificate(certificate: destClientCert, key: destClientKey, prefix: "dest-"))
+        let sourceOptions = try sourceRegistryOptions()
+        var destinationOptions = try destinationRegistryOptions()
         destinationOptions.createRepository = createRepository
         destinationOptions.uploadChunkSize = uploadChunkSize?.bytes
         let layout = DockerArchiveDestination.Layout(rawValue: archiveLayout) ?? .legacy
@@ -196,6 +190,16 @@ struct CopyCommand: AsyncParsableCommand {
                 }
             }
         }
+    }
+
+    /// The `--src-…` registry flags as FerryRegistry options.
+    private func sourceRegistryOptions() throws -> RegistryOptions {
+        try registryOptions(creds: srcCreds, tlsVerify: srcTlsVerify, certDir: srcCertDir, clientCert: srcClientCert, clientKey: srcClientKey, prefix: "src-")
+    }
+
+    /// The `--dest-…` registry flags as FerryRegistry options.
+    private func destinationRegistryOptions() throws -> RegistryOptions {
+        try registryOptions(creds: destCreds, tlsVerify: destTlsVerify, certDir: destCertDir, clientCert: destClientCert, clientKey: destClientKey, prefix: "dest-")
     }
 
     private func progressHandler(_ display: ProgressDisplay?) -> (@Sendable (CopyEvent) -> Void)? {

@@ -24,22 +24,11 @@ struct LoginCommand: AsyncParsableCommand {
     @Flag(help: "Read the password from standard input (required).")
     var passwordStdin = false
 
-    @Option(help: ArgumentHelp("Verify the registry's TLS certificate; false also allows plain HTTP.", valueName: "bool"))
-    var tlsVerify: Bool = true
-
-    @Option(help: ArgumentHelp("A certificate directory: CA certificates (*.crt) to trust, client.cert/client.key for mutual TLS.", valueName: "dir"))
-    var certDir: String?
-
-    @Option(help: ArgumentHelp("A client certificate (PEM) for mutual TLS; needs --client-key.", valueName: "file"))
-    var clientCert: String?
-
-    @Option(help: ArgumentHelp("The private key (PEM) of --client-cert.", valueName: "file"))
-    var clientKey: String?
+    @OptionGroup var tls: RegistryTLSFlags
 
     func validate() throws {
         guard passwordStdin else { throw ValidationError("pass the password on standard input with --password-stdin") }
         guard !host.contains("/") else { throw ValidationError("give the registry as HOST[:PORT], without a scheme or path") }
-        _ = try clientCertificate(certificate: clientCert, key: clientKey, prefix: "")
     }
 
     func run() async throws {
@@ -49,9 +38,8 @@ struct LoginCommand: AsyncParsableCommand {
         guard !password.isEmpty else { throw ValidationError("standard input held no password") }
         let credentials = Credentials(username: username, password: password)
         try await runReportingErrors {
-            let options = RegistryOptions(
-                credentials: credentials, tlsVerify: tlsVerify, certificateDirectory: certDir,
-                clientCertificate: try clientCertificate(certificate: clientCert, key: clientKey, prefix: ""))
+            var options = try tls.options(credentials: nil)
+            options.credentials = credentials
             try await withRegistryClient(host, options: options) { client in
                 try await client.checkCredentials()
             }

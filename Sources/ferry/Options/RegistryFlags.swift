@@ -7,6 +7,21 @@ struct RegistryFlags: ParsableArguments {
     @Option(help: ArgumentHelp("Registry credentials as USER:PASSWORD (default: docker config.json / auth.json).", valueName: "user:password"))
     var creds: String?
 
+    @OptionGroup var tls: RegistryTLSFlags
+
+    func validate() throws {
+        _ = try options
+    }
+
+    /// The options for FerryRegistry.
+    var options: RegistryOptions {
+        get throws { try tls.options(credentials: creds) }
+    }
+}
+
+/// `--tls-verify`, `--cert-dir`, `--client-cert` / `--client-key`: how to reach one registry,
+/// without credentials (`ferry login` takes those its own way).
+struct RegistryTLSFlags: ParsableArguments {
     @Option(help: ArgumentHelp("Verify the registry's TLS certificate; false also allows plain HTTP.", valueName: "bool"))
     var tlsVerify: Bool = true
 
@@ -20,18 +35,24 @@ struct RegistryFlags: ParsableArguments {
     var clientKey: String?
 
     func validate() throws {
-        if let creds { _ = try parseCredentials(creds) }
-        _ = try clientCertificate(certificate: clientCert, key: clientKey, prefix: "")
+        _ = try options(credentials: nil)
     }
 
-    /// The options for FerryRegistry.
-    var options: RegistryOptions {
-        get throws {
-            RegistryOptions(
-                credentials: try creds.map(parseCredentials), tlsVerify: tlsVerify, certificateDirectory: certDir,
-                clientCertificate: try clientCertificate(certificate: clientCert, key: clientKey, prefix: ""))
-        }
+    /// The options for FerryRegistry, with `credentials` (`USER:PASSWORD`) if given.
+    func options(credentials: String?) throws -> RegistryOptions {
+        try registryOptions(creds: credentials, tlsVerify: tlsVerify, certDir: certDir, clientCert: clientCert, clientKey: clientKey, prefix: "")
     }
+}
+
+/// The options for FerryRegistry from one registry's flags, checked.
+/// - Parameter prefix: how the flags are prefixed on the command line (`src-`, `dest-` or none),
+///   for messages.
+/// - Throws: `ValidationError` for credentials that are not `USER:PASSWORD` or a client
+///   certificate without its key (or the reverse).
+func registryOptions(creds: String?, tlsVerify: Bool, certDir: String?, clientCert: String?, clientKey: String?, prefix: String) throws -> RegistryOptions {
+    RegistryOptions(
+        credentials: try creds.map(parseCredentials), tlsVerify: tlsVerify, certificateDirectory: certDir,
+        clientCertificate: try clientCertificate(certificate: clientCert, key: clientKey, prefix: prefix))
 }
 
 /// Parses `USER:PASSWORD` as a validation error on failure.
