@@ -19,6 +19,8 @@ public struct CopyOperation: Sendable {
     /// Blobs a step before the copy already wrote to the destination (verified), by digest: the
     /// copy counts them as copied without moving them again.
     var landedBlobs: [Digest: Descriptor] = [:]
+    /// Blobs landed while a source was read once, before the plan (``runReadingOnce(_:)``).
+    var landedAhead: LandedAhead?
 
     public init(source: any ImageSource, destination: any ImageDestination, selector: ImageSelector = .only, options: CopyOptions = CopyOptions()) {
         self.source = source
@@ -32,6 +34,9 @@ public struct CopyOperation: Sendable {
     /// - Throws: the first error from the source, the destination, verification or planning;
     ///   blobs that landed before it stay (verified), nothing is committed.
     public func run() async throws -> CopyReport {
+        if options.schema1Output == nil, let onePass = source as? any OnePassImageSource, onePass.awaitsOnePass {
+            return try await runReadingOnce(onePass)
+        }
         let selected: [SourceEntry]
         if selector == .all {
             selected = try await source.entries()
@@ -63,6 +68,7 @@ public struct CopyOperation: Sendable {
         if options.includeReferrers {
             try await copyReferrers(of: plan, written: &written, report: &report)
         }
+        try await discardUnusedLandings(used: written.union(landed.values.map(\.digest)).union(landed.keys.map(\.descriptor.digest)))
         try await destination.commit()
         return report
     }
@@ -79,10 +85,11 @@ public struct CopyOperation: Sendable {
         if announce {
             options.progress?(.planned(blobs: jobs.count, bytes: jobs.reduce(0) { $0 + $1.descriptor.size }))
         }
-        var results: [(BlobJob, Descriptor, Bool)] = []
-        var remaining = jobs
+        var (results, remaining) = try takeLandedAhead(jobs)
         if let sequential = source as? any SequentialImageSource, sequential.prefersSequentialReads {
-            (results, remaining) = try await runInSourceOrder(jobs, sequential)
+            let (inOrder, rest) = try await runInSourceOrder(remaining, sequential)
+            results += inOrder
+            remaining = rest
         }
         results += try await runJobs(remaining)
         var landed: [BlobJob: Descriptor] = [:]
@@ -244,7 +251,8 @@ public struct CopyOperation: Sendable {
             raw = try await source.blob(descriptor)
         }
         guard let progress = options.progress else { return raw }
-        return ProgressStream(raw, digest: descriptor.digest, report: progress)
+        let digest = descriptor.digest
+        return ProgressStream(raw) { progress(.blobProgress(digest, bytes: $0)) }
     }
 
     private func kind(_ d: Descriptor) -> String {
@@ -327,18 +335,17 @@ public struct CopyOperation: Sendable {
 /// Reports bytes as they pass.
 final class ProgressStream: ByteStream {
     private let upstream: any ByteStream
-    private let digest: Digest
-    private let report: @Sendable (CopyEvent) -> Void
+    private let report: @Sendable (Int64) -> Void
 
-    init(_ upstream: any ByteStream, digest: Digest, report: @escaping @Sendable (CopyEvent) -> Void) {
+    /// - Parameter report: called with the size of each chunk that passes.
+    init(_ upstream: any ByteStream, report: @escaping @Sendable (Int64) -> Void) {
         self.upstream = upstream
-        self.digest = digest
         self.report = report
     }
 
     func next() async throws -> [UInt8]? {
         guard let chunk = try await upstream.next() else { return nil }
-        report(.blobProgress(digest, bytes: Int64(chunk.count)))
+        report(Int64(chunk.count))
         return chunk
     }
 }

@@ -134,14 +134,10 @@ struct CopyPlanner: Sendable {
                 actions.append(.copy(layer))  // unknown or encrypted: carried as it is
                 continue
             }
-            var target = targetCompression(current, synthesized: synthesized)
-            if family == .v2s2 && target == .zstd {
-                if case .to(.zstd, _)? = options.compression {
-                    throw EngineError(.unsupported, "\(context): Docker schema 2 has no zstd layers; use --format oci or --compress gzip")
-                }
-                target = .gzip
+            if family == .v2s2, case .to(.zstd, _)? = options.compression {
+                throw EngineError(.unsupported, "\(context): Docker schema 2 has no zstd layers; use --format oci or --compress gzip")
             }
-            guard target != current || forcedRecompression(current) else {
+            guard let target = transcodeTarget(current, synthesized: synthesized, family: family) else {
                 actions.append(.copy(layer))
                 continue
             }
@@ -151,6 +147,23 @@ struct CopyPlanner: Sendable {
             actions.append(.transcode(layer, to: target, level: level(for: target), diffID: diffID, mediaType: mediaType))
         }
         return PlannedManifest(descriptor: descriptor, original: document, decoded: manifest, config: manifest.config, layers: actions, format: format)
+    }
+
+    /// The compression a layer stored as `current` is transcoded to in a manifest of `family`, or
+    /// `nil` when it is copied as it is.
+    func transcodeTarget(_ current: LayerCompression, synthesized: Bool, family: ManifestFormat) -> LayerCompression? {
+        var target = targetCompression(current, synthesized: synthesized)
+        if family == .v2s2 && target == .zstd { target = .gzip }
+        return target != current || forcedRecompression(current) ? target : nil
+    }
+
+    /// The format an image's manifest will most likely be written in, before its manifest is read:
+    /// a synthesised one takes the destination's native format; a stored one (guessed OCI, as
+    /// Docker 25+ and containerd write them) is kept where the destination accepts it.
+    func likelyFamily(synthesized: Bool) -> ManifestFormat {
+        if let requested = options.format { return requested }
+        if synthesized || !capabilities.accepts(MediaType.ociManifest) { return capabilities.preferredManifestFormat }
+        return .oci
     }
 
     private func targetCompression(_ current: LayerCompression, synthesized: Bool) -> LayerCompression {
@@ -172,7 +185,8 @@ struct CopyPlanner: Sendable {
         return false
     }
 
-    private func level(for compression: LayerCompression) -> Int? {
+    /// The level asked for a compression, or `nil` for its default.
+    func level(for compression: LayerCompression) -> Int? {
         if case .to(let requested, let level)? = options.compression, requested == compression { return level }
         return nil
     }

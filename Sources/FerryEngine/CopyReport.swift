@@ -11,6 +11,13 @@ public enum CopyEvent: Sendable {
     case blobProgress(Digest, bytes: Int64)
     /// A blob finished (the source descriptor); `skipped` when the destination already had it.
     case blobFinished(Descriptor, skipped: Bool)
+    /// A member of a source read once (``OnePassImageSource``) started landing, before the plan:
+    /// its name in the source and its size.
+    case memberStarted(String, size: Int64)
+    /// Bytes of such a member moved.
+    case memberProgress(String, bytes: Int64)
+    /// Such a member finished landing.
+    case memberFinished(String)
 }
 
 /// What a copy did.

@@ -106,4 +106,9 @@ struct BlobKey: Hashable, Sendable {
         digest = descriptor.digest
         size = descriptor.size
     }
+
+    init(digest: Digest, size: Int64) {
+        self.digest = digest
+        self.size = size
+    }
 }

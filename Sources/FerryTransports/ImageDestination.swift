@@ -77,4 +77,15 @@ public protocol ImageDestination: Sendable {
 
     /// Makes everything visible. Called once, after every other call succeeded.
     func commit() async throws
+
+    /// Removes a blob that ``putBlob(_:)`` stored during this copy but no image needs after all
+    /// (one landed before the plan, from a source read once), so it does not stay behind. A blob
+    /// the destination held before this copy is never removed. Called before ``commit()``.
+    func discardBlob(_ digest: Digest) async throws
+}
+
+extension ImageDestination {
+    /// Keeps the blob: the default for destinations where an unreferenced blob is harmless and
+    /// cannot be taken back (a registry collects its own garbage).
+    public func discardBlob(_ digest: Digest) async throws {}
 }

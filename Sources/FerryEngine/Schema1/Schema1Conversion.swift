@@ -156,7 +156,7 @@ struct Schema1Conversion: Sendable {
         if let diffID = options.diffIDCache?[blobSum] {
             // Inflated before: the bytes are still verified as they land, only not inflated again.
             var raw: any ByteStream = sniffed
-            if let progress = options.progress { raw = ProgressStream(raw, digest: blobSum, report: progress) }
+            if let progress = options.progress { raw = ProgressStream(raw) { progress(.blobProgress(blobSum, bytes: $0)) } }
             let (_, size) = try await destination.putBlob(try VerifyingStream(raw, expectedDigest: blobSum, context: context))
             let descriptor = Descriptor(mediaType: mediaType, digest: blobSum, size: size)
             options.progress?(.blobFinished(descriptor, skipped: false))
@@ -168,7 +168,7 @@ struct Schema1Conversion: Sendable {
         let diffID: Digest
         do {
             var raw: any ByteStream = TeeStream(sniffed, into: channel)
-            if let progress = options.progress { raw = ProgressStream(raw, digest: blobSum, report: progress) }
+            if let progress = options.progress { raw = ProgressStream(raw) { progress(.blobProgress(blobSum, bytes: $0)) } }
             let verified = try VerifyingStream(raw, expectedDigest: blobSum, context: context)
             (_, size) = try await destination.putBlob(verified)
             guard channel.isFinished else {

@@ -43,6 +43,8 @@ final class Schema1Destination: ImageDestination {
 
     func putBlob(_ blob: sending VerifyingStream) async throws -> (digest: Digest, size: Int64) { try await base.putBlob(blob) }
 
+    func discardBlob(_ digest: Digest) async throws { try await base.discardBlob(digest) }
+
     func putDocument(_ document: RawDocument) async throws {
         let context = "manifest \(document.digest) for \(base.name)"
         guard case .manifest(let manifest) = try document.decode(context: context) else {

@@ -16,6 +16,8 @@ public final class DirectoryDestination: ImageDestination {
     public let capabilities = DestinationCapabilities(holdsSeveralImages: false)
     private let durable: Bool
     private let state = Mutex<(documents: [Digest: [UInt8]], top: Descriptor?)>(([:], nil))
+    /// Blobs this destination created, which ``discardBlob(_:)`` may remove.
+    private let createdBlobs = Mutex<Set<Digest>>([])
 
     /// Prepares to write at `path`.
     /// - Throws: ``TransportError`` when `path` is a file, or a non-empty directory without a
@@ -51,8 +53,15 @@ public final class DirectoryDestination: ImageDestination {
         guard let result = blob.result else {
             throw StreamError(.io, "\(name): blob stream ended without a digest")
         }
-        try writer.commit(renamingTo: root + "/" + DirectoryTransport.blobFileName(result.digest))
+        let path = root + "/" + DirectoryTransport.blobFileName(result.digest)
+        if !FileSystem.exists(path) { createdBlobs.withLock { _ = $0.insert(result.digest) } }
+        try writer.commit(renamingTo: path)
         return result
+    }
+
+    public func discardBlob(_ digest: Digest) async throws {
+        guard createdBlobs.withLock({ $0.remove(digest) }) != nil else { return }
+        FileSystem.removeFile(root + "/" + DirectoryTransport.blobFileName(digest))
     }
 
     public func putDocument(_ document: RawDocument) async throws {

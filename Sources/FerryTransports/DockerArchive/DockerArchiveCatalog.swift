@@ -111,9 +111,10 @@ struct DockerArchiveCatalog: Sendable {
             entries.append(SourceEntry(descriptor: Descriptor(mediaType: .dockerManifest, digest: configDigest, size: 0), names: names, aliases: aliases, isSynthesized: true))
         }
 
-        // Second read, only when needed: hash compressed layer members (digests are over their bytes).
-        let toHash = Set(plans.flatMap { $0.layers.filter { $0.compression != .none }.map(\.member) })
-        var hashed: [String: Digest] = [:]
+        // Second read, only when needed: hash compressed layer members (digests are over their
+        // bytes) that a one-pass copy did not already read while the archive opened.
+        var hashed = members.digests
+        let toHash = Set(plans.flatMap { $0.layers.filter { $0.compression != .none }.map(\.member) }).filter { hashed[$0] == nil }
         try members.scan(toHash) { member, next in
             let hasher = try DigestHasher()
             while let chunk = try next() { hasher.update(chunk) }

@@ -73,6 +73,10 @@ public final class DockerArchiveDestination: ImageDestination {
         try await staging.putBlob(blob)
     }
 
+    public func discardBlob(_ digest: Digest) async throws {
+        try await staging.discardBlob(digest)
+    }
+
     /// Takes an image manifest with plain-tar layers; refuses indexes, schema 1 and compressed layers.
     public func putDocument(_ document: RawDocument) async throws {
         let context = "\(name): manifest \(document.digest)"

@@ -27,19 +27,20 @@ public struct DockerSaveItem: Sendable, Hashable {
 
 extension DockerArchiveSource: DockerArchiveInventory {
     public func saveManifestItems() -> [DockerSaveItem] {
-        catalog.items.map { item in
+        ((try? catalog.items) ?? []).map { item in
             DockerSaveItem(config: (try? TarPath.normalize(item.config)) ?? item.config, repoTags: item.repoTags,
                            layers: item.layers.map { (try? TarPath.normalize($0)) ?? $0 })
         }
     }
 
     public func repositoriesBytes() throws -> [UInt8]? {
+        let members = try members
         guard members.contains("repositories") else { return nil }
         return try members.read(try members.regularFile("repositories", role: "the archive").member, limit: DockerSaveManifest.sizeLimit)
     }
 
     public func memberList() -> [(name: String, isRegular: Bool)] {
-        members.allMembers()
+        (try? members.allMembers()) ?? []
     }
 
     public func resolvedMember(_ name: String) -> String? {

@@ -12,7 +12,7 @@ import FerryStreams
 /// ever unpacked to a temporary file.
 struct DockerArchiveMembers: Sendable {
     /// The top-level files read during the first pass over a compressed archive.
-    static let capturedFiles: Set<String> = [DockerSaveManifest.fileName, OCILayout.indexFileName, OCILayout.layoutFileName]
+    static let capturedFiles: Set<String> = [DockerSaveManifest.fileName, OCILayout.indexFileName, OCILayout.layoutFileName, "repositories"]
     /// The largest top-level file kept from the first pass.
     static let captureLimit = DocumentLimits.maximumDocumentSize
 
@@ -27,6 +27,8 @@ struct DockerArchiveMembers: Sendable {
     private let captured: [String: [UInt8]]
     /// The first bytes of every regular member of a compressed tar, to sniff layer compression.
     private let prefixes: [String: [UInt8]]
+    /// The digests of members a one-pass copy read to their end while the archive was opened.
+    let digests: [String: Digest]
     /// The largest JSON member kept from the first pass, and the total kept.
     static let smallJSONLimit = 256 * 1024
     static let captureBudget = 16 << 20
@@ -35,8 +37,6 @@ struct DockerArchiveMembers: Sendable {
     var isStreamed: Bool { index == nil }
 
     init(path: String, name: String) throws {
-        self.path = path
-        self.name = name
         guard FileSystem.size(of: path) != nil else {
             throw TransportError(.notFound, "\(name): no such file")
         }
@@ -46,40 +46,70 @@ struct DockerArchiveMembers: Sendable {
         } catch {
             guard error.code == .unsupported else { throw TransportError(.invalidInput, "\(name): not a readable tar archive: \(error.message)") }
         }
-        index = plainIndex
-        var entries: [String: TarEntry] = [:]
-        var small: [String: [UInt8]] = [:]
-        var heads: [String: [UInt8]] = [:]
-        var budget = Self.captureBudget
-        if plainIndex == nil {
+        guard let plainIndex else {
+            var walk = StreamedMemberWalk(jsonLimit: Self.smallJSONLimit)
             do {
                 let reader = try TarReader(path: path)
                 while let entry = try reader.nextEntry() {
-                    guard let key = try? TarPath.normalize(entry.name) else { continue }
-                    entries[key] = entry
-                    guard entry.kind == .regular else { continue }
-                    if Self.capturedFiles.contains(key), entry.size <= Int64(Self.captureLimit) {
-                        small[key] = try Self.readAll(reader, limit: Self.captureLimit, context: "\(name): member \(key)")
-                        continue
-                    }
-                    var head: [UInt8] = []
-                    while head.count < CompressionSniffer.prefixLength, let chunk = try reader.readChunk(max: CompressionSniffer.prefixLength - head.count) {
-                        head += chunk
-                    }
-                    heads[key] = head
-                    if entry.size <= Int64(min(Self.smallJSONLimit, budget)), head.first == UInt8(ascii: "{") {
-                        let rest = try Self.readAll(reader, limit: Self.smallJSONLimit, context: "\(name): member \(key)")
-                        small[key] = head + rest
-                        budget -= head.count + rest.count
-                    }
+                    _ = try walk.record(entry, from: reader, archive: name)
                 }
             } catch let error as StreamError {
                 throw TransportError(.invalidInput, "\(name): not a readable tar archive: \(error.message)")
             }
+            self.init(path: path, name: name, index: nil, walk: walk)
+            return
         }
-        streamed = entries
-        captured = small
-        prefixes = heads
+        self.init(path: path, name: name, index: plainIndex, walk: nil)
+    }
+
+    private init(path: String, name: String, index: TarIndex?, walk: StreamedMemberWalk?) {
+        self.path = path
+        self.name = name
+        self.index = index
+        streamed = walk?.entries ?? [:]
+        captured = walk?.captured ?? [:]
+        prefixes = walk?.prefixes ?? [:]
+        digests = walk?.digests ?? [:]
+    }
+
+    /// Whether the archive at `path` is compressed as a whole (gzip, zstd, xz, bzip2), from its
+    /// first bytes: such an archive is reached only by decompressing it from its start.
+    static func isCompressed(path: String) -> Bool {
+        guard let prefix = try? FileSystem.readRange(path, offset: 0, length: CompressionSniffer.prefixLength) else { return false }
+        return CompressionSniffer.detect(prefix) != .none
+    }
+
+    /// Reads a compressed archive once, front to back, offering each member that may be a layer
+    /// to `offer` (see ``OnePassImageSource/readOnce(offering:)``) and keeping the small files
+    /// (JSON members up to ``DocumentLimits/maximumDocumentSize``, within ``captureBudget``).
+    static func readingOnce(path: String, name: String, offer: (BlobOffer, sending any ByteStream) async throws -> Digest?) async throws -> DockerArchiveMembers {
+        guard FileSystem.size(of: path) != nil else {
+            throw TransportError(.notFound, "\(name): no such file")
+        }
+        var walk = StreamedMemberWalk(jsonLimit: DocumentLimits.maximumDocumentSize)
+        let reader: TarReader
+        do {
+            reader = try TarReader(path: path)
+        } catch {
+            throw TransportError(.invalidInput, "\(name): not a readable tar archive: \(error.message)")
+        }
+        while true {
+            let candidate: (key: String, head: [UInt8])?
+            do {
+                guard let entry = try reader.nextEntry() else { break }
+                candidate = try walk.record(entry, from: reader, archive: name)
+            } catch let error as StreamError {
+                throw TransportError(.invalidInput, "\(name): not a readable tar archive: \(error.message)")
+            }
+            guard let (key, head) = candidate, let size = walk.entries[key]?.size else { continue }
+            let format = CompressionSniffer.detect(head)
+            guard StreamedMemberWalk.mayBeLayer(size: size, format: format, head: head) else { continue }
+            let offered = BlobOffer(member: key, size: size, format: format, namedDigest: StreamedMemberWalk.namedDigest(key))
+            if let digest = try await offer(offered, PeekableStream(replaying: head, then: PassingMember(reader: reader))) {
+                walk.recordDigest(digest, of: key)
+            }
+        }
+        return DockerArchiveMembers(path: path, name: name, index: nil, walk: walk)
     }
 
     /// The bytes of a member already in memory from the first pass over a compressed archive.
@@ -252,10 +282,6 @@ struct DockerArchiveMembers: Sendable {
             }
         }
         throw StreamError(.notFound, "links from \(start.debugDescription) loop or nest more than 16 deep")
-    }
-
-    private static func readAll(_ reader: TarReader, limit: Int, context: String) throws -> [UInt8] {
-        try readAll({ try reader.readChunk() }, limit: limit, context: context)
     }
 
     /// Reads chunks to the end, refusing more than `limit` bytes.

@@ -15,12 +15,11 @@ import FerryStreams
 /// stable: the same archive always gives the same one.
 ///
 /// Cost: an uncompressed archive is indexed once and its blobs are read in place, in parallel.
-/// A compressed archive is never unpacked to a temporary file: opening it takes one pass of
-/// decompression (member names, first bytes, `manifest.json` and small JSON members such as
-/// configs), plus one to hash layers that are themselves compressed, and each blob is then served
-/// in one more pass in archive order (``SequentialImageSource``), so a copy from a compressed
-/// archive decompresses it twice, or three times when its layers are themselves compressed.
-/// (``blob(_:)`` alone still works, decompressing up to the member each time.)
+/// A compressed archive is never unpacked to a temporary file, and opening it reads nothing: a
+/// copy reads it once, front to back (``OnePassImageSource``), keeping the small members and
+/// landing each layer in the destination as it passes. Anything else that asks what it holds
+/// (``entries()``, an inspection, a verification) reads it once to learn its members, and each
+/// blob is then served in one more pass in archive order (``SequentialImageSource``).
 /// Everything the source keeps in memory is small: the member table, the manifests, and a
 /// digest → member map.
 ///
@@ -32,25 +31,35 @@ public struct DockerArchiveSource: ImageSource {
     /// The archive file.
     public let path: String
     public let name: String
-    let members: DockerArchiveMembers
-    let catalog: DockerArchiveCatalog
+    private let contents: DockerArchiveContents
 
-    /// Opens the archive at `path` and works out what it holds.
+    var members: DockerArchiveMembers {
+        get throws { try contents.opened().members }
+    }
+
+    var catalog: DockerArchiveCatalog {
+        get throws { try contents.opened().catalog }
+    }
+
+    /// Opens the archive at `path` and works out what it holds — now for an uncompressed archive,
+    /// on first use for a compressed one.
     /// - Throws: ``TransportError`` naming the archive, and the member when there is one, when the
     ///   file is missing, is not a tar, is truncated, has no `manifest.json`, or names a member
-    ///   that is unsafe or missing.
+    ///   that is unsafe or missing (for a compressed archive, from the first use).
     public init(path: String) throws {
         self.path = path
         self.name = "docker-archive:\(path)"
-        members = try DockerArchiveMembers(path: path, name: name)
-        catalog = try DockerArchiveCatalog(members: members)
+        guard FileSystem.size(of: path) != nil else {
+            throw TransportError(.notFound, "\(name): no such file")
+        }
+        contents = try DockerArchiveContents(path: path, name: name, deferred: DockerArchiveMembers.isCompressed(path: path))
     }
 
-    public func entries() async throws -> [SourceEntry] { catalog.entries }
+    public func entries() async throws -> [SourceEntry] { try catalog.entries }
 
     /// Manifests the archive's stored index names but does not hold (a containerd export keeps
     /// only the platforms the engine had): Ferry copies what is present and says what is not.
-    public var absentManifests: [Descriptor] { catalog.absentManifests }
+    public var absentManifests: [Descriptor] { (try? catalog.absentManifests) ?? [] }
 
     /// One sentence naming the absent manifests, when there are any.
     public var notes: [String] {
@@ -62,28 +71,38 @@ public struct DockerArchiveSource: ImageSource {
     }
 
     public func document(_ descriptor: Descriptor) async throws -> [UInt8] {
-        if let bytes = catalog.documents[descriptor.digest] { return bytes }
+        if let bytes = try catalog.documents[descriptor.digest] { return bytes }
         let member = try locate(descriptor)
         return try members.read(member, limit: DocumentLimits.maximumDocumentSize)
     }
 
     public func blob(_ descriptor: Descriptor) async throws -> sending any ByteStream {
-        if let bytes = catalog.documents[descriptor.digest] { return MemoryByteStream(bytes) }
+        if let bytes = try catalog.documents[descriptor.digest] { return MemoryByteStream(bytes) }
         let member = try locate(descriptor)
         // A config kept from the first pass over a compressed archive: reading it again would
         // decompress the archive up to it (the caller still verifies the bytes).
-        if let bytes = members.cached(member) { return MemoryByteStream(bytes) }
+        if let bytes = try members.cached(member) { return MemoryByteStream(bytes) }
         return try members.open(member)
     }
 
     /// The member holding a blob: the one `manifest.json` names for it, else the OCI layout's
     /// `blobs/<alg>/<hex>`.
     func locate(_ descriptor: Descriptor) throws -> String {
-        if let member = catalog.blobMembers[descriptor.digest] { return member }
+        let members = try members
+        if let member = try catalog.blobMembers[descriptor.digest] { return member }
         let inLayout = DockerArchiveCatalog.layoutMember(descriptor.digest)
         guard members.contains(inLayout) else {
             throw TransportError(.notFound, "blob \(descriptor.digest) (\(descriptor.mediaType)) is not in \(name) (no member names it, and there is no \(inLayout))")
         }
         return try members.regularFile(inLayout, role: "blob \(descriptor.digest)").member
+    }
+}
+
+extension DockerArchiveSource: OnePassImageSource {
+    /// A compressed archive nothing has read yet.
+    public var awaitsOnePass: Bool { contents.isUnread }
+
+    public func readOnce(offering land: (BlobOffer, sending any ByteStream) async throws -> Digest?) async throws {
+        try await contents.readOnce(offering: land)
     }
 }

@@ -44,6 +44,10 @@ public final class OCIArchiveDestination: ImageDestination {
         try await staging.putBlob(blob)
     }
 
+    public func discardBlob(_ digest: Digest) async throws {
+        try await staging.discardBlob(digest)
+    }
+
     public func putDocument(_ document: RawDocument) async throws {
         try await staging.putDocument(document)
     }

@@ -18,6 +18,9 @@ public final class OCILayoutDestination: ImageDestination {
     private let durable: Bool
     private let existingIndex: ImageIndex?
     private let state = Mutex<[(Descriptor, [String])]>([])
+    /// Blobs this destination created (they were not in the layout before), which
+    /// ``discardBlob(_:)`` may remove.
+    private let createdBlobs = Mutex<Set<Digest>>([])
 
     /// Opens (or prepares to create) a layout at `path`.
     /// - Parameters:
@@ -72,8 +75,15 @@ public final class OCILayoutDestination: ImageDestination {
             throw StreamError(.io, "\(name): blob stream ended without a digest")
         }
         try FileSystem.createDirectory(root + "/blobs/" + result.digest.algorithm)
-        try writer.commit(renamingTo: root + "/" + OCILayout.blobPath(result.digest))
+        let path = root + "/" + OCILayout.blobPath(result.digest)
+        if !FileSystem.exists(path) { createdBlobs.withLock { _ = $0.insert(result.digest) } }
+        try writer.commit(renamingTo: path)
         return result
+    }
+
+    public func discardBlob(_ digest: Digest) async throws {
+        guard createdBlobs.withLock({ $0.remove(digest) }) != nil else { return }
+        FileSystem.removeFile(root + "/" + OCILayout.blobPath(digest))
     }
 
     public func putDocument(_ document: RawDocument) async throws {

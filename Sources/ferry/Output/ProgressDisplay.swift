@@ -4,7 +4,8 @@ import Foundation
 import Synchronization
 
 /// The live progress of a copy on a terminal: a line per blob in flight (bytes read and rate) and
-/// an overall line, redrawn at most ten times a second on standard error.
+/// an overall line, redrawn at most ten times a second on standard error. While a source is read
+/// once before the plan (a compressed docker-archive), the lines are its members, by name.
 ///
 /// Only used when standard error is a terminal and `--quiet` is not given; scripts and CI logs get
 /// the final summary only.
@@ -16,8 +17,9 @@ final class ProgressDisplay: Sendable {
     }
 
     private struct State {
-        var blobs: [Digest: Blob] = [:]
-        var order: [Digest] = []
+        /// Blobs in flight by label: a digest's short form, or a member's name.
+        var blobs: [String: Blob] = [:]
+        var order: [String] = []
         var totalBytes: Int64 = 0
         var totalBlobs = 0
         var finishedBlobs = 0
@@ -25,6 +27,21 @@ final class ProgressDisplay: Sendable {
         var linesDrawn = 0
         var lastDraw: ContinuousClock.Instant?
         let started = ContinuousClock.now
+
+        mutating func start(_ label: String, total: Int64, now: ContinuousClock.Instant) {
+            blobs[label] = Blob(total: total, started: now)
+            order.append(label)
+        }
+
+        mutating func progress(_ label: String, _ bytes: Int64) {
+            blobs[label]?.done += bytes
+            doneBytes += bytes
+        }
+
+        mutating func finish(_ label: String) {
+            if let i = order.firstIndex(of: label) { order.remove(at: i) }
+            blobs[label] = nil
+        }
     }
 
     private let state = Mutex(State())
@@ -41,16 +58,19 @@ final class ProgressDisplay: Sendable {
                 s.totalBlobs = blobs
                 s.totalBytes = bytes
             case .blobStarted(let d):
-                s.blobs[d.digest] = Blob(total: d.size, started: now)
-                s.order.append(d.digest)
+                s.start(d.digest.short, total: d.size, now: now)
             case .blobProgress(let digest, let bytes):
-                s.blobs[digest]?.done += bytes
-                s.doneBytes += bytes
+                s.progress(digest.short, bytes)
             case .blobFinished(let d, let skipped):
                 s.finishedBlobs += 1
                 if skipped { s.doneBytes += d.size }
-                if let i = s.order.firstIndex(of: d.digest) { s.order.remove(at: i) }
-                s.blobs[d.digest] = nil
+                s.finish(d.digest.short)
+            case .memberStarted(let member, let size):
+                s.start(member, total: size, now: now)
+            case .memberProgress(let member, let bytes):
+                s.progress(member, bytes)
+            case .memberFinished(let member):
+                s.finish(member)
             }
             if let last = s.lastDraw, now - last < .milliseconds(100), !isFinal(event, s) { return }
             s.lastDraw = now
@@ -75,14 +95,18 @@ final class ProgressDisplay: Sendable {
 
     private func draw(_ s: inout State, now: ContinuousClock.Instant) {
         var lines: [String] = []
-        for digest in s.order.prefix(8) {
-            guard let blob = s.blobs[digest] else { continue }
+        for label in s.order.prefix(8) {
+            guard let blob = s.blobs[label] else { continue }
             let seconds = max(0.001, Self.seconds(now - blob.started))
             let percent = blob.total > 0 ? Int(100 * Double(blob.done) / Double(blob.total)) : 100
-            lines.append("  \(digest.short)  \(Self.pad(formatBytes(blob.done), 8)) / \(Self.pad(formatBytes(blob.total), 8)) \(Self.pad("\(percent)%", 4))  \(formatBytes(Int64(Double(blob.done) / seconds)))/s")
+            lines.append("  \(Self.shortened(label))  \(Self.pad(formatBytes(blob.done), 8)) / \(Self.pad(formatBytes(blob.total), 8)) \(Self.pad("\(percent)%", 4))  \(formatBytes(Int64(Double(blob.done) / seconds)))/s")
         }
         let elapsed = max(0.001, Self.seconds(now - s.started))
-        lines.append("Copying \(s.finishedBlobs)/\(s.totalBlobs) blobs, \(formatBytes(s.doneBytes)) / \(formatBytes(s.totalBytes)), \(formatBytes(Int64(Double(s.doneBytes) / elapsed)))/s")
+        if s.totalBlobs == 0 {
+            lines.append("Reading the source once: \(formatBytes(s.doneBytes)), \(formatBytes(Int64(Double(s.doneBytes) / elapsed)))/s")
+        } else {
+            lines.append("Copying \(s.finishedBlobs)/\(s.totalBlobs) blobs, \(formatBytes(s.doneBytes)) / \(formatBytes(s.totalBytes)), \(formatBytes(Int64(Double(s.doneBytes) / elapsed)))/s")
+        }
         var out = ""
         for _ in 0..<s.linesDrawn { out += "\u{1B}[1A\u{1B}[2K" }
         out += lines.joined(separator: "\n") + "\n"
@@ -92,6 +116,11 @@ final class ProgressDisplay: Sendable {
 
     private static func seconds(_ d: Duration) -> Double {
         Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+    }
+
+    /// A label that fits a line: a member name longer than 24 characters keeps its end.
+    private static func shortened(_ label: String) -> String {
+        label.count <= 24 ? label : "…" + label.suffix(23)
     }
 
     private static func pad(_ s: String, _ n: Int) -> String {

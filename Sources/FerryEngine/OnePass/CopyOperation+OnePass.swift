@@ -1,0 +1,53 @@
+import FerrySpec
+import FerryStreams
+import FerryTransports
+
+extension CopyOperation {
+    /// Copies from a source best read once (a compressed docker-archive): reads it front to back,
+    /// landing each member that may be a layer in the destination as it passes (``AheadLander``),
+    /// then plans and copies as usual, taking each blob job's result from what landed.
+    ///
+    /// Blobs landed that no image needs (a guess that proved wrong, the other images of an
+    /// archive when one is selected) are removed before the commit; on failure every blob the
+    /// pass wrote is removed.
+    func runReadingOnce(_ source: any OnePassImageSource) async throws -> CopyReport {
+        let landed = LandedAhead()
+        let planner = CopyPlanner(source: source, capabilities: destination.capabilities, options: options)
+        let lander = AheadLander(destination: destination, planner: planner, options: options, sourceName: source.name, landed: landed)
+        do {
+            try await source.readOnce { offer, stream in try await lander.land(offer, stream) }
+            var operation = self
+            operation.landedAhead = landed
+            return try await operation.run()
+        } catch {
+            for digest in landed.written() { try? await destination.discardBlob(digest) }
+            throw error
+        }
+    }
+
+    /// Takes the results of jobs whose blobs landed while the source was read once.
+    /// - Returns: the results, and the jobs still to run.
+    func takeLandedAhead(_ jobs: [BlobJob]) throws -> ([(BlobJob, Descriptor, Bool)], [BlobJob]) {
+        guard let landedAhead else { return ([], jobs) }
+        var results: [(BlobJob, Descriptor, Bool)] = []
+        var remaining: [BlobJob] = []
+        for job in jobs {
+            guard let (descriptor, skipped) = try landedAhead.take(job, context: "layer \(job.descriptor.digest) from \(source.name)") else {
+                remaining.append(job)
+                continue
+            }
+            options.progress?(.blobFinished(job.descriptor, skipped: skipped))
+            results.append((job, descriptor, skipped))
+        }
+        return (results, remaining)
+    }
+
+    /// Removes the blobs landed ahead that the copy did not use.
+    /// - Parameter used: every digest the copy's images refer to.
+    func discardUnusedLandings(used: Set<Digest>) async throws {
+        guard let landedAhead else { return }
+        for digest in landedAhead.untaken() where !used.contains(digest) {
+            try await destination.discardBlob(digest)
+        }
+    }
+}

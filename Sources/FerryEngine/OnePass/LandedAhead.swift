@@ -1,0 +1,79 @@
+import FerrySpec
+import FerryStreams
+import Synchronization
+
+/// Blobs a copy landed in its destination while reading a source once (``OnePassImageSource``),
+/// before there was a plan: what each source member was, and what landed for it.
+///
+/// The plan's blob jobs take their results from here (``take(_:)``), each checked against the job
+/// as a fresh copy would be: the source digest and size, the target compression and level, and
+/// the DiffID. What no job took is discarded before the copy commits.
+final class LandedAhead: Sendable {
+    /// One member landed in the destination.
+    struct Landing: Sendable, Hashable {
+        /// The digest and size of the member's bytes in the source.
+        var source: BlobKey
+        /// The digest of its uncompressed content, when it was decompressed (or was plain).
+        var contentDigest: Digest?
+        /// The compression it was transcoded to and at which level, or `nil` when it landed as it is.
+        var target: LayerCompression?
+        var level: Int?
+        /// What landed.
+        var landed: BlobKey
+        /// Whether the destination already held it, so nothing was written.
+        var wasPresent: Bool
+    }
+
+    private let state = Mutex<(landings: [Landing], taken: Set<Digest>)>(([], []))
+
+    func record(_ landing: Landing) {
+        state.withLock { $0.landings.append(landing) }
+    }
+
+    /// The landed blob for a job, checked against it, or `nil` when nothing that landed fits.
+    ///
+    /// - Returns: the job's result descriptor (the source's for a copy, the new one for a
+    ///   transcode) and whether the destination already held it.
+    /// - Throws: ``StreamError`` (`digestMismatch`) when the layer's uncompressed content does not
+    ///   have the DiffID the plan expects — as the streaming check of a fresh copy would.
+    func take(_ job: BlobJob, context: String) throws -> (Descriptor, skipped: Bool)? {
+        let key = BlobKey(job.descriptor)
+        let wantedTarget: LayerCompression?
+        let wantedLevel: Int?
+        switch job.kind {
+        case .copy: (wantedTarget, wantedLevel) = (nil, nil)
+        case .transcode(let target, let level, _, _): (wantedTarget, wantedLevel) = (target, level)
+        }
+        let found = state.withLock { state -> Landing? in
+            guard let landing = state.landings.first(where: { $0.source == key && $0.target == wantedTarget && $0.level == wantedLevel }) else { return nil }
+            state.taken.insert(landing.landed.digest)
+            return landing
+        }
+        guard let found else { return nil }
+        switch job.kind {
+        case .copy:
+            return (job.descriptor, found.wasPresent)
+        case .transcode(_, _, let diffID, let mediaType):
+            if let diffID, let content = found.contentDigest, content != diffID {
+                throw StreamError(.digestMismatch, "\(context): uncompressed content (DiffID): content has digest \(content), expected \(diffID)")
+            }
+            var result = job.descriptor
+            result.mediaType = mediaType
+            result.digest = found.landed.digest
+            result.size = found.landed.size
+            return (result, false)
+        }
+    }
+
+    /// Blobs written during the pass that no job took.
+    func untaken() -> [Digest] {
+        state.withLock { state in
+            state.landings.filter { !$0.wasPresent && !state.taken.contains($0.landed.digest) }.map(\.landed.digest)
+        }
+    }
+
+    /// Every blob written during the pass.
+    func written() -> [Digest] {
+        state.withLock { $0.landings.filter { !$0.wasPresent }.map(\.landed.digest) }
+    }
+}
