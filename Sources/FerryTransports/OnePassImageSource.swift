@@ -25,6 +25,10 @@ public protocol OnePassImageSource: ImageSource {
     /// - Throws: the source's errors (a corrupt archive, names that do not resolve, …) and any
     ///   error from `land`, which ends the pass.
     func readOnce(offering land: (BlobOffer, sending any ByteStream) async throws -> Digest?) async throws
+
+    /// The member holding a blob (its ``BlobOffer/member``), once the pass is over: lets the copy
+    /// tell a blob that never passed from one whose bytes passed with another digest.
+    func member(holding blob: Descriptor) -> String?
 }
 
 /// A member of a source being read once (``OnePassImageSource``), offered to the copy before the

@@ -31,17 +31,17 @@ struct AheadLander: Sendable {
         let context = "member \(offer.member) of \(sourceName)"
         let named = offer.namedDigest.map { Descriptor(mediaType: .ociLayer(current), digest: $0, size: offer.size) }
         if let named, target == nil, try await destination.hasBlob(named) {
-            landed.record(.init(source: BlobKey(named), contentDigest: nil, target: nil, level: nil, landed: BlobKey(named), wasPresent: true))
+            landed.record(.init(member: offer.member, source: BlobKey(named), contentDigest: nil, target: nil, level: nil, landed: BlobKey(named), wasPresent: true))
             return nil
         }
         options.progress?(.memberStarted(offer.member, size: offer.size))
         let raw = try Self.reading(withProgress(stream, member: offer.member), expected: named, context: context)
         let digest: Digest?
         if let target {
-            digest = try await transcode(raw, from: current, to: target, context: context)
+            digest = try await transcode(raw, member: offer.member, from: current, to: target, context: context)
         } else {
             let result = try await destination.putBlob(raw)
-            landed.record(.init(source: BlobKey(digest: result.digest, size: result.size), contentDigest: current == .none ? result.digest : nil,
+            landed.record(.init(member: offer.member, source: BlobKey(digest: result.digest, size: result.size), contentDigest: current == .none ? result.digest : nil,
                                 target: nil, level: nil, landed: BlobKey(digest: result.digest, size: result.size), wasPresent: false))
             digest = result.digest
         }
@@ -50,7 +50,7 @@ struct AheadLander: Sendable {
     }
 
     /// Decompresses, hashes and recompresses a member into the destination.
-    private func transcode(_ raw: sending VerifyingStream, from current: LayerCompression, to target: LayerCompression, context: String) async throws -> Digest? {
+    private func transcode(_ raw: sending VerifyingStream, member: String, from current: LayerCompression, to target: LayerCompression, context: String) async throws -> Digest? {
         let level = planner.level(for: target)
         let sourceResult = DigestResult()
         let contentResult = DigestResult()
@@ -65,7 +65,7 @@ struct AheadLander: Sendable {
             try await destination.discardBlob(result.digest)
             return nil
         }
-        landed.record(.init(source: BlobKey(digest: source.digest, size: source.size),
+        landed.record(.init(member: member, source: BlobKey(digest: source.digest, size: source.size),
                             contentDigest: current == .none ? source.digest : contentResult.value?.digest,
                             target: target, level: level, landed: BlobKey(digest: result.digest, size: result.size), wasPresent: false))
         return source.digest

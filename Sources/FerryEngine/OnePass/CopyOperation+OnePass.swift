@@ -31,8 +31,15 @@ extension CopyOperation {
         guard let landedAhead else { return ([], jobs) }
         var results: [(BlobJob, Descriptor, Bool)] = []
         var remaining: [BlobJob] = []
+        let onePass = source as? any OnePassImageSource
         for job in jobs {
-            guard let (descriptor, skipped) = try landedAhead.take(job, context: "layer \(job.descriptor.digest) from \(source.name)") else {
+            let context = "layer \(job.descriptor.digest) from \(source.name)"
+            guard let (descriptor, skipped) = try landedAhead.take(job, context: context) else {
+                // A member that passed with other bytes than the plan says: reading it again
+                // would only say so later (and a pipe cannot be read again).
+                if let member = onePass?.member(holding: job.descriptor), let passed = landedAhead.passed(member), passed != BlobKey(job.descriptor) {
+                    throw StreamError(.digestMismatch, "\(context): member \(member) has digest \(passed.digest) (\(passed.size) bytes), expected \(job.descriptor.digest) (\(job.descriptor.size) bytes)")
+                }
                 remaining.append(job)
                 continue
             }

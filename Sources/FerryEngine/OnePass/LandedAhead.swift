@@ -11,6 +11,8 @@ import Synchronization
 final class LandedAhead: Sendable {
     /// One member landed in the destination.
     struct Landing: Sendable, Hashable {
+        /// The member's name in the source.
+        var member: String
         /// The digest and size of the member's bytes in the source.
         var source: BlobKey
         /// The digest of its uncompressed content, when it was decompressed (or was plain).
@@ -63,6 +65,11 @@ final class LandedAhead: Sendable {
             result.size = found.landed.size
             return (result, false)
         }
+    }
+
+    /// The digest and size a member's bytes had as they passed, when it landed.
+    func passed(_ member: String) -> BlobKey? {
+        state.withLock { $0.landings.first { $0.member == member }?.source }
     }
 
     /// Blobs written during the pass that no job took.

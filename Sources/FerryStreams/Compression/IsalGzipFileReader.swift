@@ -10,34 +10,32 @@ import Darwin
 /// with zlib, about 2.5× slower than ISA-L, and a compressed docker-archive is inflated twice
 /// (catalogue pass, data pass). Memory: one 1 MiB input buffer, one 1 MiB output buffer and the
 /// inflater's state. Owns its file descriptor, closed in `deinit`. Not thread-safe.
-final class IsalGzipFileReader {
+final class IsalGzipFileReader: ArchiveReadSource {
     /// The first two bytes of every gzip member (RFC 1952 §2.3.1).
     static let magic: [UInt8] = [0x1F, 0x8B]
 
-    private let path: String
-    private let descriptor: Int32
+    private let input: SequentialFileInput
     private let inflater: IsalGzipInflater
     private let output: UnsafeMutableBufferPointer<UInt8>
     private let inputChunk: Int
-    private var inputEnded = false
-    private var inputOffset: off_t = 0
     /// The error that ended reading; ``TarReader`` reports it in place of libarchive's message.
     private(set) var failure: StreamError?
 
     /// Opens `path` for reading.
     /// - Throws: ``StreamError`` `notFound` or `io` naming the path.
-    init(path: String, chunkSize: Int = 1 << 20) throws(StreamError) {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw StreamError.posix("cannot open \(path)", errno: errno) }
-        self.path = path
-        self.descriptor = fd
-        self.inflater = IsalGzipInflater(context: path)
+    convenience init(path: String, chunkSize: Int = 1 << 20) throws(StreamError) {
+        self.init(input: try SequentialFileInput(path: path), chunkSize: chunkSize)
+    }
+
+    /// Inflates what `input` reads (a file or a pipe, possibly already peeked at).
+    init(input: SequentialFileInput, chunkSize: Int = 1 << 20) {
+        self.input = input
+        self.inflater = IsalGzipInflater(context: input.path)
         self.output = .allocate(capacity: max(1, chunkSize))
         self.inputChunk = max(1, chunkSize)
     }
 
     deinit {
-        close(descriptor)
         output.deallocate()
     }
 
@@ -75,25 +73,6 @@ final class IsalGzipFileReader {
 
     /// The next chunk of the file, or `nil` at its end.
     private func readInput() throws(StreamError) -> [UInt8]? {
-        guard !inputEnded else { return nil }
-        let fd = descriptor
-        let wanted = inputChunk
-        let at = inputOffset
-        var readError: Int32 = 0
-        let chunk = [UInt8](unsafeUninitializedCapacity: wanted) { buffer, initialized in
-            var n: Int
-            repeat {
-                n = pread(fd, buffer.baseAddress, wanted, at)
-            } while n < 0 && errno == EINTR
-            if n < 0 { readError = errno }
-            initialized = max(0, n)
-        }
-        if readError != 0 { throw StreamError.posix("cannot read \(path)", errno: readError) }
-        if chunk.isEmpty {
-            inputEnded = true
-            return nil
-        }
-        inputOffset += off_t(chunk.count)
-        return chunk
+        try input.next(max: inputChunk)
     }
 }

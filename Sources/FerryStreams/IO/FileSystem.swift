@@ -30,6 +30,15 @@ public enum FileSystem {
         return Int64(st.st_size)
     }
 
+    /// Whether `path` (following symlinks, so `/dev/stdin` too) is a pipe, socket or terminal:
+    /// something that can be read once, front to back, and not sized or read again.
+    public static func isStream(_ path: String) -> Bool {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return false }
+        let type = st.st_mode & S_IFMT
+        return type == S_IFIFO || type == S_IFSOCK || type == S_IFCHR
+    }
+
     /// Whether something exists at `path`.
     public static func exists(_ path: String) -> Bool { kind(of: path) != .missing }
 

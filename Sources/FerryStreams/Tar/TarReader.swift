@@ -32,8 +32,9 @@ public final class TarReader {
     private var generation = 0
     private var failure: StreamError?
     private var ended = false
-    /// The ISA-L source libarchive reads from, for a gzip file.
-    private var gzipSource: IsalGzipFileReader?
+    /// What libarchive reads from when it does not open the file itself: ISA-L for a gzip file,
+    /// the raw bytes of a pipe.
+    private var readSource: (any ArchiveReadSource)?
 
     /// Opens the archive. The corresponding C functions are `archive_read_new`,
     /// `archive_read_support_filter_all`, `archive_read_support_format_tar` and
@@ -64,21 +65,18 @@ public final class TarReader {
         // not a tar already fails here. A system errno means the file could not be read; libarchive
         // reports format problems with EILSEQ (its ARCHIVE_ERRNO_FILE_FORMAT) or -1.
         let status: Int32
-        if decompressing, IsalGzipFileReader.isGzip(path: path) {
-            let source = try IsalGzipFileReader(path: path)
-            gzipSource = source
-            status = archive_read_open(archive, Unmanaged.passUnretained(source).toOpaque(), nil, { _, client, buffer in
-                // libarchive calls back on the thread that reads; the source outlives the handle.
-                let source = Unmanaged<IsalGzipFileReader>.fromOpaque(client!).takeUnretainedValue()
-                guard let bytes = try? source.read() else { return -1 }
-                buffer?.pointee = UnsafeRawPointer(bytes.baseAddress)
-                return la_ssize_t(bytes.count)
-            }, nil)
+        if decompressing, FileSystem.isStream(path) {
+            // A pipe can be read once: look at its first bytes without losing them.
+            let input = try SequentialFileInput(path: path)
+            let isGzip = try input.peek(IsalGzipFileReader.magic.count) == IsalGzipFileReader.magic
+            status = open(from: isGzip ? IsalGzipFileReader(input: input) : PlainArchiveInput(input))
+        } else if decompressing, IsalGzipFileReader.isGzip(path: path) {
+            status = open(from: try IsalGzipFileReader(path: path))
         } else {
             status = archive_read_open_filename(archive, path, 1 << 20)
         }
         guard status == ARCHIVE_OK else {
-            if let failure = gzipSource?.failure {
+            if let failure = readSource?.failure {
                 throw StreamError(failure.code, "\(path): cannot open: \(failure.message)")
             }
             let number = archive_errno(archive)
@@ -92,6 +90,19 @@ public final class TarReader {
     }
 
     deinit { archive_read_free(archive) }
+
+    /// Opens the handle on a source of ours (`archive_read_open` with a read callback).
+    private func open(from source: any ArchiveReadSource) -> Int32 {
+        readSource = source
+        let box = Unmanaged.passUnretained(source as AnyObject).toOpaque()
+        return archive_read_open(archive, box, nil, { _, client, buffer in
+            // libarchive calls back on the thread that reads; the source outlives the handle.
+            let source = Unmanaged<AnyObject>.fromOpaque(client!).takeUnretainedValue() as! any ArchiveReadSource
+            guard let bytes = try? source.read() else { return -1 }
+            buffer?.pointee = UnsafeRawPointer(bytes.baseAddress)
+            return la_ssize_t(bytes.count)
+        }, nil)
+    }
 
     /// Moves to the next member and describes it; the previous member's unread data is skipped.
     ///
@@ -221,7 +232,7 @@ public final class TarReader {
 
     /// libarchive's message for the last failure (`archive_error_string`).
     private func libraryMessage() -> String {
-        if let failure = gzipSource?.failure { return failure.message }
+        if let failure = readSource?.failure { return failure.message }
         guard let text = archive_error_string(archive) else { return "libarchive reported no message" }
         return String(cString: text)
     }

@@ -35,14 +35,24 @@ struct DockerArchiveMembers: Sendable {
 
     /// Whether members are reached by decompressing the archive from its start.
     var isStreamed: Bool { index == nil }
+    /// Whether the archive is a pipe (or terminal), which the walk that opened it used up.
+    let isOneShot: Bool
+
+    /// Refuses to read a pipe a second time.
+    private func checkReadable(_ wanted: @autoclosure () -> String) throws(TransportError) {
+        guard isOneShot else { return }
+        throw TransportError(.unsupported, "\(name) is a pipe, read once already; \(wanted()) was not kept from that pass (only a copy reads a pipe in one pass: write the archive to a file to inspect or verify it)")
+    }
 
     init(path: String, name: String) throws {
-        guard FileSystem.size(of: path) != nil else {
+        let isStream = FileSystem.isStream(path)
+        guard isStream || FileSystem.size(of: path) != nil else {
             throw TransportError(.notFound, "\(name): no such file")
         }
         var plainIndex: TarIndex?
         do {
-            plainIndex = try TarIndex(path: path)
+            // A pipe is never indexed: reading its headers would use it up.
+            plainIndex = isStream ? nil : try TarIndex(path: path)
         } catch {
             guard error.code == .unsupported else { throw TransportError(.invalidInput, "\(name): not a readable tar archive: \(error.message)") }
         }
@@ -66,6 +76,7 @@ struct DockerArchiveMembers: Sendable {
         self.path = path
         self.name = name
         self.index = index
+        isOneShot = FileSystem.isStream(path)
         streamed = walk?.entries ?? [:]
         captured = walk?.captured ?? [:]
         prefixes = walk?.prefixes ?? [:]
@@ -83,7 +94,7 @@ struct DockerArchiveMembers: Sendable {
     /// to `offer` (see ``OnePassImageSource/readOnce(offering:)``) and keeping the small files
     /// (JSON members up to ``DocumentLimits/maximumDocumentSize``, within ``captureBudget``).
     static func readingOnce(path: String, name: String, offer: (BlobOffer, sending any ByteStream) async throws -> Digest?) async throws -> DockerArchiveMembers {
-        guard FileSystem.size(of: path) != nil else {
+        guard FileSystem.isStream(path) || FileSystem.size(of: path) != nil else {
             throw TransportError(.notFound, "\(name): no such file")
         }
         var walk = StreamedMemberWalk(jsonLimit: DocumentLimits.maximumDocumentSize)
@@ -172,6 +183,7 @@ struct DockerArchiveMembers: Sendable {
             return try FileSystem.readRange(index.path, offset: found.dataOffset, length: Int(found.size))
         }
         if let bytes = captured[member] { return bytes }
+        try checkReadable("member \(member)")
         var result: [UInt8]?
         try scan([member]) { _, reader in
             result = try Self.readAll(reader, limit: limit, context: "\(name): member \(member)")
@@ -202,6 +214,7 @@ struct DockerArchiveMembers: Sendable {
             }
             return
         }
+        try checkReadable("member\(members.count == 1 ? "" : "s") \(members.sorted().joined(separator: ", "))")
         var remaining = members
         do {
             let reader = try TarReader(path: path)
@@ -224,6 +237,7 @@ struct DockerArchiveMembers: Sendable {
             }
             return
         }
+        try checkReadable("member\(members.count == 1 ? "" : "s") \(members.sorted().joined(separator: ", "))")
         var remaining = members
         let reader: TarReader
         do {
@@ -249,6 +263,7 @@ struct DockerArchiveMembers: Sendable {
         if let index {
             return try index.data(of: try index.regularFile(named: member))
         }
+        try checkReadable("member \(member)")
         let reader = try TarReader(path: path)
         while let entry = try reader.nextEntry() {
             if entry.kind == .regular, (try? TarPath.normalize(entry.name)) == member {

@@ -14,6 +14,9 @@ import FerryStreams
 /// ``DockerManifestSynthesis`` for the rule, including zstd layers). The manifest's digest is
 /// stable: the same archive always gives the same one.
 ///
+/// The path `-` (or `/dev/stdin`, or any pipe) reads standard input: a copy reads it in its one
+/// pass; anything else can learn what it holds but not read its blobs again.
+///
 /// Cost: an uncompressed archive is indexed once and its blobs are read in place, in parallel.
 /// A compressed archive is never unpacked to a temporary file, and opening it reads nothing: a
 /// copy reads it once, front to back (``OnePassImageSource``), keeping the small members and
@@ -47,13 +50,17 @@ public struct DockerArchiveSource: ImageSource {
     ///   file is missing, is not a tar, is truncated, has no `manifest.json`, or names a member
     ///   that is unsafe or missing (for a compressed archive, from the first use).
     public init(path: String) throws {
-        self.path = path
         self.name = "docker-archive:\(path)"
-        guard FileSystem.size(of: path) != nil else {
+        self.path = path == Self.standardInput ? "/dev/stdin" : path
+        let isStream = FileSystem.isStream(self.path)
+        guard isStream || FileSystem.size(of: self.path) != nil else {
             throw TransportError(.notFound, "\(name): no such file")
         }
-        contents = try DockerArchiveContents(path: path, name: name, deferred: DockerArchiveMembers.isCompressed(path: path))
+        contents = try DockerArchiveContents(path: self.path, name: name, deferred: isStream || DockerArchiveMembers.isCompressed(path: self.path))
     }
+
+    /// The path that stands for standard input: `docker save app | ferry copy docker-archive:- oci:app`.
+    public static let standardInput = "-"
 
     public func entries() async throws -> [SourceEntry] { try catalog.entries }
 
@@ -104,5 +111,9 @@ extension DockerArchiveSource: OnePassImageSource {
 
     public func readOnce(offering land: (BlobOffer, sending any ByteStream) async throws -> Digest?) async throws {
         try await contents.readOnce(offering: land)
+    }
+
+    public func member(holding blob: Descriptor) -> String? {
+        try? locate(blob)
     }
 }
