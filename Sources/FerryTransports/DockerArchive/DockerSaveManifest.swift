@@ -1,10 +1,12 @@
 import FerrySpec
 
 /// One item of a `docker save` archive's `manifest.json` (formats.md §5.1): the config member,
-/// the names, and the layer members, base first.
+/// the names, the layer members (base first), and the optional `Parent` and `LayerSources`.
 ///
-/// `Parent` and `LayerSources` are read past: Ferry describes every layer by the member's own
-/// content, so a `LayerSources` entry pointing at a blob outside the archive is not followed.
+/// `Parent` and `LayerSources` are read leniently (``DockerLayerSources``): a value of the wrong
+/// type counts as absent, so it never keeps an otherwise valid archive from being read. Ferry
+/// describes every layer by the member's own content; a `LayerSources` descriptor pointing at a
+/// blob outside the archive (a foreign layer's URLs) is never followed.
 struct DockerSaveManifest: Codable, Sendable, Hashable {
     /// The file's name at the root of the archive.
     static let fileName = "manifest.json"
@@ -17,15 +19,20 @@ struct DockerSaveManifest: Codable, Sendable, Hashable {
     var repoTags: [String]
     /// Layer members, base first.
     var layers: [String]
+    /// The parent image's ID as written, or `nil` (absent, or not a string). Not used for copying.
+    var parent: String?
+    /// Where layers came from, by DiffID (foreign layers, or every layer for Docker 25+).
+    var layerSources: DockerLayerSources
 
     enum CodingKeys: String, CodingKey {
-        case config = "Config", repoTags = "RepoTags", layers = "Layers"
+        case config = "Config", repoTags = "RepoTags", layers = "Layers", parent = "Parent", layerSources = "LayerSources"
     }
 
-    init(config: String, repoTags: [String], layers: [String]) {
+    init(config: String, repoTags: [String], layers: [String], layerSources: DockerLayerSources = DockerLayerSources()) {
         self.config = config
         self.repoTags = repoTags
         self.layers = layers
+        self.layerSources = layerSources
     }
 
     init(from decoder: any Decoder) throws {
@@ -33,6 +40,21 @@ struct DockerSaveManifest: Codable, Sendable, Hashable {
         config = try c.decode(String.self, forKey: .config)
         repoTags = try c.decodeIfPresent([String].self, forKey: .repoTags) ?? []
         layers = try c.decodeIfPresent([String].self, forKey: .layers) ?? []
+        parent = try? c.decodeIfPresent(String.self, forKey: .parent)
+        layerSources = DockerLayerSources.decode(from: c, forKey: .layerSources)
+    }
+
+    /// Writes `Config`, `Layers`, `RepoTags`, and `LayerSources` and `Parent` only when there is
+    /// something to say (as `docker save` omits them), so an archive without foreign layers keeps
+    /// the bytes it always had.
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(config, forKey: .config)
+        try c.encode(repoTags, forKey: .repoTags)
+        try c.encode(layers, forKey: .layers)
+        try c.encodeIfPresent(parent, forKey: .parent)
+        let descriptors = layerSources.descriptors
+        if !descriptors.isEmpty { try c.encode(descriptors, forKey: .layerSources) }
     }
 
     /// Decodes `manifest.json`: a JSON array (possibly empty); `null` and other values are refused.
