@@ -6,8 +6,8 @@ import FerryStreams
 ///
 /// For each item the manifest is the archive's own OCI manifest when the archive is also an OCI
 /// layout (Docker 25+, BuildKit, containerd) and `index.json` (or an index it lists) reaches a
-/// manifest with the same config digest and layer count; otherwise it is synthesised as skopeo's
-/// `docker-archive:` source does (``DockerManifestSynthesis``).
+/// manifest with the same config digest and layer count whose foreign layers the archive holds;
+/// otherwise it is synthesised as skopeo's `docker-archive:` source does (``DockerManifestSynthesis``).
 ///
 /// Cost: for an uncompressed archive, reads of the small members and of each layer's first
 /// bytes, plus one hash of each *compressed* layer member of items without a stored manifest. For a
@@ -27,6 +27,8 @@ struct DockerArchiveCatalog: Sendable {
     /// Manifests a stored index names whose blobs are not in the archive (see
     /// ``StoredLayoutDocuments/absentManifests(topLevel:)``).
     let absentManifests: [Descriptor]
+    /// What the items' `LayerSources` say about their layers (foreign layers, unreadable entries).
+    let layerSourceFindings: [DockerLayerSourceFinding]
 
     /// The path of a blob in the OCI layout part of the archive.
     static func layoutMember(_ digest: Digest) -> String { OCILayout.blobPath(digest) }
@@ -79,6 +81,7 @@ struct DockerArchiveCatalog: Sendable {
         var blobMembers: [Digest: String] = [:]
         var plans: [DockerManifestSynthesis] = []
         var entries: [SourceEntry] = []
+        var findings: [DockerLayerSourceFinding] = []
         for (i, item) in items.enumerated() {
             let configBytes = bytesByMember[configMembers[i]] ?? []
             let configDigest = try DigestHasher.digest(configBytes)
@@ -90,7 +93,9 @@ struct DockerArchiveCatalog: Sendable {
             }
             let names = item.repoTags
             let aliases = names.flatMap(DockerArchiveNames.aliases(of:))
-            if let match = manifestsByConfig[configDigest], match.manifest.layers.count == item.layers.count {
+            if let match = manifestsByConfig[configDigest], match.manifest.layers.count == item.layers.count,
+               DockerLayerSourceFinding.archiveHolds(match.manifest, members: members) {
+                findings += DockerLayerSourceFinding.find(in: item, at: i, diffIDs: diffIDs, served: match.manifest.layers)
                 for (j, layer) in match.manifest.layers.enumerated() {
                     let inLayout = Self.layoutMember(layer.digest)
                     blobMembers[layer.digest] = members.contains(inLayout) ? inLayout : layerMembers[i][j].member
@@ -98,6 +103,7 @@ struct DockerArchiveCatalog: Sendable {
                 entries.append(SourceEntry(descriptor: match.descriptor, names: names, aliases: aliases))
                 continue
             }
+            findings += DockerLayerSourceFinding.find(in: item, at: i, diffIDs: diffIDs, served: nil)
             var layers: [DockerManifestSynthesis.Layer] = []
             for (j, layer) in layerMembers[i].enumerated() {
                 let format = CompressionSniffer.detect(prefixes[layer.member] ?? [])
@@ -131,5 +137,6 @@ struct DockerArchiveCatalog: Sendable {
         self.documents = documents
         self.blobMembers = blobMembers
         self.items = items
+        self.layerSourceFindings = findings
     }
 }

@@ -29,7 +29,8 @@ import FerryStreams
 /// Opening checks that `manifest.json` is there, parses (≤ 1 MiB), and that every member it names
 /// is a safe name (no absolute paths, no `..`) that resolves, through symbolic and hard links
 /// inside the archive, to a regular file. Blobs are not verified here: the engine verifies every
-/// blob against its digest as it copies.
+/// blob against its digest as it copies. `LayerSources` is read but never followed: a layer it
+/// marks foreign is served from the archive's bytes, and ``notes`` says so.
 public struct DockerArchiveSource: ImageSource {
     /// The archive file.
     public let path: String
@@ -68,8 +69,14 @@ public struct DockerArchiveSource: ImageSource {
     /// only the platforms the engine had): Ferry copies what is present and says what is not.
     public var absentManifests: [Descriptor] { (try? catalog.absentManifests) ?? [] }
 
-    /// One sentence naming the absent manifests, when there are any.
+    /// One sentence naming the absent manifests, when there are any, and one per image whose
+    /// `LayerSources` marks layers foreign (their bytes from the archive are copied; see
+    /// ``DockerLayerSourceFinding``).
     public var notes: [String] {
+        absentManifestNotes + DockerLayerSourceFinding.notes((try? catalog.layerSourceFindings) ?? [], source: name)
+    }
+
+    private var absentManifestNotes: [String] {
         guard !absentManifests.isEmpty else { return [] }
         let listed = absentManifests.map { descriptor in
             descriptor.platform.map { "\($0) (\(descriptor.digest.short))" } ?? descriptor.digest.description
