@@ -104,6 +104,7 @@ public struct CopyOperation: Sendable {
             if case .transcode = job.kind {
                 report.layersTranscoded += 1
                 report.digestMap[job.descriptor.digest] = descriptor.digest
+                await destination.layerTranscoded(from: job.descriptor, to: descriptor)
             }
         }
         return landed

@@ -46,7 +46,8 @@ public struct DestinationCapabilities: Sendable, Hashable {
 /// A place images are written to.
 ///
 /// The engine calls, in this order: ``hasBlob(_:)`` / ``putBlob(_:)`` for every blob
-/// (in parallel), ``putDocument(_:)`` for manifests and indexes children first,
+/// (in parallel), ``layerTranscoded(from:to:)`` for each layer it made from another blob,
+/// ``putDocument(_:)`` for manifests and indexes children first,
 /// ``addEntry(_:names:)`` for top-level entries, then ``commit()`` once. Nothing becomes visible
 /// to a reader of the destination before `commit()` (for a layout: `index.json` is written last,
 /// atomically); a blob appears under its digest name only after it was verified.
@@ -82,10 +83,21 @@ public protocol ImageDestination: Sendable {
     /// (one landed before the plan, from a source read once), so it does not stay behind. A blob
     /// the destination held before this copy is never removed. Called before ``commit()``.
     func discardBlob(_ digest: Digest) async throws
+
+    /// Learns that the engine stored a layer it made from another blob (decompressed, and
+    /// recompressed or not): `original` is the source's descriptor, `landed` the stored one.
+    ///
+    /// Called after the layer landed and before any manifest naming it is stored. Most
+    /// destinations need nothing from it (the default does nothing); a docker-archive keeps a
+    /// foreign layer's original descriptor, with its URLs, for `LayerSources`.
+    func layerTranscoded(from original: Descriptor, to landed: Descriptor) async
 }
 
 extension ImageDestination {
     /// Keeps the blob: the default for destinations where an unreferenced blob is harmless and
     /// cannot be taken back (a registry collects its own garbage).
     public func discardBlob(_ digest: Digest) async throws {}
+
+    /// Nothing to keep.
+    public func layerTranscoded(from original: Descriptor, to landed: Descriptor) async {}
 }

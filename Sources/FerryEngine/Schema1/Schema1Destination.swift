@@ -45,6 +45,8 @@ final class Schema1Destination: ImageDestination {
 
     func discardBlob(_ digest: Digest) async throws { try await base.discardBlob(digest) }
 
+    func layerTranscoded(from original: Descriptor, to landed: Descriptor) async { await base.layerTranscoded(from: original, to: landed) }
+
     func putDocument(_ document: RawDocument) async throws {
         let context = "manifest \(document.digest) for \(base.name)"
         guard case .manifest(let manifest) = try document.decode(context: context) else {
