@@ -20,6 +20,12 @@ import Synchronization
 /// Docker schema 2 manifest is what the engine should hand over, but an OCI image manifest is
 /// taken as well. Layers must be plain tars — `docker load` checks each one against its DiffID —
 /// so a manifest whose layer media types are compressed is refused, as is an index.
+///
+/// A foreign layer (a non-distributable media type with URLs) is stored with its bytes like any
+/// other, and its item in `manifest.json` gets a `LayerSources` entry for its DiffID holding the
+/// foreign descriptor — the source's, from before the engine decompressed the layer (see
+/// ``layerTranscoded(from:to:)``) — as `docker save` writes, so that `docker load` and a later
+/// `docker push` keep pointing at the URLs (``DockerForeignLayerSources``).
 public final class DockerArchiveDestination: ImageDestination {
     /// The archive file.
     public let path: String
@@ -45,6 +51,7 @@ public final class DockerArchiveDestination: ImageDestination {
     }
     private let manifests = Mutex<[Digest: ImageManifest]>([:])
     private let items = Mutex<[(digest: Digest, names: [String])]>([])
+    private let foreignOriginals = Mutex<DockerForeignLayerSources>(DockerForeignLayerSources())
 
     /// Prepares to write the archive at `path`.
     /// - Parameter durable: `fsync` the archive before it replaces `path` (default `true`).
@@ -100,6 +107,12 @@ public final class DockerArchiveDestination: ImageDestination {
         manifests.withLock { $0[document.digest] = manifest }
     }
 
+    /// Keeps the source descriptor of a foreign layer the engine decompressed for this archive:
+    /// it, not the stored plain tar, is what the layer's URLs serve.
+    public func layerTranscoded(from original: Descriptor, to landed: Descriptor) async {
+        foreignOriginals.withLock { $0.record(original, storedAs: landed.digest) }
+    }
+
     public func addEntry(_ descriptor: Descriptor, names: [String]) async throws {
         guard !descriptor.mediaType.isIndex else { throw Self.indexRefusal(name) }
         guard manifests.withLock({ $0[descriptor.digest] }) != nil else {
@@ -122,10 +135,11 @@ public final class DockerArchiveDestination: ImageDestination {
         let known = manifests.withLock { $0 }
         let images = items.withLock { $0 }.compactMap { item in known[item.digest].map { (manifest: $0, names: item.names) } }
         let blobs: @Sendable (Digest) -> String = { [workDirectory] in workDirectory + "/" + OCILayout.blobPath($0) }
+        let foreign = foreignOriginals.withLock { $0 }
         let write: (TarWriter) async throws -> Void = { [name, layout] tar in
             switch layout {
-            case .legacy: try await DockerLegacyArchiveWriter(blobs: blobs, name: name).write(images, to: tar)
-            case .docker25: try await DockerOCIArchiveWriter(blobs: blobs, name: name).write(images, to: tar)
+            case .legacy: try await DockerLegacyArchiveWriter(blobs: blobs, name: name, foreign: foreign).write(images, to: tar)
+            case .docker25: try await DockerOCIArchiveWriter(blobs: blobs, name: name, foreign: foreign).write(images, to: tar)
             }
         }
         let output = try AtomicFileWriter(path: path, durable: durable)

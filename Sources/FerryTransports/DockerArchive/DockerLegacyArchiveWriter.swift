@@ -6,7 +6,7 @@ import FerryStreams
 /// ```
 /// <config hex>.json          each config once, before the layers of its image
 /// <DiffID hex>/layer.tar     each distinct layer once (a repeated layer repeats the path in manifest.json)
-/// manifest.json              [{"Config","Layers","RepoTags"}] — written after every blob
+/// manifest.json              [{"Config","Layers","RepoTags"}], plus "LayerSources" for foreign layers — written after every blob
 /// repositories               {"<familiar repo>":{"<tag>":"<top layer id>"}} — last, only when something is tagged
 /// ```
 ///
@@ -18,12 +18,15 @@ import FerryStreams
 ///
 /// `RepoTags` are the names given, in familiar form (`ferry/hello:1.0`); a name that is not a
 /// tagged docker reference (an OCI layout's bare `1.0`) is left out, and a name given to several
-/// images belongs to the last.
+/// images belongs to the last. A foreign layer's item gets a `LayerSources` entry for its DiffID
+/// (``DockerForeignLayerSources``).
 struct DockerLegacyArchiveWriter {
     /// The staged file of a blob.
     let blobs: @Sendable (Digest) -> String
     /// The destination's name, for messages.
     let name: String
+    /// Where the foreign layers came from.
+    var foreign = DockerForeignLayerSources()
 
     /// Writes every member of the archive; the caller finishes the tar.
     func write(_ images: [(manifest: ImageManifest, names: [String])], to tar: TarWriter) async throws {
@@ -50,7 +53,8 @@ struct DockerLegacyArchiveWriter {
                 layerMembers.append(member)
             }
             topLayers.append(image.manifest.layers.last?.digest.encoded)
-            items.append(DockerSaveManifest(config: configMember, repoTags: [], layers: layerMembers))
+            items.append(DockerSaveManifest(config: configMember, repoTags: [], layers: layerMembers,
+                                            layerSources: foreign.entries(for: image.manifest)))
             for reference in image.names.compactMap(DockerArchiveNames.repoTag(for:)) {
                 let familiar = reference.familiarString
                 tagged.removeAll { $0.reference.familiarString == familiar }

@@ -9,20 +9,27 @@ import FerryStreams
 /// oci-layout
 /// blobs/sha256/<config hex>     each config once
 /// blobs/sha256/<DiffID hex>     each distinct uncompressed layer once
-/// blobs/sha256/<manifest hex>   an OCI manifest per image (layers application/vnd.oci.image.layer.v1.tar)
+/// blobs/sha256/<manifest hex>   an OCI manifest per image (layers application/vnd.oci.image.layer.v1.tar,
+///                               or the non-distributable type for foreign layers)
 /// index.json                    an entry per name: io.containerd.image.name = full name,
 ///                               org.opencontainers.image.ref.name = tag; untagged images unnamed
-/// manifest.json                 [{"Config","Layers","RepoTags"}] with blobs/sha256/… paths
+/// manifest.json                 [{"Config","Layers","RepoTags"}] with blobs/sha256/… paths, plus
+///                               "LayerSources" for foreign layers (``DockerForeignLayerSources``)
 /// repositories                  {"<familiar repo>":{"<tag>":"<DiffID hex of the top layer>"}}
 /// ```
 ///
 /// The OCI manifests are built from the staged ones (converted to OCI, layers uncompressed), so
-/// their digests are a function of the image: the same input gives the same archive.
+/// their digests are a function of the image: the same input gives the same archive. They
+/// describe the bytes the archive holds: a foreign layer that was decompressed keeps its
+/// non-distributable type but not the URLs, which serve the compressed blob (`LayerSources` keeps
+/// them).
 struct DockerOCIArchiveWriter {
     /// The staged file of a blob.
     let blobs: @Sendable (Digest) -> String
     /// The destination's name, for messages.
     let name: String
+    /// Where the foreign layers came from.
+    var foreign = DockerForeignLayerSources()
 
     func write(_ images: [(manifest: ImageManifest, names: [String])], to tar: TarWriter) async throws {
         try tar.addFile(OCILayout.layoutFileName, bytes: OCILayout.layoutFileBytes)
@@ -48,13 +55,14 @@ struct DockerOCIArchiveWriter {
                 }
                 try await tar.addFile(OCILayout.blobPath(layer.digest), size: size, from: try FileByteStream(path: file))
             }
-            let oci = try manifest.converted(to: .oci, context: "\(name): image \(i)")
+            let oci = try manifest.converted(to: .oci, layers: foreign.storedLayers(of: manifest), context: "\(name): image \(i)")
             let bytes = try JSONDocument.encode(oci)
             let digest = try DigestHasher.digest(bytes)
             if written.insert(digest).inserted { try tar.addFile(OCILayout.blobPath(digest), bytes: bytes) }
             let descriptor = Descriptor(mediaType: .ociManifest, digest: digest, size: Int64(bytes.count))
             items.append(DockerSaveManifest(config: OCILayout.blobPath(manifest.config.digest), repoTags: [],
-                                            layers: manifest.layers.map { OCILayout.blobPath($0.digest) }))
+                                            layers: manifest.layers.map { OCILayout.blobPath($0.digest) },
+                                            layerSources: foreign.entries(for: manifest)))
             let references = image.names.compactMap(DockerArchiveNames.repoTag(for:))
             if references.isEmpty { entries.append(descriptor) }
             for reference in references {
