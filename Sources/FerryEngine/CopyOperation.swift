@@ -239,6 +239,8 @@ public struct CopyOperation: Sendable {
             result.mediaType = mediaType
             result.digest = digest
             result.size = size
+            // A foreign layer's URLs serve the source's bytes, not these.
+            result.urls = nil
             options.progress?(.blobFinished(descriptor, skipped: false))
             return (job, result, false)
         }

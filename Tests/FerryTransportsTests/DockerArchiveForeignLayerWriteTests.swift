@@ -107,6 +107,20 @@ struct DockerArchiveForeignLayerWriteTests {
         }
     }
 
+    /// A recompressed foreign layer has new bytes: the URLs, which serve the old ones, are dropped.
+    @Test func recompressedForeignLayerLosesItsURLs() async throws {
+        try await withTemporaryDirectory { dir in
+            _ = try await foreignImage(dir, compressed: true, seed: 7104)
+            let report = try await CopyOperation(source: try OCILayoutSource(path: dir + "/src"), destination: try OCILayoutDestination(path: dir + "/out", durable: false),
+                                                 options: CopyOptions(compression: try CompressionChoice(parsing: "zstd"))).run()
+            #expect(report.layersTranscoded == 2)
+            let manifest = try #require(report.entries.first?.descriptor.digest)
+            let bytes = try #require(FileManager.default.contents(atPath: dir + "/out/blobs/sha256/" + manifest.encoded))
+            let text = String(decoding: bytes, as: UTF8.self)
+            #expect(text.contains("tar+zstd") && !text.contains(Self.url))
+        }
+    }
+
     @Test func imageWithoutForeignLayersHasNoLayerSources() async throws {
         try await withTemporaryDirectory { dir in
             var builder = TestImageBuilder(seed: 614)

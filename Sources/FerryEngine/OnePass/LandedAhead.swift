@@ -63,6 +63,8 @@ final class LandedAhead: Sendable {
             result.mediaType = mediaType
             result.digest = found.landed.digest
             result.size = found.landed.size
+            // A foreign layer's URLs serve the source's bytes, not these.
+            result.urls = nil
             return (result, false)
         }
     }

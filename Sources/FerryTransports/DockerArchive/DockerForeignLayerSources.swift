@@ -7,8 +7,8 @@ import FerrySpec
 ///
 /// A foreign layer the engine copied as it was (a plain tar, whose digest is its DiffID) is its
 /// own source. A compressed one was decompressed on the way, since the archive stores plain tars:
-/// the descriptor that reaches the destination names the plain tar but still carries the URLs,
-/// which serve the compressed bytes. Its original descriptor, recorded when the layer landed
+/// the descriptor that reaches the destination names the plain tar (without the URLs, which
+/// serve the compressed bytes). Its original descriptor, recorded when the layer landed
 /// (``ImageDestination/layerTranscoded(from:to:)``), is the one written.
 struct DockerForeignLayerSources: Sendable {
     /// Source descriptors of foreign layers the engine decompressed, by the digest they landed as.
@@ -24,9 +24,13 @@ struct DockerForeignLayerSources: Sendable {
     func entries(for manifest: ImageManifest) -> DockerLayerSources {
         var descriptors: [Digest: Descriptor] = [:]
         for layer in manifest.layers where layer.mediaType.isForeignLayer {
-            guard let urls = layer.urls, !urls.isEmpty else { continue }
-            let recorded = (originals[layer.digest] ?? []).filter { $0.urls == urls }
-            descriptors[layer.digest] = recorded.min(by: Self.fixedOrder) ?? layer
+            // The engine drops the URLs of a layer it transcoded (they serve the old bytes).
+            let recorded = (originals[layer.digest] ?? []).filter { layer.urls == nil || $0.urls == layer.urls }
+            if let original = recorded.min(by: Self.fixedOrder) {
+                descriptors[layer.digest] = original
+            } else if let urls = layer.urls, !urls.isEmpty {
+                descriptors[layer.digest] = layer
+            }
         }
         return DockerLayerSources(descriptors: descriptors)
     }
