@@ -39,13 +39,15 @@ let package = Package(
         .systemLibrary(
             name: "CIsal", pkgConfig: "libisal",
             providers: [.apt(["libisal-dev"])]),
+        // glibc's mallopt and sync_file_range, which Swift's Glibc module leaves out.
+        .systemLibrary(name: "CGlibcExtras"),
 
         // Pure values: digests, media types, references, documents. No I/O.
         .target(name: "FerrySpec", swiftSettings: strictSettings),
         // Bytes in motion: hashing, (de)compression, tar, verifying readers, atomic files.
         .target(
             name: "FerryStreams",
-            dependencies: ["FerrySpec", "CLibArchive", "CLibCrypto", "CZstd", "CDeflate", "CIsal"],
+            dependencies: ["FerrySpec", "CLibArchive", "CLibCrypto", "CZstd", "CDeflate", "CIsal", "CGlibcExtras"],
             swiftSettings: strictSettings),
         // HTTP and the distribution API: requests, auth, retries, uploads. Knows no file formats.
         .target(
@@ -71,7 +73,7 @@ let package = Package(
         .executableTarget(
             name: "ferry",
             dependencies: [
-                "FerryEngine", "FerryTransports", "FerryRegistry", "FerrySpec", "FerryStreams",
+                "FerryEngine", "FerryTransports", "FerryRegistry", "FerrySpec", "FerryStreams", "CGlibcExtras",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings),

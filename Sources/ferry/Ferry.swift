@@ -29,6 +29,7 @@ struct Ferry: AsyncParsableCommand {
 
     /// Runs the command, with usage errors exiting 2 (argument-parser's own default is 64).
     static func main() async {
+        AllocatorTuning.apply()
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {
