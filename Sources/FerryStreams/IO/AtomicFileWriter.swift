@@ -86,6 +86,15 @@ public final class AtomicFileWriter {
         startWriteback()
     }
 
+    /// For data written to ``fileDescriptor`` directly (by a tar writer): starts writeback of what
+    /// was written since the last call, as ``write(_:)`` does for its own data.
+    public func startWritebackOfDirectWrites() {
+        let offset = lseek(descriptor, 0, SEEK_CUR)
+        guard offset > bytesWritten else { return }
+        bytesWritten = Int64(offset)
+        startWriteback()
+    }
+
     /// For a durable writer, starts writing back what was written since the last call, once it is
     /// at least ``writebackStep``, without waiting for it (`sync_file_range` with
     /// `SYNC_FILE_RANGE_WRITE`): the disk works while the copy goes on, and ``commit()``'s `fsync`

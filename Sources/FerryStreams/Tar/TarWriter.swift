@@ -16,6 +16,8 @@ import CLibArchive
 /// discarded. Not thread-safe: one task uses it.
 public final class TarWriter {
     private let archive: OpaquePointer
+    /// Called after each piece of member data is written (see ``init(into:)``).
+    private var afterData: (() -> Void)?
     private let entry: OpaquePointer
     private let destination: String
     private var failure: StreamError?
@@ -34,6 +36,13 @@ public final class TarWriter {
     /// - Throws: ``StreamError`` with code `io` or `library` when libarchive cannot be set up.
     public convenience init(fileDescriptor: Int32) throws(StreamError) {
         try self.init(destination: "file descriptor \(fileDescriptor)") { archive in archive_write_open_fd(archive, fileDescriptor) }
+    }
+
+    /// Writes the archive into an ``AtomicFileWriter``'s temporary file, letting a durable writer
+    /// start writeback as the archive grows, so its final `fsync` finds little left to do.
+    public convenience init(into writer: AtomicFileWriter) throws(StreamError) {
+        try self.init(fileDescriptor: writer.fileDescriptor)
+        afterData = { writer.startWritebackOfDirectWrites() }
     }
 
     private init(destination: String, open: (OpaquePointer) -> Int32) throws(StreamError) {
@@ -160,6 +169,7 @@ public final class TarWriter {
             let reason = written < 0 ? libraryMessage() : "wrote \(written) of \(bytes.count) bytes"
             throw poison(StreamError(.io, "\(destination): member \(name.debugDescription): archive_write_data failed: \(reason)"))
         }
+        afterData?()
     }
 
     private func finishEntry(_ name: String) throws(StreamError) {

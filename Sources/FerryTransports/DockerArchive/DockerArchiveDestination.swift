@@ -144,7 +144,7 @@ public final class DockerArchiveDestination: ImageDestination {
         }
         let output = try AtomicFileWriter(path: path, durable: durable)
         if archiveCompression == .none {
-            let tar = try TarWriter(fileDescriptor: output.fileDescriptor)
+            let tar = try TarWriter(into: output)
             try await write(tar)
             try tar.finish()
         } else {

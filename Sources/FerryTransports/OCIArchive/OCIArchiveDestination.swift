@@ -59,7 +59,7 @@ public final class OCIArchiveDestination: ImageDestination {
     public func commit() async throws {
         try await staging.commit()
         let output = try AtomicFileWriter(path: path, durable: durable)
-        let tar = try TarWriter(fileDescriptor: output.fileDescriptor)
+        let tar = try TarWriter(into: output)
         try tar.addFile(OCILayout.layoutFileName, bytes: try FileSystem.readFile(workDirectory + "/" + OCILayout.layoutFileName, limit: 64 * 1024))
         try tar.addFile(OCILayout.indexFileName, bytes: try FileSystem.readFile(workDirectory + "/" + OCILayout.indexFileName, limit: DocumentLimits.maximumDocumentSize))
         try tar.addDirectory("blobs")
