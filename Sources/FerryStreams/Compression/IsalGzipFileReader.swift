@@ -7,9 +7,9 @@ import Darwin
 /// Reads a gzip file and inflates it with ISA-L, synchronously, one buffer at a time.
 ///
 /// The source ``TarReader`` gives libarchive for a `.tar.gz`: libarchive's own gzip filter inflates
-/// with zlib, about 2.5× slower than ISA-L, and a compressed docker-archive is inflated twice
-/// (catalogue pass, data pass). Memory: one 1 MiB input buffer, one 1 MiB output buffer and the
-/// inflater's state. Owns its file descriptor, closed in `deinit`. Not thread-safe.
+/// with zlib, about 2.5× slower than ISA-L. Reads through a ``SequentialFileInput``, so a pipe
+/// works too. Memory: one 1 MiB input buffer, one 1 MiB output buffer and the inflater's state.
+/// Owns its input, closed in `deinit`. Not thread-safe.
 final class IsalGzipFileReader: ArchiveReadSource {
     /// The first two bytes of every gzip member (RFC 1952 §2.3.1).
     static let magic: [UInt8] = [0x1F, 0x8B]

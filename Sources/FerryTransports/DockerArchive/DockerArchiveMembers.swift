@@ -4,12 +4,14 @@ import FerryStreams
 /// The members of a `docker save` tar, readable by name, with links resolved inside the archive.
 ///
 /// An uncompressed tar is indexed once (``TarIndex``) and members are read in place, in parallel.
-/// A compressed one (gzip, zstd, xz, bzip2 around the whole tar) is walked once at open to learn
-/// every member's name, kind and link target and its first bytes, and to keep the small
-/// top-level files (`manifest.json`, `index.json`, `oci-layout`) and small JSON members (configs,
-/// manifests); after that, every ``scan(_:_:)`` and every
-/// ``open(_:)`` decompresses the archive from its start up to the members it needs. Nothing is
-/// ever unpacked to a temporary file.
+/// A compressed one (gzip, zstd, xz, bzip2 around the whole tar), or a pipe, is walked once
+/// (``StreamedMemberWalk``) to learn every member's name, kind and link target and its first
+/// bytes, and to keep the small top-level files (`manifest.json`, `index.json`, `oci-layout`,
+/// `repositories`) and small JSON members (configs, manifests) — by a copy with
+/// ``readingOnce(path:name:offer:)``, which also hands each possible layer to the copy as it
+/// passes. After that, every ``scan(_:_:)`` and every ``open(_:)`` decompresses the archive from
+/// its start up to the members it needs (a pipe refuses). Nothing is ever unpacked to a
+/// temporary file.
 struct DockerArchiveMembers: Sendable {
     /// The top-level files read during the first pass over a compressed archive.
     static let capturedFiles: Set<String> = [DockerSaveManifest.fileName, OCILayout.indexFileName, OCILayout.layoutFileName, "repositories"]
