@@ -60,6 +60,10 @@ public final class TarWriter {
         try check(archive_write_set_format_pax_restricted(archive), "archive_write_set_format_pax_restricted", code: .library)
         try check(archive_write_add_filter_none(archive), "archive_write_add_filter_none", code: .library)
         try check(archive_write_set_bytes_in_last_block(archive, 1), "archive_write_set_bytes_in_last_block", code: .library)
+        // No blocking: each header and data chunk goes to write(2) as it is, instead of through a
+        // 10 KiB block buffer (one more copy and 62 000 write calls for a 621 MB archive). With no
+        // padding of the last block either way, the bytes are the same.
+        try check(archive_write_set_bytes_per_block(archive, 0), "archive_write_set_bytes_per_block", code: .library)
         try check(open(archive), "cannot open for writing", code: .io)
     }
 
