@@ -18,10 +18,13 @@ public final class TarWriter {
     private let archive: OpaquePointer
     /// Called after each piece of member data is written (see ``init(into:)``).
     private var afterData: (() -> Void)?
+    /// The file descriptor written to, for a writer made with one (``init(fileDescriptor:)``).
+    private(set) var outputDescriptor: Int32?
+    var afterDataHook: (() -> Void)? { afterData }
     private let entry: OpaquePointer
-    private let destination: String
-    private var failure: StreamError?
-    private var closed = false
+    let destination: String
+    private(set) var failure: StreamError?
+    private(set) var closed = false
 
     /// Creates (or truncates) the file at `path` and writes the archive to it.
     /// The corresponding C function is `archive_write_open_filename`.
@@ -36,6 +39,7 @@ public final class TarWriter {
     /// - Throws: ``StreamError`` with code `io` or `library` when libarchive cannot be set up.
     public convenience init(fileDescriptor: Int32) throws(StreamError) {
         try self.init(destination: "file descriptor \(fileDescriptor)") { archive in archive_write_open_fd(archive, fileDescriptor) }
+        outputDescriptor = fileDescriptor
     }
 
     /// Writes the archive into an ``AtomicFileWriter``'s temporary file, letting a durable writer
@@ -57,13 +61,7 @@ public final class TarWriter {
         self.entry = entry
         self.destination = destination
         // From here on `deinit` frees both, also when this initializer throws.
-        try check(archive_write_set_format_pax_restricted(archive), "archive_write_set_format_pax_restricted", code: .library)
-        try check(archive_write_add_filter_none(archive), "archive_write_add_filter_none", code: .library)
-        try check(archive_write_set_bytes_in_last_block(archive, 1), "archive_write_set_bytes_in_last_block", code: .library)
-        // No blocking: each header and data chunk goes to write(2) as it is, instead of through a
-        // 10 KiB block buffer (one more copy and 62 000 write calls for a 621 MB archive). With no
-        // padding of the last block either way, the bytes are the same.
-        try check(archive_write_set_bytes_per_block(archive, 0), "archive_write_set_bytes_per_block", code: .library)
+        try check(Self.configure(archive), "cannot set the format", code: .library)
         try check(open(archive), "cannot open for writing", code: .io)
     }
 
@@ -139,6 +137,35 @@ public final class TarWriter {
 
     // MARK: - Helpers
 
+    /// The format and blocking every writer uses: pax restricted, no filter, no padding of the
+    /// last block, and no blocking — each header and data chunk goes to `write(2)` as it is,
+    /// instead of through a 10 KiB block buffer (one more copy, and 62 000 write calls for a
+    /// 621 MB archive); with no padding either way, the bytes are the same.
+    static func configure(_ archive: OpaquePointer) -> Int32 {
+        for status in [archive_write_set_format_pax_restricted(archive), archive_write_add_filter_none(archive),
+                       archive_write_set_bytes_in_last_block(archive, 1), archive_write_set_bytes_per_block(archive, 0)] where status != ARCHIVE_OK {
+            return status
+        }
+        return ARCHIVE_OK
+    }
+
+    /// Fills `entry` for a regular file member (mode 0644, owner 0, mtime 0).
+    static func describeFile(_ entry: OpaquePointer, name: String, size: Int64) {
+        describe(entry, name: name, type: regularType, permissions: 0o644, size: size, symlink: nil)
+    }
+
+    private static func describe(_ entry: OpaquePointer, name: String, type: UInt32, permissions: UInt32, size: Int64, symlink: String?) {
+        archive_entry_clear(entry)
+        archive_entry_set_pathname_utf8(entry, name)
+        archive_entry_set_filetype(entry, type)
+        archive_entry_set_perm(entry, permissions)
+        archive_entry_set_size(entry, size)
+        archive_entry_set_uid(entry, 0)
+        archive_entry_set_gid(entry, 0)
+        archive_entry_set_mtime(entry, 0, 0)
+        if let symlink { archive_entry_set_symlink_utf8(entry, symlink) }
+    }
+
     // AE_IFREG, AE_IFDIR, AE_IFLNK are casts in C macros, which Swift does not import.
     private static let regularType: UInt32 = 0o100000
     private static let directoryType: UInt32 = 0o040000
@@ -151,15 +178,7 @@ public final class TarWriter {
             throw StreamError(.sizeMismatch, "\(destination): member \(name.debugDescription): negative size \(size)")
         }
         let normalized = try TarPath.normalize(name)
-        archive_entry_clear(entry)
-        archive_entry_set_pathname_utf8(entry, normalized)
-        archive_entry_set_filetype(entry, type)
-        archive_entry_set_perm(entry, permissions)
-        archive_entry_set_size(entry, size)
-        archive_entry_set_uid(entry, 0)
-        archive_entry_set_gid(entry, 0)
-        archive_entry_set_mtime(entry, 0, 0)
-        if let symlink { archive_entry_set_symlink_utf8(entry, symlink) }
+        Self.describe(entry, name: normalized, type: type, permissions: permissions, size: size, symlink: symlink)
         let status = archive_write_header(archive, entry)
         guard status == ARCHIVE_OK else {
             throw poison(StreamError(status == ARCHIVE_FATAL ? .io : .library, "\(destination): member \(name.debugDescription): archive_write_header failed: \(libraryMessage())"))
@@ -190,7 +209,7 @@ public final class TarWriter {
     }
 
     /// Remembers the first error so every later call reports it.
-    private func poison(_ error: StreamError) -> StreamError {
+    func poison(_ error: StreamError) -> StreamError {
         if failure == nil { failure = error }
         return failure ?? error
     }

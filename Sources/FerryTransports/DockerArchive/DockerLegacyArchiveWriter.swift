@@ -48,7 +48,7 @@ struct DockerLegacyArchiveWriter {
                         throw TransportError(.notFound, "\(name): layer \(layer.digest) was never stored")
                     }
                     try tar.addDirectory(layer.digest.encoded)
-                    try await tar.addFile(member, size: size, from: try FileByteStream(path: file))
+                    try await tar.addFile(member, size: size, copyingFile: file)
                 }
                 layerMembers.append(member)
             }

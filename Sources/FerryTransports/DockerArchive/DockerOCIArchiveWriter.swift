@@ -53,7 +53,7 @@ struct DockerOCIArchiveWriter {
                 guard let size = FileSystem.size(of: file) else {
                     throw TransportError(.notFound, "\(name): layer \(layer.digest) was never stored")
                 }
-                try await tar.addFile(OCILayout.blobPath(layer.digest), size: size, from: try FileByteStream(path: file))
+                try await tar.addFile(OCILayout.blobPath(layer.digest), size: size, copyingFile: file)
             }
             let oci = try manifest.converted(to: .oci, layers: foreign.storedLayers(of: manifest), context: "\(name): image \(i)")
             let bytes = try JSONDocument.encode(oci)

@@ -68,7 +68,7 @@ public final class OCIArchiveDestination: ImageDestination {
             for blob in try FileSystem.contents(of: workDirectory + "/blobs/" + algorithm) where !blob.hasPrefix(".") {
                 let file = workDirectory + "/blobs/\(algorithm)/\(blob)"
                 guard let size = FileSystem.size(of: file) else { continue }
-                try await tar.addFile("blobs/\(algorithm)/\(blob)", size: size, from: try FileByteStream(path: file))
+                try await tar.addFile("blobs/\(algorithm)/\(blob)", size: size, copyingFile: file)
             }
         }
         try tar.finish()
