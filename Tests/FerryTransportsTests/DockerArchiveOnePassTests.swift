@@ -119,6 +119,43 @@ struct DockerArchiveOnePassTests {
         }
     }
 
+    /// Gzip layer members (as crane writes them) recompressed to zstd in the pass: their content
+    /// is checked against the config's diff_ids once the plan knows them.
+    @Test(arguments: [false, true])
+    func gzipLayerMembersAreCheckedAgainstTheDiffIDs(swapped: Bool) async throws {
+        try await withTemporaryDirectory { dir in
+            let plain = try #require(DockerArchiveTesting.helloArchive)
+            let config = try await DockerArchiveTesting.member(DockerArchiveTesting.helloConfig.encoded + ".json", of: plain)
+            var layers: [[UInt8]] = []
+            for id in ["ee5b2a1a29d2209cc702c84cf974ca7485bc7ec8c5e643af071afab4a868a6a0", "1285a64a8e95d122b219cbf5f893c896d27085fb4951bb2de7fa2458b05fc2d1"] {
+                let tar = try await DockerArchiveTesting.member("\(id)/layer.tar", of: plain)
+                layers.append(try await ExternalTool.runChecked("gzip", ["-n", "-c"], stdin: tar).stdoutBytes)
+            }
+            // Swapped members: each layer's content has the other's DiffID.
+            if swapped { layers.swapAt(0, 1) }
+            let manifest = #"[{"Config":"config.json","RepoTags":["ferry/hello:gz"],"Layers":["l0.tar.gz","l1.tar.gz"]}]"#
+            try DockerArchiveTesting.writeTar(dir + "/gz.tar", [("l0.tar.gz", layers[0]), ("l1.tar.gz", layers[1]), ("config.json", config), ("manifest.json", Array(manifest.utf8))])
+            let packed = try await compressed(dir + "/gz.tar", with: "gzip", into: dir)
+            let copy = {
+                try await CopyOperation(source: try DockerArchiveSource(path: packed), destination: try OCILayoutDestination(path: dir + "/out", durable: false),
+                                        options: CopyOptions(compression: try CompressionChoice(parsing: "zstd"))).run()
+            }
+            if swapped {
+                let error = await #expect(throws: StreamError.self) { _ = try await copy() }
+                #expect(error?.code == .digestMismatch)
+                #expect(error?.message.contains("uncompressed content (DiffID)") == true)
+                #expect(error?.message.contains(DockerArchiveTesting.helloDiffIDs[0].description) == true)
+                #expect(blobNames(in: dir + "/out").isEmpty)
+            } else {
+                let report = try await copy()
+                #expect(report.layersTranscoded == 2)
+                let copied = try await Inspector(source: try OCILayoutSource(path: dir + "/out")).inspect(.only)
+                #expect(copied.images.first?.diffIDs == DockerArchiveTesting.helloDiffIDs)
+                #expect(copied.images.first?.layers.allSatisfy { $0.mediaType == .ociLayerZstd } == true)
+            }
+        }
+    }
+
     @Test func aMissingMemberFailsAndLeavesNoBlob() async throws {
         try await withTemporaryDirectory { dir in
             let plain = try #require(DockerArchiveTesting.helloArchive)
