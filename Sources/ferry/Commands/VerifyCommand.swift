@@ -1,6 +1,7 @@
 import ArgumentParser
 import FerryEngine
 import FerryRegistry
+import FerryStreams
 import FerryTransports
 import Foundation
 
@@ -44,11 +45,17 @@ struct VerifyCommand: AsyncParsableCommand {
         guard parallel >= 1 && parallel <= 64 else { throw usage("--parallel must be between 1 and 64") }
         var references: [TransportReference] = []
         for source in sources {
+            let reference: TransportReference
             do {
-                references.append(try TransportReference(parsing: source))
+                reference = try TransportReference(parsing: source)
             } catch {
                 throw usage(error.message)
             }
+            // Verifying reads an archive's blobs after its catalogue: a pipe cannot be read twice.
+            if reference.kind == .dockerArchive, reference.path == DockerArchiveSource.standardInput || FileSystem.isStream(reference.path) {
+                throw usage("\(source) is a pipe, which verify would need to read twice; write the archive to a file and verify that (ferry copy reads a pipe in one pass)")
+            }
+            references.append(reference)
         }
         let options = VerifyOptions(parallelism: parallel, mode: fast ? .fast : .full, strict: strict)
         var reports: [VerificationReport] = []
