@@ -68,20 +68,7 @@ public final class AtomicFileWriter {
     }
 
     private func writeOut(_ bytes: [UInt8]) throws(StreamError) {
-        var failure: Int32 = 0
-        bytes.withUnsafeBytes { raw in
-            var written = 0
-            while written < raw.count {
-                let n = Glibc.write(descriptor, raw.baseAddress! + written, raw.count - written)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    failure = errno
-                    return
-                }
-                written += n
-            }
-        }
-        if failure != 0 { throw StreamError.posix("cannot write \(temporaryPath)", errno: failure) }
+        try FileSystem.writeAll(bytes, to: descriptor, what: temporaryPath)
         bytesWritten += Int64(bytes.count)
         startWriteback()
     }

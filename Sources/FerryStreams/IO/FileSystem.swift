@@ -39,6 +39,26 @@ public enum FileSystem {
         return type == S_IFIFO || type == S_IFSOCK || type == S_IFCHR
     }
 
+    /// Writes all of `bytes` to an open file descriptor, retrying short and interrupted writes.
+    /// - Parameter what: the file, for the message (`cannot write WHAT`).
+    /// - Throws: ``StreamError`` with code `io` and the system's reason.
+    public static func writeAll(_ bytes: [UInt8], to descriptor: Int32, what: @autoclosure () -> String) throws(StreamError) {
+        var failure: Int32 = 0
+        bytes.withUnsafeBytes { raw in
+            var written = 0
+            while written < raw.count {
+                let n = write(descriptor, raw.baseAddress! + written, raw.count - written)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    failure = errno
+                    return
+                }
+                written += n
+            }
+        }
+        if failure != 0 { throw StreamError.posix("cannot write \(what())", errno: failure) }
+    }
+
     /// Whether something exists at `path`.
     public static func exists(_ path: String) -> Bool { kind(of: path) != .missing }
 

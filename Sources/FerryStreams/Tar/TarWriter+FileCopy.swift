@@ -25,10 +25,10 @@ extension TarWriter {
         guard input >= 0 else { throw poison(StreamError.posix("cannot open \(path)", errno: errno)) }
         defer { close(input) }
         do throws(StreamError) {
-            try Self.writeAll(output, header, context: "\(destination): member \(name.debugDescription)")
+            try FileSystem.writeAll(header, to: output, what: "\(destination), member \(name.debugDescription)")
             try copyData(from: input, to: output, size: size, member: name)
             let padding = Int((512 - size % 512) % 512)
-            try Self.writeAll(output, [UInt8](repeating: 0, count: padding), context: "\(destination): member \(name.debugDescription)")
+            try FileSystem.writeAll([UInt8](repeating: 0, count: padding), to: output, what: "\(destination), member \(name.debugDescription)")
         } catch {
             throw poison(error)
         }
@@ -53,7 +53,7 @@ extension TarWriter {
                 var chunk = [UInt8](repeating: 0, count: step)
                 n = chunk.withUnsafeMutableBytes { read(input, $0.baseAddress, step) }
                 if n > 0 {
-                    try Self.writeAll(output, Array(chunk[0..<n]), context: context)
+                    try FileSystem.writeAll(Array(chunk[0..<n]), to: output, what: context)
                 }
             }
             if n < 0 {
@@ -96,22 +96,5 @@ extension TarWriter {
             throw StreamError(.library, "\(destination): member \(name.debugDescription): archive_write_header failed: \(message)")
         }
         return Array(UnsafeRawBufferPointer(start: buffer, count: used))
-    }
-
-    private static func writeAll(_ descriptor: Int32, _ bytes: [UInt8], context: String) throws(StreamError) {
-        var failure: Int32 = 0
-        bytes.withUnsafeBytes { raw in
-            var written = 0
-            while written < raw.count {
-                let n = write(descriptor, raw.baseAddress! + written, raw.count - written)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    failure = errno
-                    return
-                }
-                written += n
-            }
-        }
-        if failure != 0 { throw StreamError.posix("\(context): cannot write", errno: failure) }
     }
 }
