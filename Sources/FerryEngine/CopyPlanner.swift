@@ -23,8 +23,9 @@ struct CopyPlanner: Sendable {
 
     func plan(_ entries: [SourceEntry]) async throws -> CopyPlan {
         var planned: [CopyPlan.Entry] = []
+        var memo: [PlanKey: PlannedNode] = [:]
         for entry in entries {
-            let root = try await node(entry.descriptor, synthesized: entry.isSynthesized, depth: 0, path: [], top: true)
+            let root = try await node(entry.descriptor, synthesized: entry.isSynthesized, depth: 0, path: [], top: true, memo: &memo)
             planned.append(.init(names: entry.names, sourceDigest: entry.descriptor.digest, root: root))
         }
         let changes = planned.contains { Self.changes($0.root) }
@@ -61,8 +62,27 @@ struct CopyPlanner: Sendable {
         }
     }
 
-    private func node(_ descriptor: Descriptor, synthesized: Bool, depth: Int, path: [Digest], top: Bool) async throws -> PlannedNode {
+    /// What makes two index entries the same plan: one document (digest and declared size), read
+    /// as one media type, from a source of one kind. An index that names one manifest many times
+    /// (a hostile one names it 20 000 times) costs one read and one plan.
+    struct PlanKey: Hashable {
+        let blob: BlobKey
+        let mediaType: MediaType
+        let synthesized: Bool
+    }
+
+    /// The plan of `descriptor`; below the top, each distinct document is read and planned once
+    /// per copy (`memo`).
+    private func node(_ descriptor: Descriptor, synthesized: Bool, depth: Int, path: [Digest], top: Bool, memo: inout [PlanKey: PlannedNode]) async throws -> PlannedNode {
         guard descriptor.mediaType.isManifestOrIndex else { return .blob(descriptor) }
+        let key = PlanKey(blob: BlobKey(descriptor), mediaType: descriptor.mediaType, synthesized: synthesized)
+        if !top, let known = memo[key] { return known }
+        let planned = try await freshNode(descriptor, synthesized: synthesized, depth: depth, path: path, top: top, memo: &memo)
+        if !top { memo[key] = planned }
+        return planned
+    }
+
+    private func freshNode(_ descriptor: Descriptor, synthesized: Bool, depth: Int, path: [Digest], top: Bool, memo: inout [PlanKey: PlannedNode]) async throws -> PlannedNode {
         guard !path.contains(descriptor.digest) else {
             throw EngineError(.invalidGraph, "\(source.name): index \(descriptor.digest) contains itself (a cycle)")
         }
@@ -83,12 +103,12 @@ struct CopyPlanner: Sendable {
                 chosen = selection
                 filtered = selection.count != index.manifests.count
                 if chosen.count == 1 && (!options.platforms.isEmpty || !capabilities.holdsIndexes) {
-                    return try await node(chosen[0], synthesized: synthesized, depth: depth + 1, path: path + [descriptor.digest], top: false)
+                    return try await node(chosen[0], synthesized: synthesized, depth: depth + 1, path: path + [descriptor.digest], top: false, memo: &memo)
                 }
             }
             var children: [(entry: Descriptor, node: PlannedNode)] = []
             for child in chosen {
-                children.append((child, try await node(child, synthesized: synthesized, depth: depth + 1, path: path + [descriptor.digest], top: false)))
+                children.append((child, try await node(child, synthesized: synthesized, depth: depth + 1, path: path + [descriptor.digest], top: false, memo: &memo)))
             }
             let format = documentFormat(descriptor.mediaType, synthesized: synthesized)
             return .index(PlannedIndex(descriptor: descriptor, original: document, decoded: index, children: children, filtered: filtered, format: format))

@@ -63,7 +63,18 @@ extension RegistryClient {
     }
 
     /// `GET realm?service=…&scope=…` (formats.md §9.2), anonymously or with Basic credentials.
+    ///
+    /// The realm is the one the registry's own challenge named (challenges from other origins are
+    /// never taken); credentials go to it only where ``CredentialBinding/refusal(ofRealm:)``
+    /// allows. A token that an HTTP header cannot carry is refused without being printed.
     func fetchToken(realm: String, service: String?, scopes: [String]) async throws -> IssuedToken {
+        if credentials != nil, let base = await session.baseURL,
+           let refusal = CredentialBinding(registryBaseURL: base, tlsVerify: options.tlsVerify).refusal(ofRealm: realm) {
+            throw RegistryError(.unauthorized, "\(registry): \(refusal); the credentials of user \"\(credentials?.username ?? "")\" were not sent", url: realm)
+        }
+        if let scheme = RegistryURL.scheme(of: realm), scheme != "http", scheme != "https" {
+            throw RegistryError(.invalidResponse, "\(registry): the token realm \(RegistryURL.excerpt(realm)) has the scheme \(scheme):, not http or https", url: realm)
+        }
         var url = realm
         if let service { url = RegistryURL.appendingQuery(url, name: "service", value: service) }
         for scope in scopes { url = RegistryURL.appendingQuery(url, name: "scope", value: scope) }
@@ -84,6 +95,9 @@ extension RegistryClient {
         let body = try await readBody(response, limit: 1 << 20, context: "token from \(realm)")
         guard let decoded = try? JSONDecoder().decode(TokenResponse.self, from: Data(body)), let token = decoded.issued() else {
             throw RegistryError(.invalidResponse, "token from \(realm): the answer holds no token")
+        }
+        guard TokenResponse.isSendable(token.value) else {
+            throw RegistryError(.invalidResponse, "token from \(realm): the token (\(token.value.utf8.count) bytes, not shown) holds characters an HTTP header cannot carry (control characters, spaces or non-ASCII); refused")
         }
         return token
     }

@@ -29,7 +29,7 @@ extension RegistryClient {
         let response = try await send(request)
         let context = "blob \(digest) from \(registry)/\(repository)"
         let total = response.headers.first(name: "Content-Length").flatMap(Int64.init)
-        return ResumingBlobStream(client: self, request: request, first: ResponseBodyStream(response.body, context: context), total: total, context: context)
+        return ResumingBlobStream(client: self, request: request, first: ResponseBodyStream(response.body, context: context, lowSpeed: options.lowSpeed), total: total, context: context)
     }
 }
 
@@ -75,7 +75,9 @@ final class ResumingBlobStream: ByteStream {
             } catch let error as RegistryError where error.code == .connection {
                 if let total, delivered >= total, skip == 0 { return nil }
                 resumes += 1
-                guard resumes < client.options.retry.maximumAttempts else { throw error }
+                guard resumes < client.options.retry.maximumAttempts else {
+                    throw RegistryError(.connection, "\(error.message); gave up after \(resumes) attempts", method: error.method, url: error.url)
+                }
                 try await Task.sleep(for: client.options.retry.delay(afterAttempt: resumes))
                 try await resume()
             }
@@ -96,10 +98,10 @@ final class ResumingBlobStream: ByteStream {
                 throw RegistryError(.invalidResponse, "\(context): asked for bytes \(delivered)- and got Content-Range \"\(contentRange)\"", method: "GET", url: request.url, status: 206)
             }
             skip = 0
-            current = ResponseBodyStream(response.body, context: context, offset: delivered)
+            current = ResponseBodyStream(response.body, context: context, offset: delivered, lowSpeed: client.options.lowSpeed)
         } else {
             skip = delivered
-            current = ResponseBodyStream(response.body, context: context)
+            current = ResponseBodyStream(response.body, context: context, lowSpeed: client.options.lowSpeed)
         }
     }
 

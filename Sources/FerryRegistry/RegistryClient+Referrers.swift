@@ -43,7 +43,9 @@ extension RegistryClient {
         var manifests: [Descriptor] = []
         var filteredByRegistry = true
         var visited = Set<String>()
+        var bound = ListBound(limits: options.listLimits, registry: registry, context: context)
         while visited.insert(url).inserted {
+            try bound.countPage()
             let request = RegistryRequest(
                 method: .GET, url: url, headers: ["Accept": MediaType.ociIndex.rawValue],
                 scope: Scope.pull(repository), expected: [200, 404], followsRedirects: true)
@@ -63,6 +65,7 @@ extension RegistryClient {
             } catch {
                 throw RegistryError(.invalidResponse, "\(error.message); the referrers API answers with an image index", method: "GET", url: url)
             }
+            try bound.count(entries: page.manifests.count)
             manifests += page.manifests
             let applied = response.headers[canonicalForm: "OCI-Filters-Applied"].map { $0.trimmingCharacters(in: .whitespaces) }
             if artifactType != nil && !applied.contains("artifactType") { filteredByRegistry = false }
@@ -70,7 +73,7 @@ extension RegistryClient {
                 let filtered = filteredByRegistry ? manifests : Self.only(manifests, of: artifactType)
                 return RegistryReferrers(manifests: filtered, origin: .referrersAPI)
             }
-            url = RegistryURL.resolve(next, against: url)
+            url = try RegistryURL.follow(next, against: url, what: "the Link to the next page")
         }
         throw RegistryError(.invalidResponse, "\(context): the registry's Link pages loop back to \(url)")
     }

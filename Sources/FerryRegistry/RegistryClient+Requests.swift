@@ -14,6 +14,10 @@ extension RegistryClient {
     /// Sends `request`, answering authentication challenges once, retrying transient failures
     /// (``RetryPolicy``), and following redirects when asked.
     ///
+    /// Credentials follow ``CredentialBinding``: `Authorization` goes only to the registry's own
+    /// origin, and only a challenge from that origin is answered, whatever URL the request (an
+    /// upload `Location`, a pagination link) or a redirect points at.
+    ///
     /// - Returns: the response, whose status is one of `request.expected`; its body is unread.
     /// - Throws: ``RegistryError`` with the method, URL, status and the registry's error codes, or
     ///   the body stream's own error when that is what stopped an upload.
@@ -22,17 +26,17 @@ extension RegistryClient {
         var attempt = 0
         var answeredChallenge = false
         var redirects = 0
-        var sameOrigin = true
-        let originalOrigin = RegistryURL.origin(request.url)
+        let binding = await credentialBinding()
         while true {
             attempt += 1
             try Task.checkCancellation()
+            let trusted = binding?.authorizes(url) == true
             var http = HTTPClientRequest(url: url)
             http.method = request.method
             http.headers = request.headers
             http.headers.replaceOrAdd(name: "User-Agent", value: Self.userAgent)
             var sentAuthorization: String?
-            if sameOrigin, let authorization = try await authorization(scopes: request.scopes) {
+            if trusted, let authorization = try await authorization(scopes: request.scopes) {
                 http.headers.replaceOrAdd(name: "Authorization", value: authorization)
                 sentAuthorization = authorization
             }
@@ -64,13 +68,13 @@ extension RegistryClient {
                let location = response.headers.first(name: "Location"), redirects < 5 {
                 await Self.discard(response)
                 redirects += 1
-                url = RegistryURL.resolve(location, against: url)
-                sameOrigin = RegistryURL.origin(url) == originalOrigin
+                url = try RegistryURL.follow(location, against: url, what: "the redirect Location")
                 attempt = 0
                 continue
             }
 
-            if (status == 401 || status == 403), !answeredChallenge, request.body.isReplayable {
+            // Only the registry's own origin may ask for (and so receive) the credentials.
+            if trusted, (status == 401 || status == 403), !answeredChallenge, request.body.isReplayable {
                 let challenges = AuthChallenge.parse(response.headers["WWW-Authenticate"])
                 if let challenge = Self.preferred(challenges), try await adopt(challenge, requestScopes: request.scopes, status: status, sent: sentAuthorization) {
                     await Self.discard(response)
@@ -86,12 +90,22 @@ extension RegistryClient {
                 try await Task.sleep(for: options.retry.delay(afterAttempt: attempt, retryAfter: retryAfter))
                 continue
             }
-            throw await failure(response, method: request.method, url: url)
+            throw await failure(response, method: request.method, url: url, sentAuthorization: sentAuthorization != nil, trusted: trusted)
         }
     }
 
+    /// The rule that binds credentials to this registry (``CredentialBinding``), once its scheme
+    /// is known (after the first ping); `nil` before, when nothing may carry credentials.
+    func credentialBinding() async -> CredentialBinding? {
+        await session.baseURL.map { CredentialBinding(registryBaseURL: $0, tlsVerify: options.tlsVerify) }
+    }
+
     /// The error for an unexpected answer, with the registry's JSON error body decoded.
-    func failure(_ response: HTTPClientResponse, method: HTTPMethod, url: String) async -> RegistryError {
+    /// - Parameters:
+    ///   - sentAuthorization: whether the request carried `Authorization`.
+    ///   - trusted: whether `url` is on the registry's origin (else the answer is another
+    ///     server's, such as a redirect target's).
+    func failure(_ response: HTTPClientResponse, method: HTTPMethod, url: String, sentAuthorization: Bool = false, trusted: Bool = true) async -> RegistryError {
         let status = Int(response.status.code)
         var body: [UInt8] = []
         if method != .HEAD, let buffer = try? await response.body.collect(upTo: ErrorBody.limit) {
@@ -109,8 +123,7 @@ extension RegistryClient {
         case 401, 403:
             code = .unauthorized
             if status == 401 {
-                message += credentials.map { "; the registry refused the credentials of user \"\($0.username)\"" }
-                    ?? "; no credentials for \(registry): pass --creds USER:PASSWORD or run `ferry login \(registry)`"
+                message += Self.unauthorizedHint(registry: registry, user: credentials?.username, sentAuthorization: sentAuthorization, trusted: trusted, origin: RegistryURL.origin(url))
             }
         case 404: code = .notFound
         default: code = .httpStatus
@@ -118,18 +131,47 @@ extension RegistryClient {
         return RegistryError(code, message, method: method.rawValue, url: url, status: status, details: details)
     }
 
-    /// Reads a small body whole, refusing more than `limit` bytes.
+    /// What a 401 means, for its message: credentials refused only when some were sent.
+    static func unauthorizedHint(registry: String, user: String?, sentAuthorization: Bool, trusted: Bool, origin: String) -> String {
+        if !trusted {
+            return "; \(origin) is not the registry \(registry) and asks for authentication of its own: Ferry sends the registry's credentials to no other server, so it got none"
+        }
+        if sentAuthorization, let user {
+            return "; the registry refused the credentials of user \"\(user)\""
+        }
+        if sentAuthorization {
+            return "; the registry refused the anonymous token it issued"
+        }
+        if let user {
+            return "; the registry asked for authentication in a way Ferry could not answer with the credentials of user \"\(user)\" (none were sent with this request)"
+        }
+        return "; no credentials for \(registry): pass --creds USER:PASSWORD or run `ferry login \(registry)`"
+    }
+
+    /// Reads a small body whole, refusing more than `limit` bytes and cutting off a body that
+    /// arrives slower than ``RegistryOptions/lowSpeed``.
     func readBody(_ response: HTTPClientResponse, limit: Int, context: String) async throws -> [UInt8] {
         if let length = response.headers.first(name: "Content-Length").flatMap(Int.init), length > limit {
             throw RegistryError(.invalidResponse, "\(context): \(length) bytes is over the \(limit)-byte limit")
         }
+        var body: [UInt8] = []
+        var watch = ThroughputWatch(options.lowSpeed)
         do {
-            return Array(try await response.body.collect(upTo: limit).readableBytesView)
-        } catch is NIOTooManyBytesError {
-            throw RegistryError(.invalidResponse, "\(context): more than the \(limit)-byte limit")
+            for try await buffer in response.body {
+                guard body.count + buffer.readableBytes <= limit else {
+                    throw RegistryError(.invalidResponse, "\(context): more than the \(limit)-byte limit")
+                }
+                body += buffer.readableBytesView
+                if let received = watch.record(buffer.readableBytes) {
+                    throw RegistryError(.connection, "\(context): \(watch.complaint(received: received))")
+                }
+            }
+        } catch let error as RegistryError {
+            throw error
         } catch {
             throw RegistryError(.connection, "\(context): the body broke off: \(Self.describe(error))")
         }
+        return body
     }
 
     /// Reads and drops what is left of a body so the connection can be reused.
@@ -165,6 +207,12 @@ extension RegistryClient {
 
     /// A sentence for a connection-level error, with a hint for certificate failures.
     static func describe(_ error: any Error) -> String {
+        if let error = error as? HTTPClientError, error == .readTimeout {
+            return "the server sent nothing within the low-speed window (FERRY_LOW_SPEED_TIME)"
+        }
+        if let error = error as? HTTPClientError, error == .connectTimeout {
+            return "the connection could not be opened within 30 s"
+        }
         let text = String(describing: error)
         // TLS 1.3 servers check the client certificate after the handshake and answer a missing
         // one with alert 116 (certificate_required); TLS 1.2 ones fail the handshake instead.

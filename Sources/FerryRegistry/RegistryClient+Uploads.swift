@@ -127,6 +127,6 @@ extension RegistryClient {
         guard let value = response.headers.first(name: "Location"), !value.isEmpty else {
             throw RegistryError(.invalidResponse, "\(method) \(requestURL): the registry sent no Location for the upload", method: method.rawValue, url: requestURL)
         }
-        return RegistryURL.resolve(value, against: requestURL)
+        return try RegistryURL.follow(value, against: requestURL, what: "the upload Location")
     }
 }

@@ -10,7 +10,8 @@ import NIOSSL
 /// shuts it down when the body returns. A `RegistryClient` is a value: copies share the HTTP
 /// client, the discovered scheme, the last authentication challenge and the token cache, and may
 /// be used from many tasks at once. Every request goes through one path that adds authentication
-/// (Basic, or Bearer tokens cached by scope) and retries (``RetryPolicy``).
+/// (Basic, or Bearer tokens cached by scope) only where ``CredentialBinding`` allows it, retries
+/// (``RetryPolicy``), and cuts off answers slower than ``LowSpeedLimit``.
 public struct RegistryClient: Sendable {
     /// The registry as written in references (`localhost:5000`, `docker.io`).
     public let registry: String
@@ -62,13 +63,15 @@ public func withRegistryClient<T>(
     configuration.tlsConfiguration = tls
     // Redirects are followed by hand so that Authorization never goes to another host.
     configuration.redirectConfiguration = .disallow
-    configuration.timeout = .init(connect: .seconds(30), read: .seconds(120))
+    configuration.timeout = .init(connect: .seconds(30), read: HTTPClients.patientReadTimeout)
     configuration.decompression = .disabled
     // Failed connections fail the request at once; RetryPolicy decides about retrying (AHC would
     // otherwise retry connecting until the request's deadline, hours for a blob).
     configuration.connectionPool.retryConnectionEstablishment = false
     let proxies = try options.proxies ?? ProxyEnvironment(environment: options.environment ?? ProcessInfo.processInfo.environment)
-    let http = HTTPClients(configuration: configuration, proxies: proxies)
+    let window = options.lowSpeed.window.components
+    let readWindow = TimeAmount.nanoseconds(window.seconds * 1_000_000_000 + window.attoseconds / 1_000_000_000)
+    let http = HTTPClients(configuration: configuration, readWindow: readWindow, proxies: proxies)
     let credentials: Credentials?
     do {
         credentials = try await resolveCredentials(for: registry, options: options, http: http)

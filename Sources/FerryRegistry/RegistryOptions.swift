@@ -6,7 +6,8 @@
 /// - a loopback host (`localhost`, `127.x.x.x`, `[::1]`): plain HTTP is tried first, then HTTPS;
 ///   a registry that speaks TLS there answers the plain request with 400 and gets HTTPS.
 /// - ``tlsVerify`` `false`: HTTPS without verification first, then plain HTTP.
-/// Credentials are sent over plain HTTP only in those two cases.
+/// Credentials are sent over plain HTTP only in those two cases, and only ever to the registry's
+/// own origin and the token realm it named (``CredentialBinding``).
 public struct RegistryOptions: Sendable, Hashable {
     /// User and password given explicitly (`--creds USER:PASS`); when `nil`, the credential files
     /// are consulted (see ``CredentialStore``).
@@ -44,6 +45,10 @@ public struct RegistryOptions: Sendable, Hashable {
     public var proxies: ProxyEnvironment?
     /// How failed requests are retried.
     public var retry: RetryPolicy
+    /// How slowly an answer may arrive before it is cut off and retried (``LowSpeedLimit``).
+    public var lowSpeed: LowSpeedLimit = LowSpeedLimit()
+    /// How many pages and entries a paginated list may have (``ListLimits``).
+    public var listLimits: ListLimits = ListLimits()
     /// The environment credential files and proxies are found through (`DOCKER_CONFIG`,
     /// `REGISTRY_AUTH_FILE`, `XDG_RUNTIME_DIR`, `HOME`, `HTTPS_PROXY`, …); `nil` means the
     /// process's own.

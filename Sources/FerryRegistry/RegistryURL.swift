@@ -28,10 +28,58 @@ public enum RegistryURL {
         return url + separator + name + "=" + encodeQueryValue(value)
     }
 
-    /// The origin (`scheme://authority`) of `url`.
+    /// The origin of `url` as credentials are bound to it (RFC 6454): `scheme://host[:port]`,
+    /// lower-cased, without user information, and without the scheme's default port (`:443` for
+    /// https, `:80` for http), so that two spellings of one origin compare equal.
     public static func origin(_ url: String) -> String {
         let (scheme, authority, _) = split(url)
-        return "\(scheme)://\(authority.lowercased())"
+        var hostPort = Substring(authority.lowercased())
+        if let at = hostPort.lastIndex(of: "@") { hostPort = hostPort[hostPort.index(after: at)...] }
+        let defaultPort = scheme == "https" ? ":443" : scheme == "http" ? ":80" : nil
+        if let defaultPort, hostPort.hasSuffix(defaultPort) { hostPort = hostPort.dropLast(defaultPort.count) }
+        return "\(scheme)://\(hostPort)"
+    }
+
+    /// The host of `url` without port or brackets (`127.0.0.1`, `::1`, `registry.example`).
+    public static func host(_ url: String) -> String {
+        let (_, authority, _) = split(url)
+        var hostPort = Substring(authority.lowercased())
+        if let at = hostPort.lastIndex(of: "@") { hostPort = hostPort[hostPort.index(after: at)...] }
+        if hostPort.hasPrefix("[") { return String(hostPort.dropFirst().prefix { $0 != "]" }) }
+        return String(hostPort.prefix { $0 != ":" })
+    }
+
+    /// Whether `host` (as ``host(_:)`` returns it) is this machine: `localhost`, `127.0.0.0/8` or `::1`.
+    public static func isLoopback(host: String) -> Bool {
+        host == "localhost" || host.hasPrefix("127.") || host == "::1"
+    }
+
+    /// The scheme of `reference` when it names one (`https`, `file`, `ftp`; RFC 3986 §3.1),
+    /// lower-cased, else `nil` (a relative or scheme-relative reference).
+    public static func scheme(of reference: String) -> String? {
+        guard let colon = reference.firstIndex(of: ":") else { return nil }
+        let candidate = reference[..<colon]
+        guard let first = candidate.first, first.isASCII, first.isLetter,
+              candidate.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "+-.".contains($0)) }),
+              !candidate.contains("/") else { return nil }
+        return candidate.lowercased()
+    }
+
+    /// Resolves a `Location` or `Link` target the registry sent (``resolve(_:against:)``), refusing
+    /// any scheme but `http` and `https` by name: a `file://`, `ftp://` or `javascript:` target is
+    /// an answer no registry gives, never a path to read.
+    /// - Parameter what: what the target is, for the message (`the upload Location`).
+    /// - Throws: ``RegistryError`` (`invalidResponse`) for another scheme.
+    public static func follow(_ reference: String, against base: String, what: String) throws(RegistryError) -> String {
+        if let scheme = scheme(of: reference), scheme != "http", scheme != "https" {
+            throw RegistryError(.invalidResponse, "\(what) \"\(Self.excerpt(reference))\" (answer to \(base)) has the scheme \(scheme):, not http or https; refused", url: base)
+        }
+        return resolve(reference, against: base)
+    }
+
+    /// `text` cut to 200 characters for messages.
+    static func excerpt(_ text: String) -> String {
+        text.count > 200 ? String(text.prefix(200)) + "…" : text
     }
 
     /// The target of the `rel="next"` link in a `Link` header value (RFC 8288), unresolved.

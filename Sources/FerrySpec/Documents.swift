@@ -254,8 +254,10 @@ public enum JSONDocument {
         do {
             return try JSONDecoder().decode(T.self, from: Data(bytes))
         } catch let error as DecodingError {
+            if let nesting = JSONNesting.complaint(bytes) { throw SpecError(.invalidDocument, "\(context): \(nesting)") }
             throw SpecError(.invalidDocument, "\(context): \(describe(error))")
         } catch {
+            if let nesting = JSONNesting.complaint(bytes) { throw SpecError(.invalidDocument, "\(context): \(nesting)") }
             throw SpecError(.invalidDocument, "\(context): not valid JSON (\(error))")
         }
     }

@@ -39,7 +39,7 @@ struct Ferry: AsyncParsableCommand {
             }
         } catch {
             if exitCode(for: error) == .validationFailure {
-                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                FileHandle.standardError.write(Data((TerminalText.escaped(fullMessage(for: error), keepingLines: true) + "\n").utf8))
                 Foundation.exit(2)
             }
             exit(withError: error)

@@ -53,7 +53,43 @@ import Testing
         #expect(RegistryURL.nextLink(header) == expected)
     }
 
-    @Test func originIgnoresPathAndCase() {
-        #expect(RegistryURL.origin("https://Blobs.Example:443/a?b") == "https://blobs.example:443")
+    @Test(arguments: [
+        // Path, query, case, user information and the scheme's default port do not matter.
+        ("https://Blobs.Example:443/a?b", "https://blobs.example"),
+        ("http://r:80/v2/", "http://r"),
+        ("https://user:pw@r:5000/v2/", "https://r:5000"),
+        // Another port or scheme is another origin.
+        ("http://r:443/v2/", "http://r:443"),
+        ("https://[::1]:5000/v2/", "https://[::1]:5000"),
+    ])
+    func originIgnoresPathCaseAndDefaultPort(_ url: String, _ expected: String) {
+        #expect(RegistryURL.origin(url) == expected)
+    }
+
+    @Test(arguments: [
+        ("https://r/x", "https"), ("HTTP://r/x", "http"), ("file:///etc/passwd", "file"), ("ftp://h/x", "ftp"),
+        ("javascript:alert(1)", "javascript"), ("/v2/a/blobs/uploads/u", nil), ("//other/v2/", nil),
+        ("uploads/u?_state=a:b", nil), ("?n=2", nil), ("", nil),
+    ] as [(String, String?)])
+    func findsSchemes(_ reference: String, _ expected: String?) {
+        #expect(RegistryURL.scheme(of: reference) == expected)
+    }
+
+    @Test(arguments: ["file:///etc/passwd", "ftp://h/x", "gopher://h/", "data:text/plain,x"])
+    func refusesNonHTTPTargets(_ location: String) {
+        #expect(throws: RegistryError.self) {
+            _ = try RegistryURL.follow(location, against: "http://r/v2/a/blobs/uploads/", what: "the upload Location")
+        }
+        do {
+            _ = try RegistryURL.follow(location, against: "http://r/v2/a/blobs/uploads/", what: "the upload Location")
+        } catch {
+            #expect(error.message.contains("the upload Location"))
+            #expect(error.message.contains("not http or https"))
+        }
+    }
+
+    @Test(arguments: ["https://o/x", "/v2/x", "u", "//o/v2/"])
+    func followsHTTPTargets(_ location: String) throws {
+        #expect(try RegistryURL.follow(location, against: "https://r/v2/a/", what: "a Link") == RegistryURL.resolve(location, against: "https://r/v2/a/"))
     }
 }

@@ -11,7 +11,7 @@ struct DocumentChecks {
     /// Parses a document that must be a JSON object.
     mutating func object(_ bytes: [UInt8], what: String, at location: Location) -> [String: JSONValue]? {
         guard let value = JSONValue.parse(bytes) else {
-            problems.error(.documentInvalidJSON, "\(what) is not valid JSON", at: location)
+            problems.error(.documentInvalidJSON, "\(what) is \(JSONNesting.complaint(bytes) ?? "not valid JSON")", at: location)
             return nil
         }
         guard let object = value.object else {

@@ -22,6 +22,12 @@ struct TokenResponse: Decodable {
         return nil
     }
 
+    /// Whether `token` can go in an `Authorization: Bearer` header as it is: visible ASCII only
+    /// (RFC 6750's b64token and everything JWTs use), nothing that would end or split a header.
+    static func isSendable(_ token: String) -> Bool {
+        !token.isEmpty && token.utf8.allSatisfy { (0x21...0x7e).contains($0) }
+    }
+
     /// The token with the time it has left, counted from `now` (see ``IssuedToken/remaining(expiresIn:issuedAt:now:)``).
     func issued(now: Date = Date()) -> IssuedToken? {
         guard let bearer else { return nil }

@@ -42,7 +42,7 @@ struct CatalogCommand: AsyncParsableCommand {
                 struct Listing: Encodable { var repositories: [String] }
                 print(try prettyJSON(Listing(repositories: repositories)))
             } else {
-                for repository in repositories { print(repository) }
+                for repository in repositories { print(TerminalText.escaped(repository)) }
             }
         }
     }

@@ -167,7 +167,7 @@ struct CopyCommand: AsyncParsableCommand {
                     let report = try await operation.run()
                     display?.finish()
                     for note in report.notes {
-                        FileHandle.standardError.write(Data("ferry copy: note: \(note)\n".utf8))
+                        FileHandle.standardError.write(Data("ferry copy: note: \(TerminalText.escaped(note))\n".utf8))
                     }
                     if let digestMap {
                         let map = Dictionary(uniqueKeysWithValues: report.digestMap.map { ($0.key.description, $0.value.description) })

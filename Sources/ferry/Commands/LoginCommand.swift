@@ -40,6 +40,10 @@ struct LoginCommand: AsyncParsableCommand {
         try await runReportingErrors {
             var options = try tls.options(credentials: nil)
             options.credentials = credentials
+            if !tls.tlsVerify, !RegistryURL.isLoopback(host: RegistryURL.host("https://" + host)) {
+                let warning = "ferry login: warning: --tls-verify=false: the password of \(username) goes to \(host) unencrypted if the registry answers plain HTTP, and to whatever server answers if it speaks HTTPS (its certificate is not checked)\n"
+                FileHandle.standardError.write(Data(TerminalText.escaped(warning, keepingLines: true).utf8))
+            }
             try await withRegistryClient(host, options: options) { client in
                 try await client.checkCredentials()
             }

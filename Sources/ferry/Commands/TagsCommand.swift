@@ -32,7 +32,7 @@ struct TagsCommand: AsyncParsableCommand {
             let tags = try await withRegistryClient(reference.domain, options: try registry.options) { client in
                 try await client.tags(reference.repository, pageSize: pageSize)
             }
-            for tag in tags { print(tag) }
+            for tag in tags { print(TerminalText.escaped(tag)) }
         }
     }
 }

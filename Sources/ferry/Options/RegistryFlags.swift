@@ -1,5 +1,6 @@
 import ArgumentParser
 import FerryRegistry
+import Foundation
 
 /// `--creds`, `--tls-verify`, `--cert-dir`, `--client-cert` / `--client-key` for commands that
 /// read or write one registry.
@@ -49,10 +50,20 @@ struct RegistryTLSFlags: ParsableArguments {
 ///   for messages.
 /// - Throws: `ValidationError` for credentials that are not `USER:PASSWORD` or a client
 ///   certificate without its key (or the reverse).
+///   The low-speed limit and list bounds come from the environment (`FERRY_LOW_SPEED_LIMIT`,
+///   `FERRY_LOW_SPEED_TIME`, `FERRY_LIST_MAX_PAGES`, `FERRY_LIST_MAX_ENTRIES`).
 func registryOptions(creds: String?, tlsVerify: Bool, certDir: String?, clientCert: String?, clientKey: String?, prefix: String) throws -> RegistryOptions {
-    RegistryOptions(
+    var options = RegistryOptions(
         credentials: try creds.map(parseCredentials), tlsVerify: tlsVerify, certificateDirectory: certDir,
         clientCertificate: try clientCertificate(certificate: clientCert, key: clientKey, prefix: prefix))
+    let environment = ProcessInfo.processInfo.environment
+    do {
+        options.lowSpeed = try LowSpeedLimit(environment: environment)
+        options.listLimits = try ListLimits(environment: environment)
+    } catch {
+        throw ValidationError(error.message)
+    }
+    return options
 }
 
 /// Parses `USER:PASSWORD` as a validation error on failure.

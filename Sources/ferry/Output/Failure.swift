@@ -34,7 +34,7 @@ enum Failure {
 
     /// Prints `ferry: error: …` to standard error and returns the exit code to throw.
     static func report(_ error: any Error) -> ExitCode {
-        let line = "ferry: error: \(message(for: error))\n"
+        let line = "ferry: error: \(TerminalText.escaped(message(for: error)))\n"
         FileHandle.standardError.write(Data(line.utf8))
         return exitCode(for: error)
     }
