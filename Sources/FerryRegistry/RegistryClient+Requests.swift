@@ -140,7 +140,7 @@ extension RegistryClient {
             return "; the registry refused the credentials of user \"\(user)\""
         }
         if sentAuthorization {
-            return "; the registry refused the anonymous token it issued"
+            return "; the registry refused the anonymous token it issued: no credentials for \(registry): pass --creds USER:PASSWORD or run `ferry login \(registry)`"
         }
         if let user {
             return "; the registry asked for authentication in a way Ferry could not answer with the credentials of user \"\(user)\" (none were sent with this request)"
