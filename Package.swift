@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.100.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.30.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: [
         // C libraries: one system-library target each, nothing else inside.
@@ -65,10 +66,10 @@ let package = Package(
             name: "FerryTransports",
             dependencies: ["FerrySpec", "FerryStreams", "FerryRegistry"],
             swiftSettings: strictSettings),
-        // Copy, verify, inspect: composes sources and destinations.
+        // Copy, verify, inspect, sync: composes sources and destinations.
         .target(
             name: "FerryEngine",
-            dependencies: ["FerrySpec", "FerryStreams", "FerryRegistry", "FerryTransports"],
+            dependencies: ["FerrySpec", "FerryStreams", "FerryRegistry", "FerryTransports", .product(name: "Yams", package: "Yams")],
             swiftSettings: strictSettings),
         .executableTarget(
             name: "ferry",

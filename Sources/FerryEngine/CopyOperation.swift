@@ -81,7 +81,7 @@ public struct CopyOperation: Sendable {
     func moveBlobs(of plan: CopyPlan, report: inout CopyReport, announce: Bool) async throws -> [BlobJob: Descriptor] {
         var jobs: [BlobJob] = []
         var seen = Set<BlobJob>()
-        for entry in plan.entries { collectJobs(entry.root, into: &jobs, seen: &seen) }
+        for entry in plan.entries { Self.collectJobs(entry.root, into: &jobs, seen: &seen) }
         if announce {
             options.progress?(.planned(blobs: jobs.count, bytes: jobs.reduce(0) { $0 + $1.descriptor.size }))
         }
@@ -110,7 +110,8 @@ public struct CopyOperation: Sendable {
         return landed
     }
 
-    private func collectJobs(_ node: PlannedNode, into jobs: inout [BlobJob], seen: inout Set<BlobJob>) {
+    /// The blob jobs of `node`, each once, in first-seen order.
+    static func collectJobs(_ node: PlannedNode, into jobs: inout [BlobJob], seen: inout Set<BlobJob>) {
         func add(_ job: BlobJob) {
             if seen.insert(job).inserted { jobs.append(job) }
         }
@@ -164,6 +165,7 @@ public struct CopyOperation: Sendable {
         var attempt = 1
         while true {
             do {
+                if let slots = options.blobSlots { return try await slots.withSlot { try await run(job) } }
                 return try await run(job)
             } catch let error as RegistryError where attempt < Self.jobAttempts && Self.isTransient(error) {
                 attempt += 1

@@ -72,6 +72,9 @@ public struct CopyOptions: Sendable {
     public var includeReferrers = false
     /// Called from any task as the copy proceeds.
     public var progress: (@Sendable (CopyEvent) -> Void)?
+    /// A limit shared with other copies running at the same time (``BlobSlots``): a sync runs
+    /// many copies under one bound on blobs in flight. `nil`: only ``parallelism`` bounds this copy.
+    public var blobSlots: BlobSlots?
 
     public init(parallelism: Int = 4, destinationNames: [String]? = nil, format: ManifestFormat? = nil, compression: CompressionChoice? = nil, platforms: [Platform] = [], preserveDigests: Bool = false, progress: (@Sendable (CopyEvent) -> Void)? = nil) {
         self.parallelism = parallelism

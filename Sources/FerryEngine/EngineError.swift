@@ -16,6 +16,10 @@ public struct EngineError: Error, Sendable, CustomStringConvertible {
         public static let incomplete = Code("incomplete")
         /// A signature is missing or does not verify and the options require one.
         public static let badSignature = Code("badSignature")
+        /// An image-set file (``ImageSetParser``) that cannot be read as one.
+        public static let invalidImageSet = Code("invalidImageSet")
+        /// Some images of a sync failed (``SyncReport``).
+        public static let partialSync = Code("partialSync")
         public var description: String { name }
     }
 

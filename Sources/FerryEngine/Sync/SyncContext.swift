@@ -1,0 +1,311 @@
+import FerryRegistry
+import FerrySpec
+import FerryStreams
+import FerryTransports
+import Foundation
+
+/// Where one image of a sync goes at one destination.
+struct SyncTarget: Sendable {
+    let destination: any ImageDestination
+    /// The names the image gets there (a tag, or its full reference in a layout).
+    let names: [String]
+    /// How the image is shown at the destination, for reports.
+    let display: String
+    /// Whether the destination already holds the image with this digest under its name.
+    let isUpToDate: @Sendable (Digest) async throws -> Bool
+}
+
+/// The shared state of one sync run: its options, opened sources and the blob bound.
+struct SyncContext: Sendable {
+    let options: SyncOptions
+    let groups: [ImageSet.Group]
+    let sourceClients: [String: RegistryClient]
+    let locals: [String: any ImageSource]
+    let slots: BlobSlots
+
+    // MARK: Destinations
+
+    func syncToRegistry(_ items: [SyncItem], client: RegistryClient, host: String, prefix: String, report: inout SyncReport) async throws {
+        let ledger = BlobLedger()
+        let scoped = options.scoped
+        try await sync(items, label: "docker://\(host)\(prefix.isEmpty ? "" : "/" + prefix)", report: &report) { item in
+            let repository = SyncDestination.repository(for: item.reference, prefix: prefix, scoped: scoped)
+            let suffix = item.tag.map { ":" + $0 } ?? "@\(item.reference.digest?.description ?? "")"
+            let reference = try Reference(parsing: "\(host)/\(repository)\(suffix)")
+            let lookup: ManifestReference = item.tag.map { .tag($0) } ?? .digest(item.reference.digest!)
+            return SyncTarget(
+                destination: MountingDestination(inner: RegistryDestination(client: client, reference: reference), ledger: ledger),
+                names: item.tag.map { [$0] } ?? [],
+                display: "docker://\(reference)",
+                isUpToDate: { digest in try await client.manifestDescriptor(repository, lookup)?.digest == digest })
+        }
+    }
+
+    func syncToLayout(_ items: [SyncItem], path: String, label: String, report: inout SyncReport) async throws {
+        let layout = try OCILayoutDestination(path: path, durable: options.durable)
+        let shared = SharedLayoutDestination(inner: layout)
+        let existing = await Self.namedDigests(inLayout: path)
+        try await sync(items, label: label, report: &report) { item in
+            let name = item.reference.description
+            return SyncTarget(destination: shared, names: [name], display: "\(label):\(name)", isUpToDate: { existing[name] == $0 })
+        }
+        if !options.dryRun { try await layout.commit() }
+    }
+
+    /// A bundle: the set goes into a staging layout beside the file (kept when the sync fails,
+    /// so a rerun reuses every blob that landed), which is then packed into the archive.
+    func syncToBundle(_ items: [SyncItem], path: String, report: inout SyncReport) async throws {
+        let label = "oci-archive:\(path)"
+        let existing = await Self.namedDigests(inArchive: path)
+        let url = URL(fileURLWithPath: path)
+        let staging = url.deletingLastPathComponent().appendingPathComponent("." + url.lastPathComponent + ".ferry-sync").path
+        // Every image of the set is in the bundle already: nothing to write.
+        let wanted = Dictionary(items.map { ($0.reference.description, $0) }, uniquingKeysWith: { a, _ in a })
+        if !existing.isEmpty, try await allPresent(items, existing) {
+            for (name, item) in wanted.sorted(by: { $0.key < $1.key }) {
+                report.images.append(.init(source: item.description, destination: "\(label):\(name)", digest: existing[name], status: .upToDate))
+                options.progress?(.finished(report.images[report.images.count - 1]))
+            }
+            return
+        }
+        var staged = SyncReport()
+        try await syncToLayout(items, path: staging, label: label, report: &staged)
+        for index in staged.images.indices where staged.images[index].status == .upToDate {
+            // Up to date in the staging layout from a run that stopped: it still has to be packed.
+            staged.images[index].status = options.dryRun ? .planned : .copied
+        }
+        report.images += staged.images
+        report.uniqueBlobs += staged.uniqueBlobs
+        report.uniqueBytes += staged.uniqueBytes
+        report.blobsCopied += staged.blobsCopied
+        report.bytesCopied += staged.bytesCopied
+        guard !options.dryRun, staged.count(.failed) == 0 else { return }
+        var copy = CopyOptions(parallelism: options.parallelBlobs)
+        copy.blobSlots = slots
+        _ = try await CopyOperation(source: try OCILayoutSource(path: staging), destination: try OCIArchiveDestination(path: path, durable: options.durable), selector: .all, options: copy).run()
+        try? FileManager.default.removeItem(atPath: staging)
+    }
+
+    /// Whether every item's source digest is what `existing` names it.
+    private func allPresent(_ items: [SyncItem], _ existing: [String: Digest]) async throws -> Bool {
+        for item in items {
+            guard let have = existing[item.reference.description] else { return false }
+            let (_, entry) = try await open(item)
+            if entry.descriptor.digest != have { return false }
+        }
+        return true
+    }
+
+    /// Name → digest of the entries of the layout at `path` (empty when there is none yet).
+    static func namedDigests(inLayout path: String) async -> [String: Digest] {
+        guard FileManager.default.fileExists(atPath: path + "/index.json"), let source = try? OCILayoutSource(path: path) else { return [:] }
+        return await namedDigests(source)
+    }
+
+    /// Name → digest of the entries of the archive at `path` (empty when there is none).
+    static func namedDigests(inArchive path: String) async -> [String: Digest] {
+        guard FileManager.default.fileExists(atPath: path), let source = try? OCIArchiveSource(path: path) else { return [:] }
+        return await namedDigests(source)
+    }
+
+    private static func namedDigests(_ source: any ImageSource) async -> [String: Digest] {
+        var result: [String: Digest] = [:]
+        for entry in (try? await source.entries()) ?? [] {
+            for name in entry.names { result[name] = entry.descriptor.digest }
+        }
+        return result
+    }
+
+    // MARK: One destination
+
+    /// An image ready to copy: its source, entry and the blobs it needs moved.
+    private struct Prepared: Sendable {
+        let item: SyncItem
+        let target: SyncTarget
+        let source: any ImageSource
+        let entry: SourceEntry
+        let blobs: [Descriptor]
+    }
+
+    /// What preparing an image gave.
+    private enum Preparation: Sendable {
+        case upToDate(SyncReport.Image)
+        case ready(Prepared)
+        case failed(SyncReport.Image)
+    }
+
+    /// The five phases for one destination (see ``SyncOperation``).
+    private func sync(_ items: [SyncItem], label: String, report: inout SyncReport, target makeTarget: @escaping @Sendable (SyncItem) throws -> SyncTarget) async throws {
+        let keepGoing = options.keepGoing
+        // 1–2. Prepare and plan each image.
+        let preparations = try await mapConcurrently(items, limit: options.parallelImages) { item -> Preparation in
+            var display = label
+            do {
+                let target = try makeTarget(item)
+                display = target.display
+                let (source, entry) = try await open(item)
+                if try await target.isUpToDate(entry.descriptor.digest) {
+                    return .upToDate(.init(source: item.description, destination: target.display, digest: entry.descriptor.digest, status: .upToDate))
+                }
+                let copy = copyOptions(for: item, names: target.names)
+                let plan = try await CopyPlanner(source: source, capabilities: target.destination.capabilities, options: copy).plan([entry])
+                var jobs: [BlobJob] = []
+                var seen = Set<BlobJob>()
+                for planned in plan.entries { CopyOperation.collectJobs(planned.root, into: &jobs, seen: &seen) }
+                let blobs = jobs.filter { if case .copy = $0.kind { return true } else { return false } }.map(\.descriptor)
+                return .ready(Prepared(item: item, target: target, source: source, entry: entry, blobs: blobs))
+            } catch {
+                guard keepGoing, !(error is CancellationError) else { throw error }
+                return .failed(.init(source: item.description, destination: display, status: .failed, error: Self.describe(error)))
+            }
+        }
+        var ready: [Prepared] = []
+        for preparation in preparations {
+            switch preparation {
+            case .upToDate(let image), .failed(let image):
+                report.images.append(image)
+                options.progress?(.finished(image))
+            case .ready(let prepared):
+                ready.append(prepared)
+            }
+        }
+
+        // The unique blobs, each with the first image that needs it.
+        var firstNeed: [BlobKey: Int] = [:]
+        var unique: [(Descriptor, Int)] = []
+        for (index, prepared) in ready.enumerated() {
+            for blob in prepared.blobs where firstNeed[BlobKey(blob)] == nil {
+                firstNeed[BlobKey(blob)] = index
+                unique.append((blob, index))
+            }
+        }
+        let uniqueBytes = unique.reduce(Int64(0)) { $0 &+ max(0, $1.0.size) }
+        report.uniqueBlobs += unique.count
+        report.uniqueBytes += uniqueBytes
+        options.progress?(.planned(destination: label, images: ready.count, blobs: unique.count, bytes: uniqueBytes))
+        if options.dryRun {
+            for prepared in ready {
+                let image = SyncReport.Image(source: prepared.item.description, destination: prepared.target.display, digest: prepared.entry.descriptor.digest, status: .planned)
+                report.images.append(image)
+                options.progress?(.finished(image))
+            }
+            return
+        }
+
+        // 3. Each unique blob once, under the sync's bound.
+        let slots = self.slots
+        let readyImages = ready
+        let moved = try await mapConcurrently(unique, limit: max(1, options.parallelBlobs)) { (blob, index) -> (Int, Bool, Int64)? in
+            let prepared = readyImages[index]
+            do {
+                return try await slots.withSlot {
+                    if try await prepared.target.destination.hasBlob(blob) { return (index, false, 0) }
+                    let raw = try await prepared.source.blob(blob)
+                    let verified = try VerifyingStream(raw, expected: blob, context: "blob \(blob.digest) of \(prepared.item.reference) from \(prepared.source.name)")
+                    let landed = try await prepared.target.destination.putBlob(verified)
+                    return (index, true, landed.size)
+                }
+            } catch {
+                // The image's own copy tries the blob again and reports it.
+                guard keepGoing, !(error is CancellationError) else { throw error }
+                return nil
+            }
+        }
+        var movedByImage: [Int: (count: Int, bytes: Int64, skipped: Int)] = [:]
+        for case let (index, copied, bytes)? in moved {
+            var entry = movedByImage[index] ?? (0, 0, 0)
+            if copied {
+                entry.count += 1
+                entry.bytes += bytes
+            } else {
+                entry.skipped += 1
+            }
+            movedByImage[index] = entry
+        }
+
+        // 4. Each image, its blobs now present: documents and names.
+        let movedEarly = movedByImage
+        let finished = try await mapConcurrently(Array(ready.enumerated()), limit: options.parallelImages) { (index, prepared) -> SyncReport.Image in
+            var image = SyncReport.Image(source: prepared.item.description, destination: prepared.target.display, digest: prepared.entry.descriptor.digest, status: .copied)
+            do {
+                let selector: ImageSelector = prepared.item.localSelector ?? .only
+                let copy = CopyOperation(source: prepared.source, destination: prepared.target.destination, selector: selector, options: copyOptions(for: prepared.item, names: prepared.target.names))
+                let result = try await copy.run()
+                let early = movedEarly[index] ?? (0, 0, 0)
+                image.blobsCopied = early.count + result.blobsCopied
+                image.bytesCopied = early.bytes + result.bytesCopied
+                image.blobsSkipped = max(0, result.blobsSkipped - early.count)
+                image.digest = result.entries.first?.descriptor.digest ?? image.digest
+            } catch {
+                guard keepGoing, !(error is CancellationError) else { throw error }
+                image.status = .failed
+                image.error = Self.describe(error)
+            }
+            options.progress?(.finished(image))
+            return image
+        }
+        for image in finished {
+            report.images.append(image)
+            report.blobsCopied += image.blobsCopied
+            report.bytesCopied += image.bytesCopied
+        }
+    }
+
+    /// Opens an image's source and finds its entry.
+    private func open(_ item: SyncItem) async throws -> (any ImageSource, SourceEntry) {
+        switch item.origin {
+        case .registry(let host):
+            guard let client = sourceClients[host] else { throw EngineError(.invalidImageSet, "no client for \(host)") }
+            let source = RegistrySource(client: client, reference: item.reference)
+            return (source, try await source.entry(matching: .only))
+        case .local(let place):
+            guard let source = locals[place] else { throw EngineError(.invalidImageSet, "\(place) was not opened") }
+            return (source, try await source.entry(matching: item.localSelector ?? .only))
+        }
+    }
+
+    /// The copy options of an image: its group's platforms and referrers, the sync's blob bound.
+    private func copyOptions(for item: SyncItem, names: [String]) -> CopyOptions {
+        var copy = CopyOptions(parallelism: 4, destinationNames: names)
+        let group = groups[item.group]
+        copy.platforms = group.platforms
+        copy.includeReferrers = group.referrers
+        copy.blobSlots = slots
+        return copy
+    }
+
+    /// One line for an error in a report.
+    static func describe(_ error: any Error) -> String {
+        switch error {
+        case let e as RegistryError: return e.message
+        case let e as TransportError: return e.message
+        case let e as EngineError: return e.message
+        case let e as StreamError: return e.message
+        case let e as SpecError: return e.message
+        default: return String(describing: error)
+        }
+    }
+}
+
+/// `body` over `items`, at most `limit` at once, results in the items' order; the first error
+/// cancels the rest and is thrown.
+func mapConcurrently<T: Sendable, R: Sendable>(_ items: [T], limit: Int, _ body: @escaping @Sendable (T) async throws -> R) async throws -> [R] {
+    try await withThrowingTaskGroup(of: (Int, R).self) { group in
+        var results = [R?](repeating: nil, count: items.count)
+        var next = 0
+        for _ in 0..<min(max(1, limit), items.count) {
+            let index = next
+            group.addTask { (index, try await body(items[index])) }
+            next += 1
+        }
+        while let (index, result) = try await group.next() {
+            results[index] = result
+            if next < items.count {
+                let index = next
+                group.addTask { (index, try await body(items[index])) }
+                next += 1
+            }
+        }
+        return results.map { $0! }
+    }
+}

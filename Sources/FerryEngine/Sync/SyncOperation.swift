@@ -1,0 +1,107 @@
+import FerryRegistry
+import FerrySpec
+import FerryStreams
+import FerryTransports
+import Foundation
+
+/// Copies a set of images (``ImageSet``) to one or more destinations: registries, one OCI layout
+/// for the whole set, or a one-file bundle (an `oci-archive:`), verifying every byte as
+/// ``CopyOperation`` does and keeping every manifest's bytes and digest.
+///
+/// For each destination, in phases:
+/// 1. **Prepare**: each image's source is opened, its manifest read, and images the destination
+///    already holds under their name (same digest) are reported up to date and left alone.
+/// 2. **Plan**: the remaining images are planned (``CopyPlanner``) and their blobs collected into
+///    one list, each unique blob once whatever number of images share it.
+/// 3. **Blobs**: each unique blob moves once, under one bound for the whole sync; in a registry,
+///    it lands in the first repository that needs it and the others mount it from there.
+/// 4. **Images**: each image is copied (``CopyOperation``), finding its blobs present, which writes
+///    its documents and names it; images run in parallel.
+/// 5. **Commit**: a layout's `index.json` is written once; a bundle is packed from its staging
+///    layout (`.NAME.ferry-sync/` beside it, kept across a failed run so the next one reuses what
+///    landed) into the archive, atomically.
+///
+/// A sync killed at any point is simply run again: blobs that landed are found, images already
+/// there are up to date.
+public struct SyncOperation: Sendable {
+    public let imageSet: ImageSet
+    public let destinations: [SyncDestination]
+    public let options: SyncOptions
+
+    public init(imageSet: ImageSet, destinations: [SyncDestination], options: SyncOptions = SyncOptions()) {
+        self.imageSet = imageSet
+        self.destinations = destinations
+        self.options = options
+    }
+
+    /// Runs the sync.
+    /// - Throws: the first failure; with ``SyncOptions/keepGoing``, ``EngineError``
+    ///   (`partialSync`) after every image was tried, when some failed.
+    /// - Returns: what happened to each image at each destination.
+    public func run() async throws -> SyncReport {
+        var sourceHosts: [(String, RegistryOptions)] = []
+        for group in imageSet.groups {
+            guard case .registry(let host) = group.origin, !sourceHosts.contains(where: { $0.0 == host }) else { continue }
+            var registry = options.sourceRegistry
+            if let credentials = group.credentials { registry.credentials = credentials }
+            if let verify = group.tlsVerify { registry.tlsVerify = verify }
+            if let directory = group.certificateDirectory { registry.certificateDirectory = directory }
+            sourceHosts.append((host, registry))
+        }
+        var destinationHosts: [(String, RegistryOptions)] = []
+        for case .registry(let host, _) in destinations where !destinationHosts.contains(where: { $0.0 == host }) {
+            destinationHosts.append((host, options.destinationRegistry))
+        }
+        return try await Self.withClients(sourceHosts) { sources in
+            try await Self.withClients(destinationHosts) { targets in
+                try await run(sourceClients: sources, destinationClients: targets)
+            }
+        }
+    }
+
+    /// Runs `body` with one client per host, all shut down afterwards.
+    static func withClients<T>(_ hosts: [(String, RegistryOptions)], _ opened: [String: RegistryClient] = [:], _ body: ([String: RegistryClient]) async throws -> T) async throws -> T {
+        guard let (host, registry) = hosts.first else { return try await body(opened) }
+        return try await withRegistryClient(host, options: registry) { client in
+            var next = opened
+            next[host] = client
+            return try await withClients(Array(hosts.dropFirst()), next, body)
+        }
+    }
+
+    private func run(sourceClients: [String: RegistryClient], destinationClients: [String: RegistryClient]) async throws -> SyncReport {
+        var locals: [String: any ImageSource] = [:]
+        for group in imageSet.groups {
+            guard case .local(let place) = group.origin, locals[place] == nil else { continue }
+            locals[place] = try TransportReference(parsing: place).openSource()
+        }
+        let items = try await ImageSetResolver(set: imageSet, clients: sourceClients, locals: locals).resolve()
+        options.progress?(.resolved(images: items.count))
+        let context = SyncContext(options: options, groups: imageSet.groups, sourceClients: sourceClients, locals: locals, slots: BlobSlots(options.parallelBlobs))
+        var report = SyncReport()
+        for destination in destinations {
+            switch destination {
+            case .registry(let host, let prefix):
+                guard let client = destinationClients[host] else { throw EngineError(.invalidImageSet, "no client for \(host)") }
+                try await context.syncToRegistry(items, client: client, host: host, prefix: prefix, report: &report)
+            case .layout(let path):
+                try await context.syncToLayout(items, path: path, label: destination.description, report: &report)
+            case .bundle(let path):
+                try await context.syncToBundle(items, path: path, report: &report)
+            }
+        }
+        let failed = report.count(.failed)
+        if failed > 0 {
+            throw SyncFailure(report: report, message: "\(failed) of \(report.images.count) images failed; the others were synced (run again to retry the failed ones)")
+        }
+        return report
+    }
+}
+
+/// The error of a sync that went on past failures (``SyncOptions/keepGoing``): the report of
+/// everything that was done, and a summary.
+public struct SyncFailure: Error, Sendable, CustomStringConvertible {
+    public let report: SyncReport
+    public let message: String
+    public var description: String { message }
+}
