@@ -39,7 +39,9 @@ public enum ImageSetParser {
     /// Whether `text` is a plain list: every line that is not blank or a comment is one word and
     /// does not end with `:` (which starts a YAML mapping).
     static func looksLikeList(_ text: String) -> Bool {
-        let lines = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty && !$0.hasPrefix("#") }
+        let lines = text.split(separator: "\n")
+            .map { ($0.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? "").trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty }
         guard !lines.isEmpty else { return false }
         return lines.allSatisfy { !$0.hasSuffix(":") && !$0.contains(" ") && !$0.hasPrefix("-") && !$0.contains("\t") }
     }

@@ -80,8 +80,15 @@ public struct SemverConstraint: Sendable, Hashable, CustomStringConvertible {
             prerelease = String(body[dash...])
             main = body[..<dash]
         }
+        var wildcard = false
         for part in main.split(separator: ".", omittingEmptySubsequences: false) {
-            if part == "x" || part == "X" || part == "*" { break }
+            if part == "x" || part == "X" || part == "*" {
+                wildcard = true
+                continue
+            }
+            guard !wildcard else {
+                throw SpecError(.invalidReference, "\"\(text)\": \"\(token)\" has a number after a wildcard")
+            }
             numeric.append(part)
         }
         if main == "*" || main == "x" || main == "X" {

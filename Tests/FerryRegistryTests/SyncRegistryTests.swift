@@ -1,0 +1,159 @@
+import Foundation
+import FerryEngine
+import FerryRegistry
+import FerrySpec
+import FerryStreams
+import FerryTestSupport
+import FerryTransports
+import Testing
+
+/// `ferry sync` against the real docker-registry: the tag set skopeo sync resolves from the same
+/// YAML, registry → layout → bundle → registry with every manifest digest kept, skopeo reading
+/// single images out of the layout and the bundle, each blob once, and a rerun that moves nothing.
+@Suite(.enabled(if: SharedFixtures.testRegistry != nil && FerryBinary.path != nil && ExternalTool.skopeoAvailable && ExternalTool.gzipAvailable,
+                "FERRY_TEST_REGISTRY not set (run Scripts/test), or ferry, skopeo or gzip missing"),
+       .timeLimit(.minutes(3)))
+struct SyncRegistryTests {
+    let registry = SharedFixtures.testRegistry ?? ""
+    var ferry: String { FerryBinary.path ?? "" }
+
+    /// Two repositories: `a` with tags 1.0 and 1.1 (one image), 2.0.0, 2.1.0-rc1, latest and
+    /// nightly-1 (a second image, and an index); `b` with 1.0 (the first image again) and 3.0.
+    func seed(_ dir: String, seed: UInt64) async throws -> (a: String, b: String, digests: [String: Digest]) {
+        var builder = TestImageBuilder(seed: seed)
+        builder.addImage(tag: "one", layerCount: 2, layerSize: 6000)
+        builder.addImage(tag: "two", layerCount: 2, layerSize: 5000)
+        builder.addIndex(tag: "multi", platforms: twoPlatforms, layerCount: 1, layerSize: 3000)
+        builder.addImage(tag: "three", layerCount: 1, layerSize: 4000)
+        let summary = try await builder.write(to: dir + "/seed")
+        let a = SharedFixtures.uniqueRepository("sync-a")
+        let b = SharedFixtures.uniqueRepository("sync-b")
+        let tags: [(String, String, String)] = [
+            (a, "1.0", "one"), (a, "1.1", "one"), (a, "2.0.0", "two"), (a, "2.1.0-rc1", "two"), (a, "latest", "multi"),
+            (a, "nightly-1", "two"), (b, "1.0", "one"), (b, "3.0", "three"),
+        ]
+        var digests: [String: Digest] = [:]
+        for (repository, tag, name) in tags {
+            try await push(layout: dir + "/seed", name: name, to: registry, repository: repository, tag: tag)
+            digests["\(repository):\(tag)"] = try #require(summary[name]?.digest)
+        }
+        return (a, b, digests)
+    }
+
+    func yaml(_ a: String, _ b: String) -> String {
+        """
+        \(registry):
+          tls-verify: false
+          images:
+            \(a): ["1.0", "latest"]
+          images-by-tag-regex:
+            \(b): ^[0-9]
+          images-by-semver:
+            \(a): ">= 2.0"
+        """
+    }
+
+    /// `ferry sync --json` and its decoded report.
+    func sync(_ arguments: [String]) async throws -> (images: [[String: Any]], totals: [String: Any]) {
+        let result = try await ExternalTool.run(ferry, ["sync", "--json", "--no-sync"] + arguments)
+        #expect(result.exitCode == 0, "ferry sync \(arguments): \(result.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], "\(result.stdout)")
+        #expect(object["schemaVersion"] as? Int == 1)
+        return (object["images"] as? [[String: Any]] ?? [], object["totals"] as? [String: Any] ?? [:])
+    }
+
+    @Test func resolvesTheTagsSkopeoSyncResolves() async throws {
+        try await withTemporaryDirectory { dir in
+            let (a, b, _) = try await seed(dir, seed: 1401)
+            // Debian's skopeo 1.9 has no images-by-semver (it ignores the key without a word), so
+            // the comparison uses the keys it knows; semver is checked on its own below.
+            let skopeoYAML = yaml(a, b).split(separator: "\n").prefix(6).joined(separator: "\n") + "\n"
+            try skopeoYAML.write(toFile: dir + "/set.yaml", atomically: true, encoding: .utf8)
+            try yaml(a, b).write(toFile: dir + "/full.yaml", atomically: true, encoding: .utf8)
+            // skopeo sync to a directory: one folder per image, named by the repository's last
+            // path component and the tag.
+            let skopeo = try ExternalTool.require("skopeo")
+            try await ExternalTool.runChecked(skopeo, ["sync", "--src", "yaml", "--dest", "dir", dir + "/set.yaml", dir + "/skopeo"])
+            var skopeoImages = Set<String>()
+            let enumerator = FileManager.default.enumerator(atPath: dir + "/skopeo")
+            while let path = enumerator?.nextObject() as? String {
+                if path.hasSuffix("/manifest.json") { skopeoImages.insert(String(path.dropLast("/manifest.json".count))) }
+            }
+            func resolved(_ file: String) async throws -> Set<String> {
+                let (images, _) = try await sync(["--dry-run", "--images", dir + "/" + file, "oci:\(dir)/plan"])
+                #expect(images.allSatisfy { $0["status"] as? String == "planned" })
+                return Set(images.compactMap { ($0["source"] as? String)?.replacingOccurrences(of: "docker://\(registry)/", with: "") })
+            }
+            let ferryImages = try await resolved("set.yaml")
+            #expect(Set(ferryImages.map { String($0.split(separator: "/").last ?? "") }) == skopeoImages)
+            #expect(ferryImages == ["\(a):1.0", "\(a):latest", "\(b):1.0", "\(b):3.0"])
+            // With images-by-semver ">= 2.0": 2.0.0, not the prerelease 2.1.0-rc1 (as Masterminds).
+            #expect(try await resolved("full.yaml") == ferryImages.union(["\(a):2.0.0"]))
+            #expect(!FileManager.default.fileExists(atPath: dir + "/plan"), "--dry-run wrote the layout")
+        }
+    }
+
+    @Test func registryToLayoutToBundleToRegistryKeepsEveryDigest() async throws {
+        try await withTemporaryDirectory { dir in
+            let (a, b, digests) = try await seed(dir, seed: 1402)
+            try yaml(a, b).write(toFile: dir + "/set.yaml", atomically: true, encoding: .utf8)
+
+            // Registry → one layout: each unique blob written once.
+            let (toLayout, totals) = try await sync(["--images", dir + "/set.yaml", "oci:\(dir)/layout"])
+            #expect(toLayout.count == 5 && toLayout.allSatisfy { $0["status"] as? String == "copied" })
+            let blobBytes = try FileManager.default.contentsOfDirectory(atPath: dir + "/layout/blobs/sha256").reduce(Int64(0)) { sum, name in
+                let size = (try FileManager.default.attributesOfItem(atPath: dir + "/layout/blobs/sha256/" + name)[.size] as? NSNumber)?.int64Value ?? 0
+                return sum + size
+            }
+            let written = try #require(totals["bytesCopied"] as? Int64 ?? (totals["bytesCopied"] as? Int).map(Int64.init))
+            let unique = try #require(totals["uniqueBytes"] as? Int64 ?? (totals["uniqueBytes"] as? Int).map(Int64.init))
+            #expect(written == unique, "bytes written \(written) != unique blob bytes \(unique)")
+            #expect(blobBytes >= unique && blobBytes < unique + 64 * 1024, "layout blobs \(blobBytes) bytes; unique blobs \(unique) + documents")
+
+            // skopeo takes a single image out of the layout by its full name.
+            let skopeo = try ExternalTool.require("skopeo")
+            let name = "\(registry)/\(a):2.0.0"
+            let raw = try await ExternalTool.runChecked(skopeo, ["inspect", "--raw", "oci:\(dir)/layout:\(name)"]).stdout
+            #expect(try DigestHasher.digest(Array(raw.utf8)) == digests["\(a):2.0.0"])
+
+            // A rerun with nothing new moves nothing.
+            let (again, againTotals) = try await sync(["--images", dir + "/set.yaml", "oci:\(dir)/layout"])
+            #expect(again.allSatisfy { $0["status"] as? String == "up-to-date" })
+            #expect(againTotals["blobsCopied"] as? Int == 0)
+
+            // Layout → bundle → another place in the registry.
+            _ = try await sync(["oci:\(dir)/layout", "oci-archive:\(dir)/bundle.tar"])
+            let rawFromBundle = try await ExternalTool.runChecked(skopeo, ["inspect", "--raw", "oci-archive:\(dir)/bundle.tar:\(registry)/\(b):3.0"]).stdout
+            #expect(try DigestHasher.digest(Array(rawFromBundle.utf8)) == digests["\(b):3.0"])
+            #expect(!FileManager.default.fileExists(atPath: dir + "/.bundle.tar.ferry-sync"), "the staging layout stayed")
+            let prefix = SharedFixtures.uniqueRepository("sync-back")
+            let (back, _) = try await sync(["oci-archive:\(dir)/bundle.tar", "docker://\(registry)/\(prefix)"])
+            #expect(back.count == 5 && back.allSatisfy { $0["status"] as? String == "copied" })
+            try await withRegistryClient(registry, options: plainOptions) { client in
+                for key in ["\(a):1.0", "\(a):latest", "\(a):2.0.0", "\(b):1.0", "\(b):3.0"] {
+                    let parts = key.split(separator: ":")
+                    let descriptor = try await client.manifestDescriptor("\(prefix)/\(parts[0])", .tag(String(parts[1])))
+                    #expect(descriptor?.digest == digests[key], "\(key) came back as \(String(describing: descriptor?.digest))")
+                }
+            }
+            // The way back again: every image up to date.
+            let (backAgain, _) = try await sync(["oci-archive:\(dir)/bundle.tar", "docker://\(registry)/\(prefix)"])
+            #expect(backAgain.allSatisfy { $0["status"] as? String == "up-to-date" })
+        }
+    }
+
+    @Test func aRegistryDestinationMountsSharedBlobs() async throws {
+        try await withTemporaryDirectory { dir in
+            let (a, b, _) = try await seed(dir, seed: 1403)
+            try yaml(a, b).write(toFile: dir + "/set.yaml", atomically: true, encoding: .utf8)
+            let prefix = SharedFixtures.uniqueRepository("sync-mirror")
+            let (images, totals) = try await sync(["--images", dir + "/set.yaml", "docker://\(registry)/\(prefix)"])
+            #expect(images.count == 5 && images.allSatisfy { $0["status"] as? String == "copied" })
+            // a:1.0 and b:1.0 are one image in two repositories: its blobs are uploaded once and
+            // mounted into the other repository.
+            #expect(totals["blobsCopied"] as? Int == totals["uniqueBlobs"] as? Int)
+            let skopeo = try ExternalTool.require("skopeo")
+            try await ExternalTool.runChecked(skopeo, ["inspect", "--tls-verify=false", "docker://\(registry)/\(prefix)/\(b):1.0"])
+        }
+    }
+}
