@@ -35,7 +35,9 @@ public final class DockerArchiveDestination: ImageDestination {
         acceptedManifestTypes: [.dockerManifest], acceptedLayerCompressions: [LayerCompression.none],
         holdsSeveralImages: true, holdsIndexes: false,
         preferredManifestFormat: .v2s2, preferredLayerCompression: LayerCompression.none)
-    private let workDirectory: String
+    /// The staging directory (removed when this destination goes).
+    private let work: WorkDirectory
+    private var workDirectory: String { work.path }
     private let staging: OCILayoutDestination
     private let durable: Bool
     /// Which `docker save` layout is written.
@@ -64,12 +66,9 @@ public final class DockerArchiveDestination: ImageDestination {
         guard FileSystem.kind(of: path) != .directory else {
             throw TransportError(.invalidInput, "\(name): is a directory; a docker-archive is one tar file")
         }
-        workDirectory = try FileSystem.makeWorkDirectory(nextTo: path)
-        staging = try OCILayoutDestination(path: workDirectory, durable: false)
-    }
-
-    deinit {
-        FileSystem.removeTree(workDirectory)
+        WorkDirectory.removeStale(nextTo: path)
+        work = try WorkDirectory(nextTo: path)
+        staging = try OCILayoutDestination(path: work.path, durable: false)
     }
 
     public func hasBlob(_ descriptor: Descriptor) async throws -> Bool {

@@ -15,7 +15,9 @@ public final class OCIArchiveDestination: ImageDestination {
     public let path: String
     public let name: String
     public var capabilities: DestinationCapabilities { staging.capabilities }
-    private let workDirectory: String
+    /// The staging directory (removed when this destination goes).
+    private let work: WorkDirectory
+    private var workDirectory: String { work.path }
     private let staging: OCILayoutDestination
     private let durable: Bool
 
@@ -28,12 +30,9 @@ public final class OCIArchiveDestination: ImageDestination {
         guard FileSystem.kind(of: path) != .directory else {
             throw TransportError(.invalidInput, "\(name): is a directory; an oci-archive is one tar file")
         }
-        workDirectory = try FileSystem.makeWorkDirectory(nextTo: path)
-        staging = try OCILayoutDestination(path: workDirectory, durable: false)
-    }
-
-    deinit {
-        FileSystem.removeTree(workDirectory)
+        WorkDirectory.removeStale(nextTo: path)
+        work = try WorkDirectory(nextTo: path)
+        staging = try OCILayoutDestination(path: work.path, durable: false)
     }
 
     public func hasBlob(_ descriptor: Descriptor) async throws -> Bool {
