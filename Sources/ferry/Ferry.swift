@@ -19,7 +19,7 @@ struct Ferry: AsyncParsableCommand {
                                      a registry (HTTPS; localhost and 127.x also plain HTTP)
 
         Exit codes: 0 success, 1 failure (invalid input, a digest mismatch, …), 2 usage,
-        3 could not read the source.
+        3 could not read the source; 130 / 143 stopped by SIGINT / SIGTERM (a rerun continues).
         """,
         version: "0.1.0",
         subcommands: [
@@ -30,6 +30,12 @@ struct Ferry: AsyncParsableCommand {
     /// Runs the command, with usage errors exiting 2 (argument-parser's own default is 64).
     static func main() async {
         AllocatorTuning.apply()
+        let command = Task { await runCommand() }
+        Interruption.cancelOnSignals(command)
+        await command.value
+    }
+
+    private static func runCommand() async {
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {
@@ -38,6 +44,7 @@ struct Ferry: AsyncParsableCommand {
                 try command.run()
             }
         } catch {
+            if let signal = Interruption.signal { Foundation.exit(Interruption.exitStatus(for: signal)) }
             if exitCode(for: error) == .validationFailure {
                 FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
                 Foundation.exit(2)

@@ -34,6 +34,8 @@ enum Failure {
 
     /// Prints `ferry: error: …` to standard error and returns the exit code to throw.
     static func report(_ error: any Error) -> ExitCode {
+        // Stopped by a signal: Interruption said so already; not an error of its own.
+        if let signal = Interruption.signal { return ExitCode(Interruption.exitStatus(for: signal)) }
         let line = "ferry: error: \(message(for: error))\n"
         FileHandle.standardError.write(Data(line.utf8))
         return exitCode(for: error)

@@ -1,0 +1,120 @@
+import Foundation
+import FerryEngine
+import FerrySpec
+import FerryStreams
+import FerryTestSupport
+import FerryTransports
+import Testing
+
+/// The `ferry` binary stopped at many points — `SIGKILL`, `SIGINT`, `SIGTERM` — and run again:
+/// the rerun succeeds, leaves no temporary file, and `ferry verify --strict` passes. Two processes
+/// writing one layout at once keep both names.
+@Suite(.enabled(if: FerryCLI.available, "no ferry binary (swift build, or set FERRY_BIN)"),
+       .enabled(if: ExternalTool.gzipAvailable, "gzip not installed"),
+       .serialized)
+struct KillRerunCLITests {
+    /// A source big enough that a copy takes a while: 6 layers of about 3 MB (incompressible).
+    private func bigSource(_ dir: String) async throws -> TestImageBuilder.Summary {
+        var builder = TestImageBuilder(seed: 1270)
+        builder.addImage(tag: "big", layerCount: 6, layerSize: 3 << 20)
+        builder.addImage(tag: "small", layerCount: 1, layerSize: 2048)
+        return try await builder.write(to: dir + "/src")
+    }
+
+    /// Starts `ferry ARGS` without waiting for it.
+    private func start(_ arguments: [String]) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try #require(FerryCLI.path))
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    /// Every path under `root` (and next to it, for an archive) that looks like a temporary file
+    /// or working directory of Ferry's.
+    private func leftovers(in directory: String) -> [String] {
+        let all = (FileManager.default.enumerator(atPath: directory)?.allObjects as? [String]) ?? []
+        return all.filter { path in
+            let name = (path as NSString).lastPathComponent
+            return FileSystem.isTemporaryName(name) || name.contains(WorkDirectory.marker)
+        }
+    }
+
+    private func expectVerified(_ place: String, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        let verify = try await FerryCLI.run(["verify", "--strict", place])
+        #expect(verify.exitCode == 0, "\(verify.stdout)\(verify.stderr)", sourceLocation: sourceLocation)
+    }
+
+    @Test(arguments: ["oci", "oci-archive"])
+    func killedCopiesRerunCleanly(_ transport: String) async throws {
+        try await withTemporaryDirectory { dir in
+            let summary = try await bigSource(dir)
+            let delays: [UInt64] = [5, 30, 80, 150, 300, 600]
+            for (i, delay) in delays.enumerated() {
+                let work = dir + "/run\(i)"
+                try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+                let destination = transport == "oci" ? "oci:\(work)/dst:t" : "oci-archive:\(work)/dst.tar:t"
+                // Killed twice at the same point, then run to the end.
+                for _ in 0..<2 {
+                    let process = try start(["copy", "-q", "oci:\(dir)/src:big", destination])
+                    try await Task.sleep(nanoseconds: delay * 1_000_000)
+                    kill(process.processIdentifier, SIGKILL)
+                    process.waitUntilExit()
+                }
+                let rerun = try await FerryCLI.run(["copy", "-q", "oci:\(dir)/src:big", destination])
+                #expect(rerun.exitCode == 0, "kill after \(delay) ms: \(rerun.stderr)")
+                #expect(leftovers(in: work).isEmpty, "kill after \(delay) ms: \(leftovers(in: work))")
+                try await expectVerified(transport == "oci" ? "oci:\(work)/dst" : "oci-archive:\(work)/dst.tar")
+                let copied: any ImageSource = transport == "oci" ? try OCILayoutSource(path: work + "/dst") : try OCIArchiveSource(path: work + "/dst.tar")
+                #expect(try await copied.entry(matching: .name("t")).descriptor.digest == summary["big"]?.digest)
+            }
+        }
+    }
+
+    @Test(arguments: [SIGINT, SIGTERM])
+    func interruptedCopyStopsWithAMessageAndRerunContinues(_ signal: Int32) async throws {
+        try await withTemporaryDirectory { dir in
+            _ = try await bigSource(dir)
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: try #require(FerryCLI.path))
+            process.arguments = ["copy", "-q", "oci:\(dir)/src:big", "oci:\(dir)/dst:t"]
+            let errors = Pipe()
+            process.standardError = errors
+            process.standardOutput = FileHandle.nullDevice
+            try process.run()
+            try await Task.sleep(nanoseconds: 150_000_000)
+            kill(process.processIdentifier, signal)
+            process.waitUntilExit()
+            let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            if process.terminationStatus != 0 {
+                #expect(process.terminationStatus == 128 + signal, "\(message)")
+                #expect(message.contains("run the same command again to continue"), "\(message)")
+                #expect(!message.contains("error"), "\(message)")
+                #expect(leftovers(in: dir + "/dst").isEmpty, "a clean stop removes its temporary files: \(leftovers(in: dir + "/dst"))")
+            }
+            let rerun = try await FerryCLI.run(["copy", "-q", "oci:\(dir)/src:big", "oci:\(dir)/dst:t"])
+            #expect(rerun.exitCode == 0, "\(rerun.stderr)")
+            try await expectVerified("oci:\(dir)/dst")
+        }
+    }
+
+    @Test func twoProcessesWritingOneLayoutKeepBothNames() async throws {
+        try await withTemporaryDirectory { dir in
+            _ = try await bigSource(dir)
+            for round in 0..<6 {
+                let layout = "\(dir)/layout\(round)"
+                let seed = try await FerryCLI.run(["copy", "-q", "--no-sync", "oci:\(dir)/src:small", "oci:\(layout):seed"])
+                #expect(seed.exitCode == 0, "\(seed.stderr)")
+                async let big = FerryCLI.run(["copy", "-q", "--no-sync", "oci:\(dir)/src:big", "oci:\(layout):b"])
+                try await Task.sleep(nanoseconds: UInt64(round) * 20_000_000)
+                async let small = FerryCLI.run(["copy", "-q", "--no-sync", "oci:\(dir)/src:small", "oci:\(layout):a"])
+                let (first, second) = try await (big, small)
+                #expect(first.exitCode == 0 && second.exitCode == 0, "\(first.stderr)\(second.stderr)")
+                let names = try await OCILayoutSource(path: layout).entries().flatMap(\.names)
+                #expect(Set(names) == ["seed", "a", "b"], "round \(round): \(names)")
+            }
+        }
+    }
+}
