@@ -83,7 +83,7 @@ public struct CopyOperation: Sendable {
         var seen = Set<BlobJob>()
         for entry in plan.entries { collectJobs(entry.root, into: &jobs, seen: &seen) }
         if announce {
-            options.progress?(.planned(blobs: jobs.count, bytes: jobs.reduce(0) { $0 + $1.descriptor.size }))
+            options.progress?(.planned(blobs: jobs.count, bytes: ByteSum.clamped(jobs.map(\.descriptor.size))))
         }
         var (results, remaining) = try takeLandedAhead(jobs)
         if let sequential = source as? any SequentialImageSource, sequential.prefersSequentialReads {
@@ -99,7 +99,7 @@ public struct CopyOperation: Sendable {
                 report.blobsSkipped += 1
             } else {
                 report.blobsCopied += 1
-                report.bytesCopied += descriptor.size
+                report.bytesCopied = ByteSum.adding(report.bytesCopied, descriptor.size)
             }
             if case .transcode = job.kind {
                 report.layersTranscoded += 1

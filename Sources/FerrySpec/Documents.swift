@@ -59,8 +59,20 @@ public struct ImageManifest: Sendable, Hashable, Codable {
         config = try c.decode(Descriptor.self, forKey: .config)
         // `layers` is required by the schema; `null` from sloppy writers is read as empty.
         layers = try c.decodeIfPresent([Descriptor].self, forKey: .layers) ?? []
+        // An image is at most 2^63−1 bytes: what says more is not an image, and would overflow
+        // every sum of its sizes.
+        if let problem = Self.sizeProblem(config: config, layers: layers) {
+            throw DecodingError.dataCorruptedError(forKey: .layers, in: c, debugDescription: problem)
+        }
         subject = try c.decodeIfPresent(Descriptor.self, forKey: .subject)
         annotations = try c.decodeIfPresent([String: String].self, forKey: .annotations)
+    }
+
+    /// What is wrong with the sizes a manifest declares, or `nil`: they must add up to at most
+    /// `Int64.max` (2^63−1) bytes, or every sum of them would overflow.
+    public static func sizeProblem(config: Descriptor?, layers: [Descriptor]) -> String? {
+        guard ByteSum.exact((config.map { [$0.size] } ?? []) + layers.map(\.size)) == nil else { return nil }
+        return "the sizes of the config and layers add up to more than \(Int64.max) bytes (2^63−1)"
     }
 
     /// Every descriptor this manifest references: config first, then layers in order.

@@ -114,7 +114,7 @@ public struct Verifier: Sendable {
         return finish(VerificationReport(
             source: name, mode: options.mode, images: images,
             blobsChecked: walk.documentsRead + results.filter(\.checked).count,
-            bytesChecked: walk.documentBytes + results.reduce(0) { $0 + $1.bytes },
+            bytesChecked: ByteSum.clamped([walk.documentBytes] + results.map(\.bytes)),
             problems: problems.all))
     }
 
