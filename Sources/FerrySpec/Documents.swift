@@ -195,9 +195,14 @@ extension RawDocument {
     ///
     /// - Throws: ``SpecError`` naming `context` (for example `manifest sha256:ab12… in oci:img`)
     ///   when the JSON is malformed, a required field is missing or `schemaVersion` is not 2.
-    ///   A document's own `mediaType` that disagrees with its descriptor's is not an error here.
+    ///   A document's own `mediaType` that disagrees with its descriptor's is not an error here,
+    ///   but content of the other kind is: an image manifest labelled as an index (which would
+    ///   read as an index of nothing), or an index labelled as a manifest.
     public func decode(context: String) throws(SpecError) -> DecodedDocument {
         if mediaType.isSchema1 { return .schema1 }
+        if let contradiction = DocumentShape.contradiction(bytes, labelled: mediaType) {
+            throw SpecError(.invalidDocument, "\(context): \(contradiction)")
+        }
         if mediaType.isIndex {
             let index: ImageIndex = try JSONDocument.decode(ImageIndex.self, from: bytes, context: context)
             try checkHeader(schemaVersion: index.schemaVersion, declared: index.mediaType, context: context)
