@@ -18,8 +18,10 @@ struct Ferry: AsyncParsableCommand {
           docker://HOST[:PORT]/REPO[:TAG|@DIGEST]
                                      a registry (HTTPS; localhost and 127.x also plain HTTP)
 
-        Exit codes: 0 success, 1 failure (invalid input, a digest mismatch, …), 2 usage,
-        3 could not read the source; 130 / 143 stopped by SIGINT / SIGTERM (a rerun continues).
+        Exit codes: 0 success, 1 invalid input or verification failure (no such image, a blob
+        missing, a digest mismatch, …), 2 usage, 3 the source could not be read or reached,
+        4 the destination could not be written; 130 / 143 stopped by SIGINT / SIGTERM (a rerun
+        continues).
         """,
         version: "0.1.0",
         subcommands: [

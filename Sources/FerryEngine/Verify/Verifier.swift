@@ -140,13 +140,9 @@ public struct Verifier: Sendable {
         }
     }
 
+    /// Whether `error` means the source could not be read (exit 3), as for every command.
     static func isUnreadable(_ error: any Error) -> Bool {
-        switch error {
-        case let e as TransportError: return e.code == .notFound
-        case let e as StreamError: return e.code == .io || e.code == .notFound
-        case let e as RegistryError: return e.code != .notFound
-        default: return false
-        }
+        FailureKind(error) == .sourceUnreadable
     }
 
     static func message(_ error: any Error) -> String {

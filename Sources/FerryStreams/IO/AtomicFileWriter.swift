@@ -45,7 +45,7 @@ public final class AtomicFileWriter {
         while true {
             var template = Array("\(directory.isEmpty ? "/" : directory)/.\(base)\(Self.temporaryMarker)XXXXXX".utf8CString)
             let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-            guard fd >= 0 else { throw StreamError.posix("cannot create a temporary file for \(path)", errno: errno) }
+            guard fd >= 0 else { throw StreamError.posixWrite("cannot create a temporary file for \(path)", errno: errno) }
             let temporary = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
             _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
             guard FileLock.tryLock(fd), FileLock.isStillAt(fd, path: temporary) else {
@@ -127,18 +127,18 @@ public final class AtomicFileWriter {
             buffer = []
         }
         if durable && fsync(descriptor) != 0 {
-            throw StreamError.posix("cannot sync \(temporaryPath)", errno: errno)
+            throw StreamError.posixWrite("cannot sync \(temporaryPath)", errno: errno)
         }
         // Renamed while still open, so still locked: closed first, the file would look like a
         // leftover to another run's cleanup for a moment.
         guard rename(temporaryPath, finalPath) == 0 else {
-            throw StreamError.posix("cannot rename \(temporaryPath) to \(finalPath)", errno: errno)
+            throw StreamError.posixWrite("cannot rename \(temporaryPath) to \(finalPath)", errno: errno)
         }
         committed = true
         let closed = close(descriptor)
         descriptor = -1
         guard closed == 0 else {
-            throw StreamError.posix("cannot close \(finalPath)", errno: errno)
+            throw StreamError.posixWrite("cannot close \(finalPath)", errno: errno)
         }
     }
 

@@ -25,11 +25,11 @@ public final class WorkDirectory: Sendable {
         while true {
             var template = Array("\(directory)/.\(base)\(Self.marker)XXXXXX".utf8CString)
             guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
-                throw StreamError.posix("cannot create a working directory next to \(file)", errno: errno)
+                throw StreamError.posixWrite("cannot create a working directory next to \(file)", errno: errno)
             }
             let made = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
             let fd = open(made, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-            guard fd >= 0 else { throw StreamError.posix("cannot open \(made)", errno: errno) }
+            guard fd >= 0 else { throw StreamError.posixWrite("cannot open \(made)", errno: errno) }
             // Another run's cleanup may have taken the new directory for a leftover before the
             // lock; then make another.
             guard FileLock.tryLock(fd), FileLock.isStillAt(fd, path: made) else {

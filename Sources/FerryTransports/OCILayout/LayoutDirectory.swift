@@ -11,7 +11,7 @@ struct LayoutDirectory: LayoutFiles {
         self.root = root
         self.name = name
         guard let canonical = FileSystem.canonicalPath(root), FileSystem.kind(of: canonical) == .directory else {
-            throw TransportError(.notFound, "\(name): no such directory")
+            throw TransportError(.unreadable, "\(name): no such directory")
         }
         canonicalRoot = canonical
     }

@@ -147,7 +147,7 @@ struct CopyCommand: AsyncParsableCommand {
         destinationOptions.uploadChunkSize = uploadChunkSize?.bytes
         let layout = DockerArchiveDestination.Layout(rawValue: archiveLayout) ?? .legacy
         let display = !quiet && ProgressDisplay.isUseful ? ProgressDisplay() : nil
-        try await runReportingErrors {
+        try await runReportingErrors(registries: CopyRegistries(source: from.dockerReference, destination: to.dockerReference)) {
             defer { display?.finish() }
             var options = CopyOptions(
                 parallelism: parallel,
