@@ -18,7 +18,7 @@ struct InterruptedCopyTests {
 
     /// A file as a killed writer leaves it: present, with bytes, and nobody holding it.
     private func leaveStaleFile(_ path: String) {
-        FileManager.default.createFile(atPath: path, contents: Data(repeating: 7, count: 1000))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(repeating: 7, count: 1000))
     }
 
     private func copy(_ dir: String, tag: String, to destination: any ImageDestination) async throws -> CopyReport {
@@ -55,10 +55,10 @@ struct InterruptedCopyTests {
     @Test func directoryWithOtherFilesIsStillRefused() async throws {
         try await withTemporaryDirectory { dir in
             try FileManager.default.createDirectory(atPath: dir + "/dst/blobs/sha256", withIntermediateDirectories: true)
-            FileManager.default.createFile(atPath: dir + "/dst/notes.txt", contents: Data("mine".utf8))
+            _ = FileManager.default.createFile(atPath: dir + "/dst/notes.txt", contents: Data("mine".utf8))
             #expect(throws: TransportError.self) { try OCILayoutDestination(path: dir + "/dst") }
             try FileManager.default.createDirectory(atPath: dir + "/dst2/blobs/sha256", withIntermediateDirectories: true)
-            FileManager.default.createFile(atPath: dir + "/dst2/blobs/sha256/README.md", contents: Data("x".utf8))
+            _ = FileManager.default.createFile(atPath: dir + "/dst2/blobs/sha256/README.md", contents: Data("x".utf8))
             #expect(throws: TransportError.self) { try OCILayoutDestination(path: dir + "/dst2") }
         }
     }

@@ -57,7 +57,7 @@ struct ExitCodeCLITests {
     @Test func unwritableDestinationIs4() async throws {
         try await withTemporaryDirectory { dir in
             _ = try await source(dir)
-            FileManager.default.createFile(atPath: dir + "/file", contents: Data("x".utf8))
+            _ = FileManager.default.createFile(atPath: dir + "/file", contents: Data("x".utf8))
             try await expect(["copy", "-q", "oci:\(dir)/src:v1", "oci:\(dir)/file/sub"], exits: 4)
             try await expect(["copy", "-q", "oci:\(dir)/src:v1", "oci-archive:\(dir)/file/sub.tar"], exits: 4)
             try await expect(["copy", "-q", "oci:\(dir)/src:v1", "docker://127.0.0.1:9/ferry/none:x"], exits: 4)
