@@ -51,6 +51,28 @@ struct InterruptedCopyTests {
         }
     }
 
+    /// The same for `dir:`: blobs by hex and a half-written temporary file, no `version` (an
+    /// older Ferry wrote it last).
+    @Test func rerunFinishesADirCopyKilledBeforeVersion() async throws {
+        try await withTemporaryDirectory { dir in
+            let summary = try await source(dir, seed: 1206)
+            let layer = try #require(summary["1.0"]?.images.first?.layerDigests.first)
+            try FileManager.default.createDirectory(atPath: dir + "/dst", withIntermediateDirectories: true)
+            try FileManager.default.copyItem(atPath: dir + "/src/blobs/sha256/" + layer.encoded, toPath: dir + "/dst/" + layer.encoded)
+            leaveStaleFile(dir + "/dst/..incoming.tmp-Zz09Yy")
+
+            let report = try await copy(dir, tag: "1.0", to: try DirectoryDestination(path: dir + "/dst"))
+            #expect(report.blobsSkipped == 1)
+            let names = try FileManager.default.contentsOfDirectory(atPath: dir + "/dst")
+            #expect(names.filter { $0.contains(".tmp-") }.isEmpty, "\(names)")
+            let verification = await verify("dir:\(dir)/dst")
+            #expect(verification.status == .valid, "\(verification.problems)")
+            try FileManager.default.createDirectory(atPath: dir + "/other", withIntermediateDirectories: true)
+            _ = FileManager.default.createFile(atPath: dir + "/other/notes.txt", contents: Data("mine".utf8))
+            #expect(throws: TransportError.self) { try DirectoryDestination(path: dir + "/other") }
+        }
+    }
+
     /// A directory holding anything besides Ferry's own partial state is still refused.
     @Test func directoryWithOtherFilesIsStillRefused() async throws {
         try await withTemporaryDirectory { dir in
