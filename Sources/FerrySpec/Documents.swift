@@ -288,6 +288,21 @@ public enum JSONDocument {
         }
     }
 
+    /// What a JSON value of Swift type `type` is, in JSON's words: messages name `an object`,
+    /// never `Dictionary<String, Any>`.
+    static func jsonKind(_ type: Any.Type) -> String {
+        let name = String(describing: type)
+        if name.hasPrefix("Dictionary<") || name.hasPrefix("[") && name.contains(":") { return "an object" }
+        if name.hasPrefix("Array<") || name.hasPrefix("[") { return "an array" }
+        switch name {
+        case "String", "Substring": return "a string"
+        case "Bool": return "true or false"
+        case "Int", "Int8", "Int16", "Int32", "Int64", "UInt", "UInt8", "UInt16", "UInt32", "UInt64", "Double", "Float", "Decimal":
+            return "a number"
+        default: return "another kind of value"
+        }
+    }
+
     static func describe(_ error: DecodingError) -> String {
         func path(_ codingPath: [any CodingKey]) -> String {
             let p = codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
@@ -300,9 +315,9 @@ public enum JSONDocument {
         case .keyNotFound(let key, let c):
             return "missing required field \(path(c.codingPath + [key]))"
         case .typeMismatch(let type, let c):
-            return "\(path(c.codingPath)) has the wrong type (expected \(type))"
+            return "\(path(c.codingPath)) has the wrong type (expected \(jsonKind(type)))"
         case .valueNotFound(let type, let c):
-            return "\(path(c.codingPath)) is null (expected \(type))"
+            return "\(path(c.codingPath)) is null (expected \(jsonKind(type)))"
         @unknown default:
             return "\(error)"
         }
