@@ -90,6 +90,33 @@ struct KillRerunCLITests {
         }
     }
 
+    /// Archive sources, read in one pass (gzip-wrapped) or by offset (plain): killed into an
+    /// `oci:` layout and rerun. Their layers are recompressed on the way, so only cleanliness and
+    /// the result are checked, not which blobs were skipped.
+    @Test(arguments: ["docker-archive:src.tar.gz", "docker-archive:src.tar", "oci-archive:src.tar"])
+    func killedArchiveSourceCopiesRerunCleanly(_ kindAndFile: String) async throws {
+        try await withTemporaryDirectory { dir in
+            _ = try await bigSource(dir)
+            let source = kindAndFile.replacingOccurrences(of: ":", with: ":\(dir)/") + ":big"
+            let made = try await FerryCLI.run(["copy", "-q", "--no-sync", "oci:\(dir)/src:big", source])
+            try #require(made.exitCode == 0, "\(made.stderr)")
+            for (i, delay) in [UInt64(10), 60, 150, 400].enumerated() {
+                let work = dir + "/run\(i)"
+                try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+                for _ in 0..<2 {
+                    let process = try start(["copy", "-q", source, "oci:\(work)/dst:t"])
+                    try await Task.sleep(nanoseconds: delay * 1_000_000)
+                    kill(process.processIdentifier, SIGKILL)
+                    process.waitUntilExit()
+                }
+                let rerun = try await FerryCLI.run(["copy", "-q", source, "oci:\(work)/dst:t"])
+                #expect(rerun.exitCode == 0, "kill after \(delay) ms: \(rerun.stderr)")
+                #expect(leftovers(in: work).isEmpty, "kill after \(delay) ms: \(leftovers(in: work))")
+                try await expectVerified("oci:\(work)/dst")
+            }
+        }
+    }
+
     @Test(arguments: [SIGINT, SIGTERM])
     func interruptedCopyStopsWithAMessageAndRerunContinues(_ signal: Int32) async throws {
         try await withTemporaryDirectory { dir in
