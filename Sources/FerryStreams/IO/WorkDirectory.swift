@@ -69,6 +69,14 @@ public final class WorkDirectory: Sendable {
         return removed
     }
 
+    /// Whether a living process holds the working directory at `path` (it is locked).
+    public static func isHeld(_ path: String) -> Bool {
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        return !FileLock.tryLock(fd)
+    }
+
     private static func split(_ file: String) -> (directory: String, base: String) {
         let directory = file.lastIndex(of: "/").map { String(file[..<$0]) } ?? "."
         let base = file.lastIndex(of: "/").map { String(file[file.index(after: $0)...]) } ?? file

@@ -19,7 +19,7 @@ extension OCILayout {
 
     private static func blobsHoldOnlyBlobs(_ blobs: String) -> Bool {
         guard let names = try? FileSystem.contents(of: blobs) else { return false }
-        for name in names where !FileSystem.isTemporaryName(name) {
+        for name in names where !FileSystem.isTemporaryName(name) && !isWriterToken(name) {
             let directory = blobs + "/" + name
             guard name.utf8.allSatisfy(isAlgorithmCharacter), FileSystem.kind(of: directory) == .directory,
                   let files = try? FileSystem.contents(of: directory) else { return false }
@@ -29,6 +29,11 @@ extension OCILayout {
             }
         }
         return true
+    }
+
+    /// A writer's token in `blobs/` (``LayoutWriters``).
+    static func isWriterToken(_ name: String) -> Bool {
+        name.hasPrefix("." + LayoutWriters.tokenBase + WorkDirectory.marker)
     }
 
     private static func isAlgorithmCharacter(_ c: UInt8) -> Bool {
@@ -48,6 +53,7 @@ extension OCILayout {
         let blobs = root + "/blobs"
         guard FileSystem.kind(of: blobs) == .directory else { return removed }
         removed += FileSystem.removeStaleTemporaryFiles(in: blobs)
+        removed += WorkDirectory.removeStale(nextTo: blobs + "/" + LayoutWriters.tokenBase)
         for name in (try? FileSystem.contents(of: blobs)) ?? [] where !name.hasPrefix(".") && FileSystem.kind(of: blobs + "/" + name) == .directory {
             removed += FileSystem.removeStaleTemporaryFiles(in: blobs + "/" + name)
         }

@@ -24,6 +24,9 @@ public final class OCILayoutDestination: ImageDestination {
     /// Blobs this destination created (they were not in the layout before), which
     /// ``discardBlob(_:)`` may remove.
     private let createdBlobs = Mutex<Set<Digest>>([])
+    /// This writer's token among the layout's writers, which keeps ``discardBlob(_:)`` from
+    /// removing a blob another writer relies on.
+    private let writers: LayoutWriters
 
     /// Opens (or prepares to create) a layout at `path`.
     /// - Parameters:
@@ -33,6 +36,7 @@ public final class OCILayoutDestination: ImageDestination {
         self.root = path
         self.name = "oci:\(path)"
         self.durable = durable
+        self.writers = LayoutWriters(root: path)
         switch FileSystem.kind(of: path) {
         case .missing:
             break
@@ -61,6 +65,7 @@ public final class OCILayoutDestination: ImageDestination {
     }
 
     public func hasBlob(_ descriptor: Descriptor) async throws -> Bool {
+        try await writers.announce()
         let path = root + "/" + OCILayout.blobPath(descriptor.digest)
         // Blobs land only after verification, so a regular file of the right size is the blob.
         return FileSystem.kind(of: path) == .regular && FileSystem.size(of: path) == descriptor.size
@@ -68,6 +73,7 @@ public final class OCILayoutDestination: ImageDestination {
 
     public func putBlob(_ blob: sending VerifyingStream) async throws -> (digest: Digest, size: Int64) {
         try prepareLayout()
+        try await writers.announce()
         let staging = root + "/blobs"
         let writer = try AtomicFileWriter(path: staging + "/.incoming", durable: durable)
         while let chunk = try await blob.next() {
@@ -84,9 +90,11 @@ public final class OCILayoutDestination: ImageDestination {
         return result
     }
 
+    /// Removes a blob this copy landed but does not need — unless another writer of the layout
+    /// may rely on it (see ``LayoutWriters``): then it stays, unreferenced.
     public func discardBlob(_ digest: Digest) async throws {
         guard createdBlobs.withLock({ $0.remove(digest) }) != nil else { return }
-        FileSystem.removeFile(root + "/" + OCILayout.blobPath(digest))
+        try await writers.removeIfUnused(digest, root: root)
     }
 
     public func putDocument(_ document: RawDocument) async throws {
@@ -121,6 +129,8 @@ public final class OCILayoutDestination: ImageDestination {
             index.mediaType = .ociIndex
             try AtomicFileWriter.write(try JSONDocument.encode(index), to: indexPath, durable: durable)
         }
+        // What this copy relies on is named by index.json now, which discards respect.
+        writers.leave()
     }
 
     /// Creates `blobs/` and `oci-layout` before anything else lands, so that a copy cut short is
