@@ -36,7 +36,7 @@ final class LayoutWriters: Sendable {
         token.withLock { $0 = nil }
     }
 
-    /// Removes `relative` (a blob this writer created) unless another writer may rely on it.
+    /// Removes the blob `digest` (one this writer created) unless another writer may rely on it.
     /// - Returns: whether it was removed.
     @discardableResult
     func removeIfUnused(_ digest: Digest, root: String) async throws -> Bool {
