@@ -83,7 +83,7 @@ public struct CopyOperation: Sendable {
         var seen = Set<BlobJob>()
         for entry in plan.entries { Self.collectJobs(entry.root, into: &jobs, seen: &seen) }
         if announce {
-            options.progress?(.planned(blobs: jobs.count, bytes: jobs.reduce(0) { $0 + $1.descriptor.size }))
+            options.progress?(.planned(blobs: jobs.count, bytes: ByteSum.clamped(jobs.map(\.descriptor.size))))
         }
         var (results, remaining) = try takeLandedAhead(jobs)
         if let sequential = source as? any SequentialImageSource, sequential.prefersSequentialReads {
@@ -99,10 +99,10 @@ public struct CopyOperation: Sendable {
                 report.blobsSkipped += 1
             } else {
                 report.blobsCopied += 1
-                report.bytesCopied += descriptor.size
+                report.bytesCopied = ByteSum.adding(report.bytesCopied, descriptor.size)
             }
             if case .transcode = job.kind {
-                report.layersTranscoded += 1
+                if !skipped { report.layersTranscoded += 1 }
                 report.digestMap[job.descriptor.digest] = descriptor.digest
                 await destination.layerTranscoded(from: job.descriptor, to: descriptor)
             }
@@ -191,6 +191,9 @@ public struct CopyOperation: Sendable {
         var wanted: [Descriptor] = []
         for job in jobs where firstJob[BlobKey(job.descriptor)] == nil {
             if case .copy = job.kind, try await destination.hasBlob(job.descriptor) { continue }
+            // Left for the ordinary way, which takes the landed layer without reading the source.
+            if case .transcode(let target, let level, _, let mediaType) = job.kind,
+               try await alreadyTranscoded(job.descriptor, to: target, level: level, mediaType: mediaType) != nil { continue }
             firstJob[BlobKey(job.descriptor)] = job
             wanted.append(job.descriptor)
         }
@@ -222,6 +225,10 @@ public struct CopyOperation: Sendable {
             options.progress?(.blobFinished(descriptor, skipped: false))
             return (job, descriptor, false)
         case .transcode(let target, let level, let diffID, let mediaType):
+            if let landed = try await alreadyTranscoded(descriptor, to: target, level: level, mediaType: mediaType) {
+                options.progress?(.blobFinished(descriptor, skipped: true))
+                return (job, landed, true)
+            }
             options.progress?(.blobStarted(descriptor))
             let context = "layer \(descriptor.digest) from \(source.name)"
             let verified = try VerifyingStream(try await rawBlob(descriptor, provided), expected: descriptor, context: context)
@@ -243,9 +250,22 @@ public struct CopyOperation: Sendable {
             result.size = size
             // A foreign layer's URLs serve the source's bytes, not these.
             result.urls = nil
+            options.transcodeCache?.record(.init(source: descriptor.digest, target: target, level: level), digest: digest, size: size)
             options.progress?(.blobFinished(descriptor, skipped: false))
             return (job, result, false)
         }
+    }
+
+    /// The layer an earlier run made from `descriptor` for this target, when the destination
+    /// holds it (``TranscodeCache``): the copy takes it instead of recompressing again.
+    func alreadyTranscoded(_ descriptor: Descriptor, to target: LayerCompression, level: Int?, mediaType: MediaType) async throws -> Descriptor? {
+        guard let hit = options.transcodeCache?[.init(source: descriptor.digest, target: target, level: level)] else { return nil }
+        var result = descriptor
+        result.mediaType = mediaType
+        result.digest = hit.digest
+        result.size = hit.size
+        result.urls = nil
+        return try await destination.hasBlob(result) ? result : nil
     }
 
     private func rawBlob(_ descriptor: Descriptor, _ provided: sending (any ByteStream)?) async throws -> sending any ByteStream {

@@ -66,6 +66,9 @@ public struct CopyOptions: Sendable {
     /// Where DiffIDs of compressed layers are remembered between runs (see ``DiffIDCache``);
     /// `nil` inflates every layer whose DiffID is needed.
     public var diffIDCache: DiffIDCache?
+    /// Where recompressed layers are remembered between runs (see ``TranscodeCache``), so a
+    /// rerun skips layers that landed; `nil` recompresses every layer that needs it.
+    public var transcodeCache: TranscodeCache?
     /// After the images, copy their referrers — signatures, SBOMs, attestations: the manifests
     /// whose `subject` names a copied manifest — and theirs in turn, verbatim (`--referrers`).
     /// Referrers point at their subject by digest, so the copy then refuses to change any digest.

@@ -79,7 +79,7 @@ public struct Inspector: Sendable {
                 entrypoint: config?.config?.entrypoint, cmd: config?.config?.cmd, env: config?.config?.env,
                 workingDir: config?.config?.workingDir, user: config?.config?.user, labels: config?.config?.labels,
                 layers: decoded.layers.map { Inspection.Layer(digest: $0.digest, mediaType: $0.mediaType, size: $0.size) },
-                layersSize: decoded.layers.reduce(0) { $0 + $1.size },
+                layersSize: ByteSum.clamped(decoded.layers.map(\.size)),
                 diffIDs: config?.rootfs?.diffIDs))
         }
         let root = graph.documents.last

@@ -59,8 +59,20 @@ public struct ImageManifest: Sendable, Hashable, Codable {
         config = try c.decode(Descriptor.self, forKey: .config)
         // `layers` is required by the schema; `null` from sloppy writers is read as empty.
         layers = try c.decodeIfPresent([Descriptor].self, forKey: .layers) ?? []
+        // An image is at most 2^63−1 bytes: what says more is not an image, and would overflow
+        // every sum of its sizes.
+        if let problem = Self.sizeProblem(config: config, layers: layers) {
+            throw DecodingError.dataCorruptedError(forKey: .layers, in: c, debugDescription: problem)
+        }
         subject = try c.decodeIfPresent(Descriptor.self, forKey: .subject)
         annotations = try c.decodeIfPresent([String: String].self, forKey: .annotations)
+    }
+
+    /// What is wrong with the sizes a manifest declares, or `nil`: they must add up to at most
+    /// `Int64.max` (2^63−1) bytes, or every sum of them would overflow.
+    public static func sizeProblem(config: Descriptor?, layers: [Descriptor]) -> String? {
+        guard ByteSum.exact((config.map { [$0.size] } ?? []) + layers.map(\.size)) == nil else { return nil }
+        return "the sizes of the config and layers add up to more than \(Int64.max) bytes (2^63−1)"
     }
 
     /// Every descriptor this manifest references: config first, then layers in order.
@@ -183,9 +195,14 @@ extension RawDocument {
     ///
     /// - Throws: ``SpecError`` naming `context` (for example `manifest sha256:ab12… in oci:img`)
     ///   when the JSON is malformed, a required field is missing or `schemaVersion` is not 2.
-    ///   A document's own `mediaType` that disagrees with its descriptor's is not an error here.
+    ///   A document's own `mediaType` that disagrees with its descriptor's is not an error here,
+    ///   but content of the other kind is: an image manifest labelled as an index (which would
+    ///   read as an index of nothing), or an index labelled as a manifest.
     public func decode(context: String) throws(SpecError) -> DecodedDocument {
         if mediaType.isSchema1 { return .schema1 }
+        if let contradiction = DocumentShape.contradiction(bytes, labelled: mediaType) {
+            throw SpecError(.invalidDocument, "\(context): \(contradiction)")
+        }
         if mediaType.isIndex {
             let index: ImageIndex = try JSONDocument.decode(ImageIndex.self, from: bytes, context: context)
             try checkHeader(schemaVersion: index.schemaVersion, declared: index.mediaType, context: context)
@@ -273,6 +290,21 @@ public enum JSONDocument {
         }
     }
 
+    /// What a JSON value of Swift type `type` is, in JSON's words: messages name `an object`,
+    /// never `Dictionary<String, Any>`.
+    static func jsonKind(_ type: Any.Type) -> String {
+        let name = String(describing: type)
+        if name.hasPrefix("Dictionary<") || name.hasPrefix("[") && name.contains(":") { return "an object" }
+        if name.hasPrefix("Array<") || name.hasPrefix("[") { return "an array" }
+        switch name {
+        case "String", "Substring": return "a string"
+        case "Bool": return "true or false"
+        case "Int", "Int8", "Int16", "Int32", "Int64", "UInt", "UInt8", "UInt16", "UInt32", "UInt64", "Double", "Float", "Decimal":
+            return "a number"
+        default: return "another kind of value"
+        }
+    }
+
     static func describe(_ error: DecodingError) -> String {
         func path(_ codingPath: [any CodingKey]) -> String {
             let p = codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
@@ -285,9 +317,9 @@ public enum JSONDocument {
         case .keyNotFound(let key, let c):
             return "missing required field \(path(c.codingPath + [key]))"
         case .typeMismatch(let type, let c):
-            return "\(path(c.codingPath)) has the wrong type (expected \(type))"
+            return "\(path(c.codingPath)) has the wrong type (expected \(jsonKind(type)))"
         case .valueNotFound(let type, let c):
-            return "\(path(c.codingPath)) is null (expected \(type))"
+            return "\(path(c.codingPath)) is null (expected \(jsonKind(type)))"
         @unknown default:
             return "\(error)"
         }

@@ -18,6 +18,9 @@ public struct StreamError: Error, Sendable, CustomStringConvertible {
         public static let corruptData = Code("corruptData")
         /// A file or directory operation failed.
         public static let io = Code("io")
+        /// Writing a file failed (a full disk, a file-size limit, no permission, a directory
+        /// that cannot be made): only destinations write, so this is the destination's failure.
+        public static let writeFailed = Code("writeFailed")
         /// A C library reported an error it was not expected to.
         public static let library = Code("library")
         /// Input that is valid but not supported here (unknown digest algorithm, unknown compression).

@@ -7,8 +7,10 @@ public struct TransportError: Error, Sendable, CustomStringConvertible {
         private init(_ name: String) { self.name = name }
         /// The transport string or option is malformed.
         public static let invalidArgument = Code("invalidArgument")
-        /// The image, blob or file is not there.
+        /// The image or blob is not there (the place itself could be read).
         public static let notFound = Code("notFound")
+        /// The place itself cannot be opened or read: no such file or directory.
+        public static let unreadable = Code("unreadable")
         /// Several images match where one was wanted.
         public static let ambiguous = Code("ambiguous")
         /// The input is not what it claims to be (not a layout, an unsafe entry).

@@ -18,8 +18,10 @@ struct Ferry: AsyncParsableCommand {
           docker://HOST[:PORT]/REPO[:TAG|@DIGEST]
                                      a registry (HTTPS; localhost and 127.x also plain HTTP)
 
-        Exit codes: 0 success, 1 failure (invalid input, a digest mismatch, …), 2 usage,
-        3 could not read the source.
+        Exit codes: 0 success, 1 invalid input or verification failure (no such image, a blob
+        missing, a digest mismatch, …), 2 usage, 3 the source could not be read or reached,
+        4 the destination could not be written; 130 / 143 stopped by SIGINT / SIGTERM (a rerun
+        continues).
         """,
         version: "0.1.0",
         subcommands: [
@@ -30,6 +32,12 @@ struct Ferry: AsyncParsableCommand {
     /// Runs the command, with usage errors exiting 2 (argument-parser's own default is 64).
     static func main() async {
         AllocatorTuning.apply()
+        let command = Task { await runCommand() }
+        Interruption.cancelOnSignals(command)
+        await command.value
+    }
+
+    private static func runCommand() async {
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {
@@ -38,6 +46,7 @@ struct Ferry: AsyncParsableCommand {
                 try command.run()
             }
         } catch {
+            if let signal = Interruption.signal { Foundation.exit(Interruption.exitStatus(for: signal)) }
             if exitCode(for: error) == .validationFailure {
                 FileHandle.standardError.write(Data((TerminalText.escaped(fullMessage(for: error), keepingLines: true) + "\n").utf8))
                 Foundation.exit(2)

@@ -34,6 +34,9 @@ extension DocumentChecks {
         case let v?:
             problems.error(.documentInvalidField, "layers is \(v.typeName), not an array", at: location)
         }
+        if let problem = ImageManifest.sizeProblem(config: config, layers: layers) {
+            problems.error(.descriptorInvalid, problem, at: location)
+        }
         let artifactType = object["artifactType"]?.string
         let isImage = artifactType == nil && !attestation && (config?.mediaType.isImageConfig ?? true)
         if let config {

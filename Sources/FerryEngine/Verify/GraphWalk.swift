@@ -73,6 +73,11 @@ final class GraphWalk {
             problems.append(contentsOf: checks.problems)
             return
         }
+        // Content of the other kind (what copy refuses too): checked no further as either.
+        if let contradiction = DocumentShape.contradiction(bytes, labelled: descriptor.mediaType) {
+            problems.error(.mediaTypeMismatch, "\(what) \(contradiction)", at: location)
+            return
+        }
         if descriptor.mediaType.isIndex {
             let children = checks.index(object, descriptor: descriptor, at: location)
             problems.append(contentsOf: checks.problems)

@@ -64,7 +64,8 @@ public struct VerificationCode: RawRepresentable, Hashable, Sendable, Codable, C
     public static let documentInvalidField = Self("document-invalid-field")
     /// `schemaVersion` is not 2.
     public static let schemaVersionInvalid = Self("schema-version-invalid")
-    /// A document's own `mediaType` disagrees with its descriptor's.
+    /// A document's own `mediaType` disagrees with its descriptor's, or its content is of the
+    /// other kind (an image manifest labelled as an index, or the reverse).
     public static let mediaTypeMismatch = Self("media-type-mismatch")
     /// A media type Ferry does not know (warning; the blob is still digest-checked).
     public static let mediaTypeUnknown = Self("media-type-unknown")

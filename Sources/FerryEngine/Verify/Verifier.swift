@@ -114,7 +114,7 @@ public struct Verifier: Sendable {
         return finish(VerificationReport(
             source: name, mode: options.mode, images: images,
             blobsChecked: walk.documentsRead + results.filter(\.checked).count,
-            bytesChecked: walk.documentBytes + results.reduce(0) { $0 + $1.bytes },
+            bytesChecked: ByteSum.clamped([walk.documentBytes] + results.map(\.bytes)),
             problems: problems.all))
     }
 
@@ -140,13 +140,9 @@ public struct Verifier: Sendable {
         }
     }
 
+    /// Whether `error` means the source could not be read (exit 3), as for every command.
     static func isUnreadable(_ error: any Error) -> Bool {
-        switch error {
-        case let e as TransportError: return e.code == .notFound
-        case let e as StreamError: return e.code == .io || e.code == .notFound
-        case let e as RegistryError: return e.code != .notFound
-        default: return false
-        }
+        FailureKind(error) == .sourceUnreadable
     }
 
     static func message(_ error: any Error) -> String {

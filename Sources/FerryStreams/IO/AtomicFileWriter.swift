@@ -9,7 +9,9 @@ import Darwin
 /// destination's directory, which is renamed over the final name only by ``commit()``.
 ///
 /// Dropping the writer without `commit()` removes the temporary file, so a failed or cancelled
-/// write leaves nothing behind under the final name.
+/// write leaves nothing behind under the final name. The temporary file is locked (`flock`) while
+/// the writer lives: one left by a killed process is unlocked, and a later run removes it
+/// (``FileSystem/removeStaleTemporaryFiles(in:prefix:)``) without touching a running copy's.
 public final class AtomicFileWriter {
     /// The final path.
     public let path: String
@@ -37,21 +39,37 @@ public final class AtomicFileWriter {
         self.durable = durable
         let directory = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
         let base = path.lastIndex(of: "/").map { String(path[path.index(after: $0)...]) } ?? path
-        var template = Array("\(directory.isEmpty ? "/" : directory)/.\(base).tmp-XXXXXX".utf8CString)
-        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        guard fd >= 0 else { throw StreamError.posix("cannot create a temporary file for \(path)", errno: errno) }
-        fchmod(fd, permissions)
-        self.descriptor = fd
-        self.temporaryPath = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        // The temporary file is locked while this writer lives, so that a cleanup by another
+        // run (``FileSystem/removeStaleTemporaryFiles(in:prefix:)``) leaves it alone; if such a
+        // cleanup took it between its creation and the lock, a fresh one is made.
+        while true {
+            var template = Array("\(directory.isEmpty ? "/" : directory)/.\(base)\(Self.temporaryMarker)XXXXXX".utf8CString)
+            let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+            guard fd >= 0 else { throw StreamError.posixWrite("cannot create a temporary file for \(path)", errno: errno) }
+            let temporary = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+            guard FileLock.tryLock(fd), FileLock.isStillAt(fd, path: temporary) else {
+                close(fd)
+                continue
+            }
+            fchmod(fd, permissions)
+            self.descriptor = fd
+            self.temporaryPath = temporary
+            return
+        }
     }
+
+    /// What separates the final name from the random suffix in a temporary file's name
+    /// (`.NAME.tmp-XXXXXX`).
+    public static let temporaryMarker = ".tmp-"
 
     /// The temporary file's descriptor, for writers that write to it directly (such as a tar
     /// writer); mix with ``write(_:)`` only after flushing nothing is buffered.
     public var fileDescriptor: Int32 { descriptor }
 
     deinit {
-        if descriptor >= 0 { close(descriptor) }
         if !committed { unlink(temporaryPath) }
+        if descriptor >= 0 { close(descriptor) }
     }
 
     /// Appends bytes.
@@ -109,17 +127,19 @@ public final class AtomicFileWriter {
             buffer = []
         }
         if durable && fsync(descriptor) != 0 {
-            throw StreamError.posix("cannot sync \(temporaryPath)", errno: errno)
+            throw StreamError.posixWrite("cannot sync \(temporaryPath)", errno: errno)
         }
-        guard close(descriptor) == 0 else {
-            descriptor = -1
-            throw StreamError.posix("cannot close \(temporaryPath)", errno: errno)
-        }
-        descriptor = -1
+        // Renamed while still open, so still locked: closed first, the file would look like a
+        // leftover to another run's cleanup for a moment.
         guard rename(temporaryPath, finalPath) == 0 else {
-            throw StreamError.posix("cannot rename \(temporaryPath) to \(finalPath)", errno: errno)
+            throw StreamError.posixWrite("cannot rename \(temporaryPath) to \(finalPath)", errno: errno)
         }
         committed = true
+        let closed = close(descriptor)
+        descriptor = -1
+        guard closed == 0 else {
+            throw StreamError.posixWrite("cannot close \(finalPath)", errno: errno)
+        }
     }
 
     /// Writes `bytes` to `path` atomically in one call.

@@ -90,4 +90,10 @@ extension StreamError {
         let text = String(cString: strerror(code))
         return StreamError(code == ENOENT ? .notFound : .io, "\(what): \(text)")
     }
+
+    /// An error for a failed write, creation or rename, with the system's reason (`ENOSPC`: "No
+    /// space left on device"): code `writeFailed`, whatever `errno` is.
+    public static func posixWrite(_ what: String, errno code: Int32) -> StreamError {
+        StreamError(.writeFailed, "\(what): \(String(cString: strerror(code)))")
+    }
 }

@@ -56,7 +56,7 @@ public enum FileSystem {
                 written += n
             }
         }
-        if failure != 0 { throw StreamError.posix("cannot write \(what())", errno: failure) }
+        if failure != 0 { throw StreamError.posixWrite("cannot write \(what())", errno: failure) }
     }
 
     /// Whether something exists at `path`.
@@ -69,11 +69,11 @@ public enum FileSystem {
         for component in path.split(separator: "/") {
             partial += "/" + component
             if mkdir(partial, 0o755) != 0 && errno != EEXIST {
-                throw StreamError.posix("cannot create directory \(partial)", errno: errno)
+                throw StreamError.posixWrite("cannot create directory \(partial)", errno: errno)
             }
         }
         guard kind(of: path) == .directory else {
-            throw StreamError(.io, "\(path) exists and is not a directory")
+            throw StreamError(.writeFailed, "\(path) exists and is not a directory")
         }
     }
 

@@ -110,6 +110,10 @@ public final class TarStreamScanner {
             }
             let link = Self.cString(block[157..<257])
             let size = paxSize ?? headerSize
+            // Padded to whole blocks and added to offsets: a size near 2^63 would overflow them.
+            guard size <= Self.maximumMemberSize else {
+                throw StreamError(.corruptData, "\(context): member at offset \(headerOffset) declares \(size) bytes, more than a tar can hold")
+            }
             let member = Member(
                 name: paxPath ?? longName ?? name, typeFlag: typeFlag, size: size,
                 linkTarget: (typeFlag == UInt8(ascii: "1") || typeFlag == UInt8(ascii: "2")) ? (paxLinkPath ?? longLink ?? link) : nil,
@@ -189,6 +193,9 @@ public final class TarStreamScanner {
     }
 
     private static func padded(_ n: Int64) -> Int64 { (n + 511) / 512 * 512 }
+
+    /// The largest member size taken: its padded end still fits in an `Int64` offset.
+    static let maximumMemberSize: Int64 = Int64.max / 2
 
     // MARK: Fields
 

@@ -58,7 +58,7 @@ extension TarWriter {
             }
             if n < 0 {
                 if errno == EINTR { continue }
-                throw StreamError.posix("\(context): cannot copy the data", errno: errno)
+                throw StreamError.posixWrite("\(context): cannot copy the data", errno: errno)
             }
             guard n > 0 else {
                 throw StreamError(.sizeMismatch, "\(context): the file ended after \(copied) of the declared \(size) bytes")

@@ -62,7 +62,7 @@ public final class TarWriter {
         self.destination = destination
         // From here on `deinit` frees both, also when this initializer throws.
         try check(Self.configure(archive), "cannot set the format", code: .library)
-        try check(open(archive), "cannot open for writing", code: .io)
+        try check(open(archive), "cannot open for writing", code: .writeFailed)
     }
 
     deinit {
@@ -132,7 +132,7 @@ public final class TarWriter {
         if let failure { throw failure }
         guard !closed else { return }
         closed = true
-        try check(archive_write_close(archive), "cannot complete the archive", code: .io)
+        try check(archive_write_close(archive), "cannot complete the archive", code: .writeFailed)
     }
 
     // MARK: - Helpers
@@ -181,7 +181,7 @@ public final class TarWriter {
         Self.describe(entry, name: normalized, type: type, permissions: permissions, size: size, symlink: symlink)
         let status = archive_write_header(archive, entry)
         guard status == ARCHIVE_OK else {
-            throw poison(StreamError(status == ARCHIVE_FATAL ? .io : .library, "\(destination): member \(name.debugDescription): archive_write_header failed: \(libraryMessage())"))
+            throw poison(StreamError(status == ARCHIVE_FATAL ? .writeFailed : .library, "\(destination): member \(name.debugDescription): archive_write_header failed: \(libraryMessage())"))
         }
     }
 
@@ -190,7 +190,7 @@ public final class TarWriter {
         let written = bytes.withUnsafeBytes { archive_write_data(archive, $0.baseAddress, $0.count) }
         guard written == bytes.count else {
             let reason = written < 0 ? libraryMessage() : "wrote \(written) of \(bytes.count) bytes"
-            throw poison(StreamError(.io, "\(destination): member \(name.debugDescription): archive_write_data failed: \(reason)"))
+            throw poison(StreamError(.writeFailed, "\(destination): member \(name.debugDescription): archive_write_data failed: \(reason)"))
         }
         afterData?()
     }
@@ -198,7 +198,7 @@ public final class TarWriter {
     private func finishEntry(_ name: String) throws(StreamError) {
         let status = archive_write_finish_entry(archive)
         guard status == ARCHIVE_OK else {
-            throw poison(StreamError(.io, "\(destination): member \(name.debugDescription): archive_write_finish_entry failed: \(libraryMessage())"))
+            throw poison(StreamError(.writeFailed, "\(destination): member \(name.debugDescription): archive_write_finish_entry failed: \(libraryMessage())"))
         }
     }
 

@@ -7,8 +7,9 @@ import Synchronization
 ///
 /// It holds one image and stores any manifest type verbatim, schema 1 included. Writing into a
 /// directory that already holds a `dir:` image replaces that image's manifest (blobs of the same
-/// digest are kept); any other non-empty directory is refused. `manifest.json` and `version` are
-/// written last, in ``commit()``.
+/// digest are kept); any other non-empty directory is refused. `version` is written before the
+/// first blob and `manifest.json` last, in ``commit()``, so a copy cut short can be rerun; the
+/// temporary files of killed runs are removed when a destination is opened.
 public final class DirectoryDestination: ImageDestination {
     /// The directory.
     public let root: String
@@ -30,7 +31,10 @@ public final class DirectoryDestination: ImageDestination {
         case .missing:
             break
         case .directory, .symlink:
-            if !FileSystem.exists(path + "/" + DirectoryTransport.versionFileName), !(try FileSystem.contents(of: path).isEmpty) {
+            FileSystem.removeStaleTemporaryFiles(in: path)
+            // Without `version`: empty, or what a first copy cut short left (blobs by hex and
+            // temporary files, from an older Ferry that wrote `version` last) is taken.
+            if !FileSystem.exists(path + "/" + DirectoryTransport.versionFileName), !(try FileSystem.contents(of: path).allSatisfy(Self.isPartialCopyName)) {
                 throw TransportError(.invalidInput, "\(name): the directory is not empty and holds no dir: image (no version file); refusing to write into it")
             }
         default:
@@ -44,7 +48,7 @@ public final class DirectoryDestination: ImageDestination {
     }
 
     public func putBlob(_ blob: sending VerifyingStream) async throws -> (digest: Digest, size: Int64) {
-        try FileSystem.createDirectory(root)
+        try prepare()
         let writer = try AtomicFileWriter(path: root + "/.incoming", durable: durable)
         while let chunk = try await blob.next() {
             try Task.checkCancellation()
@@ -82,11 +86,26 @@ public final class DirectoryDestination: ImageDestination {
         guard let top, let topBytes = documents[top.digest] else {
             throw TransportError(.invalidArgument, "\(name): nothing to write (no image was added)")
         }
-        try FileSystem.createDirectory(root)
+        try prepare()
         for (digest, bytes) in documents where digest != top.digest {
             try AtomicFileWriter.write(bytes, to: root + "/" + DirectoryTransport.instanceManifestFileName(digest), durable: durable)
         }
         try AtomicFileWriter.write(topBytes, to: root + "/" + DirectoryTransport.manifestFileName, durable: durable)
-        try AtomicFileWriter.write(DirectoryTransport.versionFileBytes, to: root + "/" + DirectoryTransport.versionFileName, durable: durable)
+    }
+
+    /// Creates the directory and its `version` file before the first blob lands, so that a copy
+    /// cut short leaves a `dir:` image (without `manifest.json`) that the rerun finishes.
+    private func prepare() throws {
+        try FileSystem.createDirectory(root)
+        let version = root + "/" + DirectoryTransport.versionFileName
+        if !FileSystem.exists(version) {
+            try AtomicFileWriter.write(DirectoryTransport.versionFileBytes, to: version, durable: durable)
+        }
+    }
+
+    /// A name a `dir:` copy cut short may leave: a blob (lower-case hex) or a temporary file.
+    private static func isPartialCopyName(_ name: String) -> Bool {
+        FileSystem.isTemporaryName(name)
+            || (!name.isEmpty && name.utf8.allSatisfy { ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) || ($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "f")) })
     }
 }

@@ -10,7 +10,10 @@ import Synchronization
 /// skopeo and podman read.
 ///
 /// Several images and names can go into one archive: each ``addEntry(_:names:)`` adds a
-/// `manifest.json` item, and layers shared between images are stored once. Blobs are verified
+/// `manifest.json` item, and layers shared between images are stored once. Writing to an
+/// archive that exists adds to it: its images are kept (verified on the way; a name given again
+/// moves to the new image), and an image there that a docker-archive cannot hold, or a file that
+/// is not a docker-archive, is refused rather than dropped. Blobs are verified
 /// and staged in a working directory next to `PATH`; ``commit()`` then writes the archive in a
 /// fixed order with deterministic headers (see ``DockerLegacyArchiveWriter``) to a temporary file
 /// that replaces `PATH` atomically. Until then `PATH` is untouched, and the working directory is
@@ -35,8 +38,10 @@ public final class DockerArchiveDestination: ImageDestination {
         acceptedManifestTypes: [.dockerManifest], acceptedLayerCompressions: [LayerCompression.none],
         holdsSeveralImages: true, holdsIndexes: false,
         preferredManifestFormat: .v2s2, preferredLayerCompression: LayerCompression.none)
-    private let workDirectory: String
-    private let staging: OCILayoutDestination
+    /// The staging directory (removed when this destination goes).
+    private let work: WorkDirectory
+    private var workDirectory: String { work.path }
+    let staging: OCILayoutDestination
     private let durable: Bool
     /// Which `docker save` layout is written.
     public let layout: Layout
@@ -49,7 +54,7 @@ public final class DockerArchiveDestination: ImageDestination {
         /// `oci-archive:`.
         case docker25
     }
-    private let manifests = Mutex<[Digest: ImageManifest]>([:])
+    let manifests = Mutex<[Digest: ImageManifest]>([:])
     private let items = Mutex<[(digest: Digest, names: [String])]>([])
     private let foreignOriginals = Mutex<DockerForeignLayerSources>(DockerForeignLayerSources())
 
@@ -64,12 +69,11 @@ public final class DockerArchiveDestination: ImageDestination {
         guard FileSystem.kind(of: path) != .directory else {
             throw TransportError(.invalidInput, "\(name): is a directory; a docker-archive is one tar file")
         }
-        workDirectory = try FileSystem.makeWorkDirectory(nextTo: path)
-        staging = try OCILayoutDestination(path: workDirectory, durable: false)
-    }
-
-    deinit {
-        FileSystem.removeTree(workDirectory)
+        // Refused now, before anything is copied; read again under the lock in commit().
+        _ = try Self.existingArchive(at: path, name: name)
+        WorkDirectory.removeStale(nextTo: path)
+        work = try WorkDirectory(nextTo: path)
+        staging = try OCILayoutDestination(path: work.path, durable: false)
     }
 
     public func hasBlob(_ descriptor: Descriptor) async throws -> Bool {
@@ -131,9 +135,22 @@ public final class DockerArchiveDestination: ImageDestination {
         return .none
     }
 
+    /// Writes the archive — the images of the one already at ``path`` with this copy's added —
+    /// and renames it over ``path``, holding a lock on the directory around it so that two
+    /// copies to one archive take turns instead of one dropping the other's images.
     public func commit() async throws {
+        let directory = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
+        try await FileLock.withExclusiveLock(on: directory.isEmpty ? "/" : directory) {
+            var kept: [(digest: Digest, names: [String])] = []
+            if let existing = try Self.existingArchive(at: path, name: name) { kept = try await stageExisting(existing) }
+            try await writeArchive(Self.merging(kept: kept, added: items.withLock { $0 }))
+        }
+        FileSystem.removeTree(workDirectory)
+    }
+
+    private func writeArchive(_ items: [(digest: Digest, names: [String])]) async throws {
         let known = manifests.withLock { $0 }
-        let images = items.withLock { $0 }.compactMap { item in known[item.digest].map { (manifest: $0, names: item.names) } }
+        let images = items.compactMap { item in known[item.digest].map { (manifest: $0, names: item.names) } }
         let blobs: @Sendable (Digest) -> String = { [workDirectory] in workDirectory + "/" + OCILayout.blobPath($0) }
         let foreign = foreignOriginals.withLock { $0 }
         let write: (TarWriter) async throws -> Void = { [name, layout] tar in
@@ -158,7 +175,6 @@ public final class DockerArchiveDestination: ImageDestination {
             while let chunk = try await stream.next() { try output.write(chunk) }
         }
         try output.commit()
-        FileSystem.removeTree(workDirectory)
     }
 
     private static func indexRefusal(_ name: String) -> TransportError {

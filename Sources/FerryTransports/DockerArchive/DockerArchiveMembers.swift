@@ -49,7 +49,7 @@ struct DockerArchiveMembers: Sendable {
     init(path: String, name: String) throws {
         let isStream = FileSystem.isStream(path)
         guard isStream || FileSystem.size(of: path) != nil else {
-            throw TransportError(.notFound, "\(name): no such file")
+            throw TransportError(.unreadable, "\(name): no such file")
         }
         var plainIndex: TarIndex?
         do {
@@ -97,7 +97,7 @@ struct DockerArchiveMembers: Sendable {
     /// (JSON members up to ``DocumentLimits/maximumDocumentSize``, within ``captureBudget``).
     static func readingOnce(path: String, name: String, offer: (BlobOffer, sending any ByteStream) async throws -> Digest?) async throws -> DockerArchiveMembers {
         guard FileSystem.isStream(path) || FileSystem.size(of: path) != nil else {
-            throw TransportError(.notFound, "\(name): no such file")
+            throw TransportError(.unreadable, "\(name): no such file")
         }
         var walk = StreamedMemberWalk(jsonLimit: DocumentLimits.maximumDocumentSize)
         let reader: TarReader

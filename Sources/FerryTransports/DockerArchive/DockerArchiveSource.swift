@@ -55,7 +55,7 @@ public struct DockerArchiveSource: ImageSource {
         self.path = path == Self.standardInput ? "/dev/stdin" : path
         let isStream = FileSystem.isStream(self.path)
         guard isStream || FileSystem.size(of: self.path) != nil else {
-            throw TransportError(.notFound, "\(name): no such file")
+            throw TransportError(.unreadable, "\(name): no such file")
         }
         contents = try DockerArchiveContents(path: self.path, name: name, deferred: isStream || DockerArchiveMembers.isCompressed(path: self.path))
     }

@@ -16,7 +16,7 @@ struct ArchiveMembers: LayoutFiles {
         self.path = path
         self.name = name
         guard FileSystem.kind(of: path) == .regular || (FileSystem.canonicalPath(path).map { FileSystem.kind(of: $0) == .regular } ?? false) else {
-            throw TransportError(.notFound, "\(name): no such file")
+            throw TransportError(.unreadable, "\(name): no such file")
         }
         var plainIndex: TarIndex?
         do {

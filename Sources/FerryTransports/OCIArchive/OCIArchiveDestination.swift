@@ -10,17 +10,24 @@ import FerryStreams
 /// fixed order with deterministic headers, so the same images give the same archive bytes. The
 /// archive replaces `PATH` atomically in ``commit()``; until then `PATH` is untouched, and the
 /// working directory is removed whatever happens.
+///
+/// Writing to an archive that exists adds to it, as writing to a layout directory does: its
+/// images and blobs are kept (verified on the way), and a name given again moves to the new
+/// image. A file at `PATH` that is not an OCI archive is refused, never replaced.
 public final class OCIArchiveDestination: ImageDestination {
     /// The archive file.
     public let path: String
     public let name: String
     public var capabilities: DestinationCapabilities { staging.capabilities }
-    private let workDirectory: String
+    /// The staging directory (removed when this destination goes).
+    private let work: WorkDirectory
+    private var workDirectory: String { work.path }
     private let staging: OCILayoutDestination
     private let durable: Bool
 
     /// Prepares to write the archive at `path`.
-    /// - Throws: ``TransportError`` when `path` is a directory, or the working directory cannot be made.
+    /// - Throws: ``TransportError`` when `path` is a directory or a file other than an OCI
+    ///   archive, or the working directory cannot be made.
     public init(path: String, durable: Bool = true) throws {
         self.path = path
         self.name = "oci-archive:\(path)"
@@ -28,12 +35,11 @@ public final class OCIArchiveDestination: ImageDestination {
         guard FileSystem.kind(of: path) != .directory else {
             throw TransportError(.invalidInput, "\(name): is a directory; an oci-archive is one tar file")
         }
-        workDirectory = try FileSystem.makeWorkDirectory(nextTo: path)
-        staging = try OCILayoutDestination(path: workDirectory, durable: false)
-    }
-
-    deinit {
-        FileSystem.removeTree(workDirectory)
+        // Refused now, before anything is copied; read again under the lock in commit().
+        _ = try Self.existingArchive(at: path, name: name)
+        WorkDirectory.removeStale(nextTo: path)
+        work = try WorkDirectory(nextTo: path)
+        staging = try OCILayoutDestination(path: work.path, durable: false)
     }
 
     public func hasBlob(_ descriptor: Descriptor) async throws -> Bool {
@@ -56,8 +62,22 @@ public final class OCIArchiveDestination: ImageDestination {
         try await staging.addEntry(descriptor, names: names)
     }
 
+    /// Writes the archive — the images of the one already at ``path`` with this copy's added —
+    /// and renames it over ``path``, holding a lock on the directory around it so that two
+    /// copies to one archive take turns instead of one dropping the other's images.
     public func commit() async throws {
-        try await staging.commit()
+        let directory = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
+        try await FileLock.withExclusiveLock(on: directory.isEmpty ? "/" : directory) {
+            if let existing = try Self.existingArchive(at: path, name: name) {
+                try await Self.stage(existing, into: workDirectory, staging: staging, name: name)
+            }
+            try await staging.commit()
+            try await writeArchive()
+        }
+        FileSystem.removeTree(workDirectory)
+    }
+
+    private func writeArchive() async throws {
         let output = try AtomicFileWriter(path: path, durable: durable)
         let tar = try TarWriter(into: output)
         try tar.addFile(OCILayout.layoutFileName, bytes: try FileSystem.readFile(workDirectory + "/" + OCILayout.layoutFileName, limit: 64 * 1024))
@@ -73,6 +93,5 @@ public final class OCIArchiveDestination: ImageDestination {
         }
         try tar.finish()
         try output.commit()
-        FileSystem.removeTree(workDirectory)
     }
 }

@@ -11,7 +11,7 @@ struct LayoutDirectory: LayoutFiles {
         self.root = root
         self.name = name
         guard let canonical = FileSystem.canonicalPath(root), FileSystem.kind(of: canonical) == .directory else {
-            throw TransportError(.notFound, "\(name): no such directory")
+            throw TransportError(.unreadable, "\(name): no such directory")
         }
         canonicalRoot = canonical
     }
@@ -28,11 +28,15 @@ struct LayoutDirectory: LayoutFiles {
         try FileByteStream(path: try safePath(relative))
     }
 
-    /// The path to open, after checking it is a regular file inside the layout.
+    /// The path to open, after checking it is a regular file inside the layout — also when a
+    /// directory on the way (`blobs/sha256`) is a symlink that leaves it.
     private func safePath(_ relative: String) throws -> String {
         let path = root + "/" + relative
         switch FileSystem.kind(of: path) {
         case .regular:
+            guard let resolved = FileSystem.canonicalPath(path), resolved.hasPrefix(canonicalRoot + "/") else {
+                throw TransportError(.invalidInput, "\(name): \(relative) is outside the layout (a directory on its path is a symlink that leaves it, to \(FileSystem.canonicalPath(path) ?? "?"))")
+            }
             return path
         case .missing:
             throw TransportError(.notFound, "\(name): \(relative) is missing")

@@ -6,8 +6,12 @@ import Synchronization
 ///
 /// Writing into an existing layout adds to it: blobs already there are kept, `index.json` keeps
 /// its other entries, and a name given again moves to the new image (the old entry stays,
-/// without that name). Blobs land by atomic rename after verification; `index.json` is replaced
-/// atomically and last, in ``commit()``, so readers see the old layout or the new one.
+/// without that name). `oci-layout` is written before the first blob, blobs land by atomic rename
+/// after verification, and `index.json` is replaced atomically and last, in ``commit()``, so
+/// readers see the old layout or the new one, and a copy cut short at any point can be rerun.
+/// Temporary files that killed runs left are removed when a destination is opened; several
+/// destinations may write one layout at once (processes or tasks): each commit merges its
+/// entries into the `index.json` it reads under a lock.
 public final class OCILayoutDestination: ImageDestination {
     /// The layout directory.
     public let root: String
@@ -16,11 +20,13 @@ public final class OCILayoutDestination: ImageDestination {
     /// cannot describe (its descriptors would have no config).
     public let capabilities = DestinationCapabilities(acceptedManifestTypes: DestinationCapabilities.schema2Types)
     private let durable: Bool
-    private let existingIndex: ImageIndex?
     private let state = Mutex<[(Descriptor, [String])]>([])
     /// Blobs this destination created (they were not in the layout before), which
     /// ``discardBlob(_:)`` may remove.
     private let createdBlobs = Mutex<Set<Digest>>([])
+    /// This writer's token among the layout's writers, which keeps ``discardBlob(_:)`` from
+    /// removing a blob another writer relies on.
+    private let writers: LayoutWriters
 
     /// Opens (or prepares to create) a layout at `path`.
     /// - Parameters:
@@ -30,26 +36,27 @@ public final class OCILayoutDestination: ImageDestination {
         self.root = path
         self.name = "oci:\(path)"
         self.durable = durable
+        self.writers = LayoutWriters(root: path)
         switch FileSystem.kind(of: path) {
         case .missing:
-            existingIndex = nil
+            break
         case .directory, .symlink:
+            OCILayout.removeStaleTemporaryFiles(path)
             let layoutPath = path + "/" + OCILayout.layoutFileName
             if FileSystem.exists(layoutPath) {
                 try OCILayout.checkLayoutFile(try FileSystem.readFile(layoutPath, limit: 64 * 1024), path: layoutPath)
                 let indexPath = path + "/" + OCILayout.indexFileName
                 if FileSystem.exists(indexPath) {
+                    // Read now to refuse early; read again under the lock in commit().
                     do {
-                        existingIndex = try JSONDocument.decode(ImageIndex.self, from: try FileSystem.readFile(indexPath, limit: DocumentLimits.maximumDocumentSize), context: indexPath)
+                        _ = try JSONDocument.decode(ImageIndex.self, from: try FileSystem.readFile(indexPath, limit: DocumentLimits.maximumDocumentSize), context: indexPath)
                     } catch let error as SpecError {
                         throw TransportError(.invalidInput, "\(name): cannot add to this layout: \(error.message)")
                     }
-                } else {
-                    existingIndex = nil
                 }
-            } else if try FileSystem.contents(of: path).isEmpty {
-                existingIndex = nil
-            } else {
+            } else if !(try FileSystem.contents(of: path).isEmpty || OCILayout.holdsOnlyPartialCopy(path)) {
+                // Empty, or what a first copy cut short before `oci-layout` left (by an older
+                // Ferry, which wrote it last) is taken: the rerun finishes the job.
                 throw TransportError(.invalidInput, "\(name): the directory exists, is not empty and is not an OCI layout (no \(OCILayout.layoutFileName)); refusing to write into it")
             }
         default:
@@ -58,14 +65,16 @@ public final class OCILayoutDestination: ImageDestination {
     }
 
     public func hasBlob(_ descriptor: Descriptor) async throws -> Bool {
+        try await writers.announce()
         let path = root + "/" + OCILayout.blobPath(descriptor.digest)
         // Blobs land only after verification, so a regular file of the right size is the blob.
         return FileSystem.kind(of: path) == .regular && FileSystem.size(of: path) == descriptor.size
     }
 
     public func putBlob(_ blob: sending VerifyingStream) async throws -> (digest: Digest, size: Int64) {
+        try prepareLayout()
+        try await writers.announce()
         let staging = root + "/blobs"
-        try FileSystem.createDirectory(staging)
         let writer = try AtomicFileWriter(path: staging + "/.incoming", durable: durable)
         while let chunk = try await blob.next() {
             try Task.checkCancellation()
@@ -81,12 +90,15 @@ public final class OCILayoutDestination: ImageDestination {
         return result
     }
 
+    /// Removes a blob this copy landed but does not need — unless another writer of the layout
+    /// may rely on it (see ``LayoutWriters``): then it stays, unreferenced.
     public func discardBlob(_ digest: Digest) async throws {
         guard createdBlobs.withLock({ $0.remove(digest) }) != nil else { return }
-        FileSystem.removeFile(root + "/" + OCILayout.blobPath(digest))
+        try await writers.removeIfUnused(digest, root: root)
     }
 
     public func putDocument(_ document: RawDocument) async throws {
+        try prepareLayout()
         let writer = try openWriter(for: document.digest)
         try writer.write(document.bytes)
         try writer.commit()
@@ -96,50 +108,38 @@ public final class OCILayoutDestination: ImageDestination {
         state.withLock { $0.append((descriptor, names)) }
     }
 
+    /// Writes `index.json` with this copy's entries added, under an exclusive lock on the
+    /// layout's `blobs/` directory (made with `mkdir`, so never replaced, unlike the files):
+    /// `index.json` is read again under the lock, so entries that another writer committed since
+    /// this destination was opened are kept.
     public func commit() async throws {
-        try FileSystem.createDirectory(root + "/blobs")
-        let layoutPath = root + "/" + OCILayout.layoutFileName
-        if !FileSystem.exists(layoutPath) {
-            try AtomicFileWriter.write(OCILayout.layoutFileBytes, to: layoutPath, durable: durable)
-        }
-        var manifests = existingIndex?.manifests ?? []
-        for (descriptor, names) in state.withLock({ $0 }) {
-            if names.isEmpty {
-                if !manifests.contains(where: { $0.digest == descriptor.digest && $0.referenceName == nil }) {
-                    manifests.append(Self.stripped(descriptor))
+        try prepareLayout()
+        let added = state.withLock { $0 }
+        try await FileLock.withExclusiveLock(on: root + "/blobs") {
+            let indexPath = root + "/" + OCILayout.indexFileName
+            var index = ImageIndex(manifests: [])
+            if FileSystem.exists(indexPath) {
+                do {
+                    index = try JSONDocument.decode(ImageIndex.self, from: try FileSystem.readFile(indexPath, limit: DocumentLimits.maximumDocumentSize), context: indexPath)
+                } catch let error as SpecError {
+                    throw TransportError(.invalidInput, "\(name): cannot add to this layout: \(error.message)")
                 }
-                continue
             }
-            for name in names {
-                // A name belongs to one entry: take it away from older entries first.
-                for i in manifests.indices where manifests[i].referenceName == name {
-                    manifests[i].annotations?[AnnotationKey.refName] = nil
-                    if manifests[i].annotations?.isEmpty == true { manifests[i].annotations = nil }
-                }
-                var entry = Self.stripped(descriptor)
-                entry.annotations = (entry.annotations ?? [:]).merging([AnnotationKey.refName: name]) { $1 }
-                manifests.append(entry)
-            }
+            index.manifests = LayoutIndexEntries.adding(added, to: index.manifests)
+            index.mediaType = .ociIndex
+            try AtomicFileWriter.write(try JSONDocument.encode(index), to: indexPath, durable: durable)
         }
-        // An unnamed entry whose image is also listed under a name (or listed twice) adds nothing.
-        let named = Set(manifests.filter { $0.referenceName != nil }.map(\.digest))
-        var unnamedSeen = Set<Digest>()
-        manifests = manifests.filter { entry in
-            entry.referenceName != nil || (!named.contains(entry.digest) && unnamedSeen.insert(entry.digest).inserted)
-        }
-        var index = existingIndex ?? ImageIndex(manifests: [])
-        index.manifests = manifests
-        index.mediaType = .ociIndex
-        try AtomicFileWriter.write(try JSONDocument.encode(index), to: root + "/" + OCILayout.indexFileName, durable: durable)
+        // What this copy relies on is named by index.json now, which discards respect.
+        writers.leave()
     }
 
-    /// A descriptor for `index.json`: the source's own name annotations are not carried over.
-    private static func stripped(_ descriptor: Descriptor) -> Descriptor {
-        var d = descriptor
-        d.annotations?[AnnotationKey.refName] = nil
-        d.annotations?[AnnotationKey.containerdImageName] = nil
-        if d.annotations?.isEmpty == true { d.annotations = nil }
-        return d
+    /// Creates `blobs/` and `oci-layout` before anything else lands, so that a copy cut short is
+    /// already a layout (without `index.json`) that the rerun adds to.
+    private func prepareLayout() throws {
+        let layoutPath = root + "/" + OCILayout.layoutFileName
+        try FileSystem.createDirectory(root + "/blobs")
+        guard !FileSystem.exists(layoutPath) else { return }
+        try AtomicFileWriter.write(OCILayout.layoutFileBytes, to: layoutPath, durable: durable)
     }
 
     private func openWriter(for digest: Digest) throws -> AtomicFileWriter {

@@ -105,7 +105,7 @@ struct CopyCommand: AsyncParsableCommand {
     @Flag(help: "Do not fsync files before they become visible (faster; not crash-safe).")
     var noSync = false
 
-    @Flag(help: "Inflate every layer whose DiffID a schema 1 conversion needs, ignoring the DiffIDs remembered in ~/.cache/ferry (or $FERRY_CACHE_DIR).")
+    @Flag(help: "Inflate every layer whose DiffID a schema 1 conversion needs, and recompress every layer that needs it, ignoring what ~/.cache/ferry (or $FERRY_CACHE_DIR) remembers.")
     var noCache = false
 
     @Flag(name: .shortAndLong, help: "Print nothing but errors.")
@@ -147,7 +147,7 @@ struct CopyCommand: AsyncParsableCommand {
         destinationOptions.uploadChunkSize = uploadChunkSize?.bytes
         let layout = DockerArchiveDestination.Layout(rawValue: archiveLayout) ?? .legacy
         let display = !quiet && ProgressDisplay.isUseful ? ProgressDisplay() : nil
-        try await runReportingErrors {
+        try await runReportingErrors(registries: CopyRegistries(source: from.dockerReference, destination: to.dockerReference)) {
             defer { display?.finish() }
             var options = CopyOptions(
                 parallelism: parallel,
@@ -160,6 +160,7 @@ struct CopyCommand: AsyncParsableCommand {
             options.schema1Output = format == "v2s1" ? (unsigned ? .unsigned : .signed) : nil
             options.requireSignature = requireSignature
             options.diffIDCache = noCache ? nil : DiffIDCache.standard()
+            options.transcodeCache = noCache ? nil : TranscodeCache.standard()
             options.includeReferrers = referrers
             try await from.withSource(registry: sourceOptions) { source in
                 try await to.withDestination(durable: !noSync, dockerArchiveLayout: layout, registry: destinationOptions, mountingFrom: from) { destination in

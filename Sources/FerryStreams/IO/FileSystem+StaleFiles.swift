@@ -1,0 +1,36 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+extension FileSystem {
+    /// Removes the temporary files of ``AtomicFileWriter``s that died (`.NAME.tmp-XXXXXX` in
+    /// `directory`, unlocked): what a killed or crashed run left. A temporary file that a living
+    /// writer holds — a copy running at the same time, in this process or another — is kept.
+    /// - Parameter prefix: only names starting with this (such as `.app.tar.tmp-`).
+    /// - Returns: the paths removed.
+    @discardableResult
+    public static func removeStaleTemporaryFiles(in directory: String, prefix: String = ".") -> [String] {
+        var removed: [String] = []
+        for name in (try? contents(of: directory)) ?? [] where isTemporaryName(name) && name.hasPrefix(prefix) {
+            let candidate = directory + "/" + name
+            let fd = open(candidate, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+            guard fd >= 0 else { continue }
+            if FileLock.tryLock(fd), kind(of: candidate) == .regular {
+                unlink(candidate)
+                removed.append(candidate)
+            }
+            close(fd)
+        }
+        return removed
+    }
+
+    /// Whether `name` has the shape of an ``AtomicFileWriter``'s temporary file:
+    /// `.NAME.tmp-` and six more characters.
+    public static func isTemporaryName(_ name: String) -> Bool {
+        let head = name.dropLast(6)
+        return name.hasPrefix(".") && head.count > AtomicFileWriter.temporaryMarker.count + 1
+            && head.hasSuffix(AtomicFileWriter.temporaryMarker)
+    }
+}

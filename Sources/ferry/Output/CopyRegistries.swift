@@ -1,0 +1,27 @@
+import FerryEngine
+import FerryRegistry
+import FerrySpec
+
+/// The registries a copy reads from and writes to, to tell whose failure a ``RegistryError`` is:
+/// the source's (exit 3) or the destination's (exit 4).
+struct CopyRegistries: Sendable {
+    /// The source registry's repository, when the source is `docker://`.
+    var source: Reference?
+    /// The destination registry's repository, when the destination is `docker://`.
+    var destination: Reference?
+
+    /// A registry error is the destination's when only the destination is a registry, or, between
+    /// two registries, when its URL is on the destination's host (on one host: in the
+    /// destination's repository and not the source's).
+    func side(of error: any Error) -> FailureKind.RegistrySide {
+        guard let destination, let e = error as? RegistryError else { return .source }
+        guard let source else { return .destination }
+        guard let url = e.url else { return .source }
+        if source.domain != destination.domain {
+            return url.contains("//\(destination.domain)/") ? .destination : .source
+        }
+        let inDestination = url.contains("/v2/\(destination.repository)/")
+        let inSource = url.contains("/v2/\(source.repository)/")
+        return inDestination && !inSource ? .destination : .source
+    }
+}
