@@ -56,13 +56,14 @@ public struct CopyOperation: Sendable {
         }
 
         var report = CopyReport()
-        report.notes = source.notes
+        report.notes = source.notes + plan.notes
         let landed = try await moveBlobs(of: plan, report: &report, announce: true)
         var written = Set<Digest>()
         for entry in plan.entries {
             let root = try await materialize(entry.root, landed: landed, written: &written, report: &report)
             let names = options.destinationNames ?? entry.names
-            try await destination.addEntry(root, names: names)
+            let fullName = options.destinationNames.map { FullImageName.first(in: $0) } ?? entry.fullName
+            try await destination.addEntry(FullImageName.annotated(root, fullName: fullName), names: names)
             report.entries.append(.init(descriptor: root, names: names, sourceDigest: entry.sourceDigest))
         }
         if options.includeReferrers {
@@ -70,6 +71,7 @@ public struct CopyOperation: Sendable {
         }
         try await discardUnusedLandings(used: written.union(landed.values.map(\.digest)).union(landed.keys.map(\.descriptor.digest)))
         try await destination.commit()
+        report.notes += destination.notes
         return report
     }
 
@@ -301,7 +303,7 @@ public struct CopyOperation: Sendable {
                 updated.size = landedChild.size
                 children.append(updated)
             }
-            if i.format == nil && !i.filtered && children == i.decoded.manifests {
+            if i.format == nil && !i.filtered && children == i.decoded.manifests.filter({ !i.absent.contains($0) }) {
                 try await write(i.original, written: &written, report: &report)
                 return i.descriptor
             }

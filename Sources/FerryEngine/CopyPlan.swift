@@ -6,6 +6,8 @@ import FerrySpec
 struct CopyPlan: Sendable {
     struct Entry: Sendable {
         var names: [String]
+        /// The source's full name for the entry (``FullImageName``), if it has one.
+        var fullName: String? = nil
         var sourceDigest: Digest
         var root: PlannedNode
     }
@@ -13,6 +15,8 @@ struct CopyPlan: Sendable {
     var entries: [Entry]
     /// Whether any document or blob will get a new digest.
     var changesDigests: Bool
+    /// What the user should know that is not an error (index entries the source does not hold).
+    var notes: [String] = []
 }
 
 /// A node of the planned graph.
@@ -47,6 +51,9 @@ struct PlannedIndex: Sendable {
     var decoded: ImageIndex
     /// The chosen children with the index entry that points at each.
     var children: [(entry: Descriptor, node: PlannedNode)]
+    /// Entries the source does not hold (a sparse index): kept in the index when it is copied
+    /// verbatim, left out when it is rewritten.
+    var absent: [Descriptor] = []
     /// Whether children were left out (platform selection).
     var filtered: Bool
     var format: ManifestFormat?
