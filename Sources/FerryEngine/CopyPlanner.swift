@@ -128,7 +128,9 @@ struct CopyPlanner: Sendable {
         case .schema1:
             return .schema1(try planSchema1(descriptor, document, context: context))
         case .manifest(let manifest):
-            return .manifest(try await planManifest(descriptor, document, manifest, synthesized: synthesized, context: context))
+            let planned = try await planManifest(descriptor, document, manifest, synthesized: synthesized, context: context)
+            if planned.format == nil { noteDockerKeptInLayout(descriptor.mediaType, memo: &memo) }
+            return .manifest(planned)
         case .index(let index):
             let inner = path + [descriptor.digest]
             var absent: [Descriptor] = []
@@ -150,6 +152,7 @@ struct CopyPlanner: Sendable {
                 }
             }
             let format = documentFormat(descriptor.mediaType, synthesized: synthesized)
+            if format == nil { noteDockerKeptInLayout(descriptor.mediaType, memo: &memo) }
             if !absent.isEmpty {
                 if format == nil && !filtered && !capabilities.holdsSparseIndexes {
                     let held = SparseIndex.platforms(children.map(\.entry))
@@ -159,6 +162,13 @@ struct CopyPlanner: Sendable {
             }
             return .index(PlannedIndex(descriptor: descriptor, original: document, decoded: index, children: children, absent: absent, filtered: filtered, format: format))
         }
+    }
+
+    /// A Docker schema 2 manifest or list kept verbatim in an OCI layout keeps its digest (right
+    /// for mirroring) but is not read by every tool: say so once, naming `--format oci`.
+    private func noteDockerKeptInLayout(_ mediaType: MediaType, memo: inout PlanMemo) {
+        guard capabilities.isOCIImageLayout, mediaType.isDocker, !mediaType.isSchema1 else { return }
+        memo.note("\(source.name): Docker schema 2 \(mediaType.isIndex ? "manifest lists are" : "manifests are") kept as they are in the OCI layout (digests kept, as a mirror needs); skopeo 1.9 and umoci cannot read Docker manifests there: copy with --format oci to convert them")
     }
 
     /// The platforms to take from a top-level index, or `nil` for all of them.

@@ -14,6 +14,9 @@ public struct DestinationCapabilities: Sendable, Hashable {
     /// Whether it can keep an index some of whose children it does not hold (a sparse index, as
     /// containerd exports write): an OCI layout can; a registry refuses such an index.
     public var holdsSparseIndexes: Bool
+    /// Whether it is an OCI image layout (a directory or an archive): Docker manifests kept there
+    /// verbatim are valid, but not every reader takes them (skopeo 1.9, umoci), so a copy says so.
+    public var isOCIImageLayout: Bool
     /// The manifest format it is native to: what an image Ferry synthesised (from a docker-archive)
     /// or one it must convert is written as.
     public var preferredManifestFormat: ManifestFormat
@@ -21,7 +24,7 @@ public struct DestinationCapabilities: Sendable, Hashable {
     /// it cannot take are converted to.
     public var preferredLayerCompression: LayerCompression
 
-    public init(acceptedManifestTypes: Set<MediaType>? = nil, acceptedLayerCompressions: Set<LayerCompression>? = nil, holdsSeveralImages: Bool = true, holdsIndexes: Bool = true, preferredManifestFormat: ManifestFormat = .oci, preferredLayerCompression: LayerCompression = .gzip, holdsSparseIndexes: Bool = true) {
+    public init(acceptedManifestTypes: Set<MediaType>? = nil, acceptedLayerCompressions: Set<LayerCompression>? = nil, holdsSeveralImages: Bool = true, holdsIndexes: Bool = true, preferredManifestFormat: ManifestFormat = .oci, preferredLayerCompression: LayerCompression = .gzip, holdsSparseIndexes: Bool = true, isOCIImageLayout: Bool = false) {
         self.acceptedManifestTypes = acceptedManifestTypes
         self.acceptedLayerCompressions = acceptedLayerCompressions
         self.holdsSeveralImages = holdsSeveralImages
@@ -29,6 +32,7 @@ public struct DestinationCapabilities: Sendable, Hashable {
         self.preferredManifestFormat = preferredManifestFormat
         self.preferredLayerCompression = preferredLayerCompression
         self.holdsSparseIndexes = holdsSparseIndexes
+        self.isOCIImageLayout = isOCIImageLayout
     }
 
     /// OCI and Docker schema 2 manifests and indexes: what a destination that cannot hold Docker

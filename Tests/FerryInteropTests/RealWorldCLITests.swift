@@ -25,6 +25,12 @@ struct RealWorldCLITests {
             let copied = try await FerryCLI.run(["copy", "-q", "oci-archive:\(archive)", "oci:\(dir)/out"])
             #expect(copied.exitCode == 0, "\(copied.stderr)")
             #expect(copied.stderr.contains("does not hold") && copied.stderr.contains("linux/s390x"))
+            // The Docker manifest list is kept verbatim in the OCI layout, and the copy says so.
+            #expect(copied.stderr.contains("kept as they are in the OCI layout") && copied.stderr.contains("--format oci"))
+            let converted = try await FerryCLI.run(["copy", "-q", "--format", "oci", "oci-archive:\(archive)", "oci:\(dir)/converted"])
+            #expect(converted.exitCode == 0, "\(converted.stderr)")
+            #expect(!converted.stderr.contains("kept as they are"))
+            #expect(try await FerryCLI.run(["verify", "oci:\(dir)/converted"]).exitCode == 0)
             let again = try await FerryCLI.run(["verify", "oci:\(dir)/out"])
             #expect(again.exitCode == 0, "\(again.stdout)")
             let selected = try await FerryCLI.run(["digest", "oci:\(dir)/out:latest"])
