@@ -108,6 +108,14 @@ public struct CopyOperation: Sendable {
                 report.digestMap[job.descriptor.digest] = descriptor.digest
                 await destination.layerTranscoded(from: job.descriptor, to: descriptor)
             }
+            if case .copyLayer = job.kind, descriptor.mediaType != job.descriptor.mediaType || descriptor.digest != job.descriptor.digest {
+                report.notes.append(MislabelledLayer.note(job.descriptor, landed: descriptor, source: source.name))
+                if descriptor.digest != job.descriptor.digest {
+                    report.layersTranscoded += 1
+                    report.digestMap[job.descriptor.digest] = descriptor.digest
+                    await destination.layerTranscoded(from: job.descriptor, to: descriptor)
+                }
+            }
         }
         return landed
     }
@@ -123,7 +131,7 @@ public struct CopyOperation: Sendable {
             add(BlobJob(descriptor: m.config, kind: .copy))
             for action in m.layers {
                 switch action {
-                case .copy(let d): add(BlobJob(descriptor: d, kind: .copy))
+                case .copy(let d): add(m.copyJob(d))
                 case .transcode(let d, let to, let level, let diffID, let mediaType):
                     add(BlobJob(descriptor: d, kind: .transcode(to, level: level, diffID: diffID, mediaType: mediaType)))
                 }
@@ -221,6 +229,9 @@ public struct CopyOperation: Sendable {
             _ = try await destination.putBlob(verified)
             options.progress?(.blobFinished(descriptor, skipped: false))
             return (job, descriptor, false)
+        case .copyLayer(let requested, let level, let family):
+            if landedBlobs[descriptor.digest]?.size == descriptor.size { return (job, descriptor, false) }
+            return try await copyLayer(job, requested: requested, level: level, family: family, raw: try await rawBlob(descriptor, provided))
         case .transcode(let target, let level, let diffID, let mediaType):
             options.progress?(.blobStarted(descriptor))
             let context = "layer \(descriptor.digest) from \(source.name)"
@@ -275,16 +286,16 @@ public struct CopyOperation: Sendable {
             try await write(s.original, written: &written, report: &report)
             return s.descriptor
         case .manifest(let m):
-            if m.isVerbatim {
-                try await write(m.original, written: &written, report: &report)
-                return m.descriptor
-            }
             let layers = m.layers.map { action -> Descriptor in
                 switch action {
-                case .copy(let d): return d
+                case .copy(let d): return landed[m.copyJob(d)] ?? d
                 case .transcode(let d, let to, let level, let diffID, let mediaType):
                     return landed[BlobJob(descriptor: d, kind: .transcode(to, level: level, diffID: diffID, mediaType: mediaType))] ?? d
                 }
+            }
+            if m.isVerbatim && layers == m.decoded.layers {
+                try await write(m.original, written: &written, report: &report)
+                return m.descriptor
             }
             let context = "manifest \(m.descriptor.digest) from \(source.name)"
             let format = m.format ?? ManifestFormat(m.descriptor.mediaType) ?? .oci

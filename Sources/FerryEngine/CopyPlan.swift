@@ -41,8 +41,18 @@ struct PlannedManifest: Sendable {
     var layers: [LayerAction]
     /// The format to write it in, or `nil` to keep it as it is.
     var format: ManifestFormat?
+    /// How a layer this plan copies is moved: its first bytes sniffed, so that a layer whose media
+    /// type lies about its compression is corrected (``BlobJob/Kind/copyLayer(requested:level:family:)``);
+    /// `nil` for an artifact, whose "layers" are carried as they are.
+    var layerCheck: BlobJob.Kind? = nil
 
     var isVerbatim: Bool { format == nil && layers.allSatisfy(\.isCopy) }
+
+    /// The blob job that moves a layer this plan copies.
+    func copyJob(_ layer: Descriptor) -> BlobJob {
+        guard let layerCheck, layer.mediaType.layerCompression != nil else { return BlobJob(descriptor: layer, kind: .copy) }
+        return BlobJob(descriptor: layer, kind: layerCheck)
+    }
 }
 
 struct PlannedIndex: Sendable {
@@ -83,6 +93,10 @@ enum LayerAction: Sendable {
 struct BlobJob: Hashable, Sendable {
     enum Kind: Hashable, Sendable {
         case copy
+        /// Copy an image layer, sniffing its first bytes: when its media type names another
+        /// compression than its content has, the content is brought to `requested` (`--compress`)
+        /// or, without one, kept and the media type corrected (in `family`'s types).
+        case copyLayer(requested: LayerCompression?, level: Int?, family: ManifestFormat)
         case transcode(LayerCompression, level: Int?, diffID: Digest?, mediaType: MediaType)
     }
 

@@ -264,7 +264,10 @@ struct CopyPlanner: Sendable {
             let mediaType = try family.layerMediaType(target, foreign: layer.mediaType.isForeignLayer)
             actions.append(.transcode(layer, to: target, level: level(for: target), diffID: diffID, mediaType: mediaType))
         }
-        return PlannedManifest(descriptor: descriptor, original: document, decoded: manifest, config: manifest.config, layers: actions, format: format)
+        var requested: (LayerCompression, Int?)?
+        if case .to(let compression, let level)? = options.compression { requested = (compression, level) }
+        let check = isArtifact ? nil : BlobJob.Kind.copyLayer(requested: requested?.0, level: requested?.1, family: family)
+        return PlannedManifest(descriptor: descriptor, original: document, decoded: manifest, config: manifest.config, layers: actions, format: format, layerCheck: check)
     }
 
     /// The compression a layer stored as `current` is transcoded to in a manifest of `family`, or
