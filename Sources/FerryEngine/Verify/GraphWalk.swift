@@ -115,8 +115,8 @@ final class GraphWalk {
         do {
             bytes = try await source.document(descriptor)
         } catch where indexEntry && SparseIndex.isAbsent(error) {
-            let platform = descriptor.platform.map { "platform \($0), " } ?? ""
-            problems.note(.indexChildAbsent, "the index names this \(platform)\(descriptor.mediaType) but the source does not hold it (a sparse index, as containerd exports write); the platforms held are checked", at: location)
+            let what = descriptor.platform.map { "the \($0) manifest" } ?? "this \(descriptor.mediaType)"
+            problems.note(.indexChildAbsent, "the index names \(what), which the source does not hold (a sparse index, as containerd exports write); what it holds is checked", at: location)
             return nil
         } catch let error as TransportError where error.code == .notFound {
             problems.error(.blobMissing, "\(descriptor.mediaType) is missing from the source", at: location)
