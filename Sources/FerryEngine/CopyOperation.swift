@@ -288,7 +288,16 @@ public struct CopyOperation: Sendable {
         case .manifest(let m):
             let layers = m.layers.map { action -> Descriptor in
                 switch action {
-                case .copy(let d): return landed[m.copyJob(d)] ?? d
+                case .copy(let d):
+                    // What landed may correct the type (or, recompressed, the digest); the layer
+                    // keeps its own annotations (one blob can be two layers with two titles).
+                    guard let landedLayer = landed[m.copyJob(d)], landedLayer.mediaType != d.mediaType || landedLayer.digest != d.digest else { return d }
+                    var corrected = d
+                    corrected.mediaType = landedLayer.mediaType
+                    corrected.digest = landedLayer.digest
+                    corrected.size = landedLayer.size
+                    corrected.urls = landedLayer.urls
+                    return corrected
                 case .transcode(let d, let to, let level, let diffID, let mediaType):
                     return landed[BlobJob(descriptor: d, kind: .transcode(to, level: level, diffID: diffID, mediaType: mediaType))] ?? d
                 }

@@ -168,7 +168,7 @@ struct CopyPlanner: Sendable {
     /// for mirroring) but is not read by every tool: say so once, naming `--format oci`.
     private func noteDockerKeptInLayout(_ mediaType: MediaType, memo: inout PlanMemo) {
         guard capabilities.isOCIImageLayout, mediaType.isDocker, !mediaType.isSchema1 else { return }
-        memo.note("\(source.name): Docker schema 2 \(mediaType.isIndex ? "manifest lists are" : "manifests are") kept as they are in the OCI layout (digests kept, as a mirror needs); skopeo 1.9 and umoci cannot read Docker manifests there: copy with --format oci to convert them")
+        memo.note("\(source.name): Docker schema 2 manifests (and manifest lists) are kept as they are in the OCI layout (digests kept, as a mirror needs); skopeo 1.9 and umoci cannot read Docker manifests there: copy with --format oci to convert them")
     }
 
     /// The platforms to take from a top-level index, or `nil` for all of them.
