@@ -231,7 +231,7 @@ public struct CopyOperation: Sendable {
             return (job, descriptor, false)
         case .copyLayer(let requested, let level, let family):
             if landedBlobs[descriptor.digest]?.size == descriptor.size { return (job, descriptor, false) }
-            return try await copyLayer(job, requested: requested, level: level, family: family, raw: try await rawBlob(descriptor, provided))
+            return try await copyLayer(job, requested: requested, level: level, family: family, raw: provided)
         case .transcode(let target, let level, let diffID, let mediaType):
             options.progress?(.blobStarted(descriptor))
             let context = "layer \(descriptor.digest) from \(source.name)"
@@ -259,7 +259,7 @@ public struct CopyOperation: Sendable {
         }
     }
 
-    private func rawBlob(_ descriptor: Descriptor, _ provided: sending (any ByteStream)?) async throws -> sending any ByteStream {
+    func rawBlob(_ descriptor: Descriptor, _ provided: sending (any ByteStream)?) async throws -> sending any ByteStream {
         let raw: any ByteStream
         if let provided {
             raw = provided

@@ -156,7 +156,7 @@ struct CopyPlanner: Sendable {
             if !absent.isEmpty {
                 if format == nil && !filtered && !capabilities.holdsSparseIndexes {
                     let held = SparseIndex.platforms(children.map(\.entry))
-                    throw EngineError(.unsupported, "\(context) names \(absent.count) manifest\(absent.count == 1 ? "" : "s") that \(source.name) does not hold: \(SparseIndex.describe(absent)); the destination cannot hold an index whose manifests are missing, and nothing was written. Copy the platforms it holds with \(held.isEmpty ? "--platform" : held.map { "--platform \($0)" }.joined(separator: " "))")
+                    throw EngineError(.unsupported, "\(context) names \(absent.count) manifest\(absent.count == 1 ? "" : "s") that the source does not hold: \(SparseIndex.describe(absent)); the destination cannot hold an index whose manifests are missing, and nothing was written. Copy the platforms it holds with \(held.isEmpty ? "--platform" : held.map { "--platform \($0)" }.joined(separator: " "))")
                 }
                 memo.note(SparseIndex.note(source: source.name, absent: absent))
             }

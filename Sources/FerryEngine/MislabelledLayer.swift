@@ -25,10 +25,19 @@ enum MislabelledLayer {
 
 extension CopyOperation {
     /// Copies an image layer, sniffing its first bytes (``BlobJob/Kind/copyLayer(requested:level:family:)``).
-    func copyLayer(_ job: BlobJob, requested: LayerCompression?, level: Int?, family: ManifestFormat, raw: sending any ByteStream) async throws -> (BlobJob, Descriptor, Bool) {
+    ///
+    /// A layer a registry source shares with the destination (present there, or mounted) is not
+    /// read at all: the copy between repositories stays free of layer downloads, and its label is
+    /// the source's. From any other source the first bytes are read even when the destination
+    /// holds the layer, so a rerun corrects the label as the first run did.
+    func copyLayer(_ job: BlobJob, requested: LayerCompression?, level: Int?, family: ManifestFormat, raw provided: sending (any ByteStream)?) async throws -> (BlobJob, Descriptor, Bool) {
         let descriptor = job.descriptor
         let context = "layer \(descriptor.digest) from \(source.name)"
-        let (found, sniffed) = try await CompressionSniffer.sniff(raw)
+        if provided == nil, source is RegistrySource, try await destination.hasBlob(descriptor) {
+            options.progress?(.blobFinished(descriptor, skipped: true))
+            return (job, descriptor, true)
+        }
+        let (found, sniffed) = try await CompressionSniffer.sniff(try await rawBlob(descriptor, provided))
         guard let actual = found.layerCompression, actual != descriptor.mediaType.layerCompression else {
             // Labelled right, or compressed in a way no layer type names: an ordinary copy.
             if try await destination.hasBlob(descriptor) {
