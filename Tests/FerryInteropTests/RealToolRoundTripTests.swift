@@ -68,6 +68,24 @@ struct RealToolRoundTripTests {
         }
     }
 
+    /// README: skopeo 1.9 and podman 4.3 cannot read a gzip-wrapped docker-archive, but read a
+    /// zstd-wrapped one.
+    @Test(.enabled(if: ScratchPodman.unavailableReason == nil && ExternalTool.skopeoAvailable, "\(ScratchPodman.unavailableReason ?? "skopeo not installed")"))
+    func podmanAndSkopeoReadZstdButNotGzipWrappedDockerArchives() async throws {
+        try await withTemporaryDirectory { dir in
+            let podman = try ScratchPodman(in: dir)
+            defer { podman.remove() }
+            for (suffix, readable) in [("tar.gz", false), ("tar.zst", true)] {
+                let archive = "\(dir)/hello.\(suffix)"
+                try await ferry(["copy", "-q", "oci:\(images)/hello.oci:1.0", "docker-archive:\(archive):ferry/hello:1.0"])
+                let skopeo = try await ExternalTool.run("skopeo", ["inspect", "--raw", "docker-archive:" + archive])
+                #expect(skopeo.succeeded == readable, "skopeo on \(suffix): \(skopeo.stderr)")
+                let loaded = try? await podman.run(["load", "-i", archive])
+                #expect((loaded != nil) == readable, "podman load of \(suffix)")
+            }
+        }
+    }
+
     @Test(.enabled(if: ExternalTool.find("umoci") != nil, "umoci not installed (Scripts/setup)"))
     func umociInsertLayersVerifyWithAWarningAndUnpack() async throws {
         try await withTemporaryDirectory { dir in
