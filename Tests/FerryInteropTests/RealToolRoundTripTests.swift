@@ -68,6 +68,22 @@ struct RealToolRoundTripTests {
         }
     }
 
+    /// README: a Docker schema 2 manifest kept verbatim in an OCI layout is refused by skopeo 1.9
+    /// and umoci 0.4.7; `--format oci` makes it readable to both.
+    @Test(.enabled(if: ExternalTool.skopeoAvailable && ExternalTool.find("umoci") != nil, "skopeo or umoci not installed (Scripts/setup)"))
+    func dockerManifestsKeptInALayoutAreRefusedBySkopeoAndUmociUntilConverted() async throws {
+        try await withTemporaryDirectory { dir in
+            try await ferry(["copy", "-q", "--format", "v2s2", "oci:\(images)/hello.oci:1.0", "oci:\(dir)/docker:1.0"])
+            let kept = try await ferry(["copy", "oci:\(dir)/docker:1.0", "oci:\(dir)/kept:1.0"])
+            #expect(kept.stderr.contains("--format oci"), "\(kept.stderr)")
+            #expect(try await ExternalTool.run("skopeo", ["inspect", "--raw", "oci:\(dir)/kept:1.0"]).succeeded == false)
+            #expect(try await ExternalTool.run("umoci", ["unpack", "--rootless", "--image", "\(dir)/kept:1.0", dir + "/b1"]).succeeded == false)
+            try await ferry(["copy", "-q", "--format", "oci", "oci:\(dir)/docker:1.0", "oci:\(dir)/converted:1.0"])
+            try await ExternalTool.runChecked("skopeo", ["inspect", "--raw", "oci:\(dir)/converted:1.0"])
+            try await ExternalTool.runChecked("umoci", ["unpack", "--rootless", "--image", "\(dir)/converted:1.0", dir + "/b2"])
+        }
+    }
+
     /// README: skopeo 1.9 and podman 4.3 cannot read a gzip-wrapped docker-archive, but read a
     /// zstd-wrapped one.
     @Test(.enabled(if: ScratchPodman.unavailableReason == nil && ExternalTool.skopeoAvailable, "\(ScratchPodman.unavailableReason ?? "skopeo not installed")"))
