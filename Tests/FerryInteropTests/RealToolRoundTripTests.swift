@@ -84,6 +84,19 @@ struct RealToolRoundTripTests {
         }
     }
 
+    /// `undocker` (PyPI) reads only `repositories` and the legacy `<id>/json` parent chain.
+    @Test(.enabled(if: ExternalTool.find("undocker") != nil, "undocker not installed (pip install undocker)"))
+    func undockerExtractsFerrysLegacyArchive() async throws {
+        try await withTemporaryDirectory { dir in
+            try await ferry(["copy", "-q", "oci:\(images)/hello.oci:1.0", "docker-archive:\(dir)/hello.tar:ferry/hello:1.0"])
+            let archive = try [UInt8](Data(contentsOf: URL(fileURLWithPath: dir + "/hello.tar")))
+            let layers = try await ExternalTool.runChecked("undocker", ["--layers"], stdin: archive).stdout
+            #expect(layers.split(separator: "\n").count == 2, "\(layers)")
+            try await ExternalTool.runChecked("undocker", ["-o", dir + "/rootfs"], stdin: archive)
+            #expect(FileManager.default.fileExists(atPath: dir + "/rootfs/usr/bin/hello"))
+        }
+    }
+
     /// README: skopeo 1.9 and podman 4.3 cannot read a gzip-wrapped docker-archive, but read a
     /// zstd-wrapped one.
     @Test(.enabled(if: ScratchPodman.unavailableReason == nil && ExternalTool.skopeoAvailable, "\(ScratchPodman.unavailableReason ?? "skopeo not installed")"))
