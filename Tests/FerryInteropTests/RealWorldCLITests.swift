@@ -18,6 +18,9 @@ struct RealWorldCLITests {
         let verified = try await FerryCLI.run(["verify", "oci-archive:\(archive)"])
         #expect(verified.exitCode == 0, "\(verified.stdout)")
         #expect(verified.stdout.contains("10 notes"))
+        // Read as a docker-archive (its manifest.json), the same ten platforms are noted.
+        let asDockerArchive = try await FerryCLI.run(["verify", "docker-archive:\(archive)"])
+        #expect(asDockerArchive.exitCode == 0 && asDockerArchive.stdout.contains("10 notes"), "\(asDockerArchive.stdout)")
         let strict = try await FerryCLI.run(["verify", "--strict", "oci-archive:\(archive)"])
         #expect(strict.exitCode == 0, "\(strict.stdout)")
         #expect(strict.stdout.contains("10 warnings"))

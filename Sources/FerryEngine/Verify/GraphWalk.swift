@@ -115,8 +115,7 @@ final class GraphWalk {
         do {
             bytes = try await source.document(descriptor)
         } catch where indexEntry && SparseIndex.isAbsent(error) {
-            let what = descriptor.platform.map { "the \($0) manifest" } ?? "this \(descriptor.mediaType)"
-            problems.note(.indexChildAbsent, "the index names \(what), which the source does not hold (a sparse index, as containerd exports write); what it holds is checked", at: location)
+            problems.indexChildAbsent(descriptor, at: location)
             return nil
         } catch let error as TransportError where error.code == .notFound {
             problems.error(.blobMissing, "\(descriptor.mediaType) is missing from the source", at: location)

@@ -73,6 +73,12 @@ struct ProblemList: Sendable {
 }
 
 extension ProblemList {
+    /// An index entry the source does not hold: a note (a sparse index), worded alike for every transport.
+    mutating func indexChildAbsent(_ descriptor: Descriptor, at location: VerificationProblem.Location) {
+        let what = descriptor.platform.map { "the \($0) manifest" } ?? "this \(descriptor.mediaType)"
+        note(.indexChildAbsent, "the index names \(what), which the source does not hold (a sparse index, as containerd exports write); what it holds is checked", at: location)
+    }
+
     /// A digest whose algorithm Ferry cannot compute, so `what` is not checked: an error when the
     /// image-spec does not register the algorithm (`sha1`), a warning when it does (`blake3`).
     mutating func uncomputable(_ digest: Digest, what: String, at location: VerificationProblem.Location) {
