@@ -23,7 +23,9 @@ public struct ScratchContainerd: Sendable {
 }
 
 /// Runs `body` with a ``ScratchContainerd`` rooted in `directory`.
-/// - Throws: ``ExternalToolError`` when containerd does not answer within 30 s (with its log).
+/// - Throws: ``ExternalToolError`` when containerd does not answer within 120 s (with its log
+///   and the last `ctr version` answer); a loaded two-core machine running the whole suite can
+///   take a while.
 public func withScratchContainerd<T>(in directory: String, _ body: (ScratchContainerd) async throws -> T) async throws -> T {
     let root = directory + "/containerd"
     try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
@@ -60,10 +62,14 @@ public func withScratchContainerd<T>(in directory: String, _ body: (ScratchConta
     let daemon = ScratchContainerd(socket: socket)
     let result: Result<T, any Error>
     do {
-        let deadline = ContinuousClock.now + .seconds(30)
-        while (try? await ExternalTool.run("ctr", ["-a", socket, "version"]))?.succeeded != true {
+        let deadline = ContinuousClock.now + .seconds(120)
+        var answer = "no answer yet"
+        while true {
+            let probe = try? await ExternalTool.run("ctr", ["-a", socket, "version"])
+            if probe?.succeeded == true { break }
+            answer = probe.map { "exit \($0.exitCode): \($0.stderr)" } ?? "ctr could not be run"
             guard ContinuousClock.now < deadline, process.isRunning else {
-                throw ExternalToolError("containerd did not start: \((try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "")")
+                throw ExternalToolError("containerd did not start (running: \(process.isRunning); ctr version: \(answer)): \((try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "")")
             }
             try await Task.sleep(for: .milliseconds(200))
         }
