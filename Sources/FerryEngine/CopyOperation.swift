@@ -56,13 +56,14 @@ public struct CopyOperation: Sendable {
         }
 
         var report = CopyReport()
-        report.notes = source.notes
+        report.notes = source.notes + plan.notes
         let landed = try await moveBlobs(of: plan, report: &report, announce: true)
         var written = Set<Digest>()
         for entry in plan.entries {
             let root = try await materialize(entry.root, landed: landed, written: &written, report: &report)
             let names = options.destinationNames ?? entry.names
-            try await destination.addEntry(root, names: names)
+            let fullName = options.destinationNames.map { FullImageName.first(in: $0) } ?? entry.fullName
+            try await destination.addEntry(FullImageName.annotated(root, fullName: fullName), names: names)
             report.entries.append(.init(descriptor: root, names: names, sourceDigest: entry.sourceDigest))
         }
         if options.includeReferrers {
@@ -70,6 +71,7 @@ public struct CopyOperation: Sendable {
         }
         try await discardUnusedLandings(used: written.union(landed.values.map(\.digest)).union(landed.keys.map(\.descriptor.digest)))
         try await destination.commit()
+        report.notes += destination.notes
         return report
     }
 
@@ -106,6 +108,14 @@ public struct CopyOperation: Sendable {
                 report.digestMap[job.descriptor.digest] = descriptor.digest
                 await destination.layerTranscoded(from: job.descriptor, to: descriptor)
             }
+            if case .copyLayer = job.kind, descriptor.mediaType != job.descriptor.mediaType || descriptor.digest != job.descriptor.digest {
+                report.notes.append(MislabelledLayer.note(job.descriptor, landed: descriptor, source: source.name))
+                if descriptor.digest != job.descriptor.digest {
+                    report.layersTranscoded += 1
+                    report.digestMap[job.descriptor.digest] = descriptor.digest
+                    await destination.layerTranscoded(from: job.descriptor, to: descriptor)
+                }
+            }
         }
         return landed
     }
@@ -122,7 +132,7 @@ public struct CopyOperation: Sendable {
             add(BlobJob(descriptor: m.config, kind: .copy))
             for action in m.layers {
                 switch action {
-                case .copy(let d): add(BlobJob(descriptor: d, kind: .copy))
+                case .copy(let d): add(m.copyJob(d))
                 case .transcode(let d, let to, let level, let diffID, let mediaType):
                     add(BlobJob(descriptor: d, kind: .transcode(to, level: level, diffID: diffID, mediaType: mediaType)))
                 }
@@ -224,6 +234,9 @@ public struct CopyOperation: Sendable {
             _ = try await destination.putBlob(verified)
             options.progress?(.blobFinished(descriptor, skipped: false))
             return (job, descriptor, false)
+        case .copyLayer(let requested, let level, let family):
+            if landedBlobs[descriptor.digest]?.size == descriptor.size { return (job, descriptor, false) }
+            return try await copyLayer(job, requested: requested, level: level, family: family, raw: provided)
         case .transcode(let target, let level, let diffID, let mediaType):
             if let landed = try await alreadyTranscoded(descriptor, to: target, level: level, mediaType: mediaType) {
                 options.progress?(.blobFinished(descriptor, skipped: true))
@@ -268,7 +281,7 @@ public struct CopyOperation: Sendable {
         return try await destination.hasBlob(result) ? result : nil
     }
 
-    private func rawBlob(_ descriptor: Descriptor, _ provided: sending (any ByteStream)?) async throws -> sending any ByteStream {
+    func rawBlob(_ descriptor: Descriptor, _ provided: sending (any ByteStream)?) async throws -> sending any ByteStream {
         let raw: any ByteStream
         if let provided {
             raw = provided
@@ -295,16 +308,25 @@ public struct CopyOperation: Sendable {
             try await write(s.original, written: &written, report: &report)
             return s.descriptor
         case .manifest(let m):
-            if m.isVerbatim {
-                try await write(m.original, written: &written, report: &report)
-                return m.descriptor
-            }
             let layers = m.layers.map { action -> Descriptor in
                 switch action {
-                case .copy(let d): return d
+                case .copy(let d):
+                    // What landed may correct the type (or, recompressed, the digest); the layer
+                    // keeps its own annotations (one blob can be two layers with two titles).
+                    guard let landedLayer = landed[m.copyJob(d)], landedLayer.mediaType != d.mediaType || landedLayer.digest != d.digest else { return d }
+                    var corrected = d
+                    corrected.mediaType = landedLayer.mediaType
+                    corrected.digest = landedLayer.digest
+                    corrected.size = landedLayer.size
+                    corrected.urls = landedLayer.urls
+                    return corrected
                 case .transcode(let d, let to, let level, let diffID, let mediaType):
                     return landed[BlobJob(descriptor: d, kind: .transcode(to, level: level, diffID: diffID, mediaType: mediaType))] ?? d
                 }
+            }
+            if m.isVerbatim && layers == m.decoded.layers {
+                try await write(m.original, written: &written, report: &report)
+                return m.descriptor
             }
             let context = "manifest \(m.descriptor.digest) from \(source.name)"
             let format = m.format ?? ManifestFormat(m.descriptor.mediaType) ?? .oci
@@ -323,7 +345,7 @@ public struct CopyOperation: Sendable {
                 updated.size = landedChild.size
                 children.append(updated)
             }
-            if i.format == nil && !i.filtered && children == i.decoded.manifests {
+            if i.format == nil && !i.filtered && children == i.decoded.manifests.filter({ !i.absent.contains($0) }) {
                 try await write(i.original, written: &written, report: &report)
                 return i.descriptor
             }

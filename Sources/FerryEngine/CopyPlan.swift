@@ -6,6 +6,8 @@ import FerrySpec
 struct CopyPlan: Sendable {
     struct Entry: Sendable {
         var names: [String]
+        /// The source's full name for the entry (``FullImageName``), if it has one.
+        var fullName: String? = nil
         var sourceDigest: Digest
         var root: PlannedNode
     }
@@ -13,6 +15,8 @@ struct CopyPlan: Sendable {
     var entries: [Entry]
     /// Whether any document or blob will get a new digest.
     var changesDigests: Bool
+    /// What the user should know that is not an error (index entries the source does not hold).
+    var notes: [String] = []
 }
 
 /// A node of the planned graph.
@@ -37,8 +41,18 @@ struct PlannedManifest: Sendable {
     var layers: [LayerAction]
     /// The format to write it in, or `nil` to keep it as it is.
     var format: ManifestFormat?
+    /// How a layer this plan copies is moved: its first bytes sniffed, so that a layer whose media
+    /// type lies about its compression is corrected (``BlobJob/Kind/copyLayer(requested:level:family:)``);
+    /// `nil` for an artifact, whose "layers" are carried as they are.
+    var layerCheck: BlobJob.Kind? = nil
 
     var isVerbatim: Bool { format == nil && layers.allSatisfy(\.isCopy) }
+
+    /// The blob job that moves a layer this plan copies.
+    func copyJob(_ layer: Descriptor) -> BlobJob {
+        guard let layerCheck, layer.mediaType.layerCompression != nil else { return BlobJob(descriptor: layer, kind: .copy) }
+        return BlobJob(descriptor: layer, kind: layerCheck)
+    }
 }
 
 struct PlannedIndex: Sendable {
@@ -47,6 +61,9 @@ struct PlannedIndex: Sendable {
     var decoded: ImageIndex
     /// The chosen children with the index entry that points at each.
     var children: [(entry: Descriptor, node: PlannedNode)]
+    /// Entries the source does not hold (a sparse index): kept in the index when it is copied
+    /// verbatim, left out when it is rewritten.
+    var absent: [Descriptor] = []
     /// Whether children were left out (platform selection).
     var filtered: Bool
     var format: ManifestFormat?
@@ -76,6 +93,10 @@ enum LayerAction: Sendable {
 struct BlobJob: Hashable, Sendable {
     enum Kind: Hashable, Sendable {
         case copy
+        /// Copy an image layer, sniffing its first bytes: when its media type names another
+        /// compression than its content has, the content is brought to `requested` (`--compress`)
+        /// or, without one, kept and the media type corrected (in `family`'s types).
+        case copyLayer(requested: LayerCompression?, level: Int?, family: ManifestFormat)
         case transcode(LayerCompression, level: Int?, diffID: Digest?, mediaType: MediaType)
     }
 

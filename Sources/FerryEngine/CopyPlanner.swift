@@ -23,16 +23,16 @@ struct CopyPlanner: Sendable {
 
     func plan(_ entries: [SourceEntry]) async throws -> CopyPlan {
         var planned: [CopyPlan.Entry] = []
-        var memo: [PlanKey: PlannedNode] = [:]
+        var memo = PlanMemo()
         for entry in entries {
             let root = try await node(entry.descriptor, synthesized: entry.isSynthesized, depth: 0, path: [], top: true, memo: &memo)
-            planned.append(.init(names: entry.names, sourceDigest: entry.descriptor.digest, root: root))
+            planned.append(.init(names: entry.names, fullName: FullImageName.first(in: entry.names + entry.aliases), sourceDigest: entry.descriptor.digest, root: root))
         }
         let changes = planned.contains { Self.changes($0.root) }
         if changes && options.preserveDigests {
             throw EngineError(.unsupported, "--preserve-digests: the copy would change digests (\(Self.reasons(planned))); drop --preserve-digests or the option that asks for the change")
         }
-        return CopyPlan(entries: planned, changesDigests: changes)
+        return CopyPlan(entries: planned, changesDigests: changes, notes: memo.notes)
     }
 
     /// Why a plan changes digests, for messages: "layers are recompressed, …".
@@ -71,18 +71,51 @@ struct CopyPlanner: Sendable {
         let synthesized: Bool
     }
 
+    /// What planning remembers across one copy: each distinct document's plan, and the notes for
+    /// the user (index entries the source does not hold, a platform taken instead of this machine's).
+    struct PlanMemo {
+        var nodes: [PlanKey: PlannedNode] = [:]
+        var notes: [String] = []
+
+        mutating func note(_ note: String) {
+            if !notes.contains(note) { notes.append(note) }
+        }
+    }
+
     /// The plan of `descriptor`; below the top, each distinct document is read and planned once
     /// per copy (`memo`).
-    private func node(_ descriptor: Descriptor, synthesized: Bool, depth: Int, path: [Digest], top: Bool, memo: inout [PlanKey: PlannedNode]) async throws -> PlannedNode {
+    private func node(_ descriptor: Descriptor, synthesized: Bool, depth: Int, path: [Digest], top: Bool, memo: inout PlanMemo) async throws -> PlannedNode {
         guard descriptor.mediaType.isManifestOrIndex else { return .blob(descriptor) }
         let key = PlanKey(blob: BlobKey(descriptor), mediaType: descriptor.mediaType, synthesized: synthesized)
-        if !top, let known = memo[key] { return known }
+        if !top, let known = memo.nodes[key] { return known }
         let planned = try await freshNode(descriptor, synthesized: synthesized, depth: depth, path: path, top: top, memo: &memo)
-        if !top { memo[key] = planned }
+        if !top { memo.nodes[key] = planned }
         return planned
     }
 
-    private func freshNode(_ descriptor: Descriptor, synthesized: Bool, depth: Int, path: [Digest], top: Bool, memo: inout [PlanKey: PlannedNode]) async throws -> PlannedNode {
+    /// The plan of an index entry, or `nil` when the source does not hold its document (a sparse
+    /// index). Something absent further down is still an error.
+    private func presentNode(_ child: Descriptor, synthesized: Bool, depth: Int, path: [Digest], memo: inout PlanMemo) async throws -> PlannedNode? {
+        do {
+            return try await node(child, synthesized: synthesized, depth: depth, path: path, top: false, memo: &memo)
+        } catch where child.mediaType.isManifestOrIndex && SparseIndex.isAbsent(error) {
+            if await holds(child) { throw error }
+            return nil
+        }
+    }
+
+    /// Whether the source holds a document (an error other than "not there" counts as held, so
+    /// that it is reported as it is).
+    private func holds(_ descriptor: Descriptor) async -> Bool {
+        do {
+            _ = try await source.document(descriptor)
+            return true
+        } catch {
+            return !SparseIndex.isAbsent(error)
+        }
+    }
+
+    private func freshNode(_ descriptor: Descriptor, synthesized: Bool, depth: Int, path: [Digest], top: Bool, memo: inout PlanMemo) async throws -> PlannedNode {
         guard !path.contains(descriptor.digest) else {
             throw EngineError(.invalidGraph, "\(source.name): index \(descriptor.digest) contains itself (a cycle)")
         }
@@ -95,40 +128,102 @@ struct CopyPlanner: Sendable {
         case .schema1:
             return .schema1(try planSchema1(descriptor, document, context: context))
         case .manifest(let manifest):
-            return .manifest(try await planManifest(descriptor, document, manifest, synthesized: synthesized, context: context))
+            let planned = try await planManifest(descriptor, document, manifest, synthesized: synthesized, context: context)
+            if planned.format == nil { noteDockerKeptInLayout(descriptor.mediaType, memo: &memo) }
+            return .manifest(planned)
         case .index(let index):
-            var chosen = index.manifests
+            let inner = path + [descriptor.digest]
+            var absent: [Descriptor] = []
+            var children: [(entry: Descriptor, node: PlannedNode)] = []
             var filtered = false
-            if top, let selection = try choosePlatforms(index, context: context) {
-                chosen = selection
-                filtered = selection.count != index.manifests.count
-                if chosen.count == 1 && (!options.platforms.isEmpty || !capabilities.holdsIndexes) {
-                    return try await node(chosen[0], synthesized: synthesized, depth: depth + 1, path: path + [descriptor.digest], top: false, memo: &memo)
+            if top, let wanted = wantedPlatforms {
+                children = try await chooseChildren(index, wanted: wanted, synthesized: synthesized, depth: depth + 1, path: inner, context: context, absent: &absent, memo: &memo)
+                filtered = children.count + absent.count != index.manifests.count
+                if children.count == 1 && (!options.platforms.isEmpty || !capabilities.holdsIndexes) {
+                    return children[0].node
+                }
+            } else {
+                for child in index.manifests {
+                    if let planned = try await presentNode(child, synthesized: synthesized, depth: depth + 1, path: inner, memo: &memo) {
+                        children.append((child, planned))
+                    } else {
+                        absent.append(child)
+                    }
                 }
             }
-            var children: [(entry: Descriptor, node: PlannedNode)] = []
-            for child in chosen {
-                children.append((child, try await node(child, synthesized: synthesized, depth: depth + 1, path: path + [descriptor.digest], top: false, memo: &memo)))
-            }
             let format = documentFormat(descriptor.mediaType, synthesized: synthesized)
-            return .index(PlannedIndex(descriptor: descriptor, original: document, decoded: index, children: children, filtered: filtered, format: format))
+            if format == nil { noteDockerKeptInLayout(descriptor.mediaType, memo: &memo) }
+            if !absent.isEmpty {
+                if format == nil && !filtered && !capabilities.holdsSparseIndexes {
+                    let held = SparseIndex.platforms(children.map(\.entry))
+                    throw EngineError(.unsupported, "\(context) names \(absent.count) manifest\(absent.count == 1 ? "" : "s") that the source does not hold: \(SparseIndex.describe(absent)); the destination cannot hold an index whose manifests are missing, and nothing was written. Copy the platforms it holds with \(held.isEmpty ? "--platform" : held.map { "--platform \($0)" }.joined(separator: " "))")
+                }
+                memo.note(SparseIndex.note(source: source.name, absent: absent))
+            }
+            return .index(PlannedIndex(descriptor: descriptor, original: document, decoded: index, children: children, absent: absent, filtered: filtered, format: format))
         }
     }
 
-    /// The index entries to copy, or `nil` for all.
-    private func choosePlatforms(_ index: ImageIndex, context: String) throws -> [Descriptor]? {
+    /// A Docker schema 2 manifest or list kept verbatim in an OCI layout keeps its digest (right
+    /// for mirroring) but is not read by every tool: say so once, naming `--format oci`.
+    private func noteDockerKeptInLayout(_ mediaType: MediaType, memo: inout PlanMemo) {
+        guard capabilities.isOCIImageLayout, mediaType.isDocker, !mediaType.isSchema1 else { return }
+        memo.note("\(source.name): Docker schema 2 manifests (and manifest lists) are kept as they are in the OCI layout (digests kept, as a mirror needs); skopeo 1.9 and umoci cannot read Docker manifests there: copy with --format oci to convert them")
+    }
+
+    /// The platforms to take from a top-level index, or `nil` for all of them.
+    private var wantedPlatforms: [Platform]? {
         let wanted = options.platforms.isEmpty && !capabilities.holdsIndexes ? [hostPlatform] : options.platforms
-        guard !wanted.isEmpty else { return nil }
-        var chosen: [Descriptor] = []
+        return wanted.isEmpty ? nil : wanted
+    }
+
+    /// Plans the index entries matching `wanted`, in the index's own order. An entry the source
+    /// does not hold is skipped (recorded in `absent`) and the next best match is tried. When this
+    /// machine's platform was asked for implicitly and is not held, the one platform the source
+    /// holds is taken instead, with a note.
+    private func chooseChildren(_ index: ImageIndex, wanted: [Platform], synthesized: Bool, depth: Int, path: [Digest], context: String, absent: inout [Descriptor], memo: inout PlanMemo) async throws -> [(entry: Descriptor, node: PlannedNode)] {
+        var candidates = index.manifests
+        var picked: [(entry: Descriptor, node: PlannedNode)] = []
         for platform in wanted {
-            guard let match = platform.bestMatch(in: index.manifests) else {
-                let available = index.manifests.compactMap { $0.platform }.filter { !$0.isUnknown }.map(\.description)
-                throw EngineError(.unsupported, "\(context): no image for platform \(platform) (the index has \(available.isEmpty ? "no platforms" : available.joined(separator: ", ")))\(options.platforms.isEmpty ? "; this destination holds one platform: choose one with --platform" : "")")
+            var found: (entry: Descriptor, node: PlannedNode)?
+            while found == nil, let match = platform.bestMatch(in: candidates) {
+                if let earlier = picked.first(where: { $0.entry == match }) {
+                    found = earlier
+                } else if let planned = try await presentNode(match, synthesized: synthesized, depth: depth, path: path, memo: &memo) {
+                    found = (match, planned)
+                } else {
+                    absent.append(match)
+                    candidates.removeAll { $0 == match }
+                }
             }
-            if !chosen.contains(match) { chosen.append(match) }
+            if found == nil {
+                // What is held, to say so (and, for an implicit choice, to take the only one).
+                var held: [(entry: Descriptor, node: PlannedNode)] = []
+                let runnable = candidates.filter { ($0.platform.map { !$0.isUnknown } ?? false) && !$0.isAttestationManifest }
+                for next in runnable {
+                    candidates.removeAll { $0 == next }
+                    if let planned = try await presentNode(next, synthesized: synthesized, depth: depth, path: path, memo: &memo) {
+                        held.append((next, planned))
+                    } else {
+                        absent.append(next)
+                    }
+                }
+                let heldNames = SparseIndex.platforms(held.map(\.entry))
+                if options.platforms.isEmpty && !absent.isEmpty && held.count == 1 {
+                    memo.note("\(source.name): this machine's platform \(platform) is not held; copying the one platform the source holds, \(heldNames.first ?? held[0].entry.digest.short)")
+                    found = held[0]
+                } else {
+                    let named = SparseIndex.platforms(index.manifests.filter { $0.platform.map { !$0.isUnknown } ?? false })
+                    let has = absent.isEmpty
+                        ? "the index has \(named.isEmpty ? "no platforms" : named.joined(separator: ", "))"
+                        : "the source holds \(heldNames.isEmpty ? "none of the index's platforms" : heldNames.joined(separator: ", ")); the index also names \(SparseIndex.describe(absent)), which it does not hold"
+                    throw EngineError(.unsupported, "\(context): no image for platform \(platform) (\(has))\(options.platforms.isEmpty ? "; this destination holds one platform: choose one with --platform" : "")")
+                }
+            }
+            if let found, !picked.contains(where: { $0.entry == found.entry }) { picked.append(found) }
         }
         // Keep the index's own order.
-        return index.manifests.filter { chosen.contains($0) }
+        return index.manifests.compactMap { entry in picked.first { $0.entry == entry } }
     }
 
     private func documentFormat(_ mediaType: MediaType, synthesized: Bool) -> ManifestFormat? {
@@ -149,9 +244,12 @@ struct CopyPlanner: Sendable {
         let family = format ?? ManifestFormat(descriptor.mediaType) ?? .oci
         var actions: [LayerAction] = []
         var diffIDs: [Digest]?
+        // An artifact's "layers" are files that only look like layers (oras labels them
+        // …image.layer.v1.tar): carried as they are, never decompressed or recompressed.
+        let isArtifact = manifest.artifactType != nil || !manifest.config.mediaType.isImageConfig
         for (position, layer) in manifest.layers.enumerated() {
-            guard let current = layer.mediaType.layerCompression else {
-                actions.append(.copy(layer))  // unknown or encrypted: carried as it is
+            guard !isArtifact, let current = layer.mediaType.layerCompression else {
+                actions.append(.copy(layer))  // unknown, encrypted or an artifact's: carried as it is
                 continue
             }
             if family == .v2s2, case .to(.zstd, _)? = options.compression {
@@ -166,7 +264,10 @@ struct CopyPlanner: Sendable {
             let mediaType = try family.layerMediaType(target, foreign: layer.mediaType.isForeignLayer)
             actions.append(.transcode(layer, to: target, level: level(for: target), diffID: diffID, mediaType: mediaType))
         }
-        return PlannedManifest(descriptor: descriptor, original: document, decoded: manifest, config: manifest.config, layers: actions, format: format)
+        var requested: (LayerCompression, Int?)?
+        if case .to(let compression, let level)? = options.compression { requested = (compression, level) }
+        let check = isArtifact ? nil : BlobJob.Kind.copyLayer(requested: requested?.0, level: requested?.1, family: family)
+        return PlannedManifest(descriptor: descriptor, original: document, decoded: manifest, config: manifest.config, layers: actions, format: format, layerCheck: check)
     }
 
     /// The compression a layer stored as `current` is transcoded to in a manifest of `family`, or

@@ -14,6 +14,8 @@ public struct ImageGraph: Sendable {
     public var blobs: [Descriptor]
     /// Each image manifest in the graph, with the platform its index gave it (if any).
     public var images: [(manifest: RawDocument, decoded: ImageManifest, platform: Platform?)]
+    /// Index entries the source does not hold (a sparse index, as containerd exports write).
+    public var absent: [Descriptor] = []
 }
 
 /// Reads and verifies the manifest graph below a descriptor.
@@ -80,7 +82,13 @@ public struct GraphReader: Sendable {
         switch try document.decode(context: context) {
         case .index(let index):
             for child in index.manifests {
-                try await visit(child, platform: child.platform, depth: depth + 1, path: path + [descriptor.digest], graph: &graph, seenBlobs: &seenBlobs, seenDocuments: &seenDocuments)
+                do {
+                    try await visit(child, platform: child.platform, depth: depth + 1, path: path + [descriptor.digest], graph: &graph, seenBlobs: &seenBlobs, seenDocuments: &seenDocuments)
+                } catch where child.mediaType.isManifestOrIndex && SparseIndex.isAbsent(error) && !seenDocuments.contains(BlobKey(child)) {
+                    // Absent itself (not something below it): a sparse index.
+                    guard (try? await source.document(child)) == nil else { throw error }
+                    graph.absent.append(child)
+                }
             }
         case .manifest(let manifest):
             for child in manifest.children where seenBlobs.insert(BlobKey(child)).inserted {

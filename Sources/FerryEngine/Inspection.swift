@@ -44,6 +44,9 @@ public struct Inspection: Sendable, Codable {
     public var mediaType: MediaType
     /// Platforms of an index's entries, `os/arch[/variant]`.
     public var platforms: [String]?
+    /// Index entries the source does not hold (a sparse index), `os/arch[/variant] (digest)`;
+    /// `nil` when every entry is held.
+    public var absent: [String]?
     /// Every image below the entry (one for a manifest, one per platform for an index).
     public var images: [Image]
 }
@@ -88,7 +91,8 @@ public struct Inspector: Sendable {
             platforms = index.manifests.compactMap { $0.platform.map(Self.describe) }
         }
         return Inspection(source: source.name, names: entry.names + entry.aliases, digest: entry.descriptor.digest,
-                          mediaType: entry.descriptor.mediaType, platforms: platforms, images: images)
+                          mediaType: entry.descriptor.mediaType, platforms: platforms,
+                          absent: graph.absent.isEmpty ? nil : graph.absent.map { SparseIndex.describe([$0]) }, images: images)
     }
 
     /// A Docker schema 1 manifest: the layers that carry content, base first (throwaway entries
@@ -110,7 +114,7 @@ public struct Inspector: Sendable {
             layers: manifest.imageLayers.map { Inspection.Layer(digest: $0, mediaType: .dockerLayerGzip, size: -1) },
             layersSize: -1, diffIDs: nil)
         return Inspection(source: source.name, names: entry.names + entry.aliases, digest: entry.descriptor.digest,
-                          mediaType: entry.descriptor.mediaType, platforms: nil, images: [image])
+                          mediaType: entry.descriptor.mediaType, platforms: nil, absent: nil, images: [image])
     }
 
     /// Reads and decodes an image config; `nil` for configs of other types (artifacts).

@@ -58,6 +58,13 @@ public struct Digest: Hashable, Sendable, Comparable, CustomStringConvertible, C
     /// Whether Ferry can check content against this digest.
     public var isVerifiable: Bool { knownAlgorithm != nil }
 
+    /// The algorithms the image-spec registers (`descriptor.md`, "Registered algorithms").
+    public static let registeredAlgorithms: Set<String> = ["sha256", "sha512", "blake3"]
+
+    /// Whether the image-spec registers this digest's algorithm. Content under an unregistered
+    /// one (`sha1`, `md5`) cannot be checked by any peer.
+    public var isRegistered: Bool { Self.registeredAlgorithms.contains(algorithm) }
+
     public var description: String { "\(algorithm):\(encoded)" }
 
     /// The first 12 hex characters, for messages and tables (`sha256:ab12cd34ef56`).

@@ -11,6 +11,12 @@ public struct DestinationCapabilities: Sendable, Hashable {
     public var holdsSeveralImages: Bool
     /// Whether it keeps indexes (multi-platform images) as such.
     public var holdsIndexes: Bool
+    /// Whether it can keep an index some of whose children it does not hold (a sparse index, as
+    /// containerd exports write): an OCI layout can; a registry refuses such an index.
+    public var holdsSparseIndexes: Bool
+    /// Whether it is an OCI image layout (a directory or an archive): Docker manifests kept there
+    /// verbatim are valid, but not every reader takes them (skopeo 1.9, umoci), so a copy says so.
+    public var isOCIImageLayout: Bool
     /// The manifest format it is native to: what an image Ferry synthesised (from a docker-archive)
     /// or one it must convert is written as.
     public var preferredManifestFormat: ManifestFormat
@@ -18,13 +24,15 @@ public struct DestinationCapabilities: Sendable, Hashable {
     /// it cannot take are converted to.
     public var preferredLayerCompression: LayerCompression
 
-    public init(acceptedManifestTypes: Set<MediaType>? = nil, acceptedLayerCompressions: Set<LayerCompression>? = nil, holdsSeveralImages: Bool = true, holdsIndexes: Bool = true, preferredManifestFormat: ManifestFormat = .oci, preferredLayerCompression: LayerCompression = .gzip) {
+    public init(acceptedManifestTypes: Set<MediaType>? = nil, acceptedLayerCompressions: Set<LayerCompression>? = nil, holdsSeveralImages: Bool = true, holdsIndexes: Bool = true, preferredManifestFormat: ManifestFormat = .oci, preferredLayerCompression: LayerCompression = .gzip, holdsSparseIndexes: Bool = true, isOCIImageLayout: Bool = false) {
         self.acceptedManifestTypes = acceptedManifestTypes
         self.acceptedLayerCompressions = acceptedLayerCompressions
         self.holdsSeveralImages = holdsSeveralImages
         self.holdsIndexes = holdsIndexes
         self.preferredManifestFormat = preferredManifestFormat
         self.preferredLayerCompression = preferredLayerCompression
+        self.holdsSparseIndexes = holdsSparseIndexes
+        self.isOCIImageLayout = isOCIImageLayout
     }
 
     /// OCI and Docker schema 2 manifests and indexes: what a destination that cannot hold Docker
@@ -91,9 +99,16 @@ public protocol ImageDestination: Sendable {
     /// destinations need nothing from it (the default does nothing); a docker-archive keeps a
     /// foreign layer's original descriptor, with its URLs, for `LayerSources`.
     func layerTranscoded(from original: Descriptor, to landed: Descriptor) async
+
+    /// What a user should know about what was written that is not an error (an image written
+    /// without a name, say), one sentence each; read after ``commit()``.
+    var notes: [String] { get }
 }
 
 extension ImageDestination {
+    /// Nothing to say.
+    public var notes: [String] { [] }
+
     /// Keeps the blob: the default for destinations where an unreferenced blob is harmless and
     /// cannot be taken back (a registry collects its own garbage).
     public func discardBlob(_ digest: Digest) async throws {}

@@ -54,6 +54,13 @@ extension ImageSource {
     /// No notes.
     public var notes: [String] { [] }
 
+    /// The tag of a name that is a full reference with a repository and a tag (`app:1.0`,
+    /// `docker.io/library/app:latest`); `nil` for a bare tag such as `1.0`.
+    static func tag(of name: String) -> String? {
+        guard name.contains(":"), let reference = try? Reference(parsing: name), reference.digest == nil else { return nil }
+        return reference.tag
+    }
+
     /// The entry selected by `selector`: the one whose names contain the reference, the entry at an
     /// index, or the only entry.
     ///
@@ -71,6 +78,13 @@ extension ImageSource {
             return all[0]
         case .name(let wanted):
             if let found = all.first(where: { $0.names.contains(wanted) }) ?? all.first(where: { $0.aliases.contains(wanted) }) { return found }
+            // A bare tag finds the one image whose full name (`docker.io/library/app:latest`,
+            // containerd's `io.containerd.image.name`) has that tag.
+            let byTag = all.filter { entry in (entry.names + entry.aliases).contains { Self.tag(of: $0) == wanted } }
+            if byTag.count == 1 { return byTag[0] }
+            if byTag.count > 1 {
+                throw TransportError(.ambiguous, "\(name): \(byTag.count) images have tag \"\(wanted)\" (\(byTag.flatMap { $0.names + $0.aliases }.filter { Self.tag(of: $0) == wanted }.prefix(10).joined(separator: ", "))); name one in full")
+            }
             let names = all.flatMap(\.names)
             throw TransportError(.notFound, "\(name) has no image named \"\(wanted)\"\(names.isEmpty ? "" : "; it has: " + names.prefix(10).joined(separator: ", "))")
         case .index(let n):

@@ -21,7 +21,17 @@ struct DockerArchiveDestinationTests {
                                         selector: .name("1.0"), options: CopyOptions(destinationNames: ["ferry/test:1.0"])).run()
             let members = try await DockerArchiveTesting.members(of: out)
             let layers = image.diffIDs.map { $0.encoded + "/layer.tar" }
-            #expect(members == [image.configDigest.encoded + ".json", image.diffIDs[0].encoded + "/", layers[0], image.diffIDs[1].encoded + "/", layers[1], "manifest.json", "repositories"])
+            let ids = image.diffIDs.map(\.encoded)
+            #expect(members == [image.configDigest.encoded + ".json",
+                                ids[0] + "/", ids[0] + "/VERSION", ids[0] + "/json", layers[0],
+                                ids[1] + "/", ids[1] + "/VERSION", ids[1] + "/json", layers[1], "manifest.json", "repositories"])
+            // The legacy v1 files, as docker save writes them: a parent chain, the config on top.
+            #expect(try await DockerArchiveTesting.member(ids[0] + "/VERSION", of: out) == Array("1.0".utf8))
+            let base = try JSONSerialization.jsonObject(with: Data(try await DockerArchiveTesting.member(ids[0] + "/json", of: out))) as? [String: Any]
+            let top = try JSONSerialization.jsonObject(with: Data(try await DockerArchiveTesting.member(ids[1] + "/json", of: out))) as? [String: Any]
+            #expect(base?["id"] as? String == ids[0] && base?["parent"] == nil)
+            #expect(top?["id"] as? String == ids[1] && top?["parent"] as? String == ids[0])
+            #expect(top?["os"] as? String == "linux" && top?["rootfs"] == nil && top?["architecture"] != nil)
             let manifest = String(decoding: try await DockerArchiveTesting.member("manifest.json", of: out), as: UTF8.self)
             #expect(manifest == #"[{"Config":"\#(image.configDigest.encoded).json","Layers":["\#(layers[0])","\#(layers[1])"],"RepoTags":["ferry/test:1.0"]}]"#)
             let repositories = String(decoding: try await DockerArchiveTesting.member("repositories", of: out), as: UTF8.self)

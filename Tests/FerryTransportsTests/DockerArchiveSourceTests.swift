@@ -39,7 +39,8 @@ struct DockerArchiveSourceTests {
             let copied = try await DockerArchiveTesting.copyToLayout(source, .name("docker.io/ferry/hello:1.0"), layout: dir + "/oci")
             #expect(copied.first?.images.first?.configDigest == DockerArchiveTesting.helloConfig)
             #expect(copied.first?.images.first?.diffIDs == DockerArchiveTesting.helloDiffIDs)
-            #expect(copied.first?.names == ["ferry/hello:1.0"])
+            // The name as docker save wrote it, and the full name (io.containerd.image.name).
+            #expect(copied.first?.names == ["ferry/hello:1.0", "docker.io/ferry/hello:1.0"])
             let config = try await DockerArchiveTesting.member(DockerArchiveTesting.helloConfig.encoded + ".json", of: try #require(DockerArchiveTesting.helloArchive))
             #expect(FileManager.default.contents(atPath: dir + "/oci/blobs/sha256/" + DockerArchiveTesting.helloConfig.encoded) == Data(config))
         }

@@ -43,7 +43,7 @@ final class LandedAhead: Sendable {
         let wantedTarget: LayerCompression?
         let wantedLevel: Int?
         switch job.kind {
-        case .copy: (wantedTarget, wantedLevel) = (nil, nil)
+        case .copy, .copyLayer: (wantedTarget, wantedLevel) = (nil, nil)
         case .transcode(let target, let level, _, _): (wantedTarget, wantedLevel) = (target, level)
         }
         let found = state.withLock { state -> Landing? in
@@ -53,7 +53,7 @@ final class LandedAhead: Sendable {
         }
         guard let found else { return nil }
         switch job.kind {
-        case .copy:
+        case .copy, .copyLayer:
             return (job.descriptor, found.wasPresent)
         case .transcode(_, _, let diffID, let mediaType):
             if let diffID, let content = found.contentDigest, content != diffID {

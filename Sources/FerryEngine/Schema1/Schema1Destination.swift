@@ -85,4 +85,6 @@ final class Schema1Destination: ImageDestination {
     }
 
     func commit() async throws { try await base.commit() }
+
+    var notes: [String] { base.notes }
 }

@@ -4,7 +4,9 @@ import FerryTransports
 
 /// A blob the walk found, to be checked in the parallel phase.
 struct VerificationJob: Sendable {
-    enum Role: Sendable { case config, layer, other }
+    /// `artifactLayer`: a layer of a manifest that is not an image (an oras artifact, an
+    /// attestation): its digest and size are checked, its content is not read as a tar.
+    enum Role: Sendable { case config, layer, artifactLayer, other }
     var descriptor: Descriptor
     /// The first image that referenced it, for locations.
     var image: String
@@ -62,7 +64,7 @@ final class GraphWalk {
             return
         }
         guard visited.insert(descriptor.digest).inserted, !unsafe.contains(descriptor.digest) else { return }
-        guard let bytes = await read(descriptor, at: location) else { return }
+        guard let bytes = await read(descriptor, indexEntry: depth > 0, at: location) else { return }
         if descriptor.mediaType.isSchema1 {
             problems.warning(.schema1NotChecked, "Docker schema 1 manifest: only its digest and size are checked", at: location)
             return
@@ -95,15 +97,19 @@ final class GraphWalk {
             }
             for layer in refs.layers {
                 referenced.insert(layer.digest)
-                addJob(layer, image: image, role: .layer)
+                addJob(layer, image: image, role: refs.isImage ? .layer : .artifactLayer)
             }
         }
     }
 
-    /// Reads a document and checks its size and digest; `nil` (with a problem) when it cannot be used.
-    private func read(_ descriptor: Descriptor, at location: VerificationProblem.Location) async -> [UInt8]? {
+    /// Reads a document and checks its size and digest (for Docker schema 1, the digest of the
+    /// signed payload, as ``GraphReader`` and `ferry digest` compute it); `nil` (with a problem)
+    /// when it cannot be used.
+    /// - Parameter indexEntry: the descriptor is an entry of an index, which the source may leave
+    ///   out (a sparse index): its absence is a note, not an error.
+    private func read(_ descriptor: Descriptor, indexEntry: Bool, at location: VerificationProblem.Location) async -> [UInt8]? {
         guard let algorithm = descriptor.digest.knownAlgorithm else {
-            problems.warning(.digestUnverifiable, "digest algorithm \"\(descriptor.digest.algorithm)\" cannot be computed; the document is not checked", at: location)
+            problems.uncomputable(descriptor.digest, what: "document", at: location)
             return nil
         }
         guard descriptor.size <= Int64(DocumentLimits.maximumDocumentSize) else {
@@ -113,6 +119,9 @@ final class GraphWalk {
         let bytes: [UInt8]
         do {
             bytes = try await source.document(descriptor)
+        } catch where indexEntry && SparseIndex.isAbsent(error) {
+            problems.indexChildAbsent(descriptor, at: location)
+            return nil
         } catch let error as TransportError where error.code == .notFound {
             problems.error(.blobMissing, "\(descriptor.mediaType) is missing from the source", at: location)
             return nil
@@ -129,7 +138,10 @@ final class GraphWalk {
             problems.error(.blobSizeMismatch, "expected \(descriptor.size) bytes, found \(bytes.count)", at: location)
             return nil
         }
-        let actual = (try? DigestHasher.digest(bytes, algorithm: algorithm))
+        // A signed schema 1 manifest's digest is over its JWS payload, not the whole file.
+        let actual = descriptor.mediaType.isSchema1 && algorithm == .sha256
+            ? (try? Schema1Signing.digest(of: bytes, context: "manifest \(descriptor.digest)"))
+            : (try? DigestHasher.digest(bytes, algorithm: algorithm))
         guard actual == descriptor.digest else {
             problems.error(.blobDigestMismatch, "content has digest \(actual?.description ?? "?"), expected \(descriptor.digest)", at: location)
             return nil

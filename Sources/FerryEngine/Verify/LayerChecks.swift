@@ -87,7 +87,9 @@ enum LayerChecks {
             }
             if !escapes { seen.insert(path) }
         }
-        if !scanner.sawEndMarker {
+        if scanner.endedWithoutPadding {
+            problems.warning(.tarEndMarkerMissing, "layer tar ends right after the last member's data (no padding, no end-of-archive marker); its data is complete", at: location)
+        } else if !scanner.sawEndMarker {
             problems.warning(.tarEndMarkerMissing, "layer tar has no end-of-archive marker (two zero blocks)", at: location)
         }
     }

@@ -50,8 +50,15 @@ public struct VerificationCode: RawRepresentable, Hashable, Sendable, Codable, C
     public static let blobSizeMismatch = Self("blob-size-mismatch")
     /// A blob could not be read (I/O error, unsafe path).
     public static let blobUnreadable = Self("blob-unreadable")
-    /// A digest whose algorithm Ferry cannot compute: the content is not checked (warning).
+    /// A digest of an algorithm the OCI registers but Ferry cannot compute (`blake3`): the
+    /// content is not checked (warning).
     public static let digestUnverifiable = Self("digest-unverifiable")
+    /// A digest of an algorithm the OCI does not register (`sha1`, `md5`): nothing can check the
+    /// content, and every peer refuses it (error).
+    public static let digestAlgorithmUnregistered = Self("digest-algorithm-unregistered")
+    /// An index entry whose manifest the source does not hold: a sparse index, as containerd
+    /// exports write (note; the image-layout spec allows it).
+    public static let indexChildAbsent = Self("index-child-absent")
 
     // Documents
     /// A manifest, index or config that is not JSON, or not a JSON object.

@@ -48,6 +48,8 @@ public struct VerificationReport: Sendable, Codable, Equatable {
     public var errors: Int
     /// How many problems are warnings.
     public var warnings: Int
+    /// How many problems are notes (allowed by the specs, worth knowing).
+    public var notes: Int
     /// Every problem found.
     public var problems: [VerificationProblem]
 
@@ -60,15 +62,16 @@ public struct VerificationReport: Sendable, Codable, Equatable {
         self.bytesChecked = bytesChecked
         self.problems = problems
         errors = problems.filter { $0.severity == .error }.count
-        warnings = problems.count - errors
+        notes = problems.filter { $0.severity == .note }.count
+        warnings = problems.count - errors - notes
         status = unreadable ? .unreadable : (errors == 0 ? .valid : .invalid)
     }
 
-    /// The same report with every warning made an error (`--strict`).
+    /// The same report with every warning made an error and every note a warning (`--strict`).
     public func treatingWarningsAsErrors() -> VerificationReport {
         let strict = problems.map { problem -> VerificationProblem in
             var p = problem
-            p.severity = .error
+            p.severity = problem.severity == .note ? .warning : .error
             return p
         }
         return VerificationReport(source: source, mode: mode, images: images, blobsChecked: blobsChecked,

@@ -39,9 +39,9 @@ extension Verifier {
         var result = BlobResult()
         let descriptor = job.descriptor
         let location = VerificationProblem.Location(image: job.image, blob: descriptor.digest.description)
-        let kind = job.role == .layer ? "layer" : (job.role == .config ? "config" : "blob")
+        let kind = job.role == .layer || job.role == .artifactLayer ? "layer" : (job.role == .config ? "config" : "blob")
         guard descriptor.digest.isVerifiable else {
-            result.problems.warning(.digestUnverifiable, "digest algorithm \"\(descriptor.digest.algorithm)\" cannot be computed; the \(kind) is not checked", at: location)
+            result.problems.uncomputable(descriptor.digest, what: kind, at: location)
             return result
         }
         guard !unsafe.contains(descriptor.digest) else { return result }

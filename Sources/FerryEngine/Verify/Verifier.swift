@@ -82,6 +82,13 @@ public struct Verifier: Sendable {
         if let archive = source as? any DockerArchiveInventory {
             DockerArchiveChecks.check(archive, problems: &problems)
         }
+        // A docker-archive serves its images through manifest.json; the platforms its stored
+        // index names but does not hold are noted as for any sparse index.
+        if let archive = source as? DockerArchiveSource {
+            for entry in archive.absentManifests {
+                problems.indexChildAbsent(entry, at: .init(blob: entry.digest.description))
+            }
+        }
 
         var selected: [(String, SourceEntry)] = []
         do {

@@ -42,6 +42,11 @@ public final class TarStreamScanner {
     /// ``next()`` has returned `nil`.
     public private(set) var sawEndMarker = false
 
+    /// Whether the stream ended right after the last member's data, without padding it to a block
+    /// (and so without an end-of-archive marker): umoci 0.4.7 writes such layers and Go's
+    /// archive/tar reads them; the data is complete. Meaningful once ``next()`` has returned `nil`.
+    public private(set) var endedWithoutPadding = false
+
     /// - Parameters:
     ///   - upstream: the uncompressed tar bytes.
     ///   - context: what the bytes are, for messages (`layer sha256:… in oci:/path`).
@@ -170,9 +175,11 @@ public final class TarStreamScanner {
         return data
     }
 
-    /// Skips `count` bytes of member data plus padding, without holding them.
+    /// Skips `count` bytes of member data plus padding, without holding them. A stream that ends
+    /// after the data but inside the padding is complete (``endedWithoutPadding``).
     private func skip(_ count: Int64, at header: Int64) async throws {
-        var remaining = Self.padded(count)
+        let padded = Self.padded(count)
+        var remaining = padded
         while remaining > 0 {
             let available = Int64(buffer.count - position)
             if available >= remaining {
@@ -186,6 +193,10 @@ public final class TarStreamScanner {
             position = 0
             guard !upstreamEnded, let chunk = try await upstream.next() else {
                 upstreamEnded = true
+                if padded - remaining >= count {
+                    endedWithoutPadding = true
+                    return
+                }
                 throw StreamError(.corruptData, "\(context): tar stream ends inside the data of the member at offset \(header) (truncated)")
             }
             buffer = chunk

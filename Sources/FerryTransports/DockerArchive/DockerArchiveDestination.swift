@@ -57,6 +57,7 @@ public final class DockerArchiveDestination: ImageDestination {
     let manifests = Mutex<[Digest: ImageManifest]>([:])
     private let items = Mutex<[(digest: Digest, names: [String])]>([])
     private let foreignOriginals = Mutex<DockerForeignLayerSources>(DockerForeignLayerSources())
+    private let untagged = Mutex<[String]>([])
 
     /// Prepares to write the archive at `path`.
     /// - Parameter durable: `fsync` the archive before it replaces `path` (default `true`).
@@ -122,8 +123,22 @@ public final class DockerArchiveDestination: ImageDestination {
         guard manifests.withLock({ $0[descriptor.digest] }) != nil else {
             throw TransportError(.notFound, "\(name): entry \(descriptor.digest) was added before its manifest was stored")
         }
+        var names = names
+        if !names.contains(where: { DockerArchiveNames.repoTag(for: $0) != nil }) {
+            // A bare tag (an OCI layout's `1.0`) is no repository name: use the image's full name
+            // when the engine knows it.
+            if let full = descriptor.annotations?[AnnotationKey.containerdImageName], DockerArchiveNames.repoTag(for: full) != nil {
+                names = [full]
+            } else {
+                let given = names.isEmpty ? "it has no name" : "\(names.map { "\"\($0)\"" }.joined(separator: ", ")) \(names.count == 1 ? "is" : "are") not a repository name with a tag"
+                untagged.withLock { $0.append("\(name): image \(descriptor.digest.short) is written untagged (RepoTags is empty; \(given)), so docker load gives it no name; name it with \(name):REPOSITORY:TAG") }
+            }
+        }
         items.withLock { $0.append((descriptor.digest, names)) }
     }
+
+    /// A sentence per image written without a name.
+    public var notes: [String] { untagged.withLock { $0 } }
 
     /// How the whole archive is compressed, from the file name: `.tar.gz`/`.tgz` gzip,
     /// `.tar.zst`/`.tar.zstd` zstd, anything else plain (what `docker save` writes).

@@ -77,11 +77,7 @@ public struct DockerArchiveSource: ImageSource {
     }
 
     private var absentManifestNotes: [String] {
-        guard !absentManifests.isEmpty else { return [] }
-        let listed = absentManifests.map { descriptor in
-            descriptor.platform.map { "\($0) (\(descriptor.digest.short))" } ?? descriptor.digest.description
-        }
-        return ["\(name): the archive's index names \(absentManifests.count) manifest\(absentManifests.count == 1 ? "" : "s") whose blobs it does not hold, not copied: \(listed.joined(separator: ", "))"]
+        absentManifests.isEmpty ? [] : [SparseIndex.note(source: name, absent: absentManifests)]
     }
 
     public func document(_ descriptor: Descriptor) async throws -> [UInt8] {

@@ -5,6 +5,8 @@ import FerryStreams
 ///
 /// ```
 /// <config hex>.json          each config once, before the layers of its image
+/// <DiffID hex>/VERSION       `1.0`, as docker save writes it
+/// <DiffID hex>/json          the legacy v1 layer JSON: id, parent, created (the top layer: the config's fields too)
 /// <DiffID hex>/layer.tar     each distinct layer once (a repeated layer repeats the path in manifest.json)
 /// manifest.json              [{"Config","Layers","RepoTags"}], plus "LayerSources" for foreign layers — written after every blob
 /// repositories               {"<familiar repo>":{"<tag>":"<top layer id>"}} — last, only when something is tagged
@@ -12,9 +14,11 @@ import FerryStreams
 ///
 /// The layer directory is named by the layer's DiffID, so identical layers share one member and
 /// the name is a pure function of the content; `docker load` never checks how these v1 IDs were
-/// derived. The legacy per-layer `<id>/json` and `<id>/VERSION` files are **not** written: every
-/// `docker load` since 1.10 (and skopeo, podman, containerd) reads `manifest.json` instead, and
-/// leaving them out keeps the archive a function of the image alone.
+/// derived. The legacy per-layer `<id>/json` and `<id>/VERSION` files are written as docker save
+/// writes them, for tools that read only those and `repositories` (such as `undocker`): each
+/// `json` names its layer's `parent`, and the top layer's carries the image config's fields. A
+/// layer directory is written once, so a layer two images share keeps the first image's `json`
+/// (``LegacyLayerJSON``).
 ///
 /// `RepoTags` are the names given, in familiar form (`ferry/hello:1.0`); a name that is not a
 /// tagged docker reference (an OCI layout's bare `1.0`) is left out, and a name given to several
@@ -47,7 +51,12 @@ struct DockerLegacyArchiveWriter {
                     guard let size = FileSystem.size(of: file) else {
                         throw TransportError(.notFound, "\(name): layer \(layer.digest) was never stored")
                     }
-                    try tar.addDirectory(layer.digest.encoded)
+                    let id = layer.digest.encoded
+                    let isTop = layer == image.manifest.layers.last
+                    try tar.addDirectory(id)
+                    try tar.addFile(id + "/VERSION", bytes: Array("1.0".utf8))
+                    try tar.addFile(id + "/json", bytes: LegacyLayerJSON.bytes(id: id, parent: layerMembers.last.map { String($0.prefix { $0 != "/" }) },
+                                                                               config: configBytes, isTop: isTop))
                     try await tar.addFile(member, size: size, copyingFile: file)
                 }
                 layerMembers.append(member)

@@ -33,11 +33,11 @@ enum LayoutIndexEntries {
         }
     }
 
-    /// A descriptor for `index.json`: the source's own name annotations are not carried over.
+    /// A descriptor for `index.json`: the source's `ref.name` is not carried over (the entry's
+    /// names are); `io.containerd.image.name`, the full name the engine gives, is kept.
     static func stripped(_ descriptor: Descriptor) -> Descriptor {
         var d = descriptor
         d.annotations?[AnnotationKey.refName] = nil
-        d.annotations?[AnnotationKey.containerdImageName] = nil
         if d.annotations?.isEmpty == true { d.annotations = nil }
         return d
     }

@@ -18,7 +18,7 @@ public final class OCILayoutDestination: ImageDestination {
     public let name: String
     /// Any OCI or Docker schema 2 manifest or index; not Docker schema 1, which an OCI layout
     /// cannot describe (its descriptors would have no config).
-    public let capabilities = DestinationCapabilities(acceptedManifestTypes: DestinationCapabilities.schema2Types)
+    public let capabilities = DestinationCapabilities(acceptedManifestTypes: DestinationCapabilities.schema2Types, isOCIImageLayout: true)
     private let durable: Bool
     private let state = Mutex<[(Descriptor, [String])]>([])
     /// Blobs this destination created (they were not in the layout before), which

@@ -41,7 +41,8 @@ public struct RegistryDestination: ImageDestination {
             holdsSeveralImages: true,
             holdsIndexes: true,
             preferredManifestFormat: .oci,
-            preferredLayerCompression: .gzip)
+            preferredLayerCompression: .gzip,
+            holdsSparseIndexes: false)
     }
 
     /// Whether the repository holds the blob (`HEAD`), or — with a ``mountSource`` — holds it

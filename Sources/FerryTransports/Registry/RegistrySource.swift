@@ -29,7 +29,9 @@ public struct RegistrySource: ImageSource {
     public func entries() async throws -> [SourceEntry] {
         let document = try await client.manifest(reference.repository, manifestReference)
         let names = reference.digest == nil ? [reference.tag ?? Reference.defaultTag] : []
-        return [SourceEntry(descriptor: document.descriptor, names: names)]
+        // The full name, so that a copy can record it (`io.containerd.image.name`, `RepoTags`).
+        let aliases = reference.digest == nil ? [reference.description] : []
+        return [SourceEntry(descriptor: document.descriptor, names: names, aliases: aliases)]
     }
 
     public func document(_ descriptor: Descriptor) async throws -> [UInt8] {

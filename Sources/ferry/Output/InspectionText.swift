@@ -11,6 +11,7 @@ enum InspectionText {
         out += "Digest:     \(inspection.digest)\n"
         out += "MediaType:  \(inspection.mediaType)\n"
         if let platforms = inspection.platforms { out += "Platforms:  \(platforms.joined(separator: ", "))\n" }
+        if let absent = inspection.absent { out += "Not held:   \(absent.joined(separator: ", ")) (named by the index, absent from the source)\n" }
         for image in inspection.images {
             out += "\n"
             if inspection.images.count > 1 || image.digest != inspection.digest {

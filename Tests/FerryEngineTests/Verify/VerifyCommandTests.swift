@@ -84,6 +84,7 @@ struct VerifyCommandTests {
             }
           ],
           "mode" : "full",
+          "notes" : 0,
           "problems" : [
             {
               "code" : "media-type-unknown",
