@@ -72,7 +72,7 @@ extension ImageSource {
         case .name(let wanted):
             if let found = all.first(where: { $0.names.contains(wanted) }) ?? all.first(where: { $0.aliases.contains(wanted) }) { return found }
             let names = all.flatMap(\.names)
-            throw TransportError(.notFound, "\(name) has no image named \"\(wanted)\"\(names.isEmpty ? "" : "; it has: " + names.prefix(10).joined(separator: ", "))")
+            throw TransportError(.notFound, "\(name) has no image named \(Echo.quoted(wanted))\(names.isEmpty ? "" : "; it has: " + names.prefix(10).joined(separator: ", "))")
         case .index(let n):
             guard n >= 0, n < all.count else {
                 throw TransportError(.notFound, "\(name) has \(all.count) images; @\(n) is out of range (0…\(max(0, all.count - 1)))")

@@ -103,7 +103,7 @@ final class GraphWalk {
     /// Reads a document and checks its size and digest; `nil` (with a problem) when it cannot be used.
     private func read(_ descriptor: Descriptor, at location: VerificationProblem.Location) async -> [UInt8]? {
         guard let algorithm = descriptor.digest.knownAlgorithm else {
-            problems.warning(.digestUnverifiable, "digest algorithm \"\(descriptor.digest.algorithm)\" cannot be computed; the document is not checked", at: location)
+            problems.warning(.digestUnverifiable, "digest algorithm \(Echo.quoted(descriptor.digest.algorithm)) cannot be computed; the document is not checked", at: location)
             return nil
         }
         guard descriptor.size <= Int64(DocumentLimits.maximumDocumentSize) else {

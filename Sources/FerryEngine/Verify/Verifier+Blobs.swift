@@ -41,7 +41,7 @@ extension Verifier {
         let location = VerificationProblem.Location(image: job.image, blob: descriptor.digest.description)
         let kind = job.role == .layer ? "layer" : (job.role == .config ? "config" : "blob")
         guard descriptor.digest.isVerifiable else {
-            result.problems.warning(.digestUnverifiable, "digest algorithm \"\(descriptor.digest.algorithm)\" cannot be computed; the \(kind) is not checked", at: location)
+            result.problems.warning(.digestUnverifiable, "digest algorithm \(Echo.quoted(descriptor.digest.algorithm)) cannot be computed; the \(kind) is not checked", at: location)
             return result
         }
         guard !unsafe.contains(descriptor.digest) else { return result }
