@@ -21,7 +21,7 @@ public enum CompressionChoice: Sendable, Hashable, CustomStringConvertible {
         switch name {
         case "gzip": compression = .gzip; range = 1...9; fast = 1; best = 9
         case "zstd": compression = .zstd; range = 1...19; fast = 1; best = 19
-        default: throw SpecError(.unsupported, "unknown compression \"\(s)\"; \(usage)")
+        default: throw SpecError(.unsupported, "unknown compression \(Echo.quoted(s)); \(usage)")
         }
         guard parts.count == 2 else { self = .to(compression, level: nil); return }
         switch parts[1] {
@@ -29,7 +29,7 @@ public enum CompressionChoice: Sendable, Hashable, CustomStringConvertible {
         case "best": self = .to(compression, level: best)
         default:
             guard let level = Int(parts[1]), range.contains(level) else {
-                throw SpecError(.unsupported, "compression level \"\(parts[1])\" for \(name) must be \(range.lowerBound)-\(range.upperBound), fast or best")
+                throw SpecError(.unsupported, "compression level \(Echo.quoted(parts[1])) for \(name) must be \(range.lowerBound)-\(range.upperBound), fast or best")
             }
             self = .to(compression, level: level)
         }

@@ -52,7 +52,7 @@ public struct GraphReader: Sendable {
             throw StreamError(.sizeMismatch, "\(context): expected \(descriptor.size) bytes, found \(bytes.count)")
         }
         guard let algorithm = descriptor.digest.knownAlgorithm else {
-            throw StreamError(.unsupported, "\(context): digest algorithm \"\(descriptor.digest.algorithm)\" cannot be verified")
+            throw StreamError(.unsupported, "\(context): digest algorithm \(Echo.quoted(descriptor.digest.algorithm)) cannot be verified")
         }
         // A signed schema 1 manifest's digest is over its JWS payload, not the whole bytes (§1.2).
         let actual = descriptor.mediaType.isSchema1 && algorithm == .sha256

@@ -124,7 +124,7 @@ public struct Reference: Hashable, Sendable, CustomStringConvertible {
         }
         let nameLength = domain.utf8.count + 1 + repository.utf8.count
         guard nameLength <= Self.maximumNameLength else {
-            throw Self.invalid(string, "the name \(domain)/\(Digest.printable(repository, limit: 40)) is \(nameLength) characters long, the limit is \(Self.maximumNameLength)")
+            throw Self.invalid(string, "the name \(Digest.printable(domain + "/" + repository, limit: 40)) is \(nameLength) characters long, the limit is \(Self.maximumNameLength)")
         }
         self.init(domain: domain, repository: repository, tag: tag, digest: digest)
     }

@@ -86,7 +86,7 @@ extension ImageSource {
                 throw TransportError(.ambiguous, "\(name): \(byTag.count) images have tag \"\(wanted)\" (\(byTag.flatMap { $0.names + $0.aliases }.filter { Self.tag(of: $0) == wanted }.prefix(10).joined(separator: ", "))); name one in full")
             }
             let names = all.flatMap(\.names)
-            throw TransportError(.notFound, "\(name) has no image named \"\(wanted)\"\(names.isEmpty ? "" : "; it has: " + names.prefix(10).joined(separator: ", "))")
+            throw TransportError(.notFound, "\(name) has no image named \(Echo.quoted(wanted))\(names.isEmpty ? "" : "; it has: " + names.prefix(10).joined(separator: ", "))")
         case .index(let n):
             guard n >= 0, n < all.count else {
                 throw TransportError(.notFound, "\(name) has \(all.count) images; @\(n) is out of range (0…\(max(0, all.count - 1)))")

@@ -61,16 +61,16 @@ public struct TransportReference: Sendable, Hashable, CustomStringConvertible {
             return
         }
         guard let colon = string.firstIndex(of: ":") else {
-            throw TransportError(.invalidArgument, "\"\(string)\" names no transport; write TRANSPORT:PATH[:REF], \(examples). Transports: \(Kind.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw TransportError(.invalidArgument, "\(Echo.quoted(string)) names no transport; write TRANSPORT:PATH[:REF], \(examples). Transports: \(Kind.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         let transport = String(string[..<colon])
         guard let kind = Kind(rawValue: transport) else {
-            throw TransportError(.invalidArgument, "unknown transport \"\(transport)\" in \"\(string)\"; known: \(Kind.allCases.map(\.rawValue).joined(separator: ", ")) (\(examples))")
+            throw TransportError(.invalidArgument, "unknown transport \(Echo.quoted(transport)) in \(Echo.quoted(string)); known: \(Kind.allCases.map(\.rawValue).joined(separator: ", ")) (\(examples))")
         }
         let rest = String(string[string.index(after: colon)...])
         if kind == .dir {
             // dir: has no reference: the whole rest is the path, colons included (as skopeo reads it).
-            guard !rest.isEmpty else { throw TransportError(.invalidArgument, "\"\(string)\" has an empty path (e.g. dir:./image)") }
+            guard !rest.isEmpty else { throw TransportError(.invalidArgument, "\(Echo.quoted(string)) has an empty path (e.g. dir:./image)") }
             self.kind = .dir
             self.path = rest
             self.selector = .only
@@ -86,7 +86,7 @@ public struct TransportReference: Sendable, Hashable, CustomStringConvertible {
             ref = nil
         }
         guard !path.isEmpty else {
-            throw TransportError(.invalidArgument, "\"\(string)\" has an empty path (\(examples))")
+            throw TransportError(.invalidArgument, "\(Echo.quoted(string)) has an empty path (\(examples))")
         }
         self.kind = kind
         self.path = path
@@ -95,14 +95,14 @@ public struct TransportReference: Sendable, Hashable, CustomStringConvertible {
             selector = .only
         case let ref? where ref.hasPrefix("@"):
             guard let n = Int(ref.dropFirst()), n >= 0 else {
-                throw TransportError(.invalidArgument, "\"\(string)\": \"\(ref)\" is not a position; write @N with N a number from 0")
+                throw TransportError(.invalidArgument, "\(Echo.quoted(string)): \(Echo.quoted(ref)) is not a position; write @N with N a number from 0")
             }
             selector = .index(n)
         case let ref? where kind == .dockerArchive:
             selector = .name(try DockerArchiveNames.selectorName(ref, in: string))
         case let ref?:
             guard Self.isValidLayoutName(ref) else {
-                throw TransportError(.invalidArgument, "\"\(string)\": \"\(ref)\" is not a valid reference name (letters and digits, separated by - . _ : @ + or --, components joined by /), e.g. oci:./layout:1.0")
+                throw TransportError(.invalidArgument, "\(Echo.quoted(string)): \(Echo.quoted(ref)) is not a valid reference name (letters and digits, separated by - . _ : @ + or --, components joined by /), e.g. oci:./layout:1.0")
             }
             selector = .name(ref)
         }

@@ -19,7 +19,7 @@ enum ConfigChecks {
             return nil
         }
         if rootfs["type"]?.string != "layers" {
-            documents.problems.error(.rootfsTypeInvalid, "rootfs.type is \(rootfs["type"]?.string.map { "\"\($0)\"" } ?? "missing"), expected \"layers\"", at: location)
+            documents.problems.error(.rootfsTypeInvalid, "rootfs.type is \(rootfs["type"]?.string.map { Echo.quoted($0) } ?? "missing"), expected \"layers\"", at: location)
         }
         var diffIDs: [Digest?] = []
         for (i, value) in (rootfs["diff_ids"]?.array ?? []).enumerated() {

@@ -15,7 +15,7 @@ enum DockerArchiveChecks {
                 do {
                     let reference = try Reference(parsing: tag)
                     if reference.digest != nil {
-                        problems.error(.archiveRepoTagInvalid, "RepoTags of item \(i): \"\(tag)\" has a digest; RepoTags are name:tag only", at: location)
+                        problems.error(.archiveRepoTagInvalid, "RepoTags of item \(i): \(Echo.quoted(tag)) has a digest; RepoTags are name:tag only", at: location)
                     } else {
                         // A bare name means name:latest, as docker load and go-containerregistry read it.
                         tagged.insert(reference.normalized.description)
@@ -51,7 +51,7 @@ enum DockerArchiveChecks {
         for (repository, tags) in repositories.sorted(by: { $0.key < $1.key }) {
             for tag in tags.keys.sorted() {
                 guard let reference = try? Reference(parsing: "\(repository):\(tag)") else {
-                    problems.warning(.archiveRepositoriesInconsistent, "\"\(repository):\(tag)\" is not a valid reference", at: location)
+                    problems.warning(.archiveRepositoriesInconsistent, "\(Echo.quoted("\(repository):\(tag)")) is not a valid reference", at: location)
                     continue
                 }
                 listed.insert(reference.normalized.description)

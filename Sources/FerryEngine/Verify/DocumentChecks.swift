@@ -50,7 +50,7 @@ struct DocumentChecks {
             problems.error(.documentMissingField, "\(field).mediaType is missing or not a string", at: here)
             usable = false
         } else if let m = mediaTypeString, !MediaType(m).isWellFormed {
-            problems.error(.descriptorInvalid, "\(field).mediaType \"\(m)\" is not a type/subtype media type", at: here)
+            problems.error(.descriptorInvalid, "\(field).mediaType \(Echo.quoted(m)) is not a type/subtype media type", at: here)
         }
         guard let size = object["size"]?.integer else {
             problems.error(.documentMissingField, "\(field).size is missing or not an integer", at: here)
@@ -86,7 +86,7 @@ struct DocumentChecks {
         var result: [String: String] = [:]
         for (key, v) in object.sorted(by: { $0.key < $1.key }) {
             guard let s = v.string else {
-                problems.error(.annotationsInvalid, "\(field)[\"\(key)\"] is \(v.typeName), not a string", at: location)
+                problems.error(.annotationsInvalid, "\(field)[\(Echo.quoted(key))] is \(v.typeName), not a string", at: location)
                 continue
             }
             result[key] = s

@@ -79,7 +79,7 @@ enum LayerChecks {
             if member.isHardLink {
                 let target = resolve(member.linkTarget ?? "")
                 if target.escapes || !seen.contains(target.path) {
-                    report(.error, .tarHardLinkUnknown, "hard link to \"\(member.linkTarget ?? "")\", which is not an earlier member of this layer", member: member.name)
+                    report(.error, .tarHardLinkUnknown, "hard link to \(Echo.quoted(member.linkTarget ?? "")), which is not an earlier member of this layer", member: member.name)
                 }
             }
             if member.isDevice {

@@ -27,7 +27,7 @@ enum OCILayout {
             throw TransportError(.invalidInput, "\(error.message) (expected {\"imageLayoutVersion\":\"1.0.0\"})")
         }
         guard header.imageLayoutVersion == supportedVersion else {
-            throw TransportError(.invalidInput, "\(path): imageLayoutVersion \"\(header.imageLayoutVersion)\" is not supported (only 1.0.0 exists)")
+            throw TransportError(.invalidInput, "\(path): imageLayoutVersion \(Echo.quoted(header.imageLayoutVersion)) is not supported (only 1.0.0 exists)")
         }
     }
 }

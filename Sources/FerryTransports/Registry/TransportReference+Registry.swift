@@ -43,17 +43,17 @@ extension TransportReference {
     /// as skopeo does.
     static func parseDocker(_ string: String) throws(TransportError) -> Reference {
         guard string.hasPrefix("docker://") else {
-            throw TransportError(.invalidArgument, "\"\(string)\": a registry is written docker://HOST[:PORT]/REPO[:TAG|@DIGEST], e.g. docker://localhost:5000/app:1.0")
+            throw TransportError(.invalidArgument, "\(Echo.quoted(string)): a registry is written docker://HOST[:PORT]/REPO[:TAG|@DIGEST], e.g. docker://localhost:5000/app:1.0")
         }
         let text = String(string.dropFirst("docker://".count))
         let reference: Reference
         do {
             reference = try Reference(parsing: text)
         } catch {
-            throw TransportError(.invalidArgument, "\"\(string)\": \(error.message)")
+            throw TransportError(.invalidArgument, "\(Echo.quoted(string)): \(error.message)")
         }
         if reference.tag != nil && reference.digest != nil {
-            throw TransportError(.invalidArgument, "\"\(string)\" names both a tag and a digest; give one")
+            throw TransportError(.invalidArgument, "\(Echo.quoted(string)) names both a tag and a digest; give one")
         }
         return reference
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FerryRegistry
+import FerrySpec
 
 /// `ferry catalog HOST`
 struct CatalogCommand: AsyncParsableCommand {
@@ -28,7 +29,7 @@ struct CatalogCommand: AsyncParsableCommand {
     func validate() throws {
         if let pageSize, pageSize < 1 { throw ValidationError("--page-size must be at least 1") }
         guard Self.registryHost(host) != nil else {
-            throw ValidationError("\"\(host)\" is not a registry host; write HOST[:PORT], e.g. localhost:5000")
+            throw ValidationError("\(Echo.quoted(host)) is not a registry host; write HOST[:PORT], e.g. localhost:5000")
         }
     }
 

@@ -117,10 +117,10 @@ struct CopyCommand: AsyncParsableCommand {
             throw ValidationError("--upload-chunk-size must be between 1 byte and 1GiB")
         }
         guard DockerArchiveDestination.Layout(rawValue: archiveLayout) != nil else {
-            throw ValidationError("--archive-layout must be legacy or docker25, not \"\(archiveLayout)\"")
+            throw ValidationError("--archive-layout must be legacy or docker25, not \(Echo.quoted(archiveLayout))")
         }
         if let format, format != "v2s1", ManifestFormat(rawValue: format) == nil {
-            throw ValidationError("--format must be oci, v2s2 or v2s1, not \"\(format)\"")
+            throw ValidationError("--format must be oci, v2s2 or v2s1, not \(Echo.quoted(format))")
         }
         if unsigned && format != "v2s1" {
             throw ValidationError("--unsigned applies to --format v2s1 only")
