@@ -152,7 +152,14 @@ struct SyncContext: Sendable {
                 var jobs: [BlobJob] = []
                 var seen = Set<BlobJob>()
                 for planned in plan.entries { CopyOperation.collectJobs(planned.root, into: &jobs, seen: &seen) }
-                let blobs = jobs.filter { if case .copy = $0.kind { return true } else { return false } }.map(\.descriptor)
+                // Blobs carried as they are (layers too, which the copy sniffs for a wrong label
+                // later; a mislabelled one is then written again in its corrected form).
+                let blobs = jobs.filter { job in
+                    switch job.kind {
+                    case .copy, .copyLayer: return true
+                    case .transcode: return false
+                    }
+                }.map(\.descriptor)
                 return .ready(Prepared(item: item, target: target, source: source, entry: entry, blobs: blobs))
             } catch {
                 guard keepGoing, !(error is CancellationError) else { throw error }
