@@ -57,33 +57,44 @@ public struct CopyOperation: Sendable {
 
         var report = CopyReport()
         report.notes = source.notes
-        let landed = try await moveBlobs(of: plan, report: &report, announce: true)
+        let moved = try await moveBlobs(of: plan, report: &report, announce: true)
         var written = Set<Digest>()
         for entry in plan.entries {
-            let root = try await materialize(entry.root, landed: landed, written: &written, report: &report)
+            let root = try await materialize(entry.root, landed: moved.landed, written: &written, report: &report)
             let names = options.destinationNames ?? entry.names
             try await destination.addEntry(root, names: names)
-            report.entries.append(.init(descriptor: root, names: names, sourceDigest: entry.sourceDigest))
+            report.entries.append(.init(descriptor: root, names: names, sourceDigest: entry.sourceDigest, blobs: tally(entry, moved)))
         }
         if options.includeReferrers {
             try await copyReferrers(of: plan, written: &written, report: &report)
         }
-        try await discardUnusedLandings(used: written.union(landed.values.map(\.digest)).union(landed.keys.map(\.descriptor.digest)))
+        try await discardUnusedLandings(used: written.union(moved.landed.values.map(\.digest)).union(moved.landed.keys.map(\.descriptor.digest)))
         try await destination.commit()
         return report
     }
 
     // MARK: Blobs
 
+    /// What moving a plan's blobs did.
+    struct MovedBlobs {
+        /// Each blob job with the descriptor of what landed.
+        var landed: [BlobJob: Descriptor] = [:]
+        /// The jobs whose blob the destination already had.
+        var skipped: Set<BlobJob> = []
+    }
+
     /// Moves (or finds already present) every blob of `plan`, counting them in `report`.
-    /// - Parameter announce: report the plan's size to ``CopyOptions/progress`` first.
-    /// - Returns: each blob job with the descriptor of what landed.
-    func moveBlobs(of plan: CopyPlan, report: inout CopyReport, announce: Bool) async throws -> [BlobJob: Descriptor] {
+    /// - Parameter announce: report the plan's size, and each entry's, to ``CopyOptions/progress`` first.
+    func moveBlobs(of plan: CopyPlan, report: inout CopyReport, announce: Bool) async throws -> MovedBlobs {
         var jobs: [BlobJob] = []
         var seen = Set<BlobJob>()
         for entry in plan.entries { collectJobs(entry.root, into: &jobs, seen: &seen) }
-        if announce {
-            options.progress?(.planned(blobs: jobs.count, bytes: jobs.reduce(0) { $0 + $1.descriptor.size }))
+        if announce, let progress = options.progress {
+            progress(.planned(blobs: jobs.count, bytes: jobs.reduce(0) { $0 + max(0, $1.descriptor.size) }))
+            for entry in plan.entries {
+                let own = self.jobs(of: entry)
+                progress(.imagePlanned(sourceDigest: entry.sourceDigest, names: options.destinationNames ?? entry.names, blobs: own.count, bytes: own.reduce(0) { $0 + max(0, $1.descriptor.size) }))
+            }
         }
         var (results, remaining) = try takeLandedAhead(jobs)
         if let sequential = source as? any SequentialImageSource, sequential.prefersSequentialReads {
@@ -92,11 +103,13 @@ public struct CopyOperation: Sendable {
             remaining = rest
         }
         results += try await runJobs(remaining)
-        var landed: [BlobJob: Descriptor] = [:]
+        var moved = MovedBlobs()
         for (job, descriptor, skipped) in results {
-            landed[job] = descriptor
+            moved.landed[job] = descriptor
             if skipped {
+                moved.skipped.insert(job)
                 report.blobsSkipped += 1
+                report.bytesSkipped += max(0, descriptor.size)
             } else {
                 report.blobsCopied += 1
                 report.bytesCopied += descriptor.size
@@ -107,7 +120,31 @@ public struct CopyOperation: Sendable {
                 await destination.layerTranscoded(from: job.descriptor, to: descriptor)
             }
         }
-        return landed
+        return moved
+    }
+
+    /// The blob jobs one entry of a plan needs, each once.
+    private func jobs(of entry: CopyPlan.Entry) -> [BlobJob] {
+        var jobs: [BlobJob] = []
+        var seen = Set<BlobJob>()
+        collectJobs(entry.root, into: &jobs, seen: &seen)
+        return jobs
+    }
+
+    /// What moving one entry's blobs took.
+    private func tally(_ entry: CopyPlan.Entry, _ moved: MovedBlobs) -> CopyReport.BlobTally {
+        var tally = CopyReport.BlobTally()
+        for job in jobs(of: entry) {
+            guard let landed = moved.landed[job] else { continue }
+            if moved.skipped.contains(job) {
+                tally.skipped += 1
+                tally.bytesSkipped += max(0, landed.size)
+            } else {
+                tally.copied += 1
+                tally.bytesCopied += max(0, landed.size)
+            }
+        }
+        return tally
     }
 
     private func collectJobs(_ node: PlannedNode, into jobs: inout [BlobJob], seen: inout Set<BlobJob>) {

@@ -7,8 +7,8 @@ import Synchronization
 /// an overall line, redrawn at most ten times a second on standard error. While a source is read
 /// once before the plan (a compressed docker-archive), the lines are its members, by name.
 ///
-/// Only used when standard error is a terminal and `--quiet` is not given; scripts and CI logs get
-/// the final summary only.
+/// Used for `--progress tty`, the default when standard error is a terminal; logs get
+/// ``PlainProgress`` instead.
 final class ProgressDisplay: Sendable {
     private struct Blob {
         var total: Int64
@@ -71,6 +71,8 @@ final class ProgressDisplay: Sendable {
                 s.progress(member, bytes)
             case .memberFinished(let member):
                 s.finish(member)
+            case .imagePlanned:
+                break
             }
             if let last = s.lastDraw, now - last < .milliseconds(100), !isFinal(event, s) { return }
             s.lastDraw = now
