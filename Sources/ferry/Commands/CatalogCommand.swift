@@ -39,7 +39,7 @@ struct CatalogCommand: AsyncParsableCommand {
                 try await client.catalog(pageSize: pageSize)
             }
             if json {
-                struct Listing: Encodable { var repositories: [String] }
+                struct Listing: Encodable { var schemaVersion = 1; var repositories: [String] }
                 print(try prettyJSON(Listing(repositories: repositories)))
             } else {
                 for repository in repositories { print(repository) }

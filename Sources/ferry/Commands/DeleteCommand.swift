@@ -22,7 +22,7 @@ struct DeleteCommand: AsyncParsableCommand {
     @OptionGroup var registry: RegistryFlags
 
     func run() async throws {
-        let place = try parseTransport(image)
+        let place = try parsePlace(image)
         guard let reference = place.dockerReference?.normalized else {
             throw ValidationError("\(image) is not a registry image; write docker://HOST/REPO@DIGEST")
         }

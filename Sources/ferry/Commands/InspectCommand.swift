@@ -7,7 +7,15 @@ import FerryTransports
 struct InspectCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inspect",
-        abstract: "Show an image's manifest, config summary, layers and platforms.")
+        abstract: "Show an image's manifest, config summary, layers and platforms.",
+        discussion: """
+        A layout or archive holding several images, named without a reference, is listed instead: \
+        each image's digest and names, and how to name it (--json: schema in docs/json-output.md).
+        Examples:
+          ferry inspect oci:./layout:1.0
+          ferry inspect oci:./mirror
+          ferry inspect --json docker-archive:images.tar
+        """)
 
     @Argument(help: "The image: oci:PATH[:REF], oci-archive:PATH[:REF], docker-archive:PATH[:REF] or docker://HOST/REPO[:TAG|@DIGEST].")
     var source: String
@@ -17,25 +25,37 @@ struct InspectCommand: AsyncParsableCommand {
     @Flag(help: "Print the exact manifest or index bytes, nothing else.")
     var raw = false
 
-    @Flag(help: "Print JSON.")
+    @Flag(help: "Print JSON (schema: docs/json-output.md).")
     var json = false
 
     func run() async throws {
-        let from = try parseTransport(source)
+        let from = try parsePlace(source)
         try await runReportingErrors {
-            try await from.withSource(registry: try registry.options) { source in
-                let inspector = Inspector(source: source)
-                if raw {
-                    let document = try await inspector.rawDocument(from.selector)
-                    writeOut(String(decoding: document.bytes, as: UTF8.self))
+            try await withPlaceHints([from]) { try await inspect(from) }
+        }
+    }
+
+    private func inspect(_ from: TransportReference) async throws {
+        try await from.withSource(registry: try registry.options) { source in
+            let inspector = Inspector(source: source)
+            if from.dockerReference == nil, from.selector == .only, !raw {
+                let entries = try await source.entries()
+                if entries.count > 1 {
+                    let listing = EntryListing(entries, of: from, sourceString: self.source)
+                    print(json ? try prettyJSON(listing) : listing.text, terminator: json ? "\n" : "")
                     return
                 }
-                let inspection = try await inspector.inspect(from.selector)
-                if json {
-                    print(try prettyJSON(inspection))
-                } else {
-                    print(InspectionText.render(inspection), terminator: "")
-                }
+            }
+            if raw {
+                let document = try await inspector.rawDocument(from.selector)
+                writeOut(String(decoding: document.bytes, as: UTF8.self))
+                return
+            }
+            let inspection = try await inspector.inspect(from.selector)
+            if json {
+                print(try prettyJSON(inspection))
+            } else {
+                print(InspectionText.render(inspection), terminator: "")
             }
         }
     }

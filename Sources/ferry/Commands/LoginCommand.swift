@@ -26,6 +26,9 @@ struct LoginCommand: AsyncParsableCommand {
 
     @OptionGroup var tls: RegistryTLSFlags
 
+    @Flag(help: "Print the result as JSON (schema: docs/json-output.md).")
+    var json = false
+
     func validate() throws {
         guard passwordStdin else { throw ValidationError("pass the password on standard input with --password-stdin") }
         guard !host.contains("/") else { throw ValidationError("give the registry as HOST[:PORT], without a scheme or path") }
@@ -45,9 +48,21 @@ struct LoginCommand: AsyncParsableCommand {
             }
             let store = CredentialStore()
             try store.store(credentials, for: host)
-            print("Login succeeded; credentials for \(host) stored in \(store.dockerConfigPath)")
+            if json {
+                print(try prettyJSON(LoginJSON(registry: host, username: username, credentialsFile: store.dockerConfigPath)))
+            } else {
+                print("Login succeeded; credentials for \(host) stored in \(store.dockerConfigPath)")
+            }
         }
     }
+}
+
+/// `ferry login --json`: what was stored where (never the password).
+struct LoginJSON: Encodable {
+    var schemaVersion = 1
+    var registry: String
+    var username: String
+    var credentialsFile: String
 }
 
 /// `ferry logout HOST`

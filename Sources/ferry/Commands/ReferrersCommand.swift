@@ -39,7 +39,7 @@ struct ReferrersCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let from = try parseTransport(source)
+        let from = try parsePlace(source)
         try await runReportingErrors {
             try await from.withSource(registry: try registry.options) { source in
                 let subject = try await source.entry(matching: from.selector).descriptor
