@@ -30,8 +30,10 @@ struct Ferry: AsyncParsableCommand {
     /// Runs the command, with usage errors exiting 2 (argument-parser's own default is 64).
     static func main() async {
         AllocatorTuning.apply()
+        var parsed: (any ParsableCommand.Type)?
         do {
             var command = try parseAsRoot()
+            parsed = type(of: command)
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
@@ -39,7 +41,7 @@ struct Ferry: AsyncParsableCommand {
             }
         } catch {
             if exitCode(for: error) == .validationFailure {
-                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                FileHandle.standardError.write(Data(UsageErrorText.render(error, command: parsed).utf8))
                 Foundation.exit(2)
             }
             exit(withError: error)

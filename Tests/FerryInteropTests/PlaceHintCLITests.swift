@@ -54,3 +54,26 @@ struct PlaceHintCLITests {
         #expect(result.stderr.contains(suggestion), "stderr: \(result.stderr)")
     }
 }
+
+/// Usage errors: one style (`ferry: error: …`), the subcommand's own usage, "did you mean" for a
+/// misspelt subcommand; exit 2, nothing on standard output.
+@Suite(.enabled(if: FerryCLI.available, "no ferry binary (swift build, or set FERRY_BIN)"))
+struct UsageErrorCLITests {
+    @Test(arguments: [
+        (["cpoy", "a", "b"], "ferry: error: unknown command \"cpoy\"; did you mean \"ferry copy\"?", "Usage: ferry <subcommand>"),
+        (["inpsect", "oci:x"], "did you mean \"ferry inspect\"?", "Usage: ferry <subcommand>"),
+        (["copy", "oci:x"], "ferry: error: Missing expected argument '<destination>'", "Usage: ferry copy [<options>] <source> <destination>"),
+        // Found after parsing (in run): still the subcommand's usage, not the top-level one.
+        (["tags", "--page-size", "0", "oci:x"], "ferry: error: --page-size must be at least 1", "Usage: ferry tags <repository>"),
+        (["copy", "oci-achive:x", "oci:y"], "ferry: error: unknown transport \"oci-achive\"", "Usage: ferry copy [<options>] <source> <destination>"),
+    ])
+    func usageErrorsReadAlike(arguments: [String], message: String, usage: String) async throws {
+        let result = try await FerryCLI.run(arguments)
+        #expect(result.exitCode == 2)
+        #expect(result.stdout.isEmpty)
+        #expect(result.stderr.hasPrefix("ferry: error: "), "stderr: \(result.stderr)")
+        #expect(result.stderr.contains(message), "stderr: \(result.stderr)")
+        #expect(result.stderr.contains(usage), "stderr: \(result.stderr)")
+        #expect(!result.stderr.contains("Error: "))
+    }
+}
