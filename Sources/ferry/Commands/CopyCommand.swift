@@ -34,10 +34,10 @@ struct CopyCommand: AsyncParsableCommand {
         again continues it.
         """)
 
-    @Argument(help: "Where to read: oci:PATH[:REF], oci-archive:PATH[:REF], docker-archive:PATH[:REF], dir:PATH or docker://HOST/REPO[:TAG|@DIGEST].")
+    @Argument(help: "Where to read: oci:PATH[:REF], oci-archive:PATH[:REF], docker-archive:PATH[:REF], dir:PATH or docker://HOST/REPO[:TAG|@DIGEST].", completion: Completions.place)
     var source: String
 
-    @Argument(help: "Where to write: oci:PATH[:NAME], oci-archive:PATH[:NAME], docker-archive:PATH[:NAME], dir:PATH or docker://HOST/REPO[:TAG].")
+    @Argument(help: "Where to write: oci:PATH[:NAME], oci-archive:PATH[:NAME], docker-archive:PATH[:NAME], dir:PATH or docker://HOST/REPO[:TAG].", completion: Completions.place)
     var destination: String
 
     @Option(help: ArgumentHelp("Credentials for a source registry, USER:PASSWORD.", valueName: "user:password"))
@@ -82,7 +82,7 @@ struct CopyCommand: AsyncParsableCommand {
     @Option(help: "How many blobs to move at once.")
     var parallel = 4
 
-    @Option(help: "Manifest format to write: oci, v2s2 (Docker schema 2) or v2s1 (Docker schema 1, signed; dir: only). Default: keep each document's own.")
+    @Option(help: "Manifest format to write: oci, v2s2 (Docker schema 2) or v2s1 (Docker schema 1, signed; dir: only). Default: keep each document's own.", completion: Completions.format)
     var format: String?
 
     @Flag(help: "With --format v2s1: write unsigned schema 1 (…manifest.v1+json).")
@@ -91,10 +91,10 @@ struct CopyCommand: AsyncParsableCommand {
     @Flag(help: "Refuse a Docker schema 1 source whose signature is missing or does not verify.")
     var requireSignature = false
 
-    @Option(help: "Layer compression: gzip[:1-9|fast|best], zstd[:1-19|fast|best], none, or keep (the default, unless the destination needs otherwise).")
+    @Option(help: "Layer compression: gzip[:1-9|fast|best], zstd[:1-19|fast|best], none, or keep (the default, unless the destination needs otherwise).", completion: Completions.compress)
     var compress: String?
 
-    @Option(help: "Copy only this platform of a multi-platform image (os/arch[/variant]); repeatable.")
+    @Option(help: "Copy only this platform of a multi-platform image (os/arch[/variant]); repeatable.", completion: Completions.platform)
     var platform: [String] = []
 
     @Flag(help: "Fail rather than write anything whose digest would differ from the source's.")
@@ -106,7 +106,7 @@ struct CopyCommand: AsyncParsableCommand {
     @Option(help: "Write a JSON map of changed digests (source → destination) to this file.")
     var digestMap: String?
 
-    @Option(help: "docker-archive layout to write: legacy (Docker ≤ 24, the default) or docker25 (an OCI layout inside, as Docker 25+ writes).")
+    @Option(help: "docker-archive layout to write: legacy (Docker ≤ 24, the default) or docker25 (an OCI layout inside, as Docker 25+ writes).", completion: Completions.archiveLayout)
     var archiveLayout = "legacy"
 
     @Flag(help: "Do not fsync files before they become visible (faster; not crash-safe).")
@@ -118,7 +118,7 @@ struct CopyCommand: AsyncParsableCommand {
     @Flag(name: .shortAndLong, help: "Print nothing but errors (and --json's result).")
     var quiet = false
 
-    @Option(help: ArgumentHelp("Progress on standard error: auto (tty on a terminal, else plain), tty (redrawn in place), plain (a line per image and a heartbeat every few seconds, for logs) or none.", valueName: "mode"))
+    @Option(help: ArgumentHelp("Progress on standard error: auto (tty on a terminal, else plain), tty (redrawn in place), plain (a line per image and a heartbeat every few seconds, for logs) or none.", valueName: "mode"), completion: Completions.progress)
     var progress: ProgressMode = .auto
 
     @Flag(help: "Print the result as JSON on standard output (schema: docs/json-output.md).")

@@ -17,7 +17,7 @@ struct InspectCommand: AsyncParsableCommand {
           ferry inspect --json docker-archive:images.tar
         """)
 
-    @Argument(help: "The image: oci:PATH[:REF], oci-archive:PATH[:REF], docker-archive:PATH[:REF] or docker://HOST/REPO[:TAG|@DIGEST].")
+    @Argument(help: "The image: oci:PATH[:REF], oci-archive:PATH[:REF], docker-archive:PATH[:REF] or docker://HOST/REPO[:TAG|@DIGEST].", completion: Completions.place)
     var source: String
 
     @OptionGroup var registry: RegistryFlags

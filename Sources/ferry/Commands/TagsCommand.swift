@@ -16,7 +16,7 @@ struct TagsCommand: AsyncParsableCommand {
           ferry tags --json docker-archive:images.tar
         """)
 
-    @Argument(help: "docker://HOST[:PORT]/REPO, or a layout or archive: oci:PATH, oci-archive:PATH, docker-archive:PATH.")
+    @Argument(help: "docker://HOST[:PORT]/REPO, or a layout or archive: oci:PATH, oci-archive:PATH, docker-archive:PATH.", completion: Completions.place)
     var repository: String
 
     @OptionGroup var registry: RegistryFlags

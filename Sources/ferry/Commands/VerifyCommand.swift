@@ -23,7 +23,7 @@ struct VerifyCommand: AsyncParsableCommand {
           ferry verify docker://registry.example:5000/app:1.0
         """)
 
-    @Argument(help: "What to verify: oci:PATH[:REF], oci-archive:PATH[:REF], docker-archive:PATH[:REF], dir:PATH or docker://HOST/REPO[:TAG|@DIGEST].")
+    @Argument(help: "What to verify: oci:PATH[:REF], oci-archive:PATH[:REF], docker-archive:PATH[:REF], dir:PATH or docker://HOST/REPO[:TAG|@DIGEST].", completion: Completions.place)
     var sources: [String] = []
 
     @Flag(help: "Check digests, sizes and documents only; do not decompress layers.")
