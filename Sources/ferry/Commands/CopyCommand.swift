@@ -187,9 +187,11 @@ struct CopyCommand: AsyncParsableCommand {
             options.diffIDCache = noCache ? nil : DiffIDCache.standard()
             options.includeReferrers = referrers
             let report = try await withPlaceHints([from, destinationPlace]) {
-                try await from.withSource(registry: sourceOptions) { source in
-                    try await destinationPlace.withDestination(durable: !noSync, dockerArchiveLayout: layout, registry: destinationOptions, mountingFrom: from) { destination in
-                        try await CopyOperation(source: source, destination: destination, selector: all ? .all : from.selector, options: options).run()
+                try await withTagHints(from, options: sourceOptions) {
+                    try await from.withSource(registry: sourceOptions) { source in
+                        try await destinationPlace.withDestination(durable: !noSync, dockerArchiveLayout: layout, registry: destinationOptions, mountingFrom: from) { destination in
+                            try await CopyOperation(source: source, destination: destination, selector: all ? .all : from.selector, options: options).run()
+                        }
                     }
                 }
             }

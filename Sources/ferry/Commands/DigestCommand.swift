@@ -71,8 +71,10 @@ struct DigestCommand: AsyncParsableCommand {
         let from = try parsePlace(targets[0])
         try await runReportingErrors {
             let document = try await withPlaceHints([from]) {
-                try await from.withSource(registry: try registry.options) { source in
-                    try await Inspector(source: source).rawDocument(from.selector)
+                try await withTagHints(from, options: try registry.options) {
+                    try await from.withSource(registry: try registry.options) { source in
+                        try await Inspector(source: source).rawDocument(from.selector)
+                    }
                 }
             }
             if json {

@@ -31,7 +31,9 @@ struct InspectCommand: AsyncParsableCommand {
     func run() async throws {
         let from = try parsePlace(source)
         try await runReportingErrors {
-            try await withPlaceHints([from]) { try await inspect(from) }
+            try await withPlaceHints([from]) {
+                try await withTagHints(from, options: try registry.options) { try await inspect(from) }
+            }
         }
     }
 
