@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import FerryEngine
 import FerrySpec
 import FerryTransports
@@ -28,6 +29,19 @@ struct InspectCommand: AsyncParsableCommand {
     @Flag(help: "Print JSON (schema: docs/json-output.md).")
     var json = false
 
+    @Flag(help: "Print the image's config exactly as stored (verified against its digest), nothing else.")
+    var config = false
+
+    @Option(help: ArgumentHelp("For an index: the image for this platform, os/arch[/variant] (with --raw its manifest, with --config its config).", valueName: "os/arch[/variant]"), completion: Completions.platform)
+    var platform: String?
+
+    func validate() throws {
+        if let platform {
+            do { _ = try Platform(parsing: platform) } catch { throw ValidationError(error.message) }
+        }
+        if config && raw { throw ValidationError("--raw prints the manifest and --config the config; give one") }
+    }
+
     func run() async throws {
         let from = try parsePlace(source)
         try await runReportingErrors {
@@ -40,6 +54,10 @@ struct InspectCommand: AsyncParsableCommand {
     private func inspect(_ from: TransportReference) async throws {
         try await from.withSource(registry: try registry.options) { source in
             let inspector = Inspector(source: source)
+            if config || platform != nil {
+                try await inspectOneImage(inspector, from.selector)
+                return
+            }
             if from.dockerReference == nil, from.selector == .only, !raw {
                 let entries = try await source.entries()
                 if entries.count > 1 {
@@ -60,5 +78,22 @@ struct InspectCommand: AsyncParsableCommand {
                 print(InspectionText.render(inspection), terminator: "")
             }
         }
+    }
+
+    /// `--config` and `--platform`: one image of the entry (an index's child for the platform).
+    private func inspectOneImage(_ inspector: Inspector, _ selector: ImageSelector) async throws {
+        let wanted = try platform.map { try Platform(parsing: $0) }
+        if config {
+            try FileHandle.standardOutput.write(contentsOf: try await inspector.configBytes(selector, platform: wanted))
+            return
+        }
+        let image = try await inspector.image(selector, platform: wanted)
+        if raw {
+            try FileHandle.standardOutput.write(contentsOf: image.manifest.bytes)
+            return
+        }
+        var inspection = try await inspector.inspect(selector)
+        inspection.images = inspection.images.filter { $0.digest == image.manifest.digest }
+        print(json ? try prettyJSON(inspection) : InspectionText.render(inspection), terminator: json ? "\n" : "")
     }
 }
