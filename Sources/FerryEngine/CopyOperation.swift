@@ -56,7 +56,7 @@ public struct CopyOperation: Sendable {
         }
 
         var report = CopyReport()
-        report.notes = source.notes
+        report.notes = source.notes + hostPlatformNotes(plan)
         let moved = try await moveBlobs(of: plan, report: &report, announce: true)
         var written = Set<Digest>()
         for entry in plan.entries {
@@ -71,6 +71,17 @@ public struct CopyOperation: Sendable {
         try await discardUnusedLandings(used: written.union(moved.landed.values.map(\.digest)).union(moved.landed.keys.map(\.descriptor.digest)))
         try await destination.commit()
         return report
+    }
+
+    /// A note for each index a destination that holds no indexes got this machine's platform of,
+    /// because no `--platform` was given (skopeo takes the host's too, silently).
+    private func hostPlatformNotes(_ plan: CopyPlan) -> [String] {
+        guard options.platforms.isEmpty, !destination.capabilities.holdsIndexes else { return [] }
+        return plan.entries.compactMap { entry in
+            // The planner replaced the index by the image it chose.
+            guard case .manifest(let chosen) = entry.root, chosen.descriptor.digest != entry.sourceDigest else { return nil }
+            return "\(entry.sourceDigest) is a multi-platform index; \(destination.name) holds one platform per image, so this machine's, \(chosen.descriptor.platform?.description ?? hostPlatform.description), was taken (manifest \(chosen.descriptor.digest)); choose another with --platform"
+        }
     }
 
     // MARK: Blobs

@@ -107,6 +107,23 @@ struct CopyJSONCLITests {
         }
     }
 
+    @Test func anIndexIntoADockerArchiveNotesTheHostPlatformTaken() async throws {
+        try await withTemporaryDirectory { dir in
+            let summary = try await source(dir, seed: 416)
+            let result = try await FerryCLI.run(["copy", "--json", "--no-sync", "oci:\(dir)/src:multi", "docker-archive:\(dir)/one.tar:ferry/multi:1"])
+            #expect(result.exitCode == 0, "\(result.stderr)")
+            let multi = try #require(summary["multi"]?.digest)
+            let notes = try #require(try object(result.stdoutBytes)["notes"] as? [String])
+            #expect(notes.count == 1)
+            #expect(notes.first?.contains("\(multi) is a multi-platform index") == true, "\(notes)")
+            #expect(notes.first?.contains("choose another with --platform") == true)
+            #expect(result.stderr.contains("ferry copy: note: \(multi) is a multi-platform index"))
+
+            let chosen = try await FerryCLI.run(["copy", "--json", "--no-sync", "--platform", "linux/arm64", "oci:\(dir)/src:multi", "docker-archive:\(dir)/arm.tar:ferry/multi:1"])
+            #expect(try object(chosen.stdoutBytes)["notes"] as? [String] == [])
+        }
+    }
+
     @Test func jsonAndAnArchiveOnStandardOutputIsAUsageError() async throws {
         try await withTemporaryDirectory { dir in
             _ = try await source(dir, seed: 415)
