@@ -64,7 +64,7 @@ struct UsageErrorCLITests {
         (["inpsect", "oci:x"], "did you mean \"ferry inspect\"?", "Usage: ferry <subcommand>"),
         (["copy", "oci:x"], "ferry: error: Missing expected argument '<destination>'", "Usage: ferry copy [<options>] <source> <destination>"),
         // Found after parsing (in run): still the subcommand's usage, not the top-level one.
-        (["tags", "--page-size", "0", "oci:x"], "ferry: error: --page-size must be at least 1", "Usage: ferry tags <repository>"),
+        (["tags", "--page-size", "0", "oci:x"], "ferry: error: --page-size must be at least 1", "Usage: ferry tags [<options>] <place>"),
         (["copy", "oci-achive:x", "oci:y"], "ferry: error: unknown transport \"oci-achive\"", "Usage: ferry copy [<options>] <source> <destination>"),
     ])
     func usageErrorsReadAlike(arguments: [String], message: String, usage: String) async throws {

@@ -6,6 +6,7 @@ struct CatalogCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "catalog",
         abstract: "List the repositories of a registry, one per line (GET /v2/_catalog, following pagination).",
+        usage: "ferry catalog [<options>] <host>",
         discussion: """
         Not every registry offers a catalog (Docker Hub does not); some list only what the credentials may see.
 

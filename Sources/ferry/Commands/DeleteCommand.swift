@@ -8,6 +8,7 @@ struct DeleteCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "delete",
         abstract: "Delete a manifest from a registry repository.",
+        usage: "ferry delete [<options>] <image>",
         discussion: """
         A tag is resolved to its digest first, and the manifest deleted by digest: every tag \
         pointing at it goes with it (distribution deletes manifests only by digest).

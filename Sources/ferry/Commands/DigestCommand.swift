@@ -9,6 +9,7 @@ struct DigestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "digest",
         abstract: "Print the digest of an image's manifest or index (verified against its bytes), or of files.",
+        usage: "ferry digest [<options>] <image>\nferry digest --file [--algorithm <alg>] [--json] <path> ...",
         discussion: """
         Examples:
           ferry digest oci:./layout:1.0

@@ -9,6 +9,7 @@ struct InspectCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inspect",
         abstract: "Show an image's manifest, config summary, layers and platforms.",
+        usage: "ferry inspect [<options>] <source>",
         discussion: """
         A layout or archive holding several images, named without a reference, is listed instead: \
         each image's digest and names, and how to name it (--json: schema in docs/json-output.md).

@@ -7,6 +7,7 @@ struct LoginCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "login",
         abstract: "Check credentials against a registry and store them in docker's config.json.",
+        usage: "ferry login [<options>] <host> --username <user> --password-stdin",
         discussion: """
         The password is read from standard input (never from the command line). The entry is \
         written to $DOCKER_CONFIG/config.json (default ~/.docker/config.json) as "auths", file \

@@ -8,6 +8,7 @@ struct TagsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tags",
         abstract: "List every tag of a registry repository, or every name in a layout or archive, one per line.",
+        usage: "ferry tags [<options>] <place>",
         discussion: """
         Examples:
           ferry tags docker://localhost:5000/app

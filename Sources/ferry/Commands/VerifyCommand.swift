@@ -10,6 +10,7 @@ struct VerifyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
         abstract: "Check images offline: every blob, document, config, layer and the layout itself.",
+        usage: "ferry verify [<options>] <source> ...",
         discussion: """
         Without a REF the whole layout is verified (and unreferenced blobs are reported);
         with one, that image only. Problems are collected, not stopped at.
