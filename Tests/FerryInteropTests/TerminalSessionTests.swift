@@ -9,11 +9,22 @@ import Testing
        .enabled(if: ExternalTool.find("tmux") != nil && ExternalTool.find("python3") != nil, "tmux or python3 not installed"),
        .enabled(if: SharedFixtures.testImagesDirectory != nil, "no TestImages"))
 struct TerminalSessionTests {
-    /// Runs tmux on a private server socket. Through python3, which closes every descriptor past
-    /// standard error first: Foundation's Process watches a descriptor the child inherits, and the
-    /// tmux server would hold it open, so `new-session -d` would seem to run until the session ends.
+    /// Runs tmux on a private server socket, through python3, which first closes every descriptor
+    /// past standard error (Foundation's Process watches one the child inherits; the tmux server
+    /// would hold it open, so `new-session -d` would seem to run until the session ends) and gives
+    /// signals back their defaults (the test runner's blocked and ignored signals are inherited,
+    /// and a tmux server that cannot get SIGHUP/SIGTERM to its panes outlives `kill-server`).
     private func tmux(_ socket: String, _ arguments: [String]) async throws -> ProcessResult {
-        try await ExternalTool.run("python3", ["-c", "import os, sys; os.closerange(3, 65536); os.execvp(sys.argv[1], sys.argv[1:])", "tmux", "-S", socket] + arguments)
+        let wrapper = """
+        import os, signal, sys
+        os.closerange(3, 65536)
+        signal.pthread_sigmask(signal.SIG_SETMASK, [])
+        for s in range(1, signal.NSIG):
+            try: signal.signal(s, signal.SIG_DFL)
+            except (OSError, ValueError): pass
+        os.execvp(sys.argv[1], sys.argv[1:])
+        """
+        return try await ExternalTool.run("python3", ["-c", wrapper, "tmux", "-S", socket] + arguments)
     }
 
     /// The visible screen of the session, polled until it contains `text` (10 s at most).
