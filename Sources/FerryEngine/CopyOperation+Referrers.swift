@@ -33,7 +33,7 @@ extension CopyOperation {
                 if referrerPlan.changesDigests {
                     throw EngineError(.unsupported, "--referrers: referrer \(referrer.digest) (\(referrer.artifactType ?? referrer.mediaType.rawValue)) of \(subject) cannot be stored in \(destination.name) unchanged, and a changed referrer could not be found by its digest")
                 }
-                let landed = try await moveBlobs(of: referrerPlan, report: &report, announce: false)
+                let landed = try await moveBlobs(of: referrerPlan, report: &report, announce: false).landed
                 for entry in referrerPlan.entries {
                     let root = try await materialize(entry.root, landed: landed, written: &written, report: &report)
                     try await destination.addEntry(root, names: [])

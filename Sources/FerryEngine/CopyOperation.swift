@@ -56,36 +56,58 @@ public struct CopyOperation: Sendable {
         }
 
         var report = CopyReport()
-        report.notes = source.notes + plan.notes
-        let landed = try await moveBlobs(of: plan, report: &report, announce: true)
+        report.notes = source.notes + plan.notes + hostPlatformNotes(plan)
+        let moved = try await moveBlobs(of: plan, report: &report, announce: true)
         var written = Set<Digest>()
         for entry in plan.entries {
-            let root = try await materialize(entry.root, landed: landed, written: &written, report: &report)
+            let root = try await materialize(entry.root, landed: moved.landed, written: &written, report: &report)
             let names = options.destinationNames ?? entry.names
             let fullName = options.destinationNames.map { FullImageName.first(in: $0) } ?? entry.fullName
             try await destination.addEntry(FullImageName.annotated(root, fullName: fullName), names: names)
-            report.entries.append(.init(descriptor: root, names: names, sourceDigest: entry.sourceDigest))
+            report.entries.append(.init(descriptor: root, names: names, sourceDigest: entry.sourceDigest, blobs: tally(entry, moved)))
         }
         if options.includeReferrers {
             try await copyReferrers(of: plan, written: &written, report: &report)
         }
-        try await discardUnusedLandings(used: written.union(landed.values.map(\.digest)).union(landed.keys.map(\.descriptor.digest)))
+        try await discardUnusedLandings(used: written.union(moved.landed.values.map(\.digest)).union(moved.landed.keys.map(\.descriptor.digest)))
         try await destination.commit()
         report.notes += destination.notes
         return report
     }
 
+    /// A note for each index a destination that holds no indexes got this machine's platform of,
+    /// because no `--platform` was given (skopeo takes the host's too, silently).
+    private func hostPlatformNotes(_ plan: CopyPlan) -> [String] {
+        guard options.platforms.isEmpty, !destination.capabilities.holdsIndexes else { return [] }
+        return plan.entries.compactMap { entry in
+            // The planner replaced the index by the image it chose.
+            guard case .manifest(let chosen) = entry.root, chosen.descriptor.digest != entry.sourceDigest else { return nil }
+            return "\(entry.sourceDigest) is a multi-platform index; \(destination.name) holds one platform per image, so this machine's, \(chosen.descriptor.platform?.description ?? hostPlatform.description), was taken (manifest \(chosen.descriptor.digest)); choose another with --platform"
+        }
+    }
+
     // MARK: Blobs
 
+    /// What moving a plan's blobs did.
+    struct MovedBlobs {
+        /// Each blob job with the descriptor of what landed.
+        var landed: [BlobJob: Descriptor] = [:]
+        /// The jobs whose blob the destination already had.
+        var skipped: Set<BlobJob> = []
+    }
+
     /// Moves (or finds already present) every blob of `plan`, counting them in `report`.
-    /// - Parameter announce: report the plan's size to ``CopyOptions/progress`` first.
-    /// - Returns: each blob job with the descriptor of what landed.
-    func moveBlobs(of plan: CopyPlan, report: inout CopyReport, announce: Bool) async throws -> [BlobJob: Descriptor] {
+    /// - Parameter announce: report the plan's size, and each entry's, to ``CopyOptions/progress`` first.
+    func moveBlobs(of plan: CopyPlan, report: inout CopyReport, announce: Bool) async throws -> MovedBlobs {
         var jobs: [BlobJob] = []
         var seen = Set<BlobJob>()
         for entry in plan.entries { Self.collectJobs(entry.root, into: &jobs, seen: &seen) }
-        if announce {
-            options.progress?(.planned(blobs: jobs.count, bytes: ByteSum.clamped(jobs.map(\.descriptor.size))))
+        if announce, let progress = options.progress {
+            progress(.planned(blobs: jobs.count, bytes: ByteSum.clamped(jobs.map(\.descriptor.size))))
+            for entry in plan.entries {
+                let own = self.jobs(of: entry)
+                progress(.imagePlanned(sourceDigest: entry.sourceDigest, names: options.destinationNames ?? entry.names, blobs: own.count, bytes: ByteSum.clamped(own.map(\.descriptor.size))))
+            }
         }
         var (results, remaining) = try takeLandedAhead(jobs)
         if let sequential = source as? any SequentialImageSource, sequential.prefersSequentialReads {
@@ -94,11 +116,13 @@ public struct CopyOperation: Sendable {
             remaining = rest
         }
         results += try await runJobs(remaining)
-        var landed: [BlobJob: Descriptor] = [:]
+        var moved = MovedBlobs()
         for (job, descriptor, skipped) in results {
-            landed[job] = descriptor
+            moved.landed[job] = descriptor
             if skipped {
+                moved.skipped.insert(job)
                 report.blobsSkipped += 1
+                report.bytesSkipped += max(0, descriptor.size)
             } else {
                 report.blobsCopied += 1
                 report.bytesCopied = ByteSum.adding(report.bytesCopied, descriptor.size)
@@ -117,7 +141,31 @@ public struct CopyOperation: Sendable {
                 }
             }
         }
-        return landed
+        return moved
+    }
+
+    /// The blob jobs one entry of a plan needs, each once.
+    private func jobs(of entry: CopyPlan.Entry) -> [BlobJob] {
+        var jobs: [BlobJob] = []
+        var seen = Set<BlobJob>()
+        Self.collectJobs(entry.root, into: &jobs, seen: &seen)
+        return jobs
+    }
+
+    /// What moving one entry's blobs took.
+    private func tally(_ entry: CopyPlan.Entry, _ moved: MovedBlobs) -> CopyReport.BlobTally {
+        var tally = CopyReport.BlobTally()
+        for job in jobs(of: entry) {
+            guard let landed = moved.landed[job] else { continue }
+            if moved.skipped.contains(job) {
+                tally.skipped += 1
+                tally.bytesSkipped += max(0, landed.size)
+            } else {
+                tally.copied += 1
+                tally.bytesCopied += max(0, landed.size)
+            }
+        }
+        return tally
     }
 
     /// The blob jobs of `node`, each once, in first-seen order.

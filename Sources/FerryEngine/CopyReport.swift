@@ -18,6 +18,10 @@ public enum CopyEvent: Sendable {
     case memberProgress(String, bytes: Int64)
     /// Such a member finished landing.
     case memberFinished(String)
+    /// One top-level entry of the plan (sent after ``planned(blobs:bytes:)``, once per entry, in
+    /// order): its digest in the source, the names it will get, and the blobs and bytes it needs
+    /// (a blob two entries share counts in both).
+    case imagePlanned(sourceDigest: Digest, names: [String], blobs: Int, bytes: Int64)
 }
 
 /// What a copy did.
@@ -30,6 +34,23 @@ public struct CopyReport: Sendable {
         public var names: [String]
         /// Its digest in the source.
         public var sourceDigest: Digest
+        /// What moving its blobs took. A blob two entries share counts in both entries' tallies
+        /// (and once in the report's totals).
+        public var blobs = BlobTally()
+    }
+
+    /// Blobs and bytes moved and skipped, for one entry.
+    public struct BlobTally: Sendable, Equatable {
+        /// Blobs written.
+        public var copied = 0
+        /// Bytes of blobs written (their size at the destination).
+        public var bytesCopied: Int64 = 0
+        /// Blobs the destination already had.
+        public var skipped = 0
+        /// Bytes of blobs the destination already had.
+        public var bytesSkipped: Int64 = 0
+
+        public init() {}
     }
 
     /// One referrer copied with ``CopyOptions/includeReferrers``.
@@ -52,6 +73,8 @@ public struct CopyReport: Sendable {
     public var layersTranscoded = 0
     /// Bytes of blobs written.
     public var bytesCopied: Int64 = 0
+    /// Bytes of blobs the destination already had.
+    public var bytesSkipped: Int64 = 0
     /// Documents written.
     public var documentsWritten = 0
     /// Every digest that changed: source digest → destination digest (layers, configs' manifests,

@@ -65,7 +65,9 @@ public struct TransportReference: Sendable, Hashable, CustomStringConvertible {
         }
         let transport = String(string[..<colon])
         guard let kind = Kind(rawValue: transport) else {
-            throw TransportError(.invalidArgument, "unknown transport \(Echo.quoted(transport)) in \(Echo.quoted(string)); known: \(Kind.allCases.map(\.rawValue).joined(separator: ", ")) (\(examples))")
+            let rest = string[string.index(after: colon)...]
+            let meant = Kind.suggestion(for: transport).map { " did you mean \($0 == .docker ? "docker://" + rest.drop { $0 == "/" } : "\($0.rawValue):\(rest)")?" } ?? ""
+            throw TransportError(.invalidArgument, "unknown transport \(Echo.quoted(transport)) in \(Echo.quoted(string));\(meant) known: \(Kind.allCases.map(\.rawValue).joined(separator: ", ")) (\(examples))")
         }
         let rest = String(string[string.index(after: colon)...])
         if kind == .dir {

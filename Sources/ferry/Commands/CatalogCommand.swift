@@ -7,6 +7,7 @@ struct CatalogCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "catalog",
         abstract: "List the repositories of a registry, one per line (GET /v2/_catalog, following pagination).",
+        usage: "ferry catalog [<options>] <host>",
         discussion: """
         Not every registry offers a catalog (Docker Hub does not); some list only what the credentials may see.
 
@@ -40,7 +41,7 @@ struct CatalogCommand: AsyncParsableCommand {
                 try await client.catalog(pageSize: pageSize)
             }
             if json {
-                struct Listing: Encodable { var repositories: [String] }
+                struct Listing: Encodable { var schemaVersion = 1; var repositories: [String] }
                 print(try prettyJSON(Listing(repositories: repositories)))
             } else {
                 for repository in repositories { print(TerminalText.escaped(repository)) }

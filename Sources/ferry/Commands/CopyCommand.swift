@@ -25,12 +25,19 @@ struct CopyCommand: AsyncParsableCommand {
           ferry copy docker://localhost:5000/app:1.0 docker://localhost:5000/b:1.0
           ferry copy --src-creds me:secret docker://registry.example/app:1.0 oci:./app:1.0
           ferry copy --referrers docker://registry.example/app:1.0 oci:./app:1.0
+          ferry copy --json --digestfile app.digest oci:./app:1.0 docker://reg.example/app:1.0
+          ferry copy oci:./app:1.0 docker-archive:- | docker load
+
+        Standard output carries the result (--json: one JSON document, schema in \
+        docs/json-output.md) or, for docker-archive:- and oci-archive:-, the archive; progress, \
+        notes and errors go to standard error. Ctrl-C stops the copy; running the same command \
+        again continues it.
         """)
 
-    @Argument(help: "Where to read: oci:PATH[:REF], oci-archive:PATH[:REF], docker-archive:PATH[:REF], dir:PATH or docker://HOST/REPO[:TAG|@DIGEST].")
+    @Argument(help: "Where to read: oci:PATH[:REF], oci-archive:PATH[:REF], docker-archive:PATH[:REF], dir:PATH or docker://HOST/REPO[:TAG|@DIGEST].", completion: Completions.place)
     var source: String
 
-    @Argument(help: "Where to write: oci:PATH[:NAME], oci-archive:PATH[:NAME], docker-archive:PATH[:NAME], dir:PATH or docker://HOST/REPO[:TAG].")
+    @Argument(help: "Where to write: oci:PATH[:NAME], oci-archive:PATH[:NAME], docker-archive:PATH[:NAME], dir:PATH or docker://HOST/REPO[:TAG].", completion: Completions.place)
     var destination: String
 
     @Option(help: ArgumentHelp("Credentials for a source registry, USER:PASSWORD.", valueName: "user:password"))
@@ -75,7 +82,7 @@ struct CopyCommand: AsyncParsableCommand {
     @Option(help: "How many blobs to move at once.")
     var parallel = 4
 
-    @Option(help: "Manifest format to write: oci, v2s2 (Docker schema 2) or v2s1 (Docker schema 1, signed; dir: only). Default: keep each document's own.")
+    @Option(help: "Manifest format to write: oci, v2s2 (Docker schema 2) or v2s1 (Docker schema 1, signed; dir: only). Default: keep each document's own.", completion: Completions.format)
     var format: String?
 
     @Flag(help: "With --format v2s1: write unsigned schema 1 (…manifest.v1+json).")
@@ -84,10 +91,10 @@ struct CopyCommand: AsyncParsableCommand {
     @Flag(help: "Refuse a Docker schema 1 source whose signature is missing or does not verify.")
     var requireSignature = false
 
-    @Option(help: "Layer compression: gzip[:1-9|fast|best], zstd[:1-19|fast|best], none, or keep (the default, unless the destination needs otherwise).")
+    @Option(help: "Layer compression: gzip[:1-9|fast|best], zstd[:1-19|fast|best], none, or keep (the default, unless the destination needs otherwise).", completion: Completions.compress)
     var compress: String?
 
-    @Option(help: "Copy only this platform of a multi-platform image (os/arch[/variant]); repeatable.")
+    @Option(help: "Copy only this platform of a multi-platform image (os/arch[/variant]); repeatable.", completion: Completions.platform)
     var platform: [String] = []
 
     @Flag(help: "Fail rather than write anything whose digest would differ from the source's.")
@@ -99,7 +106,7 @@ struct CopyCommand: AsyncParsableCommand {
     @Option(help: "Write a JSON map of changed digests (source → destination) to this file.")
     var digestMap: String?
 
-    @Option(help: "docker-archive layout to write: legacy (Docker ≤ 24, the default) or docker25 (an OCI layout inside, as Docker 25+ writes).")
+    @Option(help: "docker-archive layout to write: legacy (Docker ≤ 24, the default) or docker25 (an OCI layout inside, as Docker 25+ writes).", completion: Completions.archiveLayout)
     var archiveLayout = "legacy"
 
     @Flag(help: "Do not fsync files before they become visible (faster; not crash-safe).")
@@ -108,8 +115,17 @@ struct CopyCommand: AsyncParsableCommand {
     @Flag(help: "Inflate every layer whose DiffID a schema 1 conversion needs, and recompress every layer that needs it, ignoring what ~/.cache/ferry (or $FERRY_CACHE_DIR) remembers.")
     var noCache = false
 
-    @Flag(name: .shortAndLong, help: "Print nothing but errors.")
+    @Flag(name: .shortAndLong, help: "Print nothing but errors (and --json's result).")
     var quiet = false
+
+    @Option(help: ArgumentHelp("Progress on standard error: auto (tty on a terminal, else plain), tty (redrawn in place), plain (a line per image and a heartbeat every few seconds, for logs) or none.", valueName: "mode"), completion: Completions.progress)
+    var progress: ProgressMode = .auto
+
+    @Flag(help: "Print the result as JSON on standard output (schema: docs/json-output.md).")
+    var json = false
+
+    @Option(name: .customLong("digestfile"), help: ArgumentHelp("Write the manifest digest of the copied image to this file, as skopeo does (several images: one per line).", valueName: "file"))
+    var digestFile: String?
 
     func validate() throws {
         guard parallel >= 1 && parallel <= 64 else { throw ValidationError("--parallel must be between 1 and 64") }
@@ -133,11 +149,14 @@ struct CopyCommand: AsyncParsableCommand {
         for p in platform {
             do { _ = try Platform(parsing: p) } catch { throw ValidationError(error.message) }
         }
+        if json, let to = try? TransportReference(parsing: destination), StandardOutputArchive.isWanted(to) {
+            throw ValidationError("--json prints to standard output, which \(destination) writes the archive to; leave out --json")
+        }
     }
 
     func run() async throws {
-        let from = try parseTransport(source)
-        let to = try parseTransport(destination)
+        let from = try parsePlace(source)
+        var to = try parsePlace(destination)
         if all, from.selector != .only {
             throw ValidationError("--all copies every image; do not also name one in \(source)")
         }
@@ -146,50 +165,86 @@ struct CopyCommand: AsyncParsableCommand {
         destinationOptions.createRepository = createRepository
         destinationOptions.uploadChunkSize = uploadChunkSize?.bytes
         let layout = DockerArchiveDestination.Layout(rawValue: archiveLayout) ?? .legacy
-        let display = !quiet && ProgressDisplay.isUseful ? ProgressDisplay() : nil
-        try await runReportingErrors(registries: CopyRegistries(source: from.dockerReference, destination: to.dockerReference)) {
+        let toStandardOutput = StandardOutputArchive.isWanted(to) ? try StandardOutputArchive(for: to) : nil
+        defer { toStandardOutput?.remove() }
+        let display = makeCopyProgress(progress.resolved(quiet: quiet), heading: "copying \(source) to \(destination)")
+        Interruption.onInterrupt(clearing: display, message: interruptionMessage(to), cleanup: { toStandardOutput?.remove() })
+        if let toStandardOutput { to = toStandardOutput.staged }
+        let destinationPlace = to
+        try await runReportingErrors(registries: CopyRegistries(source: from.dockerReference, destination: destinationPlace.dockerReference)) {
             defer { display?.finish() }
+            let handler: (@Sendable (CopyEvent) -> Void)? = display.map { display in { @Sendable event in display.handle(event) } }
             var options = CopyOptions(
                 parallelism: parallel,
-                destinationNames: to.destinationName.map { [$0] },
+                destinationNames: destinationPlace.destinationName.map { [$0] },
                 format: format.flatMap(ManifestFormat.init(rawValue:)),
                 compression: try compress.map { try CompressionChoice(parsing: $0) },
                 platforms: try platform.map { try Platform(parsing: $0) },
                 preserveDigests: preserveDigests,
-                progress: progressHandler(display))
+                progress: handler)
             options.schema1Output = format == "v2s1" ? (unsigned ? .unsigned : .signed) : nil
             options.requireSignature = requireSignature
             options.diffIDCache = noCache ? nil : DiffIDCache.standard()
             options.transcodeCache = noCache ? nil : TranscodeCache.standard()
             options.includeReferrers = referrers
-            try await from.withSource(registry: sourceOptions) { source in
-                try await to.withDestination(durable: !noSync, dockerArchiveLayout: layout, registry: destinationOptions, mountingFrom: from) { destination in
-                    let operation = CopyOperation(source: source, destination: destination, selector: all ? .all : from.selector, options: options)
-                    let report = try await operation.run()
-                    display?.finish()
-                    for note in report.notes {
-                        FileHandle.standardError.write(Data("ferry copy: note: \(TerminalText.escaped(note))\n".utf8))
-                    }
-                    if let digestMap {
-                        let map = Dictionary(uniqueKeysWithValues: report.digestMap.map { ($0.key.description, $0.value.description) })
-                        try AtomicFileWriter.write(Array(try prettyJSON(map).utf8) + [10], to: digestMap, durable: false)
-                    }
-                    if !quiet {
-                        for entry in report.entries {
-                            let names = entry.names.isEmpty ? "" : " as \(entry.names.joined(separator: ", "))"
-                            print("Copied \(entry.descriptor.digest)\(names) to \(to.dockerReference.map { "docker://\($0.name)" } ?? "\(to.kind.rawValue):\(to.path)")")
+            let report = try await withPlaceHints([from, destinationPlace]) {
+                try await withTagHints(from, options: sourceOptions) {
+                    try await from.withSource(registry: sourceOptions) { source in
+                        try await destinationPlace.withDestination(durable: !noSync, dockerArchiveLayout: layout, registry: destinationOptions, mountingFrom: from) { destination in
+                            try await CopyOperation(source: source, destination: destination, selector: all ? .all : from.selector, options: options).run()
                         }
-                        for referrer in report.referrers {
-                            print("Copied referrer \(referrer.descriptor.digest) (\(referrer.descriptor.artifactType ?? referrer.descriptor.mediaType.rawValue)) of \(referrer.subject)")
-                        }
-                        for (digest, status) in report.schema1Signatures.sorted(by: { $0.key < $1.key }) {
-                            print("Schema 1 manifest \(digest): \(status)")
-                        }
-                        let transcoded = report.layersTranscoded > 0 ? ", \(report.layersTranscoded) layers recompressed" : ""
-                        print("\(report.blobsCopied) blobs written (\(formatBytes(report.bytesCopied))), \(report.blobsSkipped) already present, \(report.documentsWritten) manifests\(transcoded); every digest verified")
                     }
                 }
             }
+            display?.finish()
+            try await toStandardOutput?.send()
+            for note in report.notes {
+                FileHandle.standardError.write(Data("ferry copy: note: \(TerminalText.escaped(note))\n".utf8))
+            }
+            if let digestMap {
+                let map = Dictionary(uniqueKeysWithValues: report.digestMap.map { ($0.key.description, $0.value.description) })
+                try AtomicFileWriter.write(Array(try prettyJSON(map).utf8) + [10], to: digestMap, durable: false)
+            }
+            if let digestFile {
+                // skopeo writes the digest alone, without a newline.
+                let digests = report.entries.map(\.descriptor.digest.description).joined(separator: "\n")
+                try AtomicFileWriter.write(Array(digests.utf8), to: digestFile, durable: false)
+            }
+            let parsedDestination = try parsePlace(destination)
+            if json {
+                print(try prettyJSON(CopyResultJSON(report, source: from, destination: parsedDestination, sourceString: source, destinationString: destination, all: all)))
+            } else if !quiet {
+                let say: (String) -> Void = toStandardOutput == nil ? { print($0) } : { FileHandle.standardError.write(Data("\($0)\n".utf8)) }
+                summarize(report, to: parsedDestination, say)
+            }
+        }
+    }
+
+    /// The human summary: a line per image and referrer, then the counts.
+    private func summarize(_ report: CopyReport, to place: TransportReference, _ say: (String) -> Void) {
+        for entry in report.entries {
+            let names = entry.names.isEmpty ? "" : " as \(entry.names.joined(separator: ", "))"
+            say("Copied \(entry.descriptor.digest)\(names) to \(place.dockerReference.map { "docker://\($0.name)" } ?? "\(place.kind.rawValue):\(place.path)")")
+        }
+        for referrer in report.referrers {
+            say("Copied referrer \(referrer.descriptor.digest) (\(referrer.descriptor.artifactType ?? referrer.descriptor.mediaType.rawValue)) of \(referrer.subject)")
+        }
+        for (digest, status) in report.schema1Signatures.sorted(by: { $0.key < $1.key }) {
+            say("Schema 1 manifest \(digest): \(status)")
+        }
+        let transcoded = report.layersTranscoded > 0 ? ", \(report.layersTranscoded) layers recompressed" : ""
+        say("\(report.blobsCopied) blobs written (\(formatBytes(report.bytesCopied))), \(report.blobsSkipped) already present, \(report.documentsWritten) manifests\(transcoded); every digest verified")
+    }
+
+    /// What Ctrl-C prints: that the copy stopped, and what running it again does.
+    private func interruptionMessage(_ place: TransportReference) -> String {
+        switch place.kind {
+        case .oci, .dir, .docker:
+            return "ferry copy: stopped (interrupted). Every blob already at \(destination) was verified and stays; run the same command again to continue the copy."
+        case .ociArchive where place.path == "-", .dockerArchive where place.path == "-":
+            return "ferry copy: stopped (interrupted). Nothing was written to standard output (the archive is sent only once complete); run the same command again to copy it."
+        case .ociArchive, .dockerArchive:
+            return "ferry copy: stopped (interrupted). \(destination) was not written (an archive appears only once complete); run the same command again to copy it."
         }
     }
 
@@ -203,8 +258,4 @@ struct CopyCommand: AsyncParsableCommand {
         try registryOptions(creds: destCreds, tlsVerify: destTlsVerify, certDir: destCertDir, clientCert: destClientCert, clientKey: destClientKey, prefix: "dest-")
     }
 
-    private func progressHandler(_ display: ProgressDisplay?) -> (@Sendable (CopyEvent) -> Void)? {
-        guard let display else { return nil }
-        return { event in display.handle(event) }
-    }
 }

@@ -9,6 +9,7 @@ struct DigestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "digest",
         abstract: "Print the digest of an image's manifest or index (verified against its bytes), or of files.",
+        usage: "ferry digest [<options>] <image>\nferry digest --file [--algorithm <alg>] [--json] <path> ...",
         discussion: """
         Examples:
           ferry digest oci:./layout:1.0
@@ -26,6 +27,9 @@ struct DigestCommand: AsyncParsableCommand {
 
     @Option(help: "The hash for --file: sha256 or sha512.")
     var algorithm = "sha256"
+
+    @Flag(help: "Print JSON (schema: docs/json-output.md).")
+    var json = false
 
     func validate() throws {
         guard !targets.isEmpty else { throw ValidationError("name an image, or files with --file") }
@@ -53,6 +57,11 @@ struct DigestCommand: AsyncParsableCommand {
                         results[index] = digest
                         if let item = pending.next() { start(item) }
                     }
+                    if json {
+                        let files = zip(results, targets).compactMap { digest, path in digest.map { DigestJSON.File(path: path, digest: $0.description) } }
+                        print(try prettyJSON(DigestJSON(files: files)))
+                        return
+                    }
                     for (digest, path) in zip(results, targets) {
                         if let digest { print("\(digest)  \(path)") }
                     }
@@ -60,12 +69,35 @@ struct DigestCommand: AsyncParsableCommand {
             }
             return
         }
-        let from = try parseTransport(targets[0])
+        let from = try parsePlace(targets[0])
         try await runReportingErrors {
-            try await from.withSource(registry: try registry.options) { source in
-                let document = try await Inspector(source: source).rawDocument(from.selector)
+            let document = try await withPlaceHints([from]) {
+                try await withTagHints(from, options: try registry.options) {
+                    try await from.withSource(registry: try registry.options) { source in
+                        try await Inspector(source: source).rawDocument(from.selector)
+                    }
+                }
+            }
+            if json {
+                print(try prettyJSON(DigestJSON(source: targets[0], digest: document.digest.description, mediaType: document.mediaType.rawValue)))
+            } else {
                 print(document.digest)
             }
         }
     }
+}
+
+/// `ferry digest --json`: an image's manifest digest, or with `--file` each file's.
+struct DigestJSON: Encodable {
+    /// One hashed file.
+    struct File: Encodable {
+        var path: String
+        var digest: String
+    }
+
+    var schemaVersion = 1
+    var source: String?
+    var digest: String?
+    var mediaType: String?
+    var files: [File]?
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import FerryEngine
 import FerrySpec
 import FerryTransports
@@ -7,9 +8,18 @@ import FerryTransports
 struct InspectCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inspect",
-        abstract: "Show an image's manifest, config summary, layers and platforms.")
+        abstract: "Show an image's manifest, config summary, layers and platforms.",
+        usage: "ferry inspect [<options>] <source>",
+        discussion: """
+        A layout or archive holding several images, named without a reference, is listed instead: \
+        each image's digest and names, and how to name it (--json: schema in docs/json-output.md).
+        Examples:
+          ferry inspect oci:./layout:1.0
+          ferry inspect oci:./mirror
+          ferry inspect --json docker-archive:images.tar
+        """)
 
-    @Argument(help: "The image: oci:PATH[:REF], oci-archive:PATH[:REF], docker-archive:PATH[:REF] or docker://HOST/REPO[:TAG|@DIGEST].")
+    @Argument(help: "The image: oci:PATH[:REF], oci-archive:PATH[:REF], docker-archive:PATH[:REF] or docker://HOST/REPO[:TAG|@DIGEST].", completion: Completions.place)
     var source: String
 
     @OptionGroup var registry: RegistryFlags
@@ -17,26 +27,74 @@ struct InspectCommand: AsyncParsableCommand {
     @Flag(help: "Print the exact manifest or index bytes, nothing else.")
     var raw = false
 
-    @Flag(help: "Print JSON.")
+    @Flag(help: "Print JSON (schema: docs/json-output.md).")
     var json = false
 
+    @Flag(help: "Print the image's config exactly as stored (verified against its digest), nothing else.")
+    var config = false
+
+    @Option(help: ArgumentHelp("For an index: the image for this platform, os/arch[/variant] (with --raw its manifest, with --config its config).", valueName: "os/arch[/variant]"), completion: Completions.platform)
+    var platform: String?
+
+    func validate() throws {
+        if let platform {
+            do { _ = try Platform(parsing: platform) } catch { throw ValidationError(error.message) }
+        }
+        if config && raw { throw ValidationError("--raw prints the manifest and --config the config; give one") }
+    }
+
     func run() async throws {
-        let from = try parseTransport(source)
+        let from = try parsePlace(source)
         try await runReportingErrors {
-            try await from.withSource(registry: try registry.options) { source in
-                let inspector = Inspector(source: source)
-                if raw {
-                    let document = try await inspector.rawDocument(from.selector)
-                    writeOut(String(decoding: document.bytes, as: UTF8.self))
-                    return
-                }
-                let inspection = try await inspector.inspect(from.selector)
-                if json {
-                    print(try prettyJSON(inspection))
-                } else {
-                    print(InspectionText.render(inspection), terminator: "")
-                }
+            try await withPlaceHints([from]) {
+                try await withTagHints(from, options: try registry.options) { try await inspect(from) }
             }
         }
+    }
+
+    private func inspect(_ from: TransportReference) async throws {
+        try await from.withSource(registry: try registry.options) { source in
+            let inspector = Inspector(source: source)
+            if config || platform != nil {
+                try await inspectOneImage(inspector, from.selector)
+                return
+            }
+            if from.dockerReference == nil, from.selector == .only, !raw {
+                let entries = try await source.entries()
+                if entries.count > 1 {
+                    let listing = EntryListing(entries, of: from, sourceString: self.source)
+                    print(json ? try prettyJSON(listing) : listing.text, terminator: json ? "\n" : "")
+                    return
+                }
+            }
+            if raw {
+                let document = try await inspector.rawDocument(from.selector)
+                writeOut(String(decoding: document.bytes, as: UTF8.self))
+                return
+            }
+            let inspection = try await inspector.inspect(from.selector)
+            if json {
+                print(try prettyJSON(inspection))
+            } else {
+                print(InspectionText.render(inspection), terminator: "")
+            }
+        }
+    }
+
+    /// `--config` and `--platform`: one image of the entry (an index's child for the platform).
+    private func inspectOneImage(_ inspector: Inspector, _ selector: ImageSelector) async throws {
+        let wanted = try platform.map { try Platform(parsing: $0) }
+        if config {
+            try FileHandle.standardOutput.write(contentsOf: try await inspector.configBytes(selector, platform: wanted))
+            return
+        }
+        let image = try await inspector.image(selector, platform: wanted)
+        if raw {
+            try FileHandle.standardOutput.write(contentsOf: image.manifest.bytes)
+            return
+        }
+        var inspection = try await inspector.inspect(selector)
+        inspection.images = inspection.images.filter { $0.digest == image.manifest.digest }
+        print(json ? try prettyJSON(inspection) : InspectionText.render(inspection), terminator: json ? "\n" : "")
     }
 }

@@ -7,6 +7,7 @@ struct LoginCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "login",
         abstract: "Check credentials against a registry and store them in docker's config.json.",
+        usage: "ferry login [<options>] <host> --username <user> --password-stdin",
         discussion: """
         The password is read from standard input (never from the command line). The entry is \
         written to $DOCKER_CONFIG/config.json (default ~/.docker/config.json) as "auths", file \
@@ -25,6 +26,9 @@ struct LoginCommand: AsyncParsableCommand {
     var passwordStdin = false
 
     @OptionGroup var tls: RegistryTLSFlags
+
+    @Flag(help: "Print the result as JSON (schema: docs/json-output.md).")
+    var json = false
 
     func validate() throws {
         guard passwordStdin else { throw ValidationError("pass the password on standard input with --password-stdin") }
@@ -49,9 +53,21 @@ struct LoginCommand: AsyncParsableCommand {
             }
             let store = CredentialStore()
             try store.store(credentials, for: host)
-            print("Login succeeded; credentials for \(host) stored in \(store.dockerConfigPath)")
+            if json {
+                print(try prettyJSON(LoginJSON(registry: host, username: username, credentialsFile: store.dockerConfigPath)))
+            } else {
+                print("Login succeeded; credentials for \(host) stored in \(store.dockerConfigPath)")
+            }
         }
     }
+}
+
+/// `ferry login --json`: what was stored where (never the password).
+struct LoginJSON: Encodable {
+    var schemaVersion = 1
+    var registry: String
+    var username: String
+    var credentialsFile: String
 }
 
 /// `ferry logout HOST`

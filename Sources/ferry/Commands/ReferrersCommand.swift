@@ -8,6 +8,7 @@ struct ReferrersCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "referrers",
         abstract: "List the referrers of an image: signatures, SBOMs, attestations whose subject it is.",
+        usage: "ferry referrers [<options>] <source>",
         discussion: """
         A registry is asked through its referrers API, or, when it has none, through the
         referrers tag schema (the index tagged sha256-<hex>). An OCI layout's referrers are the
@@ -39,7 +40,7 @@ struct ReferrersCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let from = try parseTransport(source)
+        let from = try parsePlace(source)
         try await runReportingErrors {
             try await from.withSource(registry: try registry.options) { source in
                 let subject = try await source.entry(matching: from.selector).descriptor

@@ -3,18 +3,21 @@ import FerryRegistry
 import FerrySpec
 import FerryTransports
 
-/// `ferry tags docker://HOST/REPO`
+/// `ferry tags PLACE`
 struct TagsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tags",
-        abstract: "List every tag of a registry repository, one per line (following pagination).",
+        abstract: "List every tag of a registry repository, or every name in a layout or archive, one per line.",
+        usage: "ferry tags [<options>] <place>",
         discussion: """
         Examples:
           ferry tags docker://localhost:5000/app
           ferry tags --page-size 100 --creds me:secret docker://registry.example/team/app
+          ferry tags oci:./mirror
+          ferry tags --json docker-archive:images.tar
         """)
 
-    @Argument(help: "The repository: docker://HOST[:PORT]/REPO.")
+    @Argument(help: "docker://HOST[:PORT]/REPO, or a layout or archive: oci:PATH, oci-archive:PATH, docker-archive:PATH.", completion: Completions.place)
     var repository: String
 
     @OptionGroup var registry: RegistryFlags
@@ -22,17 +25,44 @@ struct TagsCommand: AsyncParsableCommand {
     @Option(help: "Tags to ask for per page (the registry's n); default: the registry's choice.")
     var pageSize: Int?
 
+    @Flag(help: "Print JSON (schema: docs/json-output.md).")
+    var json = false
+
     func run() async throws {
-        let place = try parseTransport(repository)
-        guard let reference = place.dockerReference else {
-            throw ValidationError("\(repository) is not a registry repository; write docker://HOST/REPO")
-        }
+        let place = try parsePlace(repository)
         if let pageSize, pageSize < 1 { throw ValidationError("--page-size must be at least 1") }
+        guard let reference = place.dockerReference else {
+            try await listNames(place)
+            return
+        }
         try await runReportingErrors {
             let tags = try await withRegistryClient(reference.domain, options: try registry.options) { client in
                 try await client.tags(reference.repository, pageSize: pageSize)
             }
-            for tag in tags { print(TerminalText.escaped(tag)) }
+            if json {
+                print(try prettyJSON(TagListJSON(source: repository, repository: reference.name, tags: tags)))
+            } else {
+                for tag in tags { print(TerminalText.escaped(tag)) }
+            }
+        }
+    }
+
+    /// The names of a layout's or archive's entries.
+    private func listNames(_ place: TransportReference) async throws {
+        if place.selector != .only {
+            throw ValidationError("\(repository) names one image; ferry tags lists every name of a place, so write \(place.kind.rawValue):\(place.path)")
+        }
+        try await runReportingErrors {
+            let listing = try await withPlaceHints([place]) {
+                try await place.withSource { source in
+                    EntryListing(try await source.entries(), of: place, sourceString: repository)
+                }
+            }
+            if json {
+                print(try prettyJSON(TagListJSON(source: repository, tags: listing.names, entries: listing.entries)))
+            } else {
+                for name in listing.names { print(TerminalText.escaped(name)) }
+            }
         }
     }
 }

@@ -10,6 +10,7 @@ struct VerifyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
         abstract: "Check images offline: every blob, document, config, layer and the layout itself.",
+        usage: "ferry verify [<options>] <source> ...",
         discussion: """
         Without a REF the whole layout is verified (and unreferenced blobs are reported);
         with one, that image only. Problems are collected, not stopped at.
@@ -23,7 +24,7 @@ struct VerifyCommand: AsyncParsableCommand {
           ferry verify docker://registry.example:5000/app:1.0
         """)
 
-    @Argument(help: "What to verify: oci:PATH[:REF], oci-archive:PATH[:REF], docker-archive:PATH[:REF], dir:PATH or docker://HOST/REPO[:TAG|@DIGEST].")
+    @Argument(help: "What to verify: oci:PATH[:REF], oci-archive:PATH[:REF], docker-archive:PATH[:REF], dir:PATH or docker://HOST/REPO[:TAG|@DIGEST].", completion: Completions.place)
     var sources: [String] = []
 
     @Flag(help: "Check digests, sizes and documents only; do not decompress layers.")

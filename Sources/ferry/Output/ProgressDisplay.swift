@@ -7,8 +7,8 @@ import Synchronization
 /// an overall line, redrawn at most ten times a second on standard error. While a source is read
 /// once before the plan (a compressed docker-archive), the lines are its members, by name.
 ///
-/// Only used when standard error is a terminal and `--quiet` is not given; scripts and CI logs get
-/// the final summary only.
+/// Used for `--progress tty`, the default when standard error is a terminal; logs get
+/// ``PlainProgress`` instead.
 final class ProgressDisplay: Sendable {
     private struct Blob {
         var total: Int64
@@ -71,6 +71,8 @@ final class ProgressDisplay: Sendable {
                 s.progress(member, bytes)
             case .memberFinished(let member):
                 s.finish(member)
+            case .imagePlanned:
+                break
             }
             if let last = s.lastDraw, now - last < .milliseconds(100), !isFinal(event, s) { return }
             s.lastDraw = now
@@ -102,7 +104,11 @@ final class ProgressDisplay: Sendable {
             lines.append("  \(Self.shortened(label))  \(Self.pad(formatBytes(blob.done), 8)) / \(Self.pad(formatBytes(blob.total), 8)) \(Self.pad("\(percent)%", 4))  \(formatBytes(Int64(Double(blob.done) / seconds)))/s")
         }
         let elapsed = max(0.001, Self.seconds(now - s.started))
-        if s.totalBlobs == 0 {
+        if s.totalBlobs > 0 && s.finishedBlobs == s.totalBlobs {
+            // The blobs are done; what remains (fsync, manifests, index.json, the archive) takes
+            // a moment that a frozen 100% line would hide.
+            lines = ["All \(s.totalBlobs) blobs in place and verified (\(formatBytes(s.doneBytes))); writing manifests and committing…"]
+        } else if s.totalBlobs == 0 {
             lines.append("Reading the source once: \(formatBytes(s.doneBytes)), \(formatBytes(Int64(Double(s.doneBytes) / elapsed)))/s")
         } else {
             lines.append("Copying \(s.finishedBlobs)/\(s.totalBlobs) blobs, \(formatBytes(s.doneBytes)) / \(formatBytes(s.totalBytes)), \(formatBytes(Int64(Double(s.doneBytes) / elapsed)))/s")
