@@ -5,7 +5,7 @@ import Testing
 /// Help text fits an 80-column terminal: every line of every help screen.
 @Suite(.enabled(if: FerryCLI.available, "no ferry binary (swift build, or set FERRY_BIN)"))
 struct HelpCLITests {
-    @Test(arguments: [[], ["copy"], ["inspect"], ["digest"], ["verify"], ["tags"], ["catalog"], ["referrers"], ["delete"], ["login"], ["logout"]])
+    @Test(arguments: [[], ["copy"], ["inspect"], ["digest"], ["verify"], ["tags"], ["catalog"], ["referrers"], ["delete"], ["login"], ["logout"], ["sync"]])
     func helpFitsEightyColumns(command: [String]) async throws {
         var environment = ProcessInfo.processInfo.environment
         environment["COLUMNS"] = "80"
