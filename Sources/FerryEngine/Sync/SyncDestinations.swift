@@ -3,25 +3,51 @@ import FerrySpec
 import FerryStreams
 import FerryTransports
 
-/// Which repository of a destination registry holds each blob a sync moved or found, so that the
-/// other repositories mount it (`POST …?mount=&from=`) instead of receiving its bytes again.
+/// Which repositories of a destination registry hold each blob a sync moved, mounted or found,
+/// so that the other repositories mount it (`POST …?mount=&from=`) instead of receiving its bytes
+/// again.
+///
+/// It also makes sure one repository is asked about one blob once at a time: images of one
+/// repository run in parallel and share their base layers, and two mounts of one blob into one
+/// repository at once race inside the registry (distribution's filesystem driver rewrites the
+/// link file in place, so a manifest `PUT` between the two can find the blob missing).
 actor BlobLedger {
-    private var holders: [Digest: String] = [:]
+    private struct Key: Hashable {
+        let digest: Digest
+        let repository: String
+    }
 
-    /// Records that `repository` holds `digest` (the first holder is kept).
+    private var holders: [Digest: [String]] = [:]
+    private var checks: [Key: Task<Bool, any Error>] = [:]
+
+    /// Records that `repository` holds `digest`.
     func record(_ digest: Digest, in repository: String) {
-        if holders[digest] == nil { holders[digest] = repository }
+        if !(holders[digest]?.contains(repository) ?? false) { holders[digest, default: []].append(repository) }
     }
 
     /// A repository known to hold `digest`, other than `repository`.
     func holder(of digest: Digest, otherThan repository: String) -> String? {
-        guard let holder = holders[digest], holder != repository else { return nil }
-        return holder
+        holders[digest]?.first { $0 != repository }
+    }
+
+    /// Whether `repository` holds `digest`, finding out with `check` once for all callers at the
+    /// same time; a `true` answer is remembered, a `false` one (the caller uploads) is not.
+    func holds(_ digest: Digest, in repository: String, check: @escaping @Sendable () async throws -> Bool) async throws -> Bool {
+        if holders[digest]?.contains(repository) ?? false { return true }
+        let key = Key(digest: digest, repository: repository)
+        if let running = checks[key] { return try await running.value }
+        let task = Task { try await check() }
+        checks[key] = task
+        defer { checks[key] = nil }
+        let held = try await task.value
+        if held { record(digest, in: repository) }
+        return held
     }
 }
 
-/// A registry repository written by a sync: blobs another repository of the same registry
-/// received during this sync are mounted from it, and every blob that lands is recorded.
+/// A registry repository written by a sync: a blob another repository of the same registry
+/// received during this sync is mounted from it, and every blob that lands is recorded; each
+/// blob is asked about once per repository at a time (``BlobLedger``).
 struct MountingDestination: ImageDestination {
     let inner: RegistryDestination
     let ledger: BlobLedger
@@ -31,21 +57,23 @@ struct MountingDestination: ImageDestination {
     private var repository: String { inner.reference.repository }
 
     func hasBlob(_ descriptor: Descriptor) async throws -> Bool {
-        if try await inner.hasBlob(descriptor) {
-            await ledger.record(descriptor.digest, in: repository)
-            return true
-        }
-        guard let holder = await ledger.holder(of: descriptor.digest, otherThan: repository) else { return false }
-        do {
-            switch try await inner.client.mountBlob(descriptor.digest, into: repository, from: holder) {
-            case .mounted:
-                return true
-            case .declined(let upload):
-                await inner.client.cancelUpload(upload)
+        let inner = self.inner
+        let ledger = self.ledger
+        let repository = self.repository
+        return try await ledger.holds(descriptor.digest, in: repository) {
+            if try await inner.hasBlob(descriptor) { return true }
+            guard let holder = await ledger.holder(of: descriptor.digest, otherThan: repository) else { return false }
+            do {
+                switch try await inner.client.mountBlob(descriptor.digest, into: repository, from: holder) {
+                case .mounted:
+                    return true
+                case .declined(let upload):
+                    await inner.client.cancelUpload(upload)
+                    return false
+                }
+            } catch let error as RegistryError where error.code != .connection {
                 return false
             }
-        } catch let error as RegistryError where error.code != .connection {
-            return false
         }
     }
 
