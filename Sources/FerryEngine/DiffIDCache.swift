@@ -27,20 +27,9 @@ public final class DiffIDCache: Sendable {
     public init(path: String) {
         self.path = path
         var entries: [Digest: Digest] = [:]
-        if let attributes = try? FileManager.default.attributesOfItem(atPath: path),
-           let size = attributes[.size] as? NSNumber {
-            if size.intValue > Self.maximumFileSize {
-                try? FileManager.default.removeItem(atPath: path)
-            } else if let data = FileManager.default.contents(atPath: path) {
-                for line in data.split(separator: UInt8(ascii: "\n")) {
-                    let fields = line.split(separator: UInt8(ascii: " "))
-                    guard fields.count == 2,
-                          let compressed = try? Digest(parsing: String(decoding: fields[0], as: UTF8.self)),
-                          let diffID = try? Digest(parsing: String(decoding: fields[1], as: UTF8.self))
-                    else { continue }
-                    entries[compressed] = diffID
-                }
-            }
+        for fields in CacheLineFile.records(at: path, maximumSize: Self.maximumFileSize) {
+            guard fields.count == 2, let compressed = try? Digest(parsing: fields[0]), let diffID = try? Digest(parsing: fields[1]) else { continue }
+            entries[compressed] = diffID
         }
         known = Mutex(entries)
     }
@@ -74,13 +63,6 @@ public final class DiffIDCache: Sendable {
             return true
         }
         guard isNew else { return }
-        let directory = (path as NSString).deletingLastPathComponent
-        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { return }
-        defer { close(fd) }
-        // One write of one short line: appends of different processes do not interleave.
-        let line = Array("\(compressed) \(diffID)\n".utf8)
-        _ = line.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        CacheLineFile.append([compressed.description, diffID.description], to: path)
     }
 }

@@ -61,3 +61,19 @@ public enum FailureKind: Sendable, Equatable {
         }
     }
 }
+
+extension FailureKind {
+    /// The sentence an error carries, for a command's error line or a report: every Ferry error's
+    /// own message (it names what and where), `cancelled` for a cancellation.
+    public static func message(for error: any Error) -> String {
+        switch error {
+        case let e as TransportError: return e.message
+        case let e as StreamError: return e.message
+        case let e as SpecError: return e.message
+        case let e as EngineError: return e.message
+        case let e as RegistryError: return e.message
+        case is CancellationError: return "cancelled"
+        default: return String(describing: error)
+        }
+    }
+}

@@ -41,19 +41,11 @@ public final class TranscodeCache: Sendable {
     public init(path: String) {
         self.path = path
         var entries: [Key: (digest: Digest, size: Int64)] = [:]
-        if let attributes = try? FileManager.default.attributesOfItem(atPath: path),
-           let size = attributes[.size] as? NSNumber {
-            if size.intValue > Self.maximumFileSize {
-                try? FileManager.default.removeItem(atPath: path)
-            } else if let data = FileManager.default.contents(atPath: path) {
-                for line in data.split(separator: UInt8(ascii: "\n")) {
-                    let f = line.split(separator: UInt8(ascii: " ")).map { String(decoding: $0, as: UTF8.self) }
-                    guard f.count == 5, let source = try? Digest(parsing: f[0]), let target = LayerCompression(rawValue: f[1]),
-                          f[2] == "-" || Int(f[2]) != nil, let output = try? Digest(parsing: f[3]), let size = Int64(f[4]), size >= 0
-                    else { continue }
-                    entries[Key(source: source, target: target, level: Int(f[2]))] = (output, size)
-                }
-            }
+        for f in CacheLineFile.records(at: path, maximumSize: Self.maximumFileSize) {
+            guard f.count == 5, let source = try? Digest(parsing: f[0]), let target = LayerCompression(rawValue: f[1]),
+                  f[2] == "-" || Int(f[2]) != nil, let output = try? Digest(parsing: f[3]), let size = Int64(f[4]), size >= 0
+            else { continue }
+            entries[Key(source: source, target: target, level: Int(f[2]))] = (output, size)
         }
         known = Mutex(entries)
     }
@@ -77,13 +69,6 @@ public final class TranscodeCache: Sendable {
             return true
         }
         guard isNew else { return }
-        let directory = (path as NSString).deletingLastPathComponent
-        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { return }
-        defer { close(fd) }
-        // One write of one short line: appends of different processes do not interleave.
-        let line = Array("\(key.text) \(digest) \(size)\n".utf8)
-        _ = line.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        CacheLineFile.append([key.text, digest.description, String(size)], to: path)
     }
 }

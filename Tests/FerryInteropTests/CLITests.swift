@@ -9,12 +9,7 @@ import Testing
 /// The built `ferry` executable: `$FERRY_BIN` when set, else `.build/debug/ferry` in the package
 /// root (what `swift build --build-tests` produces), else `nil`.
 enum FerryCLI {
-    static var path: String? {
-        if let fromEnvironment = SharedFixtures.ferryBinary { return fromEnvironment }
-        guard let root = SharedFixtures.packageRoot else { return nil }
-        let candidate = root + "/.build/debug/ferry"
-        return FileManager.default.isExecutableFile(atPath: candidate) ? candidate : nil
-    }
+    static var path: String? { SharedFixtures.builtFerry }
 
     static var available: Bool { path != nil }
 

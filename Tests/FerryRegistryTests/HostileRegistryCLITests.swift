@@ -2,22 +2,12 @@ import Foundation
 import FerryTestSupport
 import Testing
 
-/// The built `ferry`: `$FERRY_BIN`, else the debug build in the package.
-enum FerryBinary {
-    static var path: String? {
-        if let binary = SharedFixtures.ferryBinary { return binary }
-        guard let root = SharedFixtures.packageRoot else { return nil }
-        let candidate = root + "/.build/debug/ferry"
-        return FileManager.default.isExecutableFile(atPath: candidate) ? candidate : nil
-    }
-}
-
 /// The built `ferry` against the hostile registry: what a registry controls reaches the terminal
 /// escaped, secrets never reach it, and `login` warns before a password may travel unprotected.
-@Suite(.enabled(if: ExternalTool.find("python3") != nil && FerryBinary.path != nil, "python3 or the ferry binary missing (swift build)"),
+@Suite(.enabled(if: ExternalTool.find("python3") != nil && SharedFixtures.builtFerry != nil, "python3 or the ferry binary missing (swift build)"),
        .timeLimit(.minutes(2)))
 struct HostileRegistryCLITests {
-    static var ferry: String? { FerryBinary.path }
+    static var ferry: String? { SharedFixtures.builtFerry }
 
     /// An environment without the machine's proxies or credential files.
     static func environment(_ extra: [String: String] = [:]) -> [String: String] {

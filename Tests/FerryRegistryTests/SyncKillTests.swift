@@ -11,12 +11,12 @@ import Glibc
 
 /// `ferry sync` killed (SIGKILL) at many points into each kind of destination, then run again:
 /// every rerun ends complete and verified, and moves no layer that had landed before the kill.
-@Suite(.enabled(if: SharedFixtures.testRegistry != nil && FerryBinary.path != nil && ExternalTool.gzipAvailable,
+@Suite(.enabled(if: SharedFixtures.testRegistry != nil && SharedFixtures.builtFerry != nil && ExternalTool.gzipAvailable,
                 "FERRY_TEST_REGISTRY not set (run Scripts/test), or ferry or gzip missing"),
        .timeLimit(.minutes(5)))
 struct SyncKillTests {
     let registry = SharedFixtures.testRegistry ?? ""
-    var ferry: String { FerryBinary.path ?? "" }
+    var ferry: String { SharedFixtures.builtFerry ?? "" }
 
     /// Six images of two ~1.5 MB layers each in one repository, and the image-set file naming them.
     func seed(_ dir: String, seed: UInt64) async throws -> (set: String, digests: [String: Digest]) {

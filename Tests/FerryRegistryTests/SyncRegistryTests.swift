@@ -10,12 +10,12 @@ import Testing
 /// `ferry sync` against the real docker-registry: the tag set skopeo sync resolves from the same
 /// YAML, registry → layout → bundle → registry with every manifest digest kept, skopeo reading
 /// single images out of the layout and the bundle, each blob once, and a rerun that moves nothing.
-@Suite(.enabled(if: SharedFixtures.testRegistry != nil && FerryBinary.path != nil && ExternalTool.skopeoAvailable && ExternalTool.gzipAvailable,
+@Suite(.enabled(if: SharedFixtures.testRegistry != nil && SharedFixtures.builtFerry != nil && ExternalTool.skopeoAvailable && ExternalTool.gzipAvailable,
                 "FERRY_TEST_REGISTRY not set (run Scripts/test), or ferry, skopeo or gzip missing"),
        .timeLimit(.minutes(3)))
 struct SyncRegistryTests {
     let registry = SharedFixtures.testRegistry ?? ""
-    var ferry: String { FerryBinary.path ?? "" }
+    var ferry: String { SharedFixtures.builtFerry ?? "" }
 
     /// Two repositories: `a` with tags 1.0 and 1.1 (one image), 2.0.0, 2.1.0-rc1, latest and
     /// nightly-1 (a second image, and an index); `b` with 1.0 (the first image again) and 3.0.

@@ -67,6 +67,15 @@ public enum SharedFixtures {
         return path
     }
 
+    /// The built `ferry` to run: ``ferryBinary`` (`$FERRY_BIN`), else `.build/debug/ferry` in the
+    /// package root (what `swift build --build-tests` produces), else `nil`.
+    public static var builtFerry: String? {
+        if let fromEnvironment = ferryBinary { return fromEnvironment }
+        guard let root = packageRoot else { return nil }
+        let candidate = root + "/.build/debug/ferry"
+        return FileManager.default.isExecutableFile(atPath: candidate) ? candidate : nil
+    }
+
     /// `HOST:PORT` of the throwaway registry that Scripts/test started (`$FERRY_TEST_REGISTRY`),
     /// or `nil` when none runs.
     public static var testRegistry: String? {

@@ -163,7 +163,7 @@ struct SyncContext: Sendable {
                 return .ready(Prepared(item: item, target: target, source: source, entry: entry, blobs: blobs))
             } catch {
                 guard keepGoing, !(error is CancellationError) else { throw error }
-                return .failed(.init(source: item.description, destination: display, status: .failed, error: Self.describe(error)))
+                return .failed(.init(source: item.description, destination: display, status: .failed, error: FailureKind.message(for: error)))
             }
         }
         var ready: [Prepared] = []
@@ -246,7 +246,7 @@ struct SyncContext: Sendable {
             } catch {
                 guard keepGoing, !(error is CancellationError) else { throw error }
                 image.status = .failed
-                image.error = Self.describe(error)
+                image.error = FailureKind.message(for: error)
             }
             options.progress?(.finished(image))
             return image
@@ -279,18 +279,6 @@ struct SyncContext: Sendable {
         copy.includeReferrers = group.referrers
         copy.blobSlots = slots
         return copy
-    }
-
-    /// One line for an error in a report.
-    static func describe(_ error: any Error) -> String {
-        switch error {
-        case let e as RegistryError: return e.message
-        case let e as TransportError: return e.message
-        case let e as EngineError: return e.message
-        case let e as StreamError: return e.message
-        case let e as SpecError: return e.message
-        default: return String(describing: error)
-        }
     }
 }
 

@@ -17,15 +17,7 @@ enum Failure {
     }
 
     static func message(for error: any Error) -> String {
-        switch error {
-        case let e as TransportError: return e.message
-        case let e as StreamError: return e.message
-        case let e as SpecError: return e.message
-        case let e as EngineError: return e.message
-        case let e as RegistryError: return e.message
-        case is CancellationError: return "cancelled"
-        default: return String(describing: error)
-        }
+        FailureKind.message(for: error)
     }
 
     /// Prints `ferry: error: …` to standard error and returns the exit code to throw.
