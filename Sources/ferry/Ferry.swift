@@ -33,7 +33,7 @@ struct Ferry: AsyncParsableCommand {
         """,
         version: "0.1.0",
         subcommands: [
-            CopyCommand.self, SyncCommand.self, InspectCommand.self, DigestCommand.self, VerifyCommand.self,
+            CopyCommand.self, SyncCommand.self, InventoryCommand.self, InspectCommand.self, DigestCommand.self, VerifyCommand.self,
             TagsCommand.self, CatalogCommand.self, ReferrersCommand.self, DeleteCommand.self, LoginCommand.self, LogoutCommand.self,
         ])
 

@@ -22,6 +22,11 @@ public struct OCIArchiveSource: ImageSource {
 
     public func entries() async throws -> [SourceEntry] { reader.entries() }
 
+    /// What this archive relies on its destination having, when it is a delta bundle
+    /// (`ferry-delta.json`, written by `ferry sync --have`); `nil` for a complete one.
+    /// - Throws: ``TransportError`` (`invalidInput`) when the record is there but unreadable.
+    public func bundleDelta() throws -> BundleDelta? { try reader.bundleDelta() }
+
     public func document(_ descriptor: Descriptor) async throws -> [UInt8] { try reader.document(descriptor) }
 
     public func blob(_ descriptor: Descriptor) async throws -> sending any ByteStream { try reader.blob(descriptor) }

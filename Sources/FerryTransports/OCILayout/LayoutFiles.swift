@@ -55,6 +55,17 @@ struct LayoutReader: Sendable {
         }
     }
 
+    /// The delta record of a delta bundle (``BundleDelta``), or `nil` when the layout has none.
+    func bundleDelta() throws -> BundleDelta? {
+        guard files.exists(BundleDelta.fileName) else { return nil }
+        let bytes = try Self.readSmall(files, BundleDelta.fileName, limit: 64 << 20)
+        do {
+            return try BundleDelta.decode(bytes, context: files.name)
+        } catch {
+            throw TransportError(.invalidInput, error.message)
+        }
+    }
+
     /// The exact bytes of `index.json`.
     func indexBytes() throws -> [UInt8] {
         try Self.readSmall(files, OCILayout.indexFileName, limit: DocumentLimits.maximumDocumentSize)
