@@ -248,6 +248,7 @@ public struct CopyOperation: Sendable {
         var firstJob: [BlobKey: BlobJob] = [:]
         var wanted: [Descriptor] = []
         for job in jobs where firstJob[BlobKey(job.descriptor)] == nil {
+            if options.reliedOnBlobs.contains(job.descriptor.digest) { continue }
             if case .copy = job.kind, try await destination.hasBlob(job.descriptor) { continue }
             // Left for the ordinary way, which takes the landed layer without reading the source.
             if case .transcode(let target, let level, _, let mediaType) = job.kind,
@@ -272,6 +273,8 @@ public struct CopyOperation: Sendable {
             return (job, descriptor, false)
         case .copy where descriptor.size < 0:
             return try await copyUnsized(job)
+        case .copy where options.reliedOnBlobs.contains(descriptor.digest):
+            return try await reliedOn(job)
         case .copy:
             if try await destination.hasBlob(descriptor) {
                 options.progress?(.blobFinished(descriptor, skipped: true))
@@ -315,6 +318,17 @@ public struct CopyOperation: Sendable {
             options.progress?(.blobFinished(descriptor, skipped: false))
             return (job, result, false)
         }
+    }
+
+    /// A blob the source relies on the destination having (``CopyOptions/reliedOnBlobs``): taken
+    /// as it is there, or an error naming it.
+    func reliedOn(_ job: BlobJob) async throws -> (BlobJob, Descriptor, Bool) {
+        let descriptor = job.descriptor
+        guard try await destination.hasBlob(descriptor) else {
+            throw EngineError(.incomplete, "\(source.name) does not carry \(kind(descriptor)) \(descriptor.digest) (\(descriptor.size) bytes): it is a delta bundle that relies on \(destination.name) having it, and it is not there")
+        }
+        options.progress?(.blobFinished(descriptor, skipped: true))
+        return (job, descriptor, true)
     }
 
     /// The layer an earlier run made from `descriptor` for this target, when the destination

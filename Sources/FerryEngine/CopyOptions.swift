@@ -78,6 +78,10 @@ public struct CopyOptions: Sendable {
     /// A limit shared with other copies running at the same time (``BlobSlots``): a sync runs
     /// many copies under one bound on blobs in flight. `nil`: only ``parallelism`` bounds this copy.
     public var blobSlots: BlobSlots?
+    /// Blobs the source does not carry and relies on the destination having (the layers a delta
+    /// bundle left out, ``BundleDelta``): never read from the source; each must be at the
+    /// destination, or the copy fails naming it.
+    public var reliedOnBlobs: Set<Digest> = []
 
     public init(parallelism: Int = 4, destinationNames: [String]? = nil, format: ManifestFormat? = nil, compression: CompressionChoice? = nil, platforms: [Platform] = [], preserveDigests: Bool = false, progress: (@Sendable (CopyEvent) -> Void)? = nil) {
         self.parallelism = parallelism

@@ -37,6 +37,7 @@ extension CopyOperation {
             options.progress?(.blobFinished(descriptor, skipped: true))
             return (job, descriptor, true)
         }
+        if options.reliedOnBlobs.contains(descriptor.digest) { return try await reliedOn(job) }
         let (found, sniffed) = try await CompressionSniffer.sniff(try await rawBlob(descriptor, provided))
         guard let actual = found.layerCompression, actual != descriptor.mediaType.layerCompression else {
             // Labelled right, or compressed in a way no layer type names: an ordinary copy.

@@ -13,6 +13,9 @@ struct SyncTarget: Sendable {
     let display: String
     /// Whether the destination already holds the image with this digest under its name.
     let isUpToDate: @Sendable (Digest) async throws -> Bool
+    /// Mounts a blob from one of these repositories of the destination registry; `nil` where
+    /// there are no repositories to mount from.
+    var mount: (@Sendable (Descriptor, [String]) async throws -> Bool)? = nil
 }
 
 /// The shared state of one sync run: its options, opened sources and the blob bound.
@@ -21,6 +24,8 @@ struct SyncContext: Sendable {
     let groups: [ImageSet.Group]
     let sourceClients: [String: RegistryClient]
     let locals: [String: any ImageSource]
+    /// The delta record of each local source that is a delta bundle, by place.
+    let deltas: [String: BundleDelta]
     let slots: BlobSlots
 
     // MARK: Destinations
@@ -37,15 +42,27 @@ struct SyncContext: Sendable {
                 destination: MountingDestination(inner: RegistryDestination(client: client, reference: reference), ledger: ledger),
                 names: item.tag.map { [$0] } ?? [],
                 display: "docker://\(reference)",
-                isUpToDate: { digest in try await client.manifestDescriptor(repository, lookup)?.digest == digest })
+                isUpToDate: { digest in try await client.manifestDescriptor(repository, lookup)?.digest == digest },
+                mount: { blob, holders in
+                    for holder in holders where holder != repository {
+                        switch try await client.mountBlob(blob.digest, into: repository, from: holder) {
+                        case .mounted:
+                            await ledger.record(blob.digest, in: repository)
+                            return true
+                        case .declined(let upload):
+                            await client.cancelUpload(upload)
+                        }
+                    }
+                    return false
+                })
         }
     }
 
-    func syncToLayout(_ items: [SyncItem], path: String, label: String, report: inout SyncReport) async throws {
+    func syncToLayout(_ items: [SyncItem], path: String, label: String, leftOut: LeftOutBlobs? = nil, report: inout SyncReport) async throws {
         let layout = try OCILayoutDestination(path: path, durable: options.durable)
-        let shared = SharedLayoutDestination(inner: layout)
+        let shared = SharedLayoutDestination(inner: layout, leftOut: leftOut)
         let existing = await Self.namedDigests(inLayout: path)
-        try await sync(items, label: label, report: &report) { item in
+        try await sync(items, label: label, leftOut: leftOut, report: &report) { item in
             let name = item.reference.description
             return SyncTarget(destination: shared, names: [name], display: "\(label):\(name)", isUpToDate: { existing[name] == $0 })
         }
@@ -53,10 +70,15 @@ struct SyncContext: Sendable {
     }
 
     /// A bundle: the set goes into a staging layout beside the file (kept when the sync fails,
-    /// so a rerun reuses every blob that landed), which is then packed into the archive.
+    /// so a rerun reuses every blob that landed), which is then packed into the archive — or,
+    /// with ``SyncOptions/splitSize``, into numbered parts. With ``SyncOptions/have`` it is a
+    /// delta bundle: the layers the far side has are left out and recorded.
     func syncToBundle(_ items: [SyncItem], path: String, report: inout SyncReport) async throws {
         let label = "oci-archive:\(path)"
-        let existing = await Self.namedDigests(inArchive: path)
+        let partsManifest = path + BundleParts.fileSuffix
+        let existingPlace = FileSystem.exists(path) ? path : FileSystem.exists(partsManifest) ? partsManifest : nil
+        var existing: [String: Digest] = [:]
+        if let existingPlace { existing = await Self.namedDigests(inArchive: existingPlace) }
         let url = URL(fileURLWithPath: path)
         let staging = url.deletingLastPathComponent().appendingPathComponent("." + url.lastPathComponent + ".ferry-sync").path
         // Every image of the set is in the bundle already: nothing to write.
@@ -68,8 +90,15 @@ struct SyncContext: Sendable {
             }
             return
         }
+        let isDelta = !options.have.isEmpty
+        // A delta or split bundle is made whole from the set; adding to one would mix shipments.
+        let addsToExisting = existingPlace == path && !isDelta && options.splitSize == nil
+        if let existingPlace, !addsToExisting, !options.dryRun {
+            throw TransportError(.invalidInput, "\(existingPlace) exists and holds other images; a \(isDelta ? "delta" : "split") bundle is written whole, never added to: remove it or name another file")
+        }
+        let leftOut = isDelta ? LeftOutBlobs(have: options.have) : nil
         var staged = SyncReport()
-        try await syncToLayout(items, path: staging, label: label, report: &staged)
+        try await syncToLayout(items, path: staging, label: label, leftOut: leftOut, report: &staged)
         for index in staged.images.indices where staged.images[index].status == .upToDate {
             // Up to date in the staging layout from a run that stopped: it still has to be packed.
             staged.images[index].status = options.dryRun ? .planned : .copied
@@ -79,10 +108,20 @@ struct SyncContext: Sendable {
         report.uniqueBytes += staged.uniqueBytes
         report.blobsCopied += staged.blobsCopied
         report.bytesCopied += staged.bytesCopied
+        if let delta = leftOut?.delta {
+            report.blobsLeftOut += delta.reliesOn.count
+            report.bytesLeftOut += delta.reliesOn.reduce(Int64(0)) { $0 &+ max(0, $1.size) }
+        }
         guard !options.dryRun, staged.count(.failed) == 0 else { return }
-        var copy = CopyOptions(parallelism: options.parallelBlobs)
-        copy.blobSlots = slots
-        _ = try await CopyOperation(source: try OCILayoutSource(path: staging), destination: try OCIArchiveDestination(path: path, durable: options.durable), selector: .all, options: copy).run()
+        if addsToExisting {
+            var copy = CopyOptions(parallelism: options.parallelBlobs)
+            copy.blobSlots = slots
+            _ = try await CopyOperation(source: try OCILayoutSource(path: staging), destination: try OCIArchiveDestination(path: path, durable: options.durable), selector: .all, options: copy).run()
+        } else {
+            if let parts = try await BundlePacker.pack(staging, to: path, delta: leftOut?.delta, splitSize: options.splitSize, durable: options.durable) {
+                report.parts = parts
+            }
+        }
         try? FileManager.default.removeItem(atPath: staging)
     }
 
@@ -125,6 +164,9 @@ struct SyncContext: Sendable {
         let source: any ImageSource
         let entry: SourceEntry
         let blobs: [Descriptor]
+        /// Layers the image's source relies on the destination having (a delta bundle's), or
+        /// that a delta bundle being written leaves out.
+        let reliedOn: Set<Digest>
     }
 
     /// What preparing an image gave.
@@ -135,8 +177,9 @@ struct SyncContext: Sendable {
     }
 
     /// The five phases for one destination (see ``SyncOperation``).
-    private func sync(_ items: [SyncItem], label: String, report: inout SyncReport, target makeTarget: @escaping @Sendable (SyncItem) throws -> SyncTarget) async throws {
+    private func sync(_ items: [SyncItem], label: String, leftOut: LeftOutBlobs? = nil, report: inout SyncReport, target makeTarget: @escaping @Sendable (SyncItem) throws -> SyncTarget) async throws {
         let keepGoing = options.keepGoing
+        let deltas = self.deltas
         // 1–2. Prepare and plan each image.
         let preparations = try await mapConcurrently(items, limit: options.parallelImages) { item -> Preparation in
             var display = label
@@ -154,13 +197,23 @@ struct SyncContext: Sendable {
                 for planned in plan.entries { CopyOperation.collectJobs(planned.root, into: &jobs, seen: &seen) }
                 // Blobs carried as they are (layers too, which the copy sniffs for a wrong label
                 // later; a mislabelled one is then written again in its corrected form).
+                let layers = plan.entries.flatMap { CopyOperation.layers(of: $0.root) }
+                var reliedOn = Set<Digest>()
+                if let leftOut {
+                    let image = target.names.first ?? item.reference.description
+                    for layer in layers where leftOut.leaveOut(layer, image: image) { reliedOn.insert(layer.digest) }
+                } else if case .local(let place) = item.origin, let delta = deltas[place] {
+                    let relied = Set(delta.reliesOn.map(\.digest))
+                    reliedOn = Set(layers.map(\.digest).filter(relied.contains))
+                }
                 let blobs = jobs.filter { job in
+                    guard !reliedOn.contains(job.descriptor.digest) else { return false }
                     switch job.kind {
                     case .copy, .copyLayer: return true
                     case .transcode: return false
                     }
                 }.map(\.descriptor)
-                return .ready(Prepared(item: item, target: target, source: source, entry: entry, blobs: blobs))
+                return .ready(Prepared(item: item, target: target, source: source, entry: entry, blobs: blobs, reliedOn: reliedOn))
             } catch {
                 guard keepGoing, !(error is CancellationError) else { throw error }
                 return .failed(.init(source: item.description, destination: display, status: .failed, error: FailureKind.message(for: error)))
@@ -190,6 +243,11 @@ struct SyncContext: Sendable {
         report.uniqueBlobs += unique.count
         report.uniqueBytes += uniqueBytes
         options.progress?(.planned(destination: label, images: ready.count, blobs: unique.count, bytes: uniqueBytes))
+        if leftOut == nil {
+            // 2½. A delta bundle's import: every blob it relies on is at the destination (or
+            // mounted there) before anything is written.
+            try await checkBases(ready.filter { !$0.reliedOn.isEmpty })
+        }
         if options.dryRun {
             for prepared in ready {
                 let image = SyncReport.Image(source: prepared.item.description, destination: prepared.target.display, digest: prepared.entry.descriptor.digest, status: .planned)
@@ -236,7 +294,9 @@ struct SyncContext: Sendable {
             var image = SyncReport.Image(source: prepared.item.description, destination: prepared.target.display, digest: prepared.entry.descriptor.digest, status: .copied)
             do {
                 let selector: ImageSelector = prepared.item.localSelector ?? .only
-                let copy = CopyOperation(source: prepared.source, destination: prepared.target.destination, selector: selector, options: copyOptions(for: prepared.item, names: prepared.target.names))
+                var options = copyOptions(for: prepared.item, names: prepared.target.names)
+                options.reliedOnBlobs = prepared.reliedOn
+                let copy = CopyOperation(source: prepared.source, destination: prepared.target.destination, selector: selector, options: options)
                 let result = try await copy.run()
                 let early = movedEarly[index] ?? (0, 0, 0)
                 image.blobsCopied = early.count + result.blobsCopied
@@ -255,6 +315,30 @@ struct SyncContext: Sendable {
             report.images.append(image)
             report.blobsCopied += image.blobsCopied
             report.bytesCopied += image.bytesCopied
+        }
+    }
+
+    /// Stops a delta import, listing them all, when blobs its bundle relies on are neither at
+    /// the destination nor mountable there from the repositories its inventory named.
+    private func checkBases(_ images: [Prepared]) async throws {
+        guard !images.isEmpty else { return }
+        var checks: [(BundleDelta.Blob, Prepared)] = []
+        var seen = Set<String>()
+        for prepared in images {
+            guard case .local(let place) = prepared.item.origin, let delta = deltas[place] else { continue }
+            for blob in delta.reliesOn where prepared.reliedOn.contains(blob.digest) {
+                if seen.insert(prepared.target.destination.name + "@" + blob.digest.description).inserted { checks.append((blob, prepared)) }
+            }
+        }
+        let missing = try await mapConcurrently(checks, limit: max(1, options.parallelBlobs)) { blob, prepared -> MissingBase? in
+            let descriptor = Descriptor(mediaType: MediaType(blob.mediaType), digest: blob.digest, size: blob.size)
+            if try await prepared.target.destination.hasBlob(descriptor) { return nil }
+            if let mount = prepared.target.mount, try await mount(descriptor, blob.repositories) { return nil }
+            return MissingBase(blob: blob, destination: prepared.target.display)
+        }.compactMap { $0 }
+        guard missing.isEmpty else {
+            let bundles = Set(images.map { $0.item.origin.description }).sorted().joined(separator: ", ")
+            throw EngineError.missingBase(missing, bundle: bundles)
         }
     }
 

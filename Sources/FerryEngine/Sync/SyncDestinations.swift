@@ -90,12 +90,18 @@ struct MountingDestination: ImageDestination {
 
 /// One layout written by many copies of a sync: each copy's ``commit()`` does nothing, and the
 /// sync commits the layout once, when every image is in (one `index.json` write).
+///
+/// Staging a delta bundle, it answers "present" for the layers the bundle leaves out.
 struct SharedLayoutDestination: ImageDestination {
     let inner: OCILayoutDestination
+    var leftOut: LeftOutBlobs? = nil
 
     var name: String { inner.name }
     var capabilities: DestinationCapabilities { inner.capabilities }
-    func hasBlob(_ descriptor: Descriptor) async throws -> Bool { try await inner.hasBlob(descriptor) }
+    func hasBlob(_ descriptor: Descriptor) async throws -> Bool {
+        if leftOut?.contains(descriptor.digest) ?? false { return true }
+        return try await inner.hasBlob(descriptor)
+    }
     func putBlob(_ blob: sending VerifyingStream) async throws -> (digest: Digest, size: Int64) { try await inner.putBlob(blob) }
     func putDocument(_ document: RawDocument) async throws { try await inner.putDocument(document) }
     func addEntry(_ descriptor: Descriptor, names: [String]) async throws { try await inner.addEntry(descriptor, names: names) }

@@ -71,13 +71,26 @@ public struct SyncOperation: Sendable {
 
     private func run(sourceClients: [String: RegistryClient], destinationClients: [String: RegistryClient]) async throws -> SyncReport {
         var locals: [String: any ImageSource] = [:]
+        var deltas: [String: BundleDelta] = [:]
         for group in imageSet.groups {
             guard case .local(let place) = group.origin, locals[place] == nil else { continue }
-            locals[place] = try TransportReference(parsing: place).openSource()
+            let reference = try TransportReference(parsing: place)
+            switch reference.kind {
+            case .oci:
+                let layout = try OCILayoutSource(path: reference.path)
+                deltas[place] = try layout.bundleDelta()
+                locals[place] = layout
+            case .ociArchive:
+                let archive = try OCIArchiveSource(path: reference.path)
+                deltas[place] = try archive.bundleDelta()
+                locals[place] = archive
+            default:
+                locals[place] = try reference.openSource()
+            }
         }
         let items = try await ImageSetResolver(set: imageSet, clients: sourceClients, locals: locals).resolve()
         options.progress?(.resolved(images: items.count))
-        let context = SyncContext(options: options, groups: imageSet.groups, sourceClients: sourceClients, locals: locals, slots: BlobSlots(options.parallelBlobs))
+        let context = SyncContext(options: options, groups: imageSet.groups, sourceClients: sourceClients, locals: locals, deltas: deltas, slots: BlobSlots(options.parallelBlobs))
         var report = SyncReport()
         for destination in destinations {
             switch destination {

@@ -1,4 +1,5 @@
 import FerryRegistry
+import FerrySpec
 
 /// How a sync runs (``SyncOperation``).
 public struct SyncOptions: Sendable {
@@ -19,6 +20,13 @@ public struct SyncOptions: Sendable {
     public var sourceRegistry = RegistryOptions()
     /// Registry options for registry destinations.
     public var destinationRegistry = RegistryOptions()
+    /// What the far side of an air gap holds (merged `--have` inventories): a bundle destination
+    /// becomes a delta bundle, leaving out the layers listed here and recording them
+    /// (``BundleDelta``). Empty: bundles carry every blob.
+    public var have: [Digest: Inventory.Blob] = [:]
+    /// Write a bundle as numbered parts of at most this many bytes, with a parts manifest
+    /// (``BundleParts``); `nil`: one file.
+    public var splitSize: Int64?
     /// Told of each image as it starts and ends.
     public var progress: (@Sendable (SyncEvent) -> Void)?
 

@@ -41,6 +41,11 @@ public struct SyncReport: Sendable {
     /// Blobs and bytes written, summed over destinations.
     public var blobsCopied = 0
     public var bytesCopied: Int64 = 0
+    /// Layers a delta bundle left out because the far side has them (`--have`), and their bytes.
+    public var blobsLeftOut = 0
+    public var bytesLeftOut: Int64 = 0
+    /// The parts of a bundle written split (`--split-size`).
+    public var parts: BundleParts?
 
     /// How many images ended with `status`.
     public func count(_ status: Image.Status) -> Int { images.filter { $0.status == status }.count }

@@ -78,20 +78,6 @@ public final class OCIArchiveDestination: ImageDestination {
     }
 
     private func writeArchive() async throws {
-        let output = try AtomicFileWriter(path: path, durable: durable)
-        let tar = try TarWriter(into: output)
-        try tar.addFile(OCILayout.layoutFileName, bytes: try FileSystem.readFile(workDirectory + "/" + OCILayout.layoutFileName, limit: 64 * 1024))
-        try tar.addFile(OCILayout.indexFileName, bytes: try FileSystem.readFile(workDirectory + "/" + OCILayout.indexFileName, limit: DocumentLimits.maximumDocumentSize))
-        try tar.addDirectory("blobs")
-        for algorithm in try FileSystem.contents(of: workDirectory + "/blobs") where !algorithm.hasPrefix(".") {
-            try tar.addDirectory("blobs/\(algorithm)")
-            for blob in try FileSystem.contents(of: workDirectory + "/blobs/" + algorithm) where !blob.hasPrefix(".") {
-                let file = workDirectory + "/blobs/\(algorithm)/\(blob)"
-                guard let size = FileSystem.size(of: file) else { continue }
-                try await tar.addFile("blobs/\(algorithm)/\(blob)", size: size, copyingFile: file)
-            }
-        }
-        try tar.finish()
-        try output.commit()
+        _ = try await BundlePacker.pack(workDirectory, to: path, delta: nil, splitSize: nil, durable: durable)
     }
 }

@@ -45,6 +45,12 @@ struct SyncCommand: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("Without --images or --image: SRC first, then destinations; with them: destinations.", valueName: "place"))
     var places: [String] = []
 
+    @Option(help: ArgumentHelp("For a bundle: what the far side holds — an inventory (ferry inventory) or a bundle sent before; the bundle leaves out the layers listed (a delta bundle). Repeatable.", valueName: "file"))
+    var have: [String] = []
+
+    @Option(help: ArgumentHelp("Write a bundle as parts FILE.001, FILE.002, … of at most this size (BYTES, KiB, MiB, GiB, or MB, GB for media), with FILE.parts.json.", valueName: "size"))
+    var splitSize: ByteCount?
+
     @Flag(help: "Resolve the set and show what would be copied (images, blobs, bytes; what is already there); write nothing.")
     var dryRun = false
 
@@ -91,6 +97,12 @@ struct SyncCommand: AsyncParsableCommand {
         guard parallel >= 1 && parallel <= 64 else { throw ValidationError("--parallel must be between 1 and 64") }
         guard parallelImages >= 1 && parallelImages <= 64 else { throw ValidationError("--parallel-images must be between 1 and 64") }
         let (_, destinations) = try split()
+        if let splitSize, splitSize.bytes < 1024 { throw ValidationError("--split-size must be at least 1KiB") }
+        if !have.isEmpty || splitSize != nil {
+            guard destinations.allSatisfy({ $0.hasPrefix("oci-archive:") }) else {
+                throw ValidationError("--have and --split-size make bundles: every destination must be oci-archive:FILE")
+            }
+        }
         guard !destinations.isEmpty else { throw ValidationError("name at least one destination (docker://HOST[/PREFIX], oci:DIR or oci-archive:FILE)") }
         for destination in destinations {
             do { _ = try SyncDestination(parsing: destination) } catch { throw ValidationError(error.message) }
@@ -129,6 +141,10 @@ struct SyncCommand: AsyncParsableCommand {
             options.parallelImages = parallelImages
             options.parallelBlobs = parallel
             options.durable = !noSync
+            options.splitSize = splitSize.map { Int64($0.bytes) }
+            var inventories: [Inventory] = []
+            for file in have { inventories.append(try await InventoryOperation.have(file)) }
+            options.have = InventoryOperation.merged(inventories)
             options.sourceRegistry = try registryOptions(creds: srcCreds, tlsVerify: srcTlsVerify, certDir: srcCertDir, clientCert: nil, clientKey: nil, prefix: "src-")
             options.destinationRegistry = try registryOptions(creds: destCreds, tlsVerify: destTlsVerify, certDir: destCertDir, clientCert: nil, clientKey: nil, prefix: "dest-")
             let lines = !quiet && !json
@@ -181,7 +197,14 @@ enum SyncText {
     }
 
     static func summary(_ report: SyncReport) -> String {
-        "\(report.count(.copied)) copied, \(report.count(.upToDate)) up to date, \(report.count(.planned)) planned, \(report.count(.failed)) failed; \(report.blobsCopied) blobs written (\(formatBytes(report.bytesCopied))) of \(report.uniqueBlobs) unique (\(formatBytes(report.uniqueBytes))); every digest verified"
+        var text = "\(report.count(.copied)) copied, \(report.count(.upToDate)) up to date, \(report.count(.planned)) planned, \(report.count(.failed)) failed; \(report.blobsCopied) blobs written (\(formatBytes(report.bytesCopied))) of \(report.uniqueBlobs) unique (\(formatBytes(report.uniqueBytes)))"
+        if report.blobsLeftOut > 0 {
+            text += "; \(report.blobsLeftOut) layers (\(formatBytes(report.bytesLeftOut))) left out, the far side has them (delta bundle)"
+        }
+        if let parts = report.parts {
+            text += "; written as \(parts.parts.count) part\(parts.parts.count == 1 ? "" : "s") (\(parts.parts.first?.name ?? "") …, \(parts.bundle)\(BundleParts.fileSuffix))"
+        }
+        return text + "; every digest verified"
     }
 }
 
@@ -208,11 +231,20 @@ struct SyncJSON: Encodable {
         var uniqueBytes: Int64
         var blobsCopied: Int
         var bytesCopied: Int64
+        var blobsLeftOut: Int
+        var bytesLeftOut: Int64
+    }
+
+    struct Part: Encodable {
+        var name: String
+        var size: Int64
+        var digest: String
     }
 
     var schemaVersion = 1
     var images: [Image]
     var totals: Totals
+    var parts: [Part]?
 
     init(_ report: SyncReport) {
         images = report.images.map {
@@ -222,6 +254,7 @@ struct SyncJSON: Encodable {
         totals = Totals(
             images: report.images.count, copied: report.count(.copied), upToDate: report.count(.upToDate), planned: report.count(.planned),
             failed: report.count(.failed), uniqueBlobs: report.uniqueBlobs, uniqueBytes: report.uniqueBytes,
-            blobsCopied: report.blobsCopied, bytesCopied: report.bytesCopied)
+            blobsCopied: report.blobsCopied, bytesCopied: report.bytesCopied, blobsLeftOut: report.blobsLeftOut, bytesLeftOut: report.bytesLeftOut)
+        parts = report.parts?.parts.map { Part(name: $0.name, size: $0.size, digest: $0.digest.description) }
     }
 }
