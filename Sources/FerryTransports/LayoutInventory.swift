@@ -13,6 +13,9 @@ public protocol LayoutInventory: Sendable {
     /// are not listed; anything else is, whatever it is.
     /// - Throws: ``TransportError`` with code `notFound` when there is no `blobs/` at all.
     func blobInventory() throws -> [LayoutBlobEntry]
+
+    /// The layout's delta record, when it is a delta bundle (``BundleDelta``); `nil` otherwise.
+    func bundleDelta() throws -> BundleDelta?
 }
 
 /// One entry under a layout's `blobs/`.

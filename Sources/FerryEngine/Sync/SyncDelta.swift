@@ -62,13 +62,10 @@ extension EngineError {
     /// message listing them all.
     static func missingBase(_ missing: [MissingBase], bundle: String) -> EngineError {
         let shown = missing.prefix(20).map { item in
-            "  \(item.blob.digest) (\(item.blob.size) bytes) for \(item.blob.images.joined(separator: ", ")) at \(item.destination)"
+            "\(item.blob.digest) (\(item.blob.size) bytes, for \(item.blob.images.joined(separator: ", ")), at \(item.destination))"
         }
-        let more = missing.count > 20 ? "\n  … and \(missing.count - 20) more" : ""
-        return EngineError(.incomplete, """
-            \(bundle) is a delta bundle and \(missing.count) blob\(missing.count == 1 ? "" : "s") it relies on \(missing.count == 1 ? "is" : "are") not at the destination (nothing was written):
-            \(shown.joined(separator: "\n"))\(more)
-            Import the earlier bundle this one builds on first, or make a full bundle (without --have).
-            """)
+        let more = missing.count > 20 ? "; and \(missing.count - 20) more" : ""
+        let count = missing.count == 1 ? "1 blob it relies on is" : "\(missing.count) blobs it relies on are"
+        return EngineError(.incomplete, "\(bundle) is a delta bundle and \(count) not at the destination, so nothing was written: \(shown.joined(separator: "; "))\(more). Import the bundle this one builds on first, or make a full bundle (without --have)")
     }
 }

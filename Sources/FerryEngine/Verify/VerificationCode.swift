@@ -44,6 +44,9 @@ public struct VerificationCode: RawRepresentable, Hashable, Sendable, Codable, C
     // Blobs
     /// A referenced blob is not in the source.
     public static let blobMissing = Self("blob-missing")
+    /// A layer a delta bundle does not carry because its destination has it (`ferry-delta.json`;
+    /// a note).
+    public static let blobReliedOn = Self("blob-relied-on")
     /// A blob's bytes do not hash to its descriptor's digest.
     public static let blobDigestMismatch = Self("blob-digest-mismatch")
     /// A blob is longer or shorter than its descriptor's size.

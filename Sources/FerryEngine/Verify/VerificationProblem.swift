@@ -69,6 +69,8 @@ struct ProblemList: Sendable {
 
     mutating func append(contentsOf other: ProblemList) { all += other.all }
 
+    mutating func append(_ problem: VerificationProblem) { all.append(problem) }
+
     var hasErrors: Bool { all.contains { $0.severity == .error } }
 }
 

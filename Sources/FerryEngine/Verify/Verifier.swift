@@ -113,7 +113,8 @@ public struct Verifier: Sendable {
         problems.append(contentsOf: walk.problems)
 
         let results = await checkBlobs(walk.jobs, source: source, unsafe: walk.unsafe)
-        for result in results { problems.append(contentsOf: result.problems) }
+        let reliedOn = DeltaChecks.reliedOn(inventory, problems: &problems)
+        for result in results { problems.append(contentsOf: DeltaChecks.relabel(result.problems, reliedOn: reliedOn)) }
         checkConfigs(walk.images, jobs: walk.jobs, results: results, problems: &problems)
 
         LayoutChecks.checkBlobs(blobEntries, referenced: reference.selector == .only ? walk.referenced : nil, problems: &problems)

@@ -122,4 +122,11 @@ protocol ArchiveReadSource: AnyObject {
     func read() throws(StreamError) -> UnsafeBufferPointer<UInt8>
     /// The error that ended reading, reported in place of libarchive's message.
     var failure: StreamError? { get }
+    /// Skips up to `request` bytes without reading them; returns how many (0: cannot skip, so
+    /// libarchive reads through instead).
+    func skip(_ request: Int64) -> Int64
+}
+
+extension ArchiveReadSource {
+    func skip(_ request: Int64) -> Int64 { 0 }
 }

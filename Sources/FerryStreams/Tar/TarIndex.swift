@@ -32,8 +32,10 @@ public struct TarIndex: Sendable {
         public var linkTarget: String? { entry.linkTarget }
     }
 
-    /// The indexed file's path, as given.
+    /// The indexed file's path, as given (for a split file, its parts manifest).
     public let path: String
+    /// The parts, when the tar is stored split (``PartedFile``).
+    private let parts: PartedFile?
     /// Every member, in archive order.
     public let members: [Member]
     private let byName: [String: Int]
@@ -48,7 +50,20 @@ public struct TarIndex: Sendable {
         guard format == .none else {
             throw StreamError(.unsupported, "\(path): is \(format.rawValue)-compressed; members cannot be read in place, stream it with TarReader")
         }
-        let reader = try TarReader(path: path, decompressing: false)
+        try self.init(path: path, parts: nil, reader: try TarReader(path: path, decompressing: false))
+    }
+
+    /// Indexes the tar stored as `parts`, without joining them.
+    /// - Throws: as ``init(path:)``.
+    public init(parts: PartedFile) throws(StreamError) {
+        let format = CompressionSniffer.detect(try parts.read(offset: 0, length: Int(min(Int64(CompressionSniffer.prefixLength), parts.size))))
+        guard format == .none else {
+            throw StreamError(.unsupported, "\(parts.manifestPath): is \(format.rawValue)-compressed; members cannot be read in place, stream it with TarReader")
+        }
+        try self.init(path: parts.manifestPath, parts: parts, reader: try TarReader(parts: parts, decompressing: false))
+    }
+
+    private init(path: String, parts: PartedFile?, reader: TarReader) throws(StreamError) {
         var members: [Member] = []
         var byName: [String: Int] = [:]
         while let entry = try reader.nextEntry() {
@@ -61,6 +76,7 @@ public struct TarIndex: Sendable {
             members.append(member)
         }
         self.path = path
+        self.parts = parts
         self.members = members
         self.byName = byName
     }
@@ -103,8 +119,15 @@ public struct TarIndex: Sendable {
 
     /// A stream of `member`'s data, read in place from the file.
     /// - Throws: ``StreamError`` with code `notFound` or `io` when the file cannot be opened.
-    public func data(of member: Member, chunkSize: Int = 1 << 20) throws(StreamError) -> FileByteStream {
-        try FileByteStream(path: path, offset: member.dataOffset, length: member.size, chunkSize: chunkSize)
+    public func data(of member: Member, chunkSize: Int = 1 << 20) throws(StreamError) -> any ByteStream {
+        if let parts { return parts.stream(offset: member.dataOffset, length: member.size, chunkSize: chunkSize) }
+        return try FileByteStream(path: path, offset: member.dataOffset, length: member.size, chunkSize: chunkSize)
+    }
+
+    /// `length` bytes of the file (or the joined parts) from `offset`.
+    public func read(offset: Int64, length: Int) throws(StreamError) -> [UInt8] {
+        if let parts { return try parts.read(offset: offset, length: length) }
+        return try FileSystem.readRange(path, offset: offset, length: length)
     }
 
     /// The first bytes of the file, to sniff compression.

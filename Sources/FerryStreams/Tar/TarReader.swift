@@ -91,17 +91,42 @@ public final class TarReader {
 
     deinit { archive_read_free(archive) }
 
-    /// Opens the handle on a source of ours (`archive_read_open` with a read callback).
+    /// Opens the handle on a source of ours (`archive_read_open2` with read and skip callbacks).
     private func open(from source: any ArchiveReadSource) -> Int32 {
         readSource = source
         let box = Unmanaged.passUnretained(source as AnyObject).toOpaque()
-        return archive_read_open(archive, box, nil, { _, client, buffer in
+        return archive_read_open2(archive, box, nil, { _, client, buffer in
             // libarchive calls back on the thread that reads; the source outlives the handle.
             let source = Unmanaged<AnyObject>.fromOpaque(client!).takeUnretainedValue() as! any ArchiveReadSource
             guard let bytes = try? source.read() else { return -1 }
             buffer?.pointee = UnsafeRawPointer(bytes.baseAddress)
             return la_ssize_t(bytes.count)
+        }, { _, client, request in
+            let source = Unmanaged<AnyObject>.fromOpaque(client!).takeUnretainedValue() as! any ArchiveReadSource
+            return source.skip(request)
         }, nil)
+    }
+
+    /// Reads the tar a ``PartedFile`` holds: uncompressed only with `decompressing: false`
+    /// (so data offsets are offsets in the whole, for ``TarIndex``), else any compression.
+    init(parts: PartedFile, decompressing: Bool) throws(StreamError) {
+        guard let archive = archive_read_new() else {
+            throw StreamError(.library, "\(parts.manifestPath): archive_read_new failed")
+        }
+        self.archive = archive
+        self.path = parts.manifestPath
+        if decompressing {
+            try check(archive_read_support_filter_all(archive), "archive_read_support_filter_all")
+        } else {
+            try check(archive_read_support_filter_none(archive), "archive_read_support_filter_none")
+        }
+        try check(archive_read_support_format_tar(archive), "archive_read_support_format_tar")
+        guard open(from: PartedArchiveInput(parts)) == ARCHIVE_OK else {
+            if let failure = readSource?.failure {
+                throw StreamError(failure.code, "\(path): cannot open: \(failure.message)")
+            }
+            throw StreamError(.corruptData, "\(path): not a readable tar archive: \(libraryMessage())")
+        }
     }
 
     /// Moves to the next member and describes it; the previous member's unread data is skipped.

@@ -182,7 +182,7 @@ struct DockerArchiveMembers: Sendable {
             guard found.size <= Int64(limit) else {
                 throw TransportError(.invalidInput, "\(name): member \(member) is \(found.size) bytes, over the \(limit)-byte limit for this file")
             }
-            return try FileSystem.readRange(index.path, offset: found.dataOffset, length: Int(found.size))
+            return try index.read(offset: found.dataOffset, length: Int(found.size))
         }
         if let bytes = captured[member] { return bytes }
         try checkReadable("member \(member)")
@@ -209,7 +209,7 @@ struct DockerArchiveMembers: Sendable {
                 try body(member) {
                     guard offset < end else { return nil }
                     let length = Int(min(Int64(1 << 20), end - offset))
-                    let chunk = try FileSystem.readRange(index.path, offset: offset, length: length)
+                    let chunk = try index.read(offset: offset, length: length)
                     offset += Int64(length)
                     return chunk
                 }

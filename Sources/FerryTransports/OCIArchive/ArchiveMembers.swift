@@ -15,6 +15,11 @@ struct ArchiveMembers: LayoutFiles {
     init(path: String, name: String) throws {
         self.path = path
         self.name = name
+        if let manifest = SplitBundle.manifestPath(for: path) {
+            index = try SplitBundle.open(manifest, name: name)
+            streamedNames = []
+            return
+        }
         guard FileSystem.kind(of: path) == .regular || (FileSystem.canonicalPath(path).map { FileSystem.kind(of: $0) == .regular } ?? false) else {
             throw TransportError(.unreadable, "\(name): no such file")
         }
@@ -46,7 +51,7 @@ struct ArchiveMembers: LayoutFiles {
             guard member.size <= Int64(limit) else {
                 throw StreamError(.sizeMismatch, "\(name): member \(relative) is \(member.size) bytes, over the \(limit)-byte limit")
             }
-            return try FileSystem.readRange(index.path, offset: member.dataOffset, length: Int(member.size))
+            return try index.read(offset: member.dataOffset, length: Int(member.size))
         }
         let (reader, _) = try seek(relative)
         var bytes: [UInt8] = []
