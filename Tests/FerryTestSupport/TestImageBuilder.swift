@@ -121,6 +121,19 @@ public struct TestImageBuilder: Sendable {
                                                   compressed: compressed, platform: platform)))
     }
 
+    /// Adds a single-platform image under `tag` built on the layers of the image added earlier
+    /// under `base` (the same blobs), with `extraLayerCount` new layers on top — an update of an
+    /// application on a shared base.
+    public mutating func addImage(tag: String, on base: String, extraLayerCount: Int, layerSize: Int = 4096) {
+        guard let spec = entries.lazy.compactMap({ entry -> ImageSpec? in
+            if case .image(let name, let spec) = entry, name == base { return spec }
+            return nil
+        }).first else { preconditionFailure("no image \(base) to build on") }
+        var image = makeImage(layerCount: extraLayerCount, layerSize: layerSize, compressed: spec.compressed, platform: spec.platform)
+        image.layers = spec.layers + image.layers
+        entries.append(.image(tag: tag, image))
+    }
+
     /// Adds an OCI index under `tag` with one new image per platform, in the given order.
     public mutating func addIndex(
         tag: String, platforms: [Platform], layerCount: Int = 2, layerSize: Int = 4096, compressed: Bool = true

@@ -66,7 +66,10 @@ struct SyncContext: Sendable {
             let name = item.reference.description
             return SyncTarget(destination: shared, names: [name], display: "\(label):\(name)", isUpToDate: { existing[name] == $0 })
         }
-        if !options.dryRun { try await layout.commit() }
+        if !options.dryRun {
+            try await shared.addHeldEntries()
+            try await layout.commit()
+        }
     }
 
     /// A bundle: the set goes into a staging layout beside the file (kept when the sync fails,

@@ -2,6 +2,7 @@ import FerryRegistry
 import FerrySpec
 import FerryStreams
 import FerryTransports
+import Synchronization
 
 /// Which repositories of a destination registry hold each blob a sync moved, mounted or found,
 /// so that the other repositories mount it (`POST …?mount=&from=`) instead of receiving its bytes
@@ -92,9 +93,24 @@ struct MountingDestination: ImageDestination {
 /// sync commits the layout once, when every image is in (one `index.json` write).
 ///
 /// Staging a delta bundle, it answers "present" for the layers the bundle leaves out.
+///
+/// Entries are held until ``addHeldEntries()`` and then added in name order, so that the same
+/// set gives the same `index.json` (and the same bundle bytes) whatever order images finish in.
 struct SharedLayoutDestination: ImageDestination {
     let inner: OCILayoutDestination
     var leftOut: LeftOutBlobs? = nil
+    private let held = HeldEntries()
+
+    init(inner: OCILayoutDestination, leftOut: LeftOutBlobs? = nil) {
+        self.inner = inner
+        self.leftOut = leftOut
+    }
+
+    /// Adds the entries the copies made to the layout, in name order (then digest).
+    func addHeldEntries() async throws {
+        let entries = held.list.withLock { $0 }.sorted { ($0.1.first ?? "", $0.0.digest) < ($1.1.first ?? "", $1.0.digest) }
+        for (descriptor, names) in entries { try await inner.addEntry(descriptor, names: names) }
+    }
 
     var name: String { inner.name }
     var capabilities: DestinationCapabilities { inner.capabilities }
@@ -104,7 +120,12 @@ struct SharedLayoutDestination: ImageDestination {
     }
     func putBlob(_ blob: sending VerifyingStream) async throws -> (digest: Digest, size: Int64) { try await inner.putBlob(blob) }
     func putDocument(_ document: RawDocument) async throws { try await inner.putDocument(document) }
-    func addEntry(_ descriptor: Descriptor, names: [String]) async throws { try await inner.addEntry(descriptor, names: names) }
+    func addEntry(_ descriptor: Descriptor, names: [String]) async throws { held.list.withLock { $0.append((descriptor, names)) } }
     func commit() async throws {}
     func layerTranscoded(from original: Descriptor, to landed: Descriptor) async { await inner.layerTranscoded(from: original, to: landed) }
+}
+
+/// The index entries a ``SharedLayoutDestination`` holds back.
+private final class HeldEntries: Sendable {
+    let list = Mutex<[(Descriptor, [String])]>([])
 }
