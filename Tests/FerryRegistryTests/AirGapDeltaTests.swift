@@ -179,6 +179,31 @@ struct AirGapDeltaTests {
         }
     }
 
+    /// `… | ferry sync oci-archive:- docker://…`: the bundle on a pipe (plain and gzip) is read
+    /// once, its blobs landing in the first image's repository and mounted into the others.
+    @Test(arguments: ["cat", "gzip -1 -c"])
+    func aBundleOnAPipeSyncsInOnePass(_ feeder: String) async throws {
+        try await withTemporaryDirectory { dir in
+            let near = try await seed(dir, seed: 1520 + UInt64(feeder.count))
+            try await update(near)
+            try writeSet(dir + "/set.txt", ["\(near.app):1.0", "\(near.app):2.0", "\(near.tool):1.0", "\(near.other):1.0"])
+            try await run(["sync", "-q", "--no-sync", "--images", dir + "/set.txt", "oci-archive:\(dir)/b.tar"])
+            let prefix = SharedFixtures.uniqueRepository("piped")
+            let ferry = self.ferry
+            let piped = try await ExternalTool.run("sh", ["-c", "\(feeder) \"$1\" | \"$0\" sync --json --no-sync oci-archive:- \"$2\"", ferry, dir + "/b.tar", "docker://\(registry)/\(prefix)"])
+            #expect(piped.exitCode == 0, "\(piped.stderr)")
+            #expect(try await manifestDigest("\(prefix)/\(near.app)", "2.0") == near.digest("app2"))
+            #expect(try await manifestDigest("\(prefix)/\(near.other)", "1.0") == near.digest("app2"))
+            #expect(try await manifestDigest("\(prefix)/\(near.tool)", "1.0") == near.digest("tool"))
+            // Into a layout too, and a pipe that feeds two destinations is refused up front.
+            let toLayout = try await ExternalTool.run("sh", ["-c", "\(feeder) \"$1\" | \"$0\" sync -q --no-sync oci-archive:- \"$2\"", ferry, dir + "/b.tar", "oci:\(dir)/layout"])
+            #expect(toLayout.exitCode == 0, "\(toLayout.stderr)")
+            try await run(["verify", "oci:\(dir)/layout"])
+            let two = try await ExternalTool.run("sh", ["-c", "cat \"$1\" | \"$0\" sync -q oci-archive:- oci:\"$2\"/x oci:\"$2\"/y", ferry, dir + "/b.tar", dir])
+            #expect(two.exitCode != 0 && two.stderr.contains("feeds one destination"), "\(two.stderr)")
+        }
+    }
+
     @Test func aDamagedPartIsNamedAndNothingIsWritten() async throws {
         try await withTemporaryDirectory { dir in
             let near = try await seed(dir, seed: 1510)

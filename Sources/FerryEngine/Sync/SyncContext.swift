@@ -27,11 +27,23 @@ struct SyncContext: Sendable {
     /// The delta record of each local source that is a delta bundle, by place.
     let deltas: [String: BundleDelta]
     let slots: BlobSlots
+    /// Per destination registry host: which repositories hold each blob (shared with a one-pass
+    /// read that landed blobs before the images were copied).
+    let ledgers: [String: BlobLedger]
+    /// Per local place read once before the copies (``SyncOnePass``): the blobs it put in the
+    /// first destination, which the copies take as they are (never read from the source again).
+    let landedEarly: [String: Set<Digest>]
+
+    /// The staging layout of a bundle at `path`: `.NAME.ferry-sync/` beside it.
+    static func stagingPath(for path: String) -> String {
+        let url = URL(fileURLWithPath: path)
+        return url.deletingLastPathComponent().appendingPathComponent("." + url.lastPathComponent + ".ferry-sync").path
+    }
 
     // MARK: Destinations
 
     func syncToRegistry(_ items: [SyncItem], client: RegistryClient, host: String, prefix: String, report: inout SyncReport) async throws {
-        let ledger = BlobLedger()
+        let ledger = ledgers[host] ?? BlobLedger()
         let scoped = options.scoped
         try await sync(items, label: "docker://\(host)\(prefix.isEmpty ? "" : "/" + prefix)", report: &report) { item in
             let repository = SyncDestination.repository(for: item.reference, prefix: prefix, scoped: scoped)
@@ -82,8 +94,7 @@ struct SyncContext: Sendable {
         let existingPlace = FileSystem.exists(path) ? path : FileSystem.exists(partsManifest) ? partsManifest : nil
         var existing: [String: Digest] = [:]
         if let existingPlace { existing = await Self.namedDigests(inArchive: existingPlace) }
-        let url = URL(fileURLWithPath: path)
-        let staging = url.deletingLastPathComponent().appendingPathComponent("." + url.lastPathComponent + ".ferry-sync").path
+        let staging = Self.stagingPath(for: path)
         // Every image of the set is in the bundle already: nothing to write.
         let wanted = Dictionary(items.map { ($0.reference.description, $0) }, uniquingKeysWith: { a, _ in a })
         if !existing.isEmpty, try await allPresent(items, existing) {
@@ -299,6 +310,9 @@ struct SyncContext: Sendable {
                 let selector: ImageSelector = prepared.item.localSelector ?? .only
                 var options = copyOptions(for: prepared.item, names: prepared.target.names)
                 options.reliedOnBlobs = prepared.reliedOn
+                if case .local(let place) = prepared.item.origin, let landed = landedEarly[place] {
+                    options.reliedOnBlobs.formUnion(landed)
+                }
                 let copy = CopyOperation(source: prepared.source, destination: prepared.target.destination, selector: selector, options: options)
                 let result = try await copy.run()
                 let early = movedEarly[index] ?? (0, 0, 0)

@@ -72,6 +72,7 @@ public struct SyncOperation: Sendable {
     private func run(sourceClients: [String: RegistryClient], destinationClients: [String: RegistryClient]) async throws -> SyncReport {
         var locals: [String: any ImageSource] = [:]
         var deltas: [String: BundleDelta] = [:]
+        var onePass: [SyncOnePass] = []
         for group in imageSet.groups {
             guard case .local(let place) = group.origin, locals[place] == nil else { continue }
             let reference = try TransportReference(parsing: place)
@@ -82,15 +83,35 @@ public struct SyncOperation: Sendable {
                 locals[place] = layout
             case .ociArchive:
                 let archive = try OCIArchiveSource(path: reference.path)
-                deltas[place] = try archive.bundleDelta()
+                if archive.awaitsOnePass {
+                    onePass.append(SyncOnePass(place: place, source: archive, archive: archive))
+                } else {
+                    deltas[place] = try archive.bundleDelta()
+                }
                 locals[place] = archive
             default:
-                locals[place] = try reference.openSource()
+                let source = try reference.openSource()
+                if let reading = source as? any OnePassImageSource, reading.awaitsOnePass {
+                    onePass.append(SyncOnePass(place: place, source: reading, archive: nil))
+                }
+                locals[place] = source
             }
+        }
+        var ledgers: [String: BlobLedger] = [:]
+        var landedEarly: [String: Set<Digest>] = [:]
+        for case .registry(let host, _) in destinations { ledgers[host] = ledgers[host] ?? BlobLedger() }
+        // A pipe, a compressed bundle or archive: read once, its blobs landing in the first destination.
+        for reading in onePass {
+            guard let first = destinations.first, !options.dryRun else { break }
+            if FileSystem.isStream(reading.archive?.path ?? "") || reading.place.hasSuffix(":-"), destinations.count > 1 {
+                throw TransportError(.unsupported, "\(reading.place) is a pipe, which can be read once: it feeds one destination (sync it into the first, then from there to the others)")
+            }
+            landedEarly[reading.place] = try await reading.read(into: first, options: options, clients: destinationClients, ledgers: ledgers)
+            if let archive = reading.archive { deltas[reading.place] = try archive.bundleDelta() }
         }
         let items = try await ImageSetResolver(set: imageSet, clients: sourceClients, locals: locals).resolve()
         options.progress?(.resolved(images: items.count))
-        let context = SyncContext(options: options, groups: imageSet.groups, sourceClients: sourceClients, locals: locals, deltas: deltas, slots: BlobSlots(options.parallelBlobs))
+        let context = SyncContext(options: options, groups: imageSet.groups, sourceClients: sourceClients, locals: locals, deltas: deltas, slots: BlobSlots(options.parallelBlobs), ledgers: ledgers, landedEarly: landedEarly)
         var report = SyncReport()
         for destination in destinations {
             switch destination {

@@ -11,7 +11,7 @@ import FerryStreams
 ///
 /// Cost: for an uncompressed archive, reads of the small members and of each layer's first
 /// bytes, plus one hash of each *compressed* layer member of items without a stored manifest. For a
-/// compressed archive the first pass (``DockerArchiveMembers``) already keeps small JSON members and
+/// compressed archive the first pass (``ArchiveMembers``) already keeps small JSON members and
 /// every member's first bytes, so a classic archive with plain layers opens in one pass of
 /// decompression; each further step that is needed is one more pass (at most four in all). Holds only the
 /// documents and a digest → member map in memory.
@@ -33,7 +33,7 @@ struct DockerArchiveCatalog: Sendable {
     /// The path of a blob in the OCI layout part of the archive.
     static func layoutMember(_ digest: Digest) -> String { OCILayout.blobPath(digest) }
 
-    init(members: DockerArchiveMembers) throws {
+    init(members: ArchiveMembers) throws {
         let name = members.name
         guard members.contains(DockerSaveManifest.fileName) else {
             let legacy = members.contains("repositories") ? " (this looks like the pre-Docker-1.10 format, which has only `repositories`; it is not supported)" : ""
@@ -65,7 +65,7 @@ struct DockerArchiveCatalog: Sendable {
         let unread = small.filter { bytesByMember[$0] == nil }.union(layerSet.filter { prefixes[$0] == nil })
         try members.scan(unread) { member, next in
             if small.contains(member) {
-                let bytes = try DockerArchiveMembers.readAll(next, limit: DocumentLimits.maximumDocumentSize, context: "\(name): member \(member)")
+                let bytes = try ArchiveMembers.readAll(next, limit: DocumentLimits.maximumDocumentSize, context: "\(name): member \(member)")
                 bytesByMember[member] = bytes
                 prefixes[member] = Array(bytes.prefix(CompressionSniffer.prefixLength))
             } else {

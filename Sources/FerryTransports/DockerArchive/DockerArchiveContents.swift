@@ -8,7 +8,7 @@ import Synchronization
 final class DockerArchiveContents: Sendable {
     /// An opened archive.
     struct Opened: Sendable {
-        let members: DockerArchiveMembers
+        let members: ArchiveMembers
         let catalog: DockerArchiveCatalog
     }
 
@@ -42,13 +42,13 @@ final class DockerArchiveContents: Sendable {
 
     /// Reads the archive in one pass, offering each member that may be a layer to `land`.
     func readOnce(offering land: (BlobOffer, sending any ByteStream) async throws -> Digest?) async throws {
-        let members = try await DockerArchiveMembers.readingOnce(path: path, name: name, offer: land)
+        let members = try await ArchiveMembers.readingOnce(path: path, name: name, offer: land)
         let opened = Opened(members: members, catalog: try DockerArchiveCatalog(members: members))
         state.withLock { $0 = opened }
     }
 
     private static func open(path: String, name: String) throws -> Opened {
-        let members = try DockerArchiveMembers(path: path, name: name)
+        let members = try ArchiveMembers(path: path, name: name)
         return Opened(members: members, catalog: try DockerArchiveCatalog(members: members))
     }
 }

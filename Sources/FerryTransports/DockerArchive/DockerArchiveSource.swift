@@ -37,7 +37,7 @@ public struct DockerArchiveSource: ImageSource {
     public let name: String
     private let contents: DockerArchiveContents
 
-    var members: DockerArchiveMembers {
+    var members: ArchiveMembers {
         get throws { try contents.opened().members }
     }
 
@@ -57,7 +57,7 @@ public struct DockerArchiveSource: ImageSource {
         guard isStream || FileSystem.size(of: self.path) != nil else {
             throw TransportError(.unreadable, "\(name): no such file")
         }
-        contents = try DockerArchiveContents(path: self.path, name: name, deferred: isStream || DockerArchiveMembers.isCompressed(path: self.path))
+        contents = try DockerArchiveContents(path: self.path, name: name, deferred: isStream || ArchiveMembers.isCompressed(path: self.path))
     }
 
     /// The path that stands for standard input: `docker save app | ferry copy docker-archive:- oci:app`.

@@ -58,7 +58,7 @@ struct DockerLayerSourceFinding: Sendable, Hashable {
     /// foreign layer's registry descriptor (compressed digest, URLs) in its OCI manifest but
     /// stores the uncompressed bytes under the DiffID, so such a manifest names a blob the archive
     /// does not have; the item's manifest is then synthesised from its members instead.
-    static func archiveHolds(_ manifest: ImageManifest, members: DockerArchiveMembers) -> Bool {
+    static func archiveHolds(_ manifest: ImageManifest, members: ArchiveMembers) -> Bool {
         manifest.layers.allSatisfy { !$0.mediaType.isForeignLayer || members.contains(DockerArchiveCatalog.layoutMember($0.digest)) }
     }
 

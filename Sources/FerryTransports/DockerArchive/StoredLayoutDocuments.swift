@@ -17,11 +17,11 @@ struct StoredLayoutDocuments {
         var manifest: ImageManifest
     }
 
-    private let members: DockerArchiveMembers
+    private let members: ArchiveMembers
     /// Manifests and indexes `index.json` lists whose blobs are present.
     private let topLevel: [Descriptor]
 
-    init(members: DockerArchiveMembers) {
+    init(members: ArchiveMembers) {
         self.members = members
         guard members.contains(OCILayout.layoutFileName), members.contains(OCILayout.indexFileName),
               let bytes = try? members.read(OCILayout.indexFileName, limit: DocumentLimits.maximumDocumentSize),
@@ -60,7 +60,7 @@ struct StoredLayoutDocuments {
         guard !children.isEmpty else { return result }
         var childBytes: [String: [UInt8]] = [:]
         try members.scan(Set(children.map { DockerArchiveCatalog.layoutMember($0.digest) })) { member, next in
-            childBytes[member] = try DockerArchiveMembers.readAll(next, limit: DocumentLimits.maximumDocumentSize, context: "\(members.name): member \(member)")
+            childBytes[member] = try ArchiveMembers.readAll(next, limit: DocumentLimits.maximumDocumentSize, context: "\(members.name): member \(member)")
         }
         for child in children {
             consider(child, childBytes[DockerArchiveCatalog.layoutMember(child.digest)], platform: child.platform)
@@ -87,7 +87,7 @@ struct StoredLayoutDocuments {
     }
 
     /// A manifest or index whose blob is in the archive and small enough to be a document.
-    private static func isReadable(_ descriptor: Descriptor, in members: DockerArchiveMembers) -> Bool {
+    private static func isReadable(_ descriptor: Descriptor, in members: ArchiveMembers) -> Bool {
         descriptor.mediaType.isManifestOrIndex && !descriptor.mediaType.isSchema1
             && descriptor.size <= Int64(DocumentLimits.maximumDocumentSize)
             && members.contains(DockerArchiveCatalog.layoutMember(descriptor.digest))

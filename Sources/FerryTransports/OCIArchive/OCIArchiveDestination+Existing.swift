@@ -9,7 +9,9 @@ extension OCIArchiveDestination {
     static func existingArchive(at path: String, name: String) throws -> OCIArchiveSource? {
         guard FileSystem.exists(path), FileSystem.size(of: path) != 0 else { return nil }
         do {
-            return try OCIArchiveSource(path: path)
+            let source = try OCIArchiveSource(path: path)
+            try source.open()
+            return source
         } catch let error as TransportError {
             throw TransportError(.invalidInput, "\(name): a file is there that is not an OCI archive Ferry can add to (\(error.message)); refusing to replace it: remove it or write elsewhere")
         }

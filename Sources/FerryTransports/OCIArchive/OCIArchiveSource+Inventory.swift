@@ -1,4 +1,4 @@
 extension OCIArchiveSource: LayoutInventory {
     public func indexBytes() throws -> [UInt8] { try reader.indexBytes() }
-    public func blobInventory() throws -> [LayoutBlobEntry] { try reader.files.blobEntries() }
+    public func blobInventory() throws -> [LayoutBlobEntry] { try members.blobEntries() }
 }

@@ -71,7 +71,10 @@ struct LayoutReader: Sendable {
         try Self.readSmall(files, OCILayout.indexFileName, limit: DocumentLimits.maximumDocumentSize)
     }
 
-    func entries() -> [SourceEntry] {
+    func entries() -> [SourceEntry] { Self.entries(of: index) }
+
+    /// The entries an `index.json` names.
+    static func entries(of index: ImageIndex) -> [SourceEntry] {
         index.manifests.map { descriptor in
             let names = descriptor.referenceName.map { [$0] } ?? []
             let aliases = descriptor.annotations?[AnnotationKey.containerdImageName].map { [$0] } ?? []

@@ -53,7 +53,7 @@ struct VerifyCommand: AsyncParsableCommand {
                 throw usage(error.message)
             }
             // Verifying reads an archive's blobs after its catalogue: a pipe cannot be read twice.
-            if reference.kind == .dockerArchive, reference.path == DockerArchiveSource.standardInput || FileSystem.isStream(reference.path) {
+            if reference.kind == .dockerArchive || reference.kind == .ociArchive, reference.path == "-" || FileSystem.isStream(reference.path) {
                 throw usage("\(source) is a pipe, which verify would need to read twice; write the archive to a file and verify that (ferry copy reads a pipe in one pass)")
             }
             references.append(reference)

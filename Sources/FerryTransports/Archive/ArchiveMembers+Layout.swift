@@ -1,12 +1,14 @@
 import FerryStreams
 
-extension ArchiveMembers {
-    /// Lists the members under `blobs/`. In a compressed archive only regular files were
-    /// recorded when it was opened, so only they are listed (and a missing `blobs/` cannot be told
-    /// from an empty one).
+/// An `oci-archive:` is an OCI layout read through the member table.
+extension ArchiveMembers: LayoutFiles {
+    func exists(_ relative: String) -> Bool { contains(relative) }
+
+    /// Lists the members under `blobs/`. In a compressed archive only regular files are listed
+    /// (and a missing `blobs/` cannot be told from an empty one).
     func blobEntries() throws -> [LayoutBlobEntry] {
         guard let index else {
-            let names = streamedNames.filter { $0.hasPrefix("blobs/") }
+            let names = streamed.filter { $0.key.hasPrefix("blobs/") && $0.value.kind == .regular }.map(\.key)
             return names.sorted().map { LayoutBlobEntry(path: $0, kind: .regular) }
         }
         var byPath: [String: LayoutBlobEntry.Kind] = [:]

@@ -5,7 +5,7 @@ import FerryStreams
 /// name, kind and link target, the small files kept whole, each regular member's first bytes,
 /// and the digests of members someone read to the end during the walk.
 ///
-/// ``DockerArchiveMembers`` walks a compressed archive once when it opens; a copy that reads the
+/// ``ArchiveMembers`` walks a compressed archive once when it opens; a copy that reads the
 /// archive in one pass (``OnePassImageSource``) walks it with an offer for each candidate blob.
 struct StreamedMemberWalk {
     /// Every member by normalised name (a later duplicate wins, as on extraction).
@@ -16,8 +16,8 @@ struct StreamedMemberWalk {
     private(set) var prefixes: [String: [UInt8]] = [:]
     /// The digest of each member an offer read to its end.
     private(set) var digests: [String: Digest] = [:]
-    /// What is left of ``DockerArchiveMembers/captureBudget``.
-    private var budget = DockerArchiveMembers.captureBudget
+    /// What is left of ``ArchiveMembers/captureBudget``.
+    private var budget = ArchiveMembers.captureBudget
     /// The largest JSON member kept whole.
     let jsonLimit: Int
 
@@ -34,8 +34,8 @@ struct StreamedMemberWalk {
         guard let key = try? TarPath.normalize(entry.name) else { return nil }
         entries[key] = entry
         guard entry.kind == .regular else { return nil }
-        if DockerArchiveMembers.capturedFiles.contains(key), entry.size <= Int64(DockerArchiveMembers.captureLimit) {
-            captured[key] = try DockerArchiveMembers.readAll({ try reader.readChunk() }, limit: DockerArchiveMembers.captureLimit, context: "\(archive): member \(key)")
+        if ArchiveMembers.capturedFiles.contains(key), entry.size <= Int64(ArchiveMembers.captureLimit) {
+            captured[key] = try ArchiveMembers.readAll({ try reader.readChunk() }, limit: ArchiveMembers.captureLimit, context: "\(archive): member \(key)")
             return nil
         }
         var head: [UInt8] = []
@@ -44,7 +44,7 @@ struct StreamedMemberWalk {
         }
         prefixes[key] = head
         if entry.size <= Int64(min(jsonLimit, budget)), head.first == UInt8(ascii: "{") {
-            let rest = try DockerArchiveMembers.readAll({ try reader.readChunk() }, limit: jsonLimit, context: "\(archive): member \(key)")
+            let rest = try ArchiveMembers.readAll({ try reader.readChunk() }, limit: jsonLimit, context: "\(archive): member \(key)")
             captured[key] = head + rest
             budget -= head.count + rest.count
             return nil

@@ -1,8 +1,10 @@
 import FerrySpec
 import FerryStreams
 
-/// The members of a `docker save` tar, readable by name, with links resolved inside the archive.
+/// The members of a tar — a `docker save` archive or an `oci-archive:` — readable by name, with
+/// links resolved inside the archive: one member table for both transports.
 ///
+/// A bundle split into parts (``SplitBundle``) is indexed across its parts, never joined.
 /// An uncompressed tar is indexed once (``TarIndex``) and members are read in place, in parallel.
 /// A compressed one (gzip, zstd, xz, bzip2 around the whole tar), or a pipe, is walked once
 /// (``StreamedMemberWalk``) to learn every member's name, kind and link target and its first
@@ -12,18 +14,18 @@ import FerryStreams
 /// passes. After that, every ``scan(_:_:)`` and every ``open(_:)`` decompresses the archive from
 /// its start up to the members it needs (a pipe refuses). Nothing is ever unpacked to a
 /// temporary file.
-struct DockerArchiveMembers: Sendable {
+struct ArchiveMembers: Sendable {
     /// The top-level files read during the first pass over a compressed archive.
-    static let capturedFiles: Set<String> = [DockerSaveManifest.fileName, OCILayout.indexFileName, OCILayout.layoutFileName, "repositories"]
+    static let capturedFiles: Set<String> = [DockerSaveManifest.fileName, OCILayout.indexFileName, OCILayout.layoutFileName, "repositories", BundleDelta.fileName]
     /// The largest top-level file kept from the first pass.
     static let captureLimit = DocumentLimits.maximumDocumentSize
 
     let path: String
     let name: String
     /// Set for an uncompressed tar.
-    private let index: TarIndex?
+    let index: TarIndex?
     /// Every member of a compressed tar by normalised name (a later duplicate wins, as on extraction).
-    private let streamed: [String: TarEntry]
+    let streamed: [String: TarEntry]
     /// Small top-level files and small JSON members (configs, manifests) of a compressed tar,
     /// from the first pass, at most ``captureBudget`` bytes of JSON in all.
     private let captured: [String: [UInt8]]
@@ -47,6 +49,10 @@ struct DockerArchiveMembers: Sendable {
     }
 
     init(path: String, name: String) throws {
+        if let manifest = SplitBundle.manifestPath(for: path) {
+            self.init(path: path, name: name, index: try SplitBundle.open(manifest, name: name), walk: nil)
+            return
+        }
         let isStream = FileSystem.isStream(path)
         guard isStream || FileSystem.size(of: path) != nil else {
             throw TransportError(.unreadable, "\(name): no such file")
@@ -95,7 +101,8 @@ struct DockerArchiveMembers: Sendable {
     /// Reads a compressed archive once, front to back, offering each member that may be a layer
     /// to `offer` (see ``OnePassImageSource/readOnce(offering:)``) and keeping the small files
     /// (JSON members up to ``DocumentLimits/maximumDocumentSize``, within ``captureBudget``).
-    static func readingOnce(path: String, name: String, offer: (BlobOffer, sending any ByteStream) async throws -> Digest?) async throws -> DockerArchiveMembers {
+    /// `kept` is told of each top-level file kept (``capturedFiles``) as soon as it passes.
+    static func readingOnce(path: String, name: String, kept: (String, [UInt8]) throws -> Void = { _, _ in }, offer: (BlobOffer, sending any ByteStream) async throws -> Digest?) async throws -> ArchiveMembers {
         guard FileSystem.isStream(path) || FileSystem.size(of: path) != nil else {
             throw TransportError(.unreadable, "\(name): no such file")
         }
@@ -108,11 +115,16 @@ struct DockerArchiveMembers: Sendable {
         }
         while true {
             let candidate: (key: String, head: [UInt8])?
+            let entry: TarEntry
             do {
-                guard let entry = try reader.nextEntry() else { break }
+                guard let next = try reader.nextEntry() else { break }
+                entry = next
                 candidate = try walk.record(entry, from: reader, archive: name)
             } catch let error as StreamError {
                 throw TransportError(.invalidInput, "\(name): not a readable tar archive: \(error.message)")
+            }
+            if candidate == nil, let key = try? TarPath.normalize(entry.name), capturedFiles.contains(key), let bytes = walk.captured[key] {
+                try kept(key, bytes)
             }
             guard let (key, head) = candidate, let size = walk.entries[key]?.size else { continue }
             let format = CompressionSniffer.detect(head)
@@ -122,7 +134,7 @@ struct DockerArchiveMembers: Sendable {
                 walk.recordDigest(digest, of: key)
             }
         }
-        return DockerArchiveMembers(path: path, name: name, index: nil, walk: walk)
+        return ArchiveMembers(path: path, name: name, index: nil, walk: walk)
     }
 
     /// The bytes of a member already in memory from the first pass over a compressed archive.
@@ -262,6 +274,7 @@ struct DockerArchiveMembers: Sendable {
 
     /// A stream of a regular member's data (a normalised name from ``regularFile(_:role:)``).
     func open(_ member: String) throws -> any ByteStream {
+        if let bytes = captured[member] { return MemoryByteStream(bytes) }
         if let index {
             return try index.data(of: try index.regularFile(named: member))
         }
@@ -321,6 +334,13 @@ struct DockerArchiveMembers: Sendable {
 /// receiver reads the member before returning (``SequentialImageSource/forEachBlob(_:_:)``), so
 /// the reader is only ever used by one task at a time.
 final class PassingMember: ByteStream, @unchecked Sendable {
+    private let reader: TarReader
+    init(reader: TarReader) { self.reader = reader }
+    func next() async throws -> [UInt8]? { try reader.readChunk() }
+}
+
+/// One member's data in a compressed archive; keeps the reader alive while it is read.
+final class StreamedMember: ByteStream {
     private let reader: TarReader
     init(reader: TarReader) { self.reader = reader }
     func next() async throws -> [UInt8]? { try reader.readChunk() }
