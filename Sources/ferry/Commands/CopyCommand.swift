@@ -40,10 +40,19 @@ struct CopyCommand: AsyncParsableCommand {
     @Argument(help: "Where to write: oci:PATH[:NAME], oci-archive:PATH[:NAME], docker-archive:PATH[:NAME], dir:PATH or docker://HOST/REPO[:TAG].", completion: Completions.place)
     var destination: String
 
-    @Option(help: ArgumentHelp("Credentials for a source registry, USER:PASSWORD.", valueName: "user:password"))
+    @Option(help: ArgumentHelp("Credentials for a source registry, USER:PASSWORD, or USER to be asked for the password.", valueName: "user[:password]"))
     var srcCreds: String?
 
-    @Option(help: ArgumentHelp("Verify a source registry's TLS certificate; false also allows plain HTTP.", valueName: "bool"))
+    @Option(help: ArgumentHelp("An auth.json to read both registries' credentials from first, as skopeo's --authfile (default: $REGISTRY_AUTH_FILE).", valueName: "file"))
+    var authfile: String?
+
+    @Option(help: ArgumentHelp("An auth.json for the source registry (default: --authfile).", valueName: "file"))
+    var srcAuthfile: String?
+
+    @Option(help: ArgumentHelp("An auth.json for the destination registry (default: --authfile).", valueName: "file"))
+    var destAuthfile: String?
+
+    @Option(help: ArgumentHelp("Verify a source registry's TLS certificate (bare: true); false also allows plain HTTP.", valueName: "bool"))
     var srcTlsVerify: Bool = true
 
     @Option(help: ArgumentHelp("Certificate directory for a source registry: CA certificates (*.crt), client.cert/client.key.", valueName: "dir"))
@@ -55,10 +64,10 @@ struct CopyCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Private key (PEM) of --src-client-cert.", valueName: "file"))
     var srcClientKey: String?
 
-    @Option(help: ArgumentHelp("Credentials for a destination registry, USER:PASSWORD.", valueName: "user:password"))
+    @Option(help: ArgumentHelp("Credentials for a destination registry, USER:PASSWORD, or USER to be asked for the password.", valueName: "user[:password]"))
     var destCreds: String?
 
-    @Option(help: ArgumentHelp("Verify a destination registry's TLS certificate; false also allows plain HTTP.", valueName: "bool"))
+    @Option(help: ArgumentHelp("Verify a destination registry's TLS certificate (bare: true); false also allows plain HTTP.", valueName: "bool"))
     var destTlsVerify: Bool = true
 
     @Option(help: ArgumentHelp("Certificate directory for a destination registry: CA certificates (*.crt), client.cert/client.key.", valueName: "dir"))
@@ -144,8 +153,8 @@ struct CopyCommand: AsyncParsableCommand {
         if let compress {
             do { _ = try CompressionChoice(parsing: compress) } catch { throw ValidationError(error.message) }
         }
-        _ = try sourceRegistryOptions()
-        _ = try destinationRegistryOptions()
+        _ = try sourceRegistryOptions(prompting: false)
+        _ = try destinationRegistryOptions(prompting: false)
         for p in platform {
             do { _ = try Platform(parsing: p) } catch { throw ValidationError(error.message) }
         }
@@ -249,13 +258,13 @@ struct CopyCommand: AsyncParsableCommand {
     }
 
     /// The `--src-…` registry flags as FerryRegistry options.
-    private func sourceRegistryOptions() throws -> RegistryOptions {
-        try registryOptions(creds: srcCreds, tlsVerify: srcTlsVerify, certDir: srcCertDir, clientCert: srcClientCert, clientKey: srcClientKey, prefix: "src-")
+    private func sourceRegistryOptions(prompting: Bool = true) throws -> RegistryOptions {
+        try registryOptions(creds: srcCreds, authFile: srcAuthfile ?? authfile, tlsVerify: srcTlsVerify, certDir: srcCertDir, clientCert: srcClientCert, clientKey: srcClientKey, prefix: "src-", prompting: prompting)
     }
 
     /// The `--dest-…` registry flags as FerryRegistry options.
-    private func destinationRegistryOptions() throws -> RegistryOptions {
-        try registryOptions(creds: destCreds, tlsVerify: destTlsVerify, certDir: destCertDir, clientCert: destClientCert, clientKey: destClientKey, prefix: "dest-")
+    private func destinationRegistryOptions(prompting: Bool = true) throws -> RegistryOptions {
+        try registryOptions(creds: destCreds, authFile: destAuthfile ?? authfile, tlsVerify: destTlsVerify, certDir: destCertDir, clientCert: destClientCert, clientKey: destClientKey, prefix: "dest-", prompting: prompting)
     }
 
 }
