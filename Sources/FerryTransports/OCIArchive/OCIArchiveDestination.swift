@@ -77,9 +77,31 @@ public final class OCIArchiveDestination: ImageDestination {
         FileSystem.removeTree(workDirectory)
     }
 
+    /// How the whole archive is compressed, from the file name: `.tar.gz`/`.tgz` gzip,
+    /// `.tar.zst`/`.tar.zstd` zstd, anything else plain (what skopeo writes). Ferry and skopeo
+    /// (1.9 decompresses an oci-archive it opens) read all three.
+    public var archiveCompression: LayerCompression { ArchiveFileCompression.of(path) }
+
     private func writeArchive() async throws {
         let output = try AtomicFileWriter(path: path, durable: durable)
-        let tar = try TarWriter(into: output)
+        guard archiveCompression != .none else {
+            let tar = try TarWriter(into: output)
+            try await writeMembers(to: tar)
+            try output.commit()
+            return
+        }
+        // The tar is laid out beside the staged layout, then compressed into place (the
+        // compressors are deterministic, so the archive still is).
+        let plain = workDirectory + "/.archive.tar"
+        let tar = try TarWriter(path: plain)
+        try await writeMembers(to: tar)
+        let stream = try compressed(try FileByteStream(path: plain), format: archiveCompression)
+        while let chunk = try await stream.next() { try output.write(chunk) }
+        try output.commit()
+    }
+
+    /// The layout's members in a fixed order: `oci-layout`, `index.json`, then every blob.
+    private func writeMembers(to tar: TarWriter) async throws {
         try tar.addFile(OCILayout.layoutFileName, bytes: try FileSystem.readFile(workDirectory + "/" + OCILayout.layoutFileName, limit: 64 * 1024))
         try tar.addFile(OCILayout.indexFileName, bytes: try FileSystem.readFile(workDirectory + "/" + OCILayout.indexFileName, limit: DocumentLimits.maximumDocumentSize))
         try tar.addDirectory("blobs")
@@ -92,6 +114,5 @@ public final class OCIArchiveDestination: ImageDestination {
             }
         }
         try tar.finish()
-        try output.commit()
     }
 }
