@@ -28,6 +28,10 @@ struct CopyCommand: AsyncParsableCommand {
           ferry copy --json --digestfile app.digest oci:./app:1.0 docker://reg.example/app:1.0
           ferry copy oci:./app:1.0 docker-archive:- | docker load
 
+        Without --format, documents keep their type where the destination takes it; a \
+        docker-archive's image stays Docker schema 2 (gzip layers) in a registry or dir:, as \
+        skopeo keeps it, and becomes OCI in oci: and oci-archive:.
+
         Standard output carries the result (--json: one JSON document, schema in \
         docs/json-output.md) or, for docker-archive:- and oci-archive:-, the archive; progress, \
         notes and errors go to standard error. Ctrl-C stops the copy; running the same command \
