@@ -85,12 +85,18 @@ struct RegistriesConfCLITests {
             #expect(direct.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == summary["v1"]?.digest.description, "\(direct.stderr)")
             let rewritten = try await ExternalTool.run(ferry, ["inspect", "--raw", "docker://images.example.test/team/app:v1"], environment: env)
             #expect(rewritten.exitCode == 0, "\(rewritten.stderr)")
+            let tags = try await ExternalTool.run(ferry, ["tags", "docker://images.example.test/team/app"], environment: env)
+            #expect(tags.stdout == "v1\n", "\(tags.stderr)")
+            let verified = try await ExternalTool.run(ferry, ["verify", "docker://images.example.test/team/app:v1"], environment: env)
+            #expect(verified.exitCode == 0, "\(verified.stdout)\(verified.stderr)")
             // A blocked prefix is refused before any request, naming the file and line.
             let blocked = try await ExternalTool.run(ferry, ["inspect", "docker://\(primary)/ferry-test/blocked/x:1"], environment: env)
             #expect(blocked.exitCode == 3, "\(blocked.stderr)")
             #expect(blocked.stderr.contains("blocked by the registries.conf entry at \(dir)/registries.conf:5"), "\(blocked.stderr)")
             let pushBlocked = try await ExternalTool.run(ferry, ["copy", "oci:\(dir)/src:v1", "docker://\(primary)/ferry-test/blocked/x:1"], environment: env)
             #expect(pushBlocked.exitCode == 4, "\(pushBlocked.stderr)")
+            let tagsBlocked = try await ExternalTool.run(ferry, ["tags", "docker://\(primary)/ferry-test/blocked/x"], environment: env)
+            #expect(tagsBlocked.exitCode == 3 && tagsBlocked.stderr.contains("blocked"), "\(tagsBlocked.stderr)")
             // A broken file is named with its line.
             let broken = try environment(dir, conf: "[[registry]]\nlocation = \"\(primary)\"\ninsecure = yes\n")
             let refused = try await ExternalTool.run(ferry, ["inspect", "docker://\(primary)/x:1"], environment: broken)

@@ -214,3 +214,16 @@ public struct RegistriesConfiguration: Sendable, Hashable {
         SpecError(.invalidDocument, "\(file):\(line): \(message)")
     }
 }
+
+extension RegistryOptions {
+    /// Where to reach the registry itself for `reference` (no mirrors: listing tags, deleting),
+    /// as ``registriesConfiguration`` says: the name rewritten to the entry's `location`, and
+    /// TLS verification off when the entry is `insecure`.
+    /// - Throws: ``RegistryError`` when the entry is `blocked`.
+    public func direct(to reference: Reference) throws(RegistryError) -> (reference: Reference, options: RegistryOptions) {
+        let endpoint = try registriesConfiguration.pushEndpoint(for: reference)
+        var options = self
+        if endpoint.insecure { options.tlsVerify = false }
+        return (endpoint.reference, options)
+    }
+}
