@@ -7,7 +7,8 @@ import FerryTransports
 /// The rules, in order:
 /// - **Bytes are sacred**: a document is kept verbatim unless the options ask for a conversion,
 ///   the destination cannot store its type, or the source synthesised it (a docker-archive's
-///   manifest has no digest worth keeping, so it takes the destination's native format).
+///   manifest has no digest worth keeping: it is re-encoded, keeping its Docker schema 2 type in
+///   a registry or `dir:`, as skopeo does, and in the native format of an OCI layout).
 /// - **Layers** are copied verbatim unless `--compress` asks otherwise, the destination cannot
 ///   take their compression, or they are uncompressed layers of a synthesised image going to a
 ///   destination that prefers compressed layers (docker-archive → OCI gets gzip, as skopeo does).
@@ -231,8 +232,13 @@ struct CopyPlanner: Sendable {
         let target: ManifestFormat?
         if let requested = options.format {
             target = requested
-        } else if synthesized || !capabilities.accepts(mediaType) {
+        } else if !capabilities.accepts(mediaType) || (synthesized && capabilities.isOCIImageLayout) {
             target = capabilities.preferredManifestFormat
+        } else if synthesized {
+            // A docker-archive's manifest keeps the type it was made with (Docker schema 2, as
+            // skopeo keeps it) in a registry or dir:; re-encoded all the same, since its layers
+            // may be compressed on the way. An OCI layout gets OCI, as skopeo writes there.
+            target = current ?? capabilities.preferredManifestFormat
         } else {
             target = nil
         }
@@ -283,7 +289,11 @@ struct CopyPlanner: Sendable {
     /// Docker 25+ and containerd write them) is kept where the destination accepts it.
     func likelyFamily(synthesized: Bool) -> ManifestFormat {
         if let requested = options.format { return requested }
-        if synthesized || !capabilities.accepts(MediaType.ociManifest) { return capabilities.preferredManifestFormat }
+        if synthesized {
+            let keeps = capabilities.accepts(MediaType.dockerManifest) && !capabilities.isOCIImageLayout
+            return keeps ? .v2s2 : capabilities.preferredManifestFormat
+        }
+        if !capabilities.accepts(MediaType.ociManifest) { return capabilities.preferredManifestFormat }
         return .oci
     }
 

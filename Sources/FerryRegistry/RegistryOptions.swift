@@ -49,6 +49,11 @@ public struct RegistryOptions: Sendable, Hashable {
     public var lowSpeed: LowSpeedLimit = LowSpeedLimit()
     /// How many pages and entries a paginated list may have (``ListLimits``).
     public var listLimits: ListLimits = ListLimits()
+    /// What containers' `registries.conf` says about registries (``RegistriesConfiguration``):
+    /// location rewrites, `insecure`, `blocked` and pull mirrors. Empty by default; the `ferry`
+    /// command reads the files (``RegistriesConfFiles``). Applied where a place is opened
+    /// (`TransportReference.withSource` / `withDestination`).
+    public var registriesConfiguration = RegistriesConfiguration()
     /// The environment credential files and proxies are found through (`DOCKER_CONFIG`,
     /// `REGISTRY_AUTH_FILE`, `XDG_RUNTIME_DIR`, `HOME`, `HTTPS_PROXY`, …); `nil` means the
     /// process's own.

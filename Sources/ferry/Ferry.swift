@@ -12,7 +12,8 @@ struct Ferry: AsyncParsableCommand {
           oci:PATH[:REF]             an OCI image layout directory;
                                      REF is a tag (ref.name) or @N
           oci-archive:PATH[:REF]     the same layout in one tar file
-                                     (read plain or compressed)
+                                     (read plain or compressed; written
+                                     compressed as .tar.gz / .tar.zst)
           docker-archive:PATH[:REF]  a `docker save` tarball (legacy, Docker 25+,
                                      gzip/zstd/xz wrapped); REF is a name
                                      such as busybox:latest, or @N
@@ -49,7 +50,7 @@ struct Ferry: AsyncParsableCommand {
     private static func runCommand() async {
         var parsed: (any ParsableCommand.Type)?
         do {
-            var command = try parseAsRoot()
+            var command = try parseAsRoot(BareBooleanOptions.rewrite(Array(CommandLine.arguments.dropFirst())))
             parsed = type(of: command)
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()

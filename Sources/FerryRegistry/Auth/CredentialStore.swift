@@ -29,6 +29,13 @@ public struct CredentialStore: Sendable {
         return home + "/.docker/config.json"
     }
 
+    /// The file `login` writes and `logout` edits: `$REGISTRY_AUTH_FILE` (containers' auth.json,
+    /// as skopeo's `--authfile`) when set, else docker's ``dockerConfigPath``.
+    public var writablePath: String {
+        if let file = environment["REGISTRY_AUTH_FILE"], !file.isEmpty { return file }
+        return dockerConfigPath
+    }
+
     /// Every file consulted, in order.
     public var searchPaths: [String] {
         var paths: [String] = []
@@ -61,27 +68,27 @@ public struct CredentialStore: Sendable {
         return nil
     }
 
-    /// Writes `credentials` for `registry` into docker's `config.json` (creating it), keeping every
+    /// Writes `credentials` for `registry` into ``writablePath`` (creating it), keeping every
     /// other key; the file is replaced atomically and readable by its owner only (0600).
     public func store(_ credentials: Credentials, for registry: String) throws(RegistryError) {
-        var root = try Self.object(at: dockerConfigPath) ?? [:]
+        var root = try Self.object(at: writablePath) ?? [:]
         var auths = root["auths"] as? [String: Any] ?? [:]
         let encoded = Data("\(credentials.username):\(credentials.password)".utf8).base64EncodedString()
         auths[Self.keys(for: registry)[0]] = ["auth": encoded]
         root["auths"] = auths
-        try Self.write(root, to: dockerConfigPath)
+        try Self.write(root, to: writablePath)
     }
 
-    /// Removes every `auths` entry for `registry` from docker's `config.json`.
+    /// Removes every `auths` entry for `registry` from ``writablePath``.
     /// - Returns: whether an entry was removed.
     @discardableResult
     public func erase(for registry: String) throws(RegistryError) -> Bool {
-        guard var root = try Self.object(at: dockerConfigPath), var auths = root["auths"] as? [String: Any] else { return false }
+        guard var root = try Self.object(at: writablePath), var auths = root["auths"] as? [String: Any] else { return false }
         let matching = auths.keys.filter { Self.keys(for: registry).contains($0) || Self.normalizedKey($0) == registry }
         guard !matching.isEmpty else { return false }
         for key in matching { auths.removeValue(forKey: key) }
         root["auths"] = auths
-        try Self.write(root, to: dockerConfigPath)
+        try Self.write(root, to: writablePath)
         return true
     }
 

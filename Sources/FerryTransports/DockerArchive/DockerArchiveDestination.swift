@@ -143,12 +143,7 @@ public final class DockerArchiveDestination: ImageDestination {
     /// How the whole archive is compressed, from the file name: `.tar.gz`/`.tgz` gzip,
     /// `.tar.zst`/`.tar.zstd` zstd, anything else plain (what `docker save` writes).
     /// `docker load` and Ferry read all three.
-    public var archiveCompression: LayerCompression {
-        let lower = path.lowercased()
-        if lower.hasSuffix(".tar.gz") || lower.hasSuffix(".tgz") { return .gzip }
-        if lower.hasSuffix(".tar.zst") || lower.hasSuffix(".tar.zstd") { return .zstd }
-        return .none
-    }
+    public var archiveCompression: LayerCompression { ArchiveFileCompression.of(path) }
 
     /// Writes the archive — the images of the one already at ``path`` with this copy's added —
     /// and renames it over ``path``, holding a lock on the directory around it so that two

@@ -12,7 +12,12 @@ import Foundation
 public enum BundlePacker {
     /// Writes the layout at `staging` as the bundle at `path`.
     /// - Returns: the parts written, for a split bundle.
+    ///
+    /// A `path` named `.tar.gz`/`.tgz` or `.tar.zst` gets the whole archive compressed (not when
+    /// split: parts are read in place, which needs a plain tar): the tar is laid out in the staging
+    /// directory first, then compressed into place, deterministically.
     public static func pack(_ staging: String, to path: String, delta: BundleDelta?, splitSize: Int64?, durable: Bool) async throws -> BundleParts? {
+        let compression = splitSize == nil ? ArchiveFileCompression.of(path) : .none
         if let delta {
             try AtomicFileWriter.write(try delta.encoded(), to: staging + "/" + BundleDelta.fileName, durable: false)
         }
@@ -20,7 +25,8 @@ public enum BundlePacker {
         let whole = splitSize == nil ? path : url.deletingLastPathComponent().appendingPathComponent("." + url.lastPathComponent + ".ferry-split").path
         if whole != path { FileSystem.removeFile(whole) }
         let output = try AtomicFileWriter(path: whole, durable: durable && splitSize == nil)
-        let tar = try TarWriter(into: output)
+        let plain = staging + "/.archive.tar"
+        let tar = compression == .none ? try TarWriter(into: output) : try TarWriter(path: plain)
         try tar.addFile(OCILayout.layoutFileName, bytes: try FileSystem.readFile(staging + "/" + OCILayout.layoutFileName, limit: 64 * 1024))
         try tar.addFile(OCILayout.indexFileName, bytes: try FileSystem.readFile(staging + "/" + OCILayout.indexFileName, limit: DocumentLimits.maximumDocumentSize))
         if delta != nil {
@@ -36,6 +42,11 @@ public enum BundlePacker {
             }
         }
         try tar.finish()
+        if compression != .none {
+            let stream = try compressed(try FileByteStream(path: plain), format: compression)
+            while let chunk = try await stream.next() { try output.write(chunk) }
+            FileSystem.removeFile(plain)
+        }
         try output.commit()
         guard let splitSize else { return nil }
         return try split(whole, bundle: path, partSize: splitSize, durable: durable)

@@ -77,6 +77,11 @@ public final class OCIArchiveDestination: ImageDestination {
         FileSystem.removeTree(workDirectory)
     }
 
+    /// How the whole archive is compressed, from the file name: `.tar.gz`/`.tgz` gzip,
+    /// `.tar.zst`/`.tar.zstd` zstd, anything else plain (what skopeo writes). Ferry and skopeo
+    /// (1.9 decompresses an oci-archive it opens) read all three.
+    public var archiveCompression: LayerCompression { ArchiveFileCompression.of(path) }
+
     private func writeArchive() async throws {
         _ = try await BundlePacker.pack(workDirectory, to: path, delta: nil, splitSize: nil, durable: durable)
     }

@@ -21,7 +21,8 @@ public struct RegistrySource: ImageSource {
 
     public var name: String { "docker://\(reference)" }
 
-    private var manifestReference: ManifestReference {
+    /// The manifest the reference names: its digest, else its tag (`latest` when none).
+    var manifestReference: ManifestReference {
         if let digest = reference.digest { return .digest(digest) }
         return .tag(reference.tag ?? Reference.defaultTag)
     }

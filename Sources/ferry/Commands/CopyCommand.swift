@@ -28,6 +28,10 @@ struct CopyCommand: AsyncParsableCommand {
           ferry copy --json --digestfile app.digest oci:./app:1.0 docker://reg.example/app:1.0
           ferry copy oci:./app:1.0 docker-archive:- | docker load
 
+        Without --format, documents keep their type where the destination takes it; a \
+        docker-archive's image stays Docker schema 2 (gzip layers) in a registry or dir:, as \
+        skopeo keeps it, and becomes OCI in oci: and oci-archive:.
+
         Standard output carries the result (--json: one JSON document, schema in \
         docs/json-output.md) or, for docker-archive:- and oci-archive:-, the archive; progress, \
         notes and errors go to standard error. Ctrl-C stops the copy; running the same command \
@@ -40,10 +44,19 @@ struct CopyCommand: AsyncParsableCommand {
     @Argument(help: "Where to write: oci:PATH[:NAME], oci-archive:PATH[:NAME], docker-archive:PATH[:NAME], dir:PATH or docker://HOST/REPO[:TAG].", completion: Completions.place)
     var destination: String
 
-    @Option(help: ArgumentHelp("Credentials for a source registry, USER:PASSWORD.", valueName: "user:password"))
+    @Option(help: ArgumentHelp("Credentials for a source registry, USER:PASSWORD, or USER to be asked for the password.", valueName: "user[:password]"))
     var srcCreds: String?
 
-    @Option(help: ArgumentHelp("Verify a source registry's TLS certificate; false also allows plain HTTP.", valueName: "bool"))
+    @Option(help: ArgumentHelp("An auth.json to read both registries' credentials from first, as skopeo's --authfile (default: $REGISTRY_AUTH_FILE).", valueName: "file"))
+    var authfile: String?
+
+    @Option(help: ArgumentHelp("An auth.json for the source registry (default: --authfile).", valueName: "file"))
+    var srcAuthfile: String?
+
+    @Option(help: ArgumentHelp("An auth.json for the destination registry (default: --authfile).", valueName: "file"))
+    var destAuthfile: String?
+
+    @Option(help: ArgumentHelp("Verify a source registry's TLS certificate (bare: true); false also allows plain HTTP.", valueName: "bool"))
     var srcTlsVerify: Bool = true
 
     @Option(help: ArgumentHelp("Certificate directory for a source registry: CA certificates (*.crt), client.cert/client.key.", valueName: "dir"))
@@ -55,10 +68,10 @@ struct CopyCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Private key (PEM) of --src-client-cert.", valueName: "file"))
     var srcClientKey: String?
 
-    @Option(help: ArgumentHelp("Credentials for a destination registry, USER:PASSWORD.", valueName: "user:password"))
+    @Option(help: ArgumentHelp("Credentials for a destination registry, USER:PASSWORD, or USER to be asked for the password.", valueName: "user[:password]"))
     var destCreds: String?
 
-    @Option(help: ArgumentHelp("Verify a destination registry's TLS certificate; false also allows plain HTTP.", valueName: "bool"))
+    @Option(help: ArgumentHelp("Verify a destination registry's TLS certificate (bare: true); false also allows plain HTTP.", valueName: "bool"))
     var destTlsVerify: Bool = true
 
     @Option(help: ArgumentHelp("Certificate directory for a destination registry: CA certificates (*.crt), client.cert/client.key.", valueName: "dir"))
@@ -144,8 +157,8 @@ struct CopyCommand: AsyncParsableCommand {
         if let compress {
             do { _ = try CompressionChoice(parsing: compress) } catch { throw ValidationError(error.message) }
         }
-        _ = try sourceRegistryOptions()
-        _ = try destinationRegistryOptions()
+        _ = try sourceRegistryOptions(prompting: false)
+        _ = try destinationRegistryOptions(prompting: false)
         for p in platform {
             do { _ = try Platform(parsing: p) } catch { throw ValidationError(error.message) }
         }
@@ -249,13 +262,13 @@ struct CopyCommand: AsyncParsableCommand {
     }
 
     /// The `--src-…` registry flags as FerryRegistry options.
-    private func sourceRegistryOptions() throws -> RegistryOptions {
-        try registryOptions(creds: srcCreds, tlsVerify: srcTlsVerify, certDir: srcCertDir, clientCert: srcClientCert, clientKey: srcClientKey, prefix: "src-")
+    private func sourceRegistryOptions(prompting: Bool = true) throws -> RegistryOptions {
+        try registryOptions(creds: srcCreds, authFile: srcAuthfile ?? authfile, tlsVerify: srcTlsVerify, certDir: srcCertDir, clientCert: srcClientCert, clientKey: srcClientKey, prefix: "src-", prompting: prompting)
     }
 
     /// The `--dest-…` registry flags as FerryRegistry options.
-    private func destinationRegistryOptions() throws -> RegistryOptions {
-        try registryOptions(creds: destCreds, tlsVerify: destTlsVerify, certDir: destCertDir, clientCert: destClientCert, clientKey: destClientKey, prefix: "dest-")
+    private func destinationRegistryOptions(prompting: Bool = true) throws -> RegistryOptions {
+        try registryOptions(creds: destCreds, authFile: destAuthfile ?? authfile, tlsVerify: destTlsVerify, certDir: destCertDir, clientCert: destClientCert, clientKey: destClientKey, prefix: "dest-", prompting: prompting)
     }
 
 }

@@ -29,11 +29,12 @@ struct DeleteCommand: AsyncParsableCommand {
 
     func run() async throws {
         let place = try parsePlace(image)
-        guard let reference = place.dockerReference?.normalized else {
+        guard let named = place.dockerReference?.normalized else {
             throw ValidationError("\(image) is not a registry image; write docker://HOST/REPO@DIGEST")
         }
         try await runReportingErrors {
-            try await withRegistryClient(reference.domain, options: try registry.options) { client in
+            let (reference, options) = try registry.options.direct(to: named)
+            try await withRegistryClient(reference.domain, options: options) { client in
                 let digest: Digest
                 if let named = reference.digest {
                     digest = named

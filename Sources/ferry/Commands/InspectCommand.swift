@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import FerryEngine
 import FerrySpec
+import FerryStreams
 import FerryTransports
 
 /// `ferry inspect SRC`
@@ -17,6 +18,10 @@ struct InspectCommand: AsyncParsableCommand {
           ferry inspect oci:./layout:1.0
           ferry inspect oci:./mirror
           ferry inspect --json docker-archive:images.tar
+          ferry inspect --blob sha256:3f4e… docker://localhost:5000/app > layer.tar.gz
+        --raw, --config and --blob write exact bytes to standard output, as crane manifest, \
+        config and blob do; --blob is verified while it streams: on a mismatch the bytes already \
+        written are followed by an error on standard error and exit 1.
         """)
 
     @Argument(help: "The image: oci:PATH[:REF], oci-archive:PATH[:REF], docker-archive:PATH[:REF] or docker://HOST/REPO[:TAG|@DIGEST].", completion: Completions.place)
@@ -33,6 +38,9 @@ struct InspectCommand: AsyncParsableCommand {
     @Flag(help: "Print the image's config exactly as stored (verified against its digest), nothing else.")
     var config = false
 
+    @Option(help: ArgumentHelp("Print the blob (a layer or config) with this digest exactly as stored, verified while it streams, nothing else.", valueName: "digest"))
+    var blob: String?
+
     @Option(help: ArgumentHelp("For an index: the image for this platform, os/arch[/variant] (with --raw its manifest, with --config its config).", valueName: "os/arch[/variant]"), completion: Completions.platform)
     var platform: String?
 
@@ -41,6 +49,12 @@ struct InspectCommand: AsyncParsableCommand {
             do { _ = try Platform(parsing: platform) } catch { throw ValidationError(error.message) }
         }
         if config && raw { throw ValidationError("--raw prints the manifest and --config the config; give one") }
+        if let blob {
+            guard !raw && !config && !json && platform == nil else {
+                throw ValidationError("--blob prints one blob's bytes; leave out --raw, --config, --json and --platform")
+            }
+            do { _ = try Digest(parsing: blob) } catch { throw ValidationError("--blob: \(error.message)") }
+        }
     }
 
     func run() async throws {
@@ -54,6 +68,10 @@ struct InspectCommand: AsyncParsableCommand {
 
     private func inspect(_ from: TransportReference) async throws {
         try await from.withSource(registry: try registry.options) { source in
+            if let blob {
+                try await writeBlob(try Digest(parsing: blob), from: source)
+                return
+            }
             let inspector = Inspector(source: source)
             if config || platform != nil {
                 try await inspectOneImage(inspector, from.selector)
@@ -78,6 +96,26 @@ struct InspectCommand: AsyncParsableCommand {
             } else {
                 print(InspectionText.render(inspection), terminator: "")
             }
+        }
+    }
+
+    /// `--blob DIGEST`: the blob's bytes to standard output as they arrive, verified on the way;
+    /// a mismatch is found after the last byte, so it is said on standard error besides the error.
+    private func writeBlob(_ digest: Digest, from source: any ImageSource) async throws {
+        _ = try await source.entries()
+        let stream = try VerifyingStream(
+            try await source.blob(Descriptor(mediaType: "application/octet-stream", digest: digest, size: 0)),
+            expectedDigest: digest, context: "\(self.source): blob \(digest)")
+        var written: Int64 = 0
+        do {
+            while let chunk = try await stream.next() {
+                try FileHandle.standardOutput.write(contentsOf: chunk)
+                written += Int64(chunk.count)
+            }
+        } catch let error as StreamError where error.code == .digestMismatch || error.code == .sizeMismatch {
+            let note = "ferry inspect: the \(written) bytes written to standard output are not blob \(digest): discard them\n"
+            FileHandle.standardError.write(Data(note.utf8))
+            throw error
         }
     }
 

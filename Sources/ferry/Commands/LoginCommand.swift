@@ -2,28 +2,34 @@ import ArgumentParser
 import FerryRegistry
 import Foundation
 
-/// `ferry login HOST -u USER --password-stdin`
+/// `ferry login HOST [-u USER] [--password-stdin] [--authfile FILE]`
 struct LoginCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "login",
         abstract: "Check credentials against a registry and store them in docker's config.json.",
-        usage: "ferry login [<options>] <host> --username <user> --password-stdin",
+        usage: "ferry login [<options>] <host> [--username <user>] [--password-stdin]",
         discussion: """
-        The password is read from standard input (never from the command line). The entry is \
-        written to $DOCKER_CONFIG/config.json (default ~/.docker/config.json) as "auths", file \
-        mode 0600; other keys in the file are kept.
-        Example:
+        On a terminal the user name (unless -u is given) and the password are asked for, the \
+        password without echo; --password-stdin reads it from standard input instead (never \
+        from the command line). The entry is written to --authfile, else $REGISTRY_AUTH_FILE, \
+        else $DOCKER_CONFIG/config.json (default ~/.docker/config.json) as "auths", file mode \
+        0600; other keys in the file are kept.
+        Examples:
+          ferry login localhost:5000 -u me
           printf %s "$TOKEN" | ferry login localhost:5000 -u me --password-stdin
         """)
 
     @Argument(help: "The registry: HOST[:PORT].")
     var host: String
 
-    @Option(name: .shortAndLong, help: "The user name.")
-    var username: String
+    @Option(name: .shortAndLong, help: "The user name (asked for on a terminal when left out).")
+    var username: String?
 
-    @Flag(help: "Read the password from standard input (required).")
+    @Flag(help: "Read the password from standard input instead of asking on the terminal.")
     var passwordStdin = false
+
+    @Option(help: ArgumentHelp("The auth.json to write, as skopeo's --authfile (default: $REGISTRY_AUTH_FILE, else docker's config.json).", valueName: "file"))
+    var authfile: String?
 
     @OptionGroup var tls: RegistryTLSFlags
 
@@ -31,18 +37,16 @@ struct LoginCommand: AsyncParsableCommand {
     var json = false
 
     func validate() throws {
-        guard passwordStdin else { throw ValidationError("pass the password on standard input with --password-stdin") }
         guard !host.contains("/") else { throw ValidationError("give the registry as HOST[:PORT], without a scheme or path") }
+        if passwordStdin && username == nil { throw ValidationError("--password-stdin needs --username") }
+        if let authfile, authfile.isEmpty { throw ValidationError("--authfile needs a file name") }
     }
 
     func run() async throws {
-        let input = FileHandle.standardInput.readDataToEndOfFile()
-        var password = String(decoding: input, as: UTF8.self)
-        while password.hasSuffix("\n") || password.hasSuffix("\r") { password.removeLast() }
-        guard !password.isEmpty else { throw ValidationError("standard input held no password") }
-        let credentials = Credentials(username: username, password: password)
+        let credentials = try readCredentials()
+        let username = credentials.username
         try await runReportingErrors {
-            var options = try tls.options(credentials: nil)
+            var options = try tls.options(credentials: nil, authFile: nil)
             options.credentials = credentials
             if !tls.tlsVerify, !RegistryURL.isLoopback(host: RegistryURL.host("https://" + host)) {
                 let warning = "ferry login: warning: --tls-verify=false: the password of \(username) goes to \(host) unencrypted if the registry answers plain HTTP, and to whatever server answers if it speaks HTTPS (its certificate is not checked)\n"
@@ -51,15 +55,43 @@ struct LoginCommand: AsyncParsableCommand {
             try await withRegistryClient(host, options: options) { client in
                 try await client.checkCredentials()
             }
-            let store = CredentialStore()
+            let store = credentialStore(authfile)
             try store.store(credentials, for: host)
             if json {
-                print(try prettyJSON(LoginJSON(registry: host, username: username, credentialsFile: store.dockerConfigPath)))
+                print(try prettyJSON(LoginJSON(registry: host, username: username, credentialsFile: store.writablePath)))
             } else {
-                print("Login succeeded; credentials for \(host) stored in \(store.dockerConfigPath)")
+                print("Login succeeded; credentials for \(host) stored in \(store.writablePath)")
             }
         }
     }
+
+    /// The user and password: the password from standard input (`--password-stdin`) or asked on
+    /// the terminal, the user from `-u` or asked too.
+    private func readCredentials() throws -> Credentials {
+        if passwordStdin, let username {
+            let input = FileHandle.standardInput.readDataToEndOfFile()
+            var password = String(decoding: input, as: UTF8.self)
+            while password.hasSuffix("\n") || password.hasSuffix("\r") { password.removeLast() }
+            guard !password.isEmpty else { throw ValidationError("standard input held no password") }
+            return Credentials(username: username, password: password)
+        }
+        guard PasswordPrompt.hasTerminal else {
+            throw ValidationError("there is no terminal to ask for the password on; pass it on standard input with -u USER --password-stdin")
+        }
+        var user = username ?? ""
+        if user.isEmpty {
+            user = try PasswordPrompt.line("Username: ") ?? ""
+            guard !user.isEmpty else { throw ValidationError("no user name was typed") }
+        }
+        return Credentials(username: user, password: try PasswordPrompt.password(for: user, flag: "ferry login"))
+    }
+}
+
+/// The credential files of `--authfile FILE` (read first and written), else of the environment.
+func credentialStore(_ authfile: String?) -> CredentialStore {
+    var environment = ProcessInfo.processInfo.environment
+    if let authfile { environment["REGISTRY_AUTH_FILE"] = authfile }
+    return CredentialStore(environment: environment)
 }
 
 /// `ferry login --json`: what was stored where (never the password).
@@ -74,18 +106,21 @@ struct LoginJSON: Encodable {
 struct LogoutCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "logout",
-        abstract: "Remove a registry's credentials from docker's config.json.")
+        abstract: "Remove a registry's credentials from docker's config.json (or --authfile).")
 
     @Argument(help: "The registry: HOST[:PORT].")
     var host: String
 
+    @Option(help: ArgumentHelp("The auth.json to remove them from (default: $REGISTRY_AUTH_FILE, else docker's config.json).", valueName: "file"))
+    var authfile: String?
+
     func run() async throws {
         try await runReportingErrors {
-            let store = CredentialStore()
+            let store = credentialStore(authfile)
             if try store.erase(for: host) {
-                print("Removed credentials for \(host) from \(store.dockerConfigPath)")
+                print("Removed credentials for \(host) from \(store.writablePath)")
             } else {
-                print("No credentials for \(host) in \(store.dockerConfigPath)")
+                print("No credentials for \(host) in \(store.writablePath)")
             }
         }
     }

@@ -75,19 +75,22 @@ struct SyncCommand: AsyncParsableCommand {
     @Flag(name: .shortAndLong, help: "Print nothing but errors.")
     var quiet = false
 
-    @Option(help: ArgumentHelp("Credentials for source registries (USER:PASSWORD); an image-set group's own win.", valueName: "user:password"))
+    @Option(help: ArgumentHelp("Credentials for source registries (USER:PASSWORD, or USER to be asked for the password); an image-set group's own win.", valueName: "user[:password]"))
     var srcCreds: String?
 
-    @Option(help: ArgumentHelp("Verify source registries' TLS certificates.", valueName: "bool"))
+    @Option(help: ArgumentHelp("An auth.json to read credentials from first, as skopeo's --authfile (default: $REGISTRY_AUTH_FILE).", valueName: "file"))
+    var authfile: String?
+
+    @Option(help: ArgumentHelp("Verify source registries' TLS certificates (bare: true).", valueName: "bool"))
     var srcTlsVerify = true
 
     @Option(help: ArgumentHelp("Certificate directory for source registries.", valueName: "dir"))
     var srcCertDir: String?
 
-    @Option(help: ArgumentHelp("Credentials for destination registries (USER:PASSWORD).", valueName: "user:password"))
+    @Option(help: ArgumentHelp("Credentials for destination registries (USER:PASSWORD, or USER to be asked for the password).", valueName: "user[:password]"))
     var destCreds: String?
 
-    @Option(help: ArgumentHelp("Verify destination registries' TLS certificates.", valueName: "bool"))
+    @Option(help: ArgumentHelp("Verify destination registries' TLS certificates (bare: true).", valueName: "bool"))
     var destTlsVerify = true
 
     @Option(help: ArgumentHelp("Certificate directory for destination registries.", valueName: "dir"))
@@ -145,8 +148,8 @@ struct SyncCommand: AsyncParsableCommand {
             var inventories: [Inventory] = []
             for file in have { inventories.append(try await InventoryOperation.have(file)) }
             options.have = InventoryOperation.merged(inventories)
-            options.sourceRegistry = try registryOptions(creds: srcCreds, tlsVerify: srcTlsVerify, certDir: srcCertDir, clientCert: nil, clientKey: nil, prefix: "src-")
-            options.destinationRegistry = try registryOptions(creds: destCreds, tlsVerify: destTlsVerify, certDir: destCertDir, clientCert: nil, clientKey: nil, prefix: "dest-")
+            options.sourceRegistry = try registryOptions(creds: srcCreds, authFile: authfile, tlsVerify: srcTlsVerify, certDir: srcCertDir, clientCert: nil, clientKey: nil, prefix: "src-")
+            options.destinationRegistry = try registryOptions(creds: destCreds, authFile: authfile, tlsVerify: destTlsVerify, certDir: destCertDir, clientCert: nil, clientKey: nil, prefix: "dest-")
             let lines = !quiet && !json
             let dryRun = self.dryRun
             options.progress = { event in

@@ -36,8 +36,9 @@ struct TagsCommand: AsyncParsableCommand {
             return
         }
         try await runReportingErrors {
-            let tags = try await withRegistryClient(reference.domain, options: try registry.options) { client in
-                try await client.tags(reference.repository, pageSize: pageSize)
+            let (target, options) = try registry.options.direct(to: reference)
+            let tags = try await withRegistryClient(target.domain, options: options) { client in
+                try await client.tags(target.repository, pageSize: pageSize)
             }
             if json {
                 print(try prettyJSON(TagListJSON(source: repository, repository: reference.name, tags: tags)))
