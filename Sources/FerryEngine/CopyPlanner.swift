@@ -173,7 +173,7 @@ struct CopyPlanner: Sendable {
 
     /// The platforms to take from a top-level index, or `nil` for all of them.
     private var wantedPlatforms: [Platform]? {
-        let wanted = options.platforms.isEmpty && !capabilities.holdsIndexes ? [hostPlatform] : options.platforms
+        let wanted = options.platforms.isEmpty && !capabilities.holdsIndexes ? [Platform.host] : options.platforms
         return wanted.isEmpty ? nil : wanted
     }
 
