@@ -7,7 +7,7 @@ import FerryTransports
 import Testing
 
 /// The basic-auth registry of TestServices: htpasswd basic auth over TLS with a throwaway CA.
-@Suite(.enabled(if: try TestServices.running(.authRegistry) && ExternalTool.gzipAvailable, "the basic-auth registry cannot start or gzip missing"))
+@Suite(.needs(.authRegistry), .enabled(if: ExternalTool.gzipAvailable, "gzip missing"))
 struct AuthRegistryTests {
     let auth = SharedFixtures.testAuthRegistry ?? TestAuthRegistry(host: "", username: "", password: "", caFile: "")
 

@@ -7,7 +7,7 @@ import Testing
 
 /// `GET /v2/_catalog` with `n` and `Link` pagination, and `ferry catalog`, against the real
 /// registry (which other tests fill at the same time: only containment and order are checked).
-@Suite(.enabled(if: try TestServices.running(.registry) && ExternalTool.find("python3") != nil, "docker-registry cannot start, or python3 missing"))
+@Suite(.needs(.registry), .enabled(if: ExternalTool.find("python3") != nil, "python3 missing"))
 struct CatalogTests {
     let upstream = SharedFixtures.testRegistry ?? ""
 

@@ -7,7 +7,7 @@ import Testing
 
 /// The ECR API calls against moto's server mode (started by TestServices).
 /// moto does not check signatures; ``SigV4SignerTests`` checks the signer against AWS's vectors.
-@Suite(.enabled(if: try TestServices.running(.moto), "moto cannot start"))
+@Suite(.needs(.moto))
 struct ECRMotoTests {
     static let host = "123456789012.dkr.ecr.us-east-1.amazonaws.com"
 

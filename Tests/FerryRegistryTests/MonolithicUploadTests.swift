@@ -10,7 +10,7 @@ import Testing
 /// A verbatim push sends each blob as the body of one `PUT` (digest and size known in advance):
 /// `POST` + `PUT` per blob, no `PATCH`; a source blob that does not match its digest is cut off
 /// mid-`PUT` and never lands. Against the real docker-registry, through the fault proxy's log.
-@Suite(.enabled(if: try TestServices.running(.registry) && ExternalTool.gzipAvailable && ExternalTool.find("python3") != nil, "docker-registry cannot start, or gzip or python3 missing"))
+@Suite(.needs(.registry), .enabled(if: ExternalTool.gzipAvailable && ExternalTool.find("python3") != nil, "gzip or python3 missing"))
 struct MonolithicUploadTests {
     let upstream = SharedFixtures.testRegistry ?? ""
 
@@ -63,7 +63,7 @@ struct MonolithicUploadTests {
 
 /// A push whose one-shot upload the registry fails in passing (a 500 to the blob's `PUT`, which
 /// the client cannot repeat with the same body) is run again from a fresh read of the source.
-@Suite(.enabled(if: try TestServices.running(.registry) && ExternalTool.gzipAvailable && ExternalTool.find("python3") != nil, "docker-registry cannot start, or gzip or python3 missing"))
+@Suite(.needs(.registry), .enabled(if: ExternalTool.gzipAvailable && ExternalTool.find("python3") != nil, "gzip or python3 missing"))
 struct UploadRetryTests {
     let upstream = SharedFixtures.testRegistry ?? ""
 

@@ -8,7 +8,7 @@ import Testing
 
 /// The registry TestServices starts with `http.tls.clientcas`: it completes no request without a
 /// client certificate signed by its client CA.
-@Suite(.enabled(if: try TestServices.running(.mutualTLSRegistry) && ExternalTool.gzipAvailable, "the mutual-TLS registry cannot start"))
+@Suite(.needs(.mutualTLSRegistry), .enabled(if: ExternalTool.gzipAvailable, "gzip missing"))
 struct MutualTLSTests {
     let registry = TestServices.mutualTLSRegistry ?? MutualTLSRegistry(host: "", certificates: "", authorityOnly: "")
 

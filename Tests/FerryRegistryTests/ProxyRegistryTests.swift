@@ -9,7 +9,7 @@ import Testing
 /// Pulls through a real proxy (tinyproxy, started by TestServices): its log must show the
 /// connection, and `NO_PROXY` must keep it out. Serialized because every test reads the proxy's
 /// one log, and no other suite uses the proxy.
-@Suite(.serialized, .enabled(if: try TestServices.running(.proxy) && TestServices.running(.registry) && ExternalTool.gzipAvailable, "tinyproxy or docker-registry cannot start"))
+@Suite(.serialized, .needs(.proxy), .needs(.registry), .enabled(if: ExternalTool.gzipAvailable, "gzip missing"))
 struct ProxyRegistryTests {
     let proxy = TestServices.proxy ?? TestProxy(address: "", log: "")
     let registry = SharedFixtures.testRegistry ?? ""
@@ -34,7 +34,7 @@ struct ProxyRegistryTests {
 
     /// HTTPS through a `CONNECT` tunnel: the TLS registry with basic auth; certificate checks and
     /// credentials work end to end through the tunnel.
-    @Test(.enabled(if: try TestServices.running(.authRegistry), "no TLS registry"))
+    @Test(.needs(.authRegistry))
     func tlsRegistryThroughAConnectTunnel() async throws {
         let auth = try #require(SharedFixtures.testAuthRegistry)
         try await withTemporaryDirectory { dir in

@@ -8,7 +8,7 @@ import Testing
 
 /// Referrers against the real local registry. Debian's docker-registry 2.8 has no referrers API,
 /// so everything here goes through the referrers tag schema (the `sha256-<hex>` tag).
-@Suite(.enabled(if: try TestServices.running(.registry) && ExternalTool.gzipAvailable, "docker-registry cannot start or gzip missing"))
+@Suite(.needs(.registry), .enabled(if: ExternalTool.gzipAvailable, "gzip missing"))
 struct ReferrersRegistryTests {
     let registry = SharedFixtures.testRegistry ?? ""
 

@@ -5,7 +5,7 @@ import Testing
 
 /// The `ferry` binary's registry commands, end to end, against the registries
 /// TestServices starts.
-@Suite(.enabled(if: try SharedFixtures.ferryBinary != nil && TestServices.running(.registry) && ExternalTool.gzipAvailable, "no ferry binary, or docker-registry cannot start"))
+@Suite(.needs(.registry), .enabled(if: SharedFixtures.ferryBinary != nil && ExternalTool.gzipAvailable, "no ferry binary, or gzip missing"))
 struct RegistryCLITests {
     let ferry = SharedFixtures.ferryBinary ?? ""
     let registry = SharedFixtures.testRegistry ?? ""
@@ -49,7 +49,7 @@ struct RegistryCLITests {
         }
     }
 
-    @Test(.enabled(if: try TestServices.running(.authRegistry), "no auth registry"))
+    @Test(.needs(.authRegistry))
     func loginStoresCredentialsThatLaterCommandsUse() async throws {
         let auth = try #require(SharedFixtures.testAuthRegistry)
         try await withTemporaryDirectory { dir in

@@ -5,7 +5,7 @@ import FerryTestSupport
 import Testing
 
 /// The client alone against the real local registry (CNCF distribution, started by TestServices).
-@Suite(.enabled(if: try TestServices.running(.registry), "docker-registry cannot start"))
+@Suite(.needs(.registry))
 struct RegistryClientTests {
     let registry = SharedFixtures.testRegistry ?? ""
 

@@ -5,7 +5,7 @@ import Testing
 
 /// `--json` on the registry commands (`copy`, `tags`, `login`), end to end against the plain test
 /// registry (TestServices starts it on first use).
-@Suite(.enabled(if: try SharedFixtures.ferryBinary != nil && TestServices.running(.registry) && ExternalTool.gzipAvailable, "no ferry binary, or docker-registry cannot start"))
+@Suite(.needs(.registry), .enabled(if: SharedFixtures.ferryBinary != nil && ExternalTool.gzipAvailable, "no ferry binary, or gzip missing"))
 struct RegistryJSONCLITests {
     let ferry = SharedFixtures.ferryBinary ?? ""
     let registry = SharedFixtures.testRegistry ?? ""

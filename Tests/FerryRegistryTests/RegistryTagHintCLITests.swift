@@ -4,7 +4,7 @@ import Testing
 
 /// A registry's 404 for a tag lists tags the repository does have, and says when `latest` was
 /// assumed; still exit 3 (not found). Against the plain test registry (TestServices starts it).
-@Suite(.enabled(if: try SharedFixtures.ferryBinary != nil && TestServices.running(.registry) && ExternalTool.gzipAvailable, "no ferry binary, or docker-registry cannot start"))
+@Suite(.needs(.registry), .enabled(if: SharedFixtures.ferryBinary != nil && ExternalTool.gzipAvailable, "no ferry binary, or gzip missing"))
 struct RegistryTagHintCLITests {
     let ferry = SharedFixtures.ferryBinary ?? ""
     let registry = SharedFixtures.testRegistry ?? ""

@@ -9,7 +9,7 @@ import Testing
 /// Docker schema 1 from a registry: skopeo pushes a signed schema 1 image to docker-registry
 /// (TestServices enables `compatibility.schema1`), and Ferry reads, inspects and converts it.
 /// The registry re-signs schema 1 on every GET, so only the payload digest is stable.
-@Suite(.enabled(if: try TestServices.running(.registry) && SharedFixtures.ferryBinary != nil && ExternalTool.skopeoAvailable && ExternalTool.gzipAvailable, "docker-registry cannot start, no ferry binary, or skopeo or gzip missing"))
+@Suite(.needs(.registry), .enabled(if: SharedFixtures.ferryBinary != nil && ExternalTool.skopeoAvailable && ExternalTool.gzipAvailable, "no ferry binary, or skopeo or gzip missing"))
 struct Schema1RegistryTests {
     let registry = SharedFixtures.testRegistry ?? ""
     let ferry = SharedFixtures.ferryBinary ?? ""

@@ -7,7 +7,7 @@ import FerryTransports
 import Testing
 
 /// skopeo as the independent judge: it reads what Ferry pushed, Ferry pulls what it pushed.
-@Suite(.enabled(if: try TestServices.running(.registry) && ExternalTool.skopeoAvailable && ExternalTool.gzipAvailable, "docker-registry cannot start, or skopeo or gzip missing"))
+@Suite(.needs(.registry), .enabled(if: ExternalTool.skopeoAvailable && ExternalTool.gzipAvailable, "skopeo or gzip missing"))
 struct SkopeoRegistryTests {
     let registry = SharedFixtures.testRegistry ?? ""
 

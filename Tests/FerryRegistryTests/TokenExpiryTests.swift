@@ -9,7 +9,7 @@ import Testing
 /// token server gives `USER-short-…` users 5-second tokens and `USER-stale-…` users 5-second
 /// tokens that claim to last 300 s, and counts what it issued). Lifetimes of a few seconds leave
 /// room for a loaded machine, where one request can take a second or more.
-@Suite(.enabled(if: try TestServices.running(.tokenRegistry), "the token registry cannot start"))
+@Suite(.needs(.tokenRegistry))
 struct TokenExpiryTests {
     let registry = SharedFixtures.testTokenRegistry ?? TestTokenRegistry(host: "", username: "", password: "")
 

@@ -7,7 +7,7 @@ import FerryTransports
 import Testing
 
 /// The token registry of TestServices: `auth: token` with Tests/Support/token-server.py.
-@Suite(.enabled(if: try TestServices.running(.tokenRegistry) && ExternalTool.gzipAvailable, "the token registry cannot start or gzip missing"))
+@Suite(.needs(.tokenRegistry), .enabled(if: ExternalTool.gzipAvailable, "gzip missing"))
 struct TokenRegistryTests {
     let registry = SharedFixtures.testTokenRegistry ?? TestTokenRegistry(host: "", username: "", password: "")
 

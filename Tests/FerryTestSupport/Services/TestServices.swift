@@ -8,16 +8,18 @@ import Glibc
 /// ECR API stand-in — each started once per test process, on demand, on a free 127.0.0.1 port,
 /// and ended when the process exits.
 ///
-/// A suite names what it needs in its condition, so that plain `swift test` starts it:
+/// A suite names what it needs with the ``Testing/Trait/needs(_:)`` trait, so that plain
+/// `swift test` starts it:
 ///
 /// ```swift
-/// @Suite(.enabled(if: try TestServices.running(.registry), "docker-registry cannot start"))
+/// @Suite(.needs(.registry), .enabled(if: ExternalTool.gzipAvailable, "gzip missing"))
 /// ```
 ///
-/// ``running(_:)`` starts the service the first time it is asked. When it cannot start (say
-/// `docker-registry` is not installed) the suite is skipped — unless services are
-/// ``required`` (`CI=true` or `FERRY_REQUIRE_SERVICES=1`): then it throws, and Swift Testing
-/// records the suite's tests as failed.
+/// The first suite that needs a service starts it (on a thread of its own, ``start(_:)``);
+/// the others wait for that start and share the service. When it cannot start (say
+/// `docker-registry` is not installed) the suites needing it are skipped — unless services are
+/// ``required`` (`CI=true` or `FERRY_REQUIRE_SERVICES=1`): then the start throws, and Swift
+/// Testing records their tests as failed.
 ///
 /// The variables the old harness exported (`FERRY_TEST_REGISTRY`, …) still name an external
 /// service when set; nothing is started for that kind then.
