@@ -12,8 +12,8 @@ import Glibc
 /// (a crash, a SIGKILL): a child spawned from a Swift concurrency thread inherits that thread's
 /// blocked signals, so SIGKILL is the one signal sure to arrive.
 ///
-/// Starting is synchronous: it runs while Swift Testing evaluates `.enabled(if:)` conditions,
-/// once per service and process (see ``TestServices``).
+/// Starting is synchronous and blocks its thread (openssl, the wait for the port), once per
+/// service and process; ``TestServices/start(_:)`` runs it on a thread of its own.
 enum ServiceProcesses {
     /// What must be ended at exit: a service and its watchdog.
     private struct Started: Sendable {
