@@ -1,4 +1,3 @@
-import FerryRegistry
 import FerrySpec
 import FerryStreams
 import FerryTransports
@@ -82,7 +81,7 @@ public struct CopyOperation: Sendable {
         return plan.entries.compactMap { entry in
             // The planner replaced the index by the image it chose.
             guard case .manifest(let chosen) = entry.root, chosen.descriptor.digest != entry.sourceDigest else { return nil }
-            return "\(entry.sourceDigest) is a multi-platform index; \(destination.name) holds one platform per image, so this machine's, \(chosen.descriptor.platform?.description ?? hostPlatform.description), was taken (manifest \(chosen.descriptor.digest)); choose another with --platform"
+            return "\(entry.sourceDigest) is a multi-platform index; \(destination.name) holds one platform per image, so this machine's, \(chosen.descriptor.platform?.description ?? Platform.host.description), was taken (manifest \(chosen.descriptor.digest)); choose another with --platform"
         }
     }
 
@@ -192,52 +191,25 @@ public struct CopyOperation: Sendable {
         }
     }
 
-    /// Runs blob jobs with a sliding window of parallel tasks.
+    /// Runs blob jobs, ``CopyOptions/parallelism`` at once.
     private func runJobs(_ jobs: [BlobJob]) async throws -> [(BlobJob, Descriptor, Bool)] {
-        let limit = max(1, options.parallelism)
-        return try await withThrowingTaskGroup(of: (BlobJob, Descriptor, Bool).self) { group in
-            var pending = jobs.makeIterator()
-            var results: [(BlobJob, Descriptor, Bool)] = []
-            for _ in 0..<limit {
-                guard let job = pending.next() else { break }
-                group.addTask { try await self.runRetrying(job) }
-            }
-            while let result = try await group.next() {
-                results.append(result)
-                if let job = pending.next() {
-                    group.addTask { try await self.runRetrying(job) }
-                }
-            }
-            return results
-        }
+        try await jobs.mapConcurrently(limit: options.parallelism) { job in try await self.runRetrying(job) }
     }
 
-    /// How many times a blob job is tried when a registry fails it in passing.
-    static let jobAttempts = 3
-
-    /// Runs a job, and runs it again from a fresh read of the source when a registry failed it in
-    /// a way worth another try: a connection lost, or a 5xx or 429 answer to a request the client
-    /// could not repeat itself (an upload's one-shot body). Digest and size mismatches are never
-    /// retried.
+    /// Runs a job, and runs it again from a fresh read of the source when it failed in a way
+    /// worth another try (``RetryClassifiable``, ``RetryRule``), as ``CopyOptions/jobRetry``
+    /// says: a connection lost, or a 5xx or 429 answer to a request the client could not repeat
+    /// itself (an upload's one-shot body). Digest and size mismatches are never retried.
     private func runRetrying(_ job: BlobJob) async throws -> (BlobJob, Descriptor, Bool) {
         var attempt = 1
         while true {
             do {
                 if let slots = options.blobSlots { return try await slots.withSlot { try await run(job) } }
                 return try await run(job)
-            } catch let error as RegistryError where attempt < Self.jobAttempts && Self.isTransient(error) {
+            } catch let error as any RetryClassifiable where attempt < options.jobRetry.maximumAttempts && error.isTransient {
+                try await Task.sleep(for: options.jobRetry.delay(afterAttempt: attempt, retryAfter: error.retryAfter))
                 attempt += 1
-                try await Task.sleep(for: .milliseconds(100 << attempt))
             }
-        }
-    }
-
-    /// A registry failure that another attempt may not meet.
-    static func isTransient(_ error: RegistryError) -> Bool {
-        switch error.code {
-        case .connection: return true
-        case .httpStatus: return error.status.map { $0 == 429 || (500...599).contains($0) } ?? false
-        default: return false
         }
     }
 

@@ -82,7 +82,13 @@ public struct CopyOptions: Sendable {
     /// bundle left out, ``BundleDelta``): never read from the source; each must be at the
     /// destination, or the copy fails naming it.
     public var reliedOnBlobs: Set<Digest> = []
+    /// How a blob job that failed in passing (``RetryRule``: a connection lost, a 429 or 5xx the
+    /// registry client could not retry itself, such as an upload's one-shot body) is tried again,
+    /// from a fresh read of the source: by default 3 tries, 400 ms doubling with jitter, or the
+    /// server's `Retry-After` (at most 10 s). Digest and size mismatches are never retried.
+    public var jobRetry = RetryPolicy(maximumAttempts: 3, initialDelay: .milliseconds(400), maximumDelay: .seconds(10))
 
+    /// Options with the given values and the defaults for the rest.
     public init(parallelism: Int = 4, destinationNames: [String]? = nil, format: ManifestFormat? = nil, compression: CompressionChoice? = nil, platforms: [Platform] = [], preserveDigests: Bool = false, progress: (@Sendable (CopyEvent) -> Void)? = nil) {
         self.parallelism = parallelism
         self.destinationNames = destinationNames
@@ -100,15 +106,4 @@ public enum Schema1Output: String, Sendable, Hashable {
     case signed
     /// `application/vnd.docker.distribution.manifest.v1+json`, no signature.
     case unsigned
-}
-
-/// The platform of the machine Ferry runs on, as containerd's default matcher would choose.
-public var hostPlatform: Platform {
-    #if arch(arm64)
-    return Platform(os: "linux", architecture: "arm64", variant: "v8")
-    #elseif arch(arm)
-    return Platform(os: "linux", architecture: "arm", variant: "v7")
-    #else
-    return Platform(os: "linux", architecture: "amd64")
-    #endif
 }

@@ -174,7 +174,7 @@ struct CopyPlanner: Sendable {
 
     /// The platforms to take from a top-level index, or `nil` for all of them.
     private var wantedPlatforms: [Platform]? {
-        let wanted = options.platforms.isEmpty && !capabilities.holdsIndexes ? [hostPlatform] : options.platforms
+        let wanted = options.platforms.isEmpty && !capabilities.holdsIndexes ? [Platform.host] : options.platforms
         return wanted.isEmpty ? nil : wanted
     }
 
@@ -227,22 +227,11 @@ struct CopyPlanner: Sendable {
         return index.manifests.compactMap { entry in picked.first { $0.entry == entry } }
     }
 
+    /// The document rule (``CopyRules``) of this copy.
+    private var rules: CopyRules { CopyRules(options: options, capabilities: capabilities) }
+
     private func documentFormat(_ mediaType: MediaType, synthesized: Bool) -> ManifestFormat? {
-        let current = ManifestFormat(mediaType)
-        let target: ManifestFormat?
-        if let requested = options.format {
-            target = requested
-        } else if !capabilities.accepts(mediaType) || (synthesized && capabilities.isOCIImageLayout) {
-            target = capabilities.preferredManifestFormat
-        } else if synthesized {
-            // A docker-archive's manifest keeps the type it was made with (Docker schema 2, as
-            // skopeo keeps it) in a registry or dir:; re-encoded all the same, since its layers
-            // may be compressed on the way. An OCI layout gets OCI, as skopeo writes there.
-            target = current ?? capabilities.preferredManifestFormat
-        } else {
-            target = nil
-        }
-        return target == current && !synthesized ? nil : target
+        rules.documentFormat(mediaType, synthesized: synthesized)
     }
 
     private func planManifest(_ descriptor: Descriptor, _ document: RawDocument, _ manifest: ImageManifest, synthesized: Bool, context: String) async throws -> PlannedManifest {
@@ -277,49 +266,20 @@ struct CopyPlanner: Sendable {
     }
 
     /// The compression a layer stored as `current` is transcoded to in a manifest of `family`, or
-    /// `nil` when it is copied as it is.
+    /// `nil` when it is copied as it is (``CopyRules/transcodeTarget(_:synthesized:family:)``).
     func transcodeTarget(_ current: LayerCompression, synthesized: Bool, family: ManifestFormat) -> LayerCompression? {
-        var target = targetCompression(current, synthesized: synthesized)
-        if family == .v2s2 && target == .zstd { target = .gzip }
-        return target != current || forcedRecompression(current) ? target : nil
+        rules.transcodeTarget(current, synthesized: synthesized, family: family)
     }
 
-    /// The format an image's manifest will most likely be written in, before its manifest is read:
-    /// a synthesised one takes the destination's native format; a stored one (guessed OCI, as
-    /// Docker 25+ and containerd write them) is kept where the destination accepts it.
+    /// The format an image's manifest will most likely be written in, before its manifest is read
+    /// (``CopyRules/likelyFamily(synthesized:)``).
     func likelyFamily(synthesized: Bool) -> ManifestFormat {
-        if let requested = options.format { return requested }
-        if synthesized {
-            let keeps = capabilities.accepts(MediaType.dockerManifest) && !capabilities.isOCIImageLayout
-            return keeps ? .v2s2 : capabilities.preferredManifestFormat
-        }
-        if !capabilities.accepts(MediaType.ociManifest) { return capabilities.preferredManifestFormat }
-        return .oci
+        rules.likelyFamily(synthesized: synthesized)
     }
 
-    private func targetCompression(_ current: LayerCompression, synthesized: Bool) -> LayerCompression {
-        switch options.compression {
-        case .to(let requested, _)?:
-            return requested
-        case .keep?:
-            return capabilities.accepts(current) ? current : capabilities.preferredLayerCompression
-        case nil:
-            if !capabilities.accepts(current) { return capabilities.preferredLayerCompression }
-            if synthesized && current == .none { return capabilities.preferredLayerCompression }
-            return current
-        }
-    }
-
-    /// An explicit level asks for recompression even when the compression stays the same.
-    private func forcedRecompression(_ current: LayerCompression) -> Bool {
-        if case .to(let requested, let level?)? = options.compression, requested == current, requested != .none { return level > 0 }
-        return false
-    }
-
-    /// The level asked for a compression, or `nil` for its default.
+    /// The level asked for a compression, or `nil` for its default (``CopyRules/level(for:)``).
     func level(for compression: LayerCompression) -> Int? {
-        if case .to(let requested, let level)? = options.compression, requested == compression { return level }
-        return nil
+        rules.level(for: compression)
     }
 
     /// The config's DiffIDs, so each decompressed layer is checked against them; `nil` when the

@@ -1,3 +1,5 @@
+import FerrySpec
+
 /// An error of the engine's own: an image graph that cannot be copied as asked.
 ///
 /// Errors from sources, destinations and streams pass through unchanged; this type covers what
@@ -34,4 +36,8 @@ public struct EngineError: Error, Sendable, CustomStringConvertible {
     }
 
     public var description: String { message }
+}
+
+extension EngineError: FerryFailure {
+    public var codeName: String { "engine." + code.description }
 }

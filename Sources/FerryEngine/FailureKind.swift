@@ -67,11 +67,7 @@ extension FailureKind {
     /// own message (it names what and where), `cancelled` for a cancellation.
     public static func message(for error: any Error) -> String {
         switch error {
-        case let e as TransportError: return e.message
-        case let e as StreamError: return e.message
-        case let e as SpecError: return e.message
-        case let e as EngineError: return e.message
-        case let e as RegistryError: return e.message
+        case let e as any FerryFailure: return e.message
         case is CancellationError: return "cancelled"
         default: return String(describing: error)
         }

@@ -49,7 +49,8 @@ public struct GraphReader: Sendable {
         }
         let bytes = try await source.document(descriptor)
         guard Int64(bytes.count) == descriptor.size else {
-            throw StreamError(.sizeMismatch, "\(context): expected \(descriptor.size) bytes, found \(bytes.count)")
+            throw StreamError(.sizeMismatch, "\(context): expected \(descriptor.size) bytes, found \(bytes.count)",
+                              facts: FailureFacts(expectedSize: descriptor.size, actualSize: Int64(bytes.count)))
         }
         guard let algorithm = descriptor.digest.knownAlgorithm else {
             throw StreamError(.unsupported, "\(context): digest algorithm \(Echo.quoted(descriptor.digest.algorithm)) cannot be verified")
@@ -59,7 +60,9 @@ public struct GraphReader: Sendable {
             ? try Schema1Signing.digest(of: bytes, context: context)
             : try DigestHasher.digest(bytes, algorithm: algorithm)
         guard actual == descriptor.digest else {
-            throw StreamError(.digestMismatch, "\(context): content has digest \(actual), expected \(descriptor.digest)")
+            throw StreamError(.digestMismatch, "\(context): content has digest \(actual), expected \(descriptor.digest)",
+                              facts: FailureFacts(expectedDigest: descriptor.digest, actualDigest: actual,
+                                                  expectedSize: descriptor.size, actualSize: Int64(bytes.count)))
         }
         return RawDocument(bytes: bytes, mediaType: descriptor.mediaType, digest: descriptor.digest)
     }

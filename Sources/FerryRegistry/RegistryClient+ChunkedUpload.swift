@@ -122,11 +122,9 @@ extension RegistryClient {
         error.has("BLOB_UPLOAD_UNKNOWN") || error.has("BLOB_UPLOAD_INVALID") || error.code == .notFound
     }
 
-    /// Whether a chunk's failure is worth asking the session's status: a broken connection, 429
-    /// or a 5xx other than 501.
+    /// Whether a chunk's failure is worth asking the session's status: a transient one
+    /// (``RegistryError/isTransient``, ``RetryRule``).
     static func isResumable(_ error: RegistryError) -> Bool {
-        if error.code == .connection { return true }
-        guard let status = error.status else { return false }
-        return status == 429 || (500...599).contains(status) && status != 501
+        error.isTransient
     }
 }

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import FerrySpec
 import NIOCore
 import NIOHTTP1
 
@@ -52,10 +53,10 @@ extension RegistryClient {
                         failures.append("GET \(base)/v2/: 404, not a registry (no /v2/ API)")
                     case 501:
                         failures.append("GET \(base)/v2/: 501 \(response.status.reasonPhrase)")
-                    case 429, 500...599:
+                    case _ where RetryRule.isTransient(status: status):
                         // Busy or briefly broken: the same answer as for any other request.
                         if attempt < options.retry.maximumAttempts {
-                            let retryAfter = response.headers.first(name: "Retry-After").flatMap(Int.init).map { Duration.seconds($0) }
+                            let retryAfter = RetryRule.retryAfter(response.headers.first(name: "Retry-After"))
                             try await Task.sleep(for: options.retry.delay(afterAttempt: attempt, retryAfter: retryAfter))
                             continue
                         }

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import FerrySpec
 import FerryStreams
 import NIOCore
 import NIOHTTP1
@@ -84,8 +85,8 @@ extension RegistryClient {
                 }
             }
 
-            if request.retriesFailures, request.body.isReplayable, attempt < options.retry.maximumAttempts, status == 429 || (500...599).contains(status) && status != 501 {
-                let retryAfter = response.headers.first(name: "Retry-After").flatMap(Int.init).map { Duration.seconds($0) }
+            if request.retriesFailures, request.body.isReplayable, attempt < options.retry.maximumAttempts, RetryRule.isTransient(status: status) {
+                let retryAfter = RetryRule.retryAfter(response.headers.first(name: "Retry-After"))
                 await Self.discard(response)
                 try await Task.sleep(for: options.retry.delay(afterAttempt: attempt, retryAfter: retryAfter))
                 continue
@@ -128,7 +129,8 @@ extension RegistryClient {
         case 404: code = .notFound
         default: code = .httpStatus
         }
-        return RegistryError(code, message, method: method.rawValue, url: url, status: status, details: details)
+        return RegistryError(code, message, method: method.rawValue, url: url, status: status, details: details,
+                             retryAfter: RetryRule.retryAfter(response.headers.first(name: "Retry-After")))
     }
 
     /// What a 401 means, for its message: credentials refused only when some were sent.
@@ -180,7 +182,8 @@ extension RegistryClient {
     }
 
     /// Whether a failed connection is worth another try: not TLS (certificates do not fix
-    /// themselves), not a malformed URL.
+    /// themselves), not a malformed URL. The connection half of ``RetryRule``, which knows
+    /// nothing of HTTP clients.
     static func isTransient(_ error: any Error) -> Bool {
         if error is NIOSSLError || error is NIOSSLExtraError { return false }
         if let error = error as? HTTPClientError {

@@ -101,7 +101,9 @@ func resolveCredentials(for registry: String, options: RegistryOptions, http: HT
     if let explicit = options.credentials { return explicit }
     guard options.useCredentialFiles else { return nil }
     let environment = options.environment ?? ProcessInfo.processInfo.environment
-    if let stored = try CredentialStore(environment: environment).credentials(for: registry) { return stored }
+    // Off the concurrency pool: a credential helper is a child process that may take its time
+    // (a keyring prompt), and a pool thread blocked on it is one fewer for every other task.
+    if let stored = try await offThePool({ try CredentialStore(environment: environment).credentials(for: registry) }) { return stored }
     guard let ecr = ECRRegistry(host: registry) else { return nil }
     let api = http.client(for: ECRAPIClient.endpointOverride(environment) ?? ecr.apiEndpoint)
     return try await ECRAuthenticator.shared.credentials(for: registry, environment: environment, http: api)

@@ -1,9 +1,11 @@
+import FerrySpec
+
 /// An error talking to a registry: an HTTP status with the registry's own error code and message,
 /// a broken connection, a TLS failure, a document that does not match its digest.
 ///
 /// `message` names the method and URL and, when the registry sent one, its error code and message
 /// (distribution's `{"errors":[{"code","message"}]}` body, formats.md §8.5), so a user can act.
-public struct RegistryError: Error, Sendable, CustomStringConvertible {
+public struct RegistryError: Error, Sendable, CustomStringConvertible, RetryClassifiable {
     /// What kind of problem this is.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private let name: String
@@ -45,15 +47,25 @@ public struct RegistryError: Error, Sendable, CustomStringConvertible {
     public let status: Int?
     /// The registry's decoded error entries (empty when the body held none).
     public let details: [Detail]
+    /// The wait the registry asked for with `Retry-After`, when it did.
+    public let retryAfter: Duration?
 
     /// Creates an error.
-    public init(_ code: Code, _ message: String, method: String? = nil, url: String? = nil, status: Int? = nil, details: [Detail] = []) {
+    public init(_ code: Code, _ message: String, method: String? = nil, url: String? = nil, status: Int? = nil, details: [Detail] = [], retryAfter: Duration? = nil) {
         self.code = code
         self.message = message
         self.method = method
         self.url = url
         self.status = status
         self.details = details
+        self.retryAfter = retryAfter
+    }
+
+    /// Whether another try may succeed (``RetryRule``): a broken connection, or an answer whose
+    /// status the rule calls transient.
+    public var isTransient: Bool {
+        if code == .connection { return true }
+        return status.map(RetryRule.isTransient(status:)) ?? false
     }
 
     /// Whether the registry said this is the named code (such as `BLOB_UNKNOWN`).
@@ -62,4 +74,8 @@ public struct RegistryError: Error, Sendable, CustomStringConvertible {
     }
 
     public var description: String { message }
+}
+
+extension RegistryError: FerryFailure {
+    public var codeName: String { "registry." + code.description }
 }

@@ -4,6 +4,17 @@
 /// compress, hash) wrap another stream, so a copy is a chain built from the source outwards.
 /// Chunks are never empty; their size is the producer's choice (about 1 MiB for files).
 /// Memory held by a stream is bounded by its chunk size, never by the blob's size.
+///
+/// **Blocking I/O.** File streams (``FileByteStream``, the tar reader, the atomic writer) call
+/// `read` and `write` directly from `next()`, on the concurrency pool's thread that runs the
+/// task: one call per chunk of about 1 MiB, which a page cache or a disk serves in well under a
+/// millisecond per chunk, far less than handing it to another thread would cost. So `next()` may
+/// block its thread for one chunk's I/O. A pipe (``SequentialFileInput`` on standard input) is
+/// read the same way and may block its thread for as long as the writer takes: a copy reads one
+/// pipe, on one task, so it holds one pool thread. Network streams never block (the registry's
+/// are fed by NIO and suspend), and work that may wait on a person or another program (a
+/// credential helper) runs on a thread of its own. The pool has one thread per core, so at most
+/// that many chunk reads or writes block at once, which the copy's parallelism bounds anyway.
 public protocol ByteStream: AnyObject {
     /// The next chunk, or `nil` once the stream is exhausted.
     ///

@@ -36,11 +36,19 @@ public struct StreamError: Error, Sendable, CustomStringConvertible {
     public let code: Code
     /// A sentence naming what was wrong and where.
     public let message: String
+    /// What went wrong as values: expected and actual digest and size, when known.
+    public let facts: FailureFacts
 
-    public init(_ code: Code, _ message: String) {
+    /// Creates an error; `facts` carries the digests and sizes a mismatch compared.
+    public init(_ code: Code, _ message: String, facts: FailureFacts = FailureFacts()) {
         self.code = code
         self.message = message
+        self.facts = facts
     }
 
     public var description: String { message }
+}
+
+extension StreamError: FerryFailure {
+    public var codeName: String { "stream." + code.description }
 }

@@ -1,3 +1,5 @@
+import FerrySpec
+
 /// An error in naming or opening a place images live: a malformed transport string, an image
 /// that is not there, a layout that is not a layout.
 public struct TransportError: Error, Sendable, CustomStringConvertible {
@@ -31,4 +33,8 @@ public struct TransportError: Error, Sendable, CustomStringConvertible {
     }
 
     public var description: String { message }
+}
+
+extension TransportError: FerryFailure {
+    public var codeName: String { "transport." + code.description }
 }

@@ -1,4 +1,4 @@
-import CGlibcExtras
+internal import CGlibcExtras
 #if canImport(Glibc)
 import Glibc
 #endif

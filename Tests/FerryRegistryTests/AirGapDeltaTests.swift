@@ -9,8 +9,8 @@ import Testing
 /// a delta bundle that carries only the new layers, its import (with a cross-repository mount),
 /// the refusal when a relied-on blob is missing, a previous bundle as `--have`, and bundles split
 /// into parts that import like the one-file bundle and name a damaged part.
-@Suite(.enabled(if: SharedFixtures.testRegistry != nil && SharedFixtures.builtFerry != nil && ExternalTool.skopeoAvailable && ExternalTool.gzipAvailable,
-                "FERRY_TEST_REGISTRY not set (run Scripts/test), or ferry, skopeo or gzip missing"),
+@Suite(.needs(.registry), .enabled(if: SharedFixtures.builtFerry != nil && ExternalTool.skopeoAvailable && ExternalTool.gzipAvailable,
+                "ferry, skopeo or gzip missing"),
        .timeLimit(.minutes(3)))
 struct AirGapDeltaTests {
     let registry = SharedFixtures.testRegistry ?? ""

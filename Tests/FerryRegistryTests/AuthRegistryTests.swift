@@ -6,8 +6,8 @@ import FerryTestSupport
 import FerryTransports
 import Testing
 
-/// The second registry Scripts/test starts: htpasswd basic auth over TLS with a throwaway CA.
-@Suite(.enabled(if: SharedFixtures.testAuthRegistry != nil && ExternalTool.gzipAvailable, "FERRY_TEST_REGISTRY_AUTH not set (run Scripts/test) or gzip missing"))
+/// The basic-auth registry of TestServices: htpasswd basic auth over TLS with a throwaway CA.
+@Suite(.needs(.authRegistry), .enabled(if: ExternalTool.gzipAvailable, "gzip missing"))
 struct AuthRegistryTests {
     let auth = SharedFixtures.testAuthRegistry ?? TestAuthRegistry(host: "", username: "", password: "", caFile: "")
 

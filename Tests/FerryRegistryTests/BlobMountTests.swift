@@ -8,7 +8,7 @@ import Testing
 
 /// Cross-repository blob mounts against the real registry; the fault proxy (without faults)
 /// logs what was sent, to show whether bytes moved.
-@Suite(.enabled(if: SharedFixtures.testRegistry != nil && ExternalTool.gzipAvailable && ExternalTool.find("python3") != nil, "FERRY_TEST_REGISTRY not set (run Scripts/test), or gzip or python3 missing"))
+@Suite(.needs(.registry), .enabled(if: ExternalTool.gzipAvailable && ExternalTool.find("python3") != nil, "gzip or python3 missing"))
 struct BlobMountTests {
     let upstream = SharedFixtures.testRegistry ?? ""
 

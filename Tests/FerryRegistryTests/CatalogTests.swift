@@ -7,7 +7,7 @@ import Testing
 
 /// `GET /v2/_catalog` with `n` and `Link` pagination, and `ferry catalog`, against the real
 /// registry (which other tests fill at the same time: only containment and order are checked).
-@Suite(.enabled(if: SharedFixtures.testRegistry != nil && ExternalTool.find("python3") != nil, "FERRY_TEST_REGISTRY not set (run Scripts/test), or python3 missing"))
+@Suite(.needs(.registry), .enabled(if: ExternalTool.find("python3") != nil, "python3 missing"))
 struct CatalogTests {
     let upstream = SharedFixtures.testRegistry ?? ""
 
@@ -47,7 +47,7 @@ struct CatalogTests {
         #expect(Set(created).isSubset(of: Set(whole)))
     }
 
-    @Test(.enabled(if: SharedFixtures.ferryBinary != nil, "FERRY_BIN not set"))
+    @Test(.enabled(if: SharedFixtures.ferryBinary != nil, "no ferry binary (swift build)"))
     func catalogCommandPrintsLinesAndJSON() async throws {
         let ferry = SharedFixtures.ferryBinary ?? ""
         let created = try await makeRepositories(3)

@@ -6,7 +6,7 @@ import Testing
 
 /// Chunked blob uploads (ranged `PATCH`es) against the real registry, directly and through
 /// Tests/Support/fault-proxy.py, which drops or fails `PATCH` requests on purpose.
-@Suite(.enabled(if: SharedFixtures.testRegistry != nil && ExternalTool.find("python3") != nil, "FERRY_TEST_REGISTRY not set (run Scripts/test), or python3 missing"))
+@Suite(.needs(.registry), .enabled(if: ExternalTool.find("python3") != nil, "python3 missing"))
 struct ChunkedUploadTests {
     let upstream = SharedFixtures.testRegistry ?? ""
 

@@ -1,12 +1,13 @@
 import AsyncHTTPClient
 import Foundation
 import FerryRegistry
+import FerryTestSupport
 import Synchronization
 import Testing
 
-/// The ECR API calls against moto's server mode (`FERRY_TEST_MOTO`, started by Scripts/test).
+/// The ECR API calls against moto's server mode (started by TestServices).
 /// moto does not check signatures; ``SigV4SignerTests`` checks the signer against AWS's vectors.
-@Suite(.enabled(if: ProcessInfo.processInfo.environment["FERRY_TEST_MOTO"] != nil, "needs FERRY_TEST_MOTO (Scripts/test starts moto_server)"))
+@Suite(.needs(.moto))
 struct ECRMotoTests {
     static let host = "123456789012.dkr.ecr.us-east-1.amazonaws.com"
 
@@ -14,7 +15,7 @@ struct ECRMotoTests {
     static var environment: [String: String] {
         [
             "HOME": "/nonexistent-ferry-home",
-            "FERRY_ECR_ENDPOINT": ProcessInfo.processInfo.environment["FERRY_TEST_MOTO"] ?? "",
+            "FERRY_ECR_ENDPOINT": TestServices.moto ?? "",
             "AWS_ACCESS_KEY_ID": "AKIDFERRYTEST",
             "AWS_SECRET_ACCESS_KEY": "ferry-test-secret",
         ]

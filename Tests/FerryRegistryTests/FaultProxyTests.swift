@@ -9,7 +9,7 @@ import Testing
 
 /// Pulls from the plain test registry through Tests/Support/fault-proxy.py, which breaks
 /// connections, answers errors and corrupts blobs on purpose.
-@Suite(.enabled(if: SharedFixtures.testRegistry != nil && ExternalTool.gzipAvailable && ExternalTool.find("python3") != nil, "FERRY_TEST_REGISTRY not set (run Scripts/test), or gzip or python3 missing"))
+@Suite(.needs(.registry), .enabled(if: ExternalTool.gzipAvailable && ExternalTool.find("python3") != nil, "gzip or python3 missing"))
 struct FaultProxyTests {
     let upstream = SharedFixtures.testRegistry ?? ""
 

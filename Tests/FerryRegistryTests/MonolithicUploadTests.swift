@@ -10,7 +10,7 @@ import Testing
 /// A verbatim push sends each blob as the body of one `PUT` (digest and size known in advance):
 /// `POST` + `PUT` per blob, no `PATCH`; a source blob that does not match its digest is cut off
 /// mid-`PUT` and never lands. Against the real docker-registry, through the fault proxy's log.
-@Suite(.enabled(if: SharedFixtures.testRegistry != nil && ExternalTool.gzipAvailable && ExternalTool.find("python3") != nil, "FERRY_TEST_REGISTRY not set (run Scripts/test), or gzip or python3 missing"))
+@Suite(.needs(.registry), .enabled(if: ExternalTool.gzipAvailable && ExternalTool.find("python3") != nil, "gzip or python3 missing"))
 struct MonolithicUploadTests {
     let upstream = SharedFixtures.testRegistry ?? ""
 
@@ -63,7 +63,7 @@ struct MonolithicUploadTests {
 
 /// A push whose one-shot upload the registry fails in passing (a 500 to the blob's `PUT`, which
 /// the client cannot repeat with the same body) is run again from a fresh read of the source.
-@Suite(.enabled(if: SharedFixtures.testRegistry != nil && ExternalTool.gzipAvailable && ExternalTool.find("python3") != nil, "FERRY_TEST_REGISTRY not set (run Scripts/test), or gzip or python3 missing"))
+@Suite(.needs(.registry), .enabled(if: ExternalTool.gzipAvailable && ExternalTool.find("python3") != nil, "gzip or python3 missing"))
 struct UploadRetryTests {
     let upstream = SharedFixtures.testRegistry ?? ""
 
@@ -85,9 +85,56 @@ struct UploadRetryTests {
     }
 
     @Test func registryRefusalIsNotRetried() {
-        #expect(CopyOperation.isTransient(RegistryError(.httpStatus, "x", status: 503)))
-        #expect(CopyOperation.isTransient(RegistryError(.connection, "x")))
-        #expect(!CopyOperation.isTransient(RegistryError(.httpStatus, "x", status: 400)))
-        #expect(!CopyOperation.isTransient(RegistryError(.unauthorized, "x", status: 401)))
+        #expect(RegistryError(.httpStatus, "x", status: 503).isTransient)
+        #expect(RegistryError(.connection, "x").isTransient)
+        #expect(!RegistryError(.httpStatus, "x", status: 400).isTransient)
+        #expect(!RegistryError(.httpStatus, "x", status: 501).isTransient)
+        #expect(!RegistryError(.unauthorized, "x", status: 401).isTransient)
+    }
+
+    /// Copies layout entry `v1` to `registry` with the engine's job retry set to `jobRetry`.
+    private func pushRetrying(_ layout: String, to registry: String, repository: String, jobRetry: RetryPolicy) async throws {
+        let reference = try Reference(parsing: "\(registry)/\(repository):v1")
+        var options = CopyOptions(destinationNames: ["v1"])
+        options.jobRetry = jobRetry
+        try await TransportReference(docker: reference).withDestination(registry: plainOptions) { destination in
+            _ = try await CopyOperation(source: try OCILayoutSource(path: layout), destination: destination, selector: .name("v1"), options: options).run()
+        }
+    }
+
+    @Test func jobRetryWaitsAsRetryAfterAsks() async throws {
+        try await withTemporaryDirectory { dir in
+            var builder = TestImageBuilder(seed: 934)
+            builder.addImage(tag: "v1", layerCount: 1, layerSize: 50_000)
+            _ = try await builder.write(to: dir + "/src")
+            let repository = SharedFixtures.uniqueRepository("retry-after")
+            try await withFaultProxy(upstream: upstream, faults: ["--fail", "1", "--fail-status", "503", "--retry-after", "2", "--fail-method", "PUT"]) { proxy in
+                let started = ContinuousClock.now
+                // Without Retry-After this policy would wait 10 ms.
+                try await pushRetrying(dir + "/src", to: proxy.host, repository: repository,
+                               jobRetry: RetryPolicy(maximumAttempts: 3, initialDelay: .milliseconds(10), maximumDelay: .seconds(5)))
+                #expect(ContinuousClock.now - started >= .seconds(2))
+                let injected = proxy.log().filter { $0.hasPrefix("PUT ") && $0.hasSuffix("injected") }
+                #expect(injected.count == 1, "\(proxy.log())")
+            }
+        }
+    }
+
+    @Test func notImplementedIsNotRetried() async throws {
+        try await withTemporaryDirectory { dir in
+            var builder = TestImageBuilder(seed: 935)
+            builder.addImage(tag: "v1", layerCount: 1, layerSize: 50_000)
+            _ = try await builder.write(to: dir + "/src")
+            let repository = SharedFixtures.uniqueRepository("no-retry-501")
+            try await withFaultProxy(upstream: upstream, faults: ["--fail", "1", "--fail-status", "501", "--fail-method", "PUT"]) { proxy in
+                let error = await #expect(throws: RegistryError.self) {
+                    try await pushRetrying(dir + "/src", to: proxy.host, repository: repository,
+                                   jobRetry: RetryPolicy(maximumAttempts: 3, initialDelay: .milliseconds(10)))
+                }
+                #expect(error?.status == 501)
+                let injected = proxy.log().filter { $0.hasPrefix("PUT ") && $0.hasSuffix("injected") }
+                #expect(injected.count == 1, "\(proxy.log())")
+            }
+        }
     }
 }

@@ -6,11 +6,11 @@ import FerryTestSupport
 import FerryTransports
 import Testing
 
-/// The registry Scripts/test starts with `http.tls.clientcas`: it completes no request without a
+/// The registry TestServices starts with `http.tls.clientcas`: it completes no request without a
 /// client certificate signed by its client CA.
-@Suite(.enabled(if: TestServices.mutualTLSRegistry != nil && ExternalTool.gzipAvailable, "FERRY_TEST_REGISTRY_MTLS not set (run Scripts/test)"))
+@Suite(.needs(.mutualTLSRegistry), .enabled(if: ExternalTool.gzipAvailable, "gzip missing"))
 struct MutualTLSTests {
-    let registry = TestServices.mutualTLSRegistry ?? TestServices.MutualTLSRegistry(host: "", certificates: "", authorityOnly: "")
+    let registry = TestServices.mutualTLSRegistry ?? MutualTLSRegistry(host: "", certificates: "", authorityOnly: "")
 
     /// No certificate roots from the machine, so that only what a test names is used.
     private func options(certificateDirectory: String?, client: ClientCertificate? = nil, roots: [String] = []) -> RegistryOptions {
@@ -79,7 +79,7 @@ struct MutualTLSTests {
         }
     }
 
-    @Test(.enabled(if: SharedFixtures.ferryBinary != nil, "FERRY_BIN not set"))
+    @Test(.enabled(if: SharedFixtures.ferryBinary != nil, "no ferry binary (swift build)"))
     func cliClientCertificateFlags() async throws {
         let ferry = try #require(SharedFixtures.ferryBinary)
         try await withTemporaryDirectory { dir in

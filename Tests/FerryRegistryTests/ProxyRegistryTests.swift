@@ -6,12 +6,12 @@ import FerryTestSupport
 import FerryTransports
 import Testing
 
-/// Pulls through a real proxy (tinyproxy, started by Scripts/test): its log must show the
+/// Pulls through a real proxy (tinyproxy, started by TestServices): its log must show the
 /// connection, and `NO_PROXY` must keep it out. Serialized because every test reads the proxy's
 /// one log, and no other suite uses the proxy.
-@Suite(.serialized, .enabled(if: TestServices.proxy != nil && SharedFixtures.testRegistry != nil && ExternalTool.gzipAvailable, "FERRY_TEST_PROXY or FERRY_TEST_REGISTRY not set (run Scripts/test)"))
+@Suite(.serialized, .needs(.proxy), .needs(.registry), .enabled(if: ExternalTool.gzipAvailable, "gzip missing"))
 struct ProxyRegistryTests {
-    let proxy = TestServices.proxy ?? TestServices.Proxy(address: "", log: "")
+    let proxy = TestServices.proxy ?? TestProxy(address: "", log: "")
     let registry = SharedFixtures.testRegistry ?? ""
 
     private func options(_ environment: [String: String], certificateDirectory: String? = nil, credentials: Credentials? = nil) -> RegistryOptions {
@@ -34,7 +34,7 @@ struct ProxyRegistryTests {
 
     /// HTTPS through a `CONNECT` tunnel: the TLS registry with basic auth; certificate checks and
     /// credentials work end to end through the tunnel.
-    @Test(.enabled(if: SharedFixtures.testAuthRegistry != nil, "no TLS registry"))
+    @Test(.needs(.authRegistry))
     func tlsRegistryThroughAConnectTunnel() async throws {
         let auth = try #require(SharedFixtures.testAuthRegistry)
         try await withTemporaryDirectory { dir in

@@ -8,7 +8,7 @@ import Testing
 
 /// Referrers against the real local registry. Debian's docker-registry 2.8 has no referrers API,
 /// so everything here goes through the referrers tag schema (the `sha256-<hex>` tag).
-@Suite(.enabled(if: SharedFixtures.testRegistry != nil && ExternalTool.gzipAvailable, "FERRY_TEST_REGISTRY not set (run Scripts/test) or gzip missing"))
+@Suite(.needs(.registry), .enabled(if: ExternalTool.gzipAvailable, "gzip missing"))
 struct ReferrersRegistryTests {
     let registry = SharedFixtures.testRegistry ?? ""
 

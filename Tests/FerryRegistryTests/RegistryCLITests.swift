@@ -3,9 +3,9 @@ import FerrySpec
 import FerryTestSupport
 import Testing
 
-/// The `ferry` binary's registry commands, end to end (Scripts/test sets FERRY_BIN and starts
-/// the registries).
-@Suite(.enabled(if: SharedFixtures.ferryBinary != nil && SharedFixtures.testRegistry != nil && ExternalTool.gzipAvailable, "FERRY_BIN or FERRY_TEST_REGISTRY not set (run Scripts/test)"))
+/// The `ferry` binary's registry commands, end to end, against the registries
+/// TestServices starts.
+@Suite(.needs(.registry), .enabled(if: SharedFixtures.ferryBinary != nil && ExternalTool.gzipAvailable, "no ferry binary, or gzip missing"))
 struct RegistryCLITests {
     let ferry = SharedFixtures.ferryBinary ?? ""
     let registry = SharedFixtures.testRegistry ?? ""
@@ -49,7 +49,7 @@ struct RegistryCLITests {
         }
     }
 
-    @Test(.enabled(if: SharedFixtures.testAuthRegistry != nil, "no auth registry"))
+    @Test(.needs(.authRegistry))
     func loginStoresCredentialsThatLaterCommandsUse() async throws {
         let auth = try #require(SharedFixtures.testAuthRegistry)
         try await withTemporaryDirectory { dir in

@@ -4,8 +4,8 @@ import FerryStreams
 import FerryTestSupport
 import Testing
 
-/// The client alone against the real local registry (CNCF distribution, started by Scripts/test).
-@Suite(.enabled(if: SharedFixtures.testRegistry != nil, "FERRY_TEST_REGISTRY not set (run Scripts/test)"))
+/// The client alone against the real local registry (CNCF distribution, started by TestServices).
+@Suite(.needs(.registry))
 struct RegistryClientTests {
     let registry = SharedFixtures.testRegistry ?? ""
 

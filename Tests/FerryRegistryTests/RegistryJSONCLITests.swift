@@ -4,8 +4,8 @@ import FerryTestSupport
 import Testing
 
 /// `--json` on the registry commands (`copy`, `tags`, `login`), end to end against the plain test
-/// registry (Scripts/test starts it and sets FERRY_TEST_REGISTRY).
-@Suite(.enabled(if: SharedFixtures.ferryBinary != nil && SharedFixtures.testRegistry != nil && ExternalTool.gzipAvailable, "FERRY_BIN or FERRY_TEST_REGISTRY not set (run Scripts/test)"))
+/// registry (TestServices starts it on first use).
+@Suite(.needs(.registry), .enabled(if: SharedFixtures.ferryBinary != nil && ExternalTool.gzipAvailable, "no ferry binary, or gzip missing"))
 struct RegistryJSONCLITests {
     let ferry = SharedFixtures.ferryBinary ?? ""
     let registry = SharedFixtures.testRegistry ?? ""

@@ -3,8 +3,8 @@ import FerryTestSupport
 import Testing
 
 /// A registry's 404 for a tag lists tags the repository does have, and says when `latest` was
-/// assumed; still exit 3 (not found). Against the plain test registry (Scripts/test starts it).
-@Suite(.enabled(if: SharedFixtures.ferryBinary != nil && SharedFixtures.testRegistry != nil && ExternalTool.gzipAvailable, "FERRY_BIN or FERRY_TEST_REGISTRY not set (run Scripts/test)"))
+/// assumed; still exit 3 (not found). Against the plain test registry (TestServices starts it).
+@Suite(.needs(.registry), .enabled(if: SharedFixtures.ferryBinary != nil && ExternalTool.gzipAvailable, "no ferry binary, or gzip missing"))
 struct RegistryTagHintCLITests {
     let ferry = SharedFixtures.ferryBinary ?? ""
     let registry = SharedFixtures.testRegistry ?? ""

@@ -8,7 +8,7 @@ import FerryTransports
 import Testing
 
 /// Push and pull through the `docker://` transport against the real local registry.
-@Suite(.enabled(if: SharedFixtures.testRegistry != nil && ExternalTool.gzipAvailable, "FERRY_TEST_REGISTRY not set (run Scripts/test) or gzip missing"))
+@Suite(.needs(.registry), .enabled(if: ExternalTool.gzipAvailable, "gzip missing"))
 struct RegistryTransportTests {
     let registry = SharedFixtures.testRegistry ?? ""
 

@@ -3,9 +3,9 @@ import FerrySpec
 import FerryTestSupport
 import Testing
 
-/// `ferry verify docker://…`: the offline validator pointed at a registry (Scripts/test sets
-/// FERRY_BIN and starts the registries; the fault proxy corrupts a blob on the way).
-@Suite(.enabled(if: SharedFixtures.ferryBinary != nil && SharedFixtures.testRegistry != nil && ExternalTool.gzipAvailable && ExternalTool.find("python3") != nil, "FERRY_BIN or FERRY_TEST_REGISTRY not set (run Scripts/test)"))
+/// `ferry verify docker://…`: the offline validator pointed at a registry (TestServices starts
+/// the registry; the fault proxy corrupts a blob on the way).
+@Suite(.needs(.registry), .enabled(if: SharedFixtures.ferryBinary != nil && ExternalTool.gzipAvailable && ExternalTool.find("python3") != nil, "no ferry binary, or gzip missing"))
 struct RegistryVerifyTests {
     let ferry = SharedFixtures.ferryBinary ?? ""
     let registry = SharedFixtures.testRegistry ?? ""

@@ -7,9 +7,9 @@ import FerryTransports
 import Testing
 
 /// Docker schema 1 from a registry: skopeo pushes a signed schema 1 image to docker-registry
-/// (Scripts/test enables `compatibility.schema1`), and Ferry reads, inspects and converts it.
+/// (TestServices enables `compatibility.schema1`), and Ferry reads, inspects and converts it.
 /// The registry re-signs schema 1 on every GET, so only the payload digest is stable.
-@Suite(.enabled(if: SharedFixtures.testRegistry != nil && SharedFixtures.ferryBinary != nil && ExternalTool.skopeoAvailable && ExternalTool.gzipAvailable, "FERRY_TEST_REGISTRY or FERRY_BIN not set, or skopeo or gzip missing"))
+@Suite(.needs(.registry), .enabled(if: SharedFixtures.ferryBinary != nil && ExternalTool.skopeoAvailable && ExternalTool.gzipAvailable, "no ferry binary, or skopeo or gzip missing"))
 struct Schema1RegistryTests {
     let registry = SharedFixtures.testRegistry ?? ""
     let ferry = SharedFixtures.ferryBinary ?? ""

@@ -7,7 +7,7 @@ import FerryTransports
 import Testing
 
 /// skopeo as the independent judge: it reads what Ferry pushed, Ferry pulls what it pushed.
-@Suite(.enabled(if: SharedFixtures.testRegistry != nil && ExternalTool.skopeoAvailable && ExternalTool.gzipAvailable, "FERRY_TEST_REGISTRY not set, or skopeo or gzip missing"))
+@Suite(.needs(.registry), .enabled(if: ExternalTool.skopeoAvailable && ExternalTool.gzipAvailable, "skopeo or gzip missing"))
 struct SkopeoRegistryTests {
     let registry = SharedFixtures.testRegistry ?? ""
 

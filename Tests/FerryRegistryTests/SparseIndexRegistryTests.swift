@@ -6,7 +6,7 @@ import Testing
 /// A sparse index (a `ctr images export --platform`) pushed to a registry: the registry would
 /// refuse an index whose children are missing, so the copy stops before writing anything, naming
 /// the absent platforms and `--platform`; with `--platform` the platform held goes through.
-@Suite(.enabled(if: SharedFixtures.ferryBinary != nil && SharedFixtures.testRegistry != nil, "FERRY_BIN or FERRY_TEST_REGISTRY not set (run Scripts/test)"),
+@Suite(.needs(.registry), .enabled(if: SharedFixtures.ferryBinary != nil, "no ferry binary (swift build)"),
        .enabled(if: SharedFixtures.interopPath("oci-archive/oras-hello-world-containerd-export.tar") != nil, "shared/interop fixtures not found"))
 struct SparseIndexRegistryTests {
     let ferry = SharedFixtures.ferryBinary ?? ""

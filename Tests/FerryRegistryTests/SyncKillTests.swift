@@ -11,8 +11,8 @@ import Glibc
 
 /// `ferry sync` killed (SIGKILL) at many points into each kind of destination, then run again:
 /// every rerun ends complete and verified, and moves no layer that had landed before the kill.
-@Suite(.enabled(if: SharedFixtures.testRegistry != nil && SharedFixtures.builtFerry != nil && ExternalTool.gzipAvailable,
-                "FERRY_TEST_REGISTRY not set (run Scripts/test), or ferry or gzip missing"),
+@Suite(.needs(.registry), .enabled(if: SharedFixtures.builtFerry != nil && ExternalTool.gzipAvailable,
+                "ferry or gzip missing"),
        .timeLimit(.minutes(5)))
 struct SyncKillTests {
     let registry = SharedFixtures.testRegistry ?? ""

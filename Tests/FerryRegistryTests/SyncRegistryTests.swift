@@ -10,8 +10,8 @@ import Testing
 /// `ferry sync` against the real docker-registry: the tag set skopeo sync resolves from the same
 /// YAML, registry → layout → bundle → registry with every manifest digest kept, skopeo reading
 /// single images out of the layout and the bundle, each blob once, and a rerun that moves nothing.
-@Suite(.enabled(if: SharedFixtures.testRegistry != nil && SharedFixtures.builtFerry != nil && ExternalTool.skopeoAvailable && ExternalTool.gzipAvailable,
-                "FERRY_TEST_REGISTRY not set (run Scripts/test), or ferry, skopeo or gzip missing"),
+@Suite(.needs(.registry), .enabled(if: SharedFixtures.builtFerry != nil && ExternalTool.skopeoAvailable && ExternalTool.gzipAvailable,
+                "ferry, skopeo or gzip missing"),
        .timeLimit(.minutes(3)))
 struct SyncRegistryTests {
     let registry = SharedFixtures.testRegistry ?? ""

@@ -5,11 +5,11 @@ import FerryStreams
 import FerryTestSupport
 import Testing
 
-/// Bearer tokens that expire in the middle of a run (the token registry of Scripts/test; its
+/// Bearer tokens that expire in the middle of a run (the token registry of TestServices; its
 /// token server gives `USER-short-…` users 5-second tokens and `USER-stale-…` users 5-second
 /// tokens that claim to last 300 s, and counts what it issued). Lifetimes of a few seconds leave
 /// room for a loaded machine, where one request can take a second or more.
-@Suite(.enabled(if: SharedFixtures.testTokenRegistry != nil && TestServices.tokenServer != nil && TestServices.tokenRegistryLog != nil, "FERRY_TEST_REGISTRY_TOKEN / FERRY_TEST_TOKEN_SERVER / FERRY_TEST_REGISTRY_TOKEN_LOG not set (run Scripts/test)"))
+@Suite(.needs(.tokenRegistry))
 struct TokenExpiryTests {
     let registry = SharedFixtures.testTokenRegistry ?? TestTokenRegistry(host: "", username: "", password: "")
 

@@ -6,8 +6,8 @@ import FerryTestSupport
 import FerryTransports
 import Testing
 
-/// The third registry Scripts/test starts: `auth: token` with Tests/Support/token-server.py.
-@Suite(.enabled(if: SharedFixtures.testTokenRegistry != nil && ExternalTool.gzipAvailable, "FERRY_TEST_REGISTRY_TOKEN not set (run Scripts/test) or gzip missing"))
+/// The token registry of TestServices: `auth: token` with Tests/Support/token-server.py.
+@Suite(.needs(.tokenRegistry), .enabled(if: ExternalTool.gzipAvailable, "gzip missing"))
 struct TokenRegistryTests {
     let registry = SharedFixtures.testTokenRegistry ?? TestTokenRegistry(host: "", username: "", password: "")
 

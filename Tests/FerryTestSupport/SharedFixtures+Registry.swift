@@ -1,6 +1,6 @@
 import Foundation
 
-/// The registry with basic auth over TLS that Scripts/test starts (`start_auth_registry`).
+/// The registry with basic auth over TLS (``TestServices/authRegistry``).
 public struct TestAuthRegistry: Sendable {
     /// `127.0.0.1:PORT`.
     public var host: String
@@ -23,15 +23,9 @@ public struct TestAuthRegistry: Sendable {
 }
 
 extension SharedFixtures {
-    /// The basic-auth TLS registry from `$FERRY_TEST_REGISTRY_AUTH`, `…_USER`, `…_PASSWORD` and
-    /// `…_CA`, or `nil` when Scripts/test did not start one.
-    public static var testAuthRegistry: TestAuthRegistry? {
-        let environment = ProcessInfo.processInfo.environment
-        guard let host = environment["FERRY_TEST_REGISTRY_AUTH"], !host.isEmpty,
-              let user = environment["FERRY_TEST_REGISTRY_USER"], let password = environment["FERRY_TEST_REGISTRY_PASSWORD"],
-              let ca = environment["FERRY_TEST_REGISTRY_CA"], !ca.isEmpty else { return nil }
-        return TestAuthRegistry(host: host, username: user, password: password, caFile: ca)
-    }
+    /// The basic-auth TLS registry, started on first use (``TestServices/authRegistry``), or
+    /// `nil` when it cannot start.
+    public static var testAuthRegistry: TestAuthRegistry? { TestServices.authRegistry }
 
     /// A fresh repository name for one test, so tests sharing a registry never collide.
     public static func uniqueRepository(_ prefix: String) -> String {
@@ -39,8 +33,8 @@ extension SharedFixtures {
     }
 }
 
-/// The registry with `auth: token` and its token server that Scripts/test starts
-/// (`start_token_registry`, Tests/Support/token-server.py).
+/// The registry with `auth: token` and its token server (Tests/Support/token-server.py), see
+/// ``TestServices/tokenRegistry``.
 public struct TestTokenRegistry: Sendable {
     /// `127.0.0.1:PORT` of the registry (plain HTTP).
     public var host: String
@@ -59,13 +53,7 @@ public struct TestTokenRegistry: Sendable {
 }
 
 extension SharedFixtures {
-    /// The token-auth registry from `$FERRY_TEST_REGISTRY_TOKEN`, `…_TOKEN_USER` and
-    /// `…_TOKEN_PASSWORD`, or `nil` when Scripts/test did not start one.
-    public static var testTokenRegistry: TestTokenRegistry? {
-        let environment = ProcessInfo.processInfo.environment
-        guard let host = environment["FERRY_TEST_REGISTRY_TOKEN"], !host.isEmpty,
-              let user = environment["FERRY_TEST_REGISTRY_TOKEN_USER"], !user.isEmpty,
-              let password = environment["FERRY_TEST_REGISTRY_TOKEN_PASSWORD"] else { return nil }
-        return TestTokenRegistry(host: host, username: user, password: password)
-    }
+    /// The token-auth registry, started on first use (``TestServices/tokenRegistry``), or `nil`
+    /// when it cannot start.
+    public static var testTokenRegistry: TestTokenRegistry? { TestServices.tokenRegistry }
 }

@@ -60,30 +60,28 @@ public enum SharedFixtures {
         return isDirectory(path) ? path : nil
     }
 
-    /// The built `ferry` binary named by `$FERRY_BIN` (Scripts/test sets it), or `nil`.
+    /// The built `ferry` to run: `$FERRY_BIN` when set, else `.build/debug/ferry` in the package
+    /// root (what `swift build --build-tests` and `swift test` produce), else `nil`.
+    ///
+    /// Asking prepares the environment the binary runs in (``TestServices/prepareEnvironment()``:
+    /// no proxy variables, a `FERRY_CACHE_DIR` of this test process).
     public static var ferryBinary: String? {
-        guard let path = ProcessInfo.processInfo.environment["FERRY_BIN"], !path.isEmpty,
-              FileManager.default.isExecutableFile(atPath: path) else { return nil }
-        return path
-    }
-
-    /// The built `ferry` to run: ``ferryBinary`` (`$FERRY_BIN`), else `.build/debug/ferry` in the
-    /// package root (what `swift build --build-tests` produces), else `nil`.
-    public static var builtFerry: String? {
-        if let fromEnvironment = ferryBinary { return fromEnvironment }
+        TestServices.prepareEnvironment()
+        if let path = ProcessInfo.processInfo.environment["FERRY_BIN"], !path.isEmpty,
+           FileManager.default.isExecutableFile(atPath: path) {
+            return path
+        }
         guard let root = packageRoot else { return nil }
         let candidate = root + "/.build/debug/ferry"
         return FileManager.default.isExecutableFile(atPath: candidate) ? candidate : nil
     }
 
-    /// `HOST:PORT` of the throwaway registry that Scripts/test started (`$FERRY_TEST_REGISTRY`),
-    /// or `nil` when none runs.
-    public static var testRegistry: String? {
-        guard let value = ProcessInfo.processInfo.environment["FERRY_TEST_REGISTRY"], !value.isEmpty else {
-            return nil
-        }
-        return value
-    }
+    /// The built `ferry` to run; the same as ``ferryBinary``.
+    public static var builtFerry: String? { ferryBinary }
+
+    /// `127.0.0.1:PORT` of the throwaway plain registry, started on first use
+    /// (``TestServices/registry``), or `nil` when it cannot start.
+    public static var testRegistry: String? { TestServices.registry }
 
     private static func isDirectory(_ path: String) -> Bool {
         var flag: ObjCBool = false

@@ -69,7 +69,7 @@ struct DockerArchiveContainerdTests {
         }
     }
 
-    @Test(.enabled(if: SharedFixtures.ferryBinary != nil, "FERRY_BIN not set (run Scripts/test)"))
+    @Test(.enabled(if: SharedFixtures.ferryBinary != nil, "no ferry binary (swift build)"))
     func cliSaysWhatIsMissingAndSucceeds() async throws {
         try await withTemporaryDirectory { dir in
             let (present, absent) = try await buildArchive(dir)

@@ -193,7 +193,7 @@ struct DockerArchiveDestinationTests {
             var builder = TestImageBuilder(seed: 25)
             builder.addIndex(tag: "multi", platforms: [Platform(os: "linux", architecture: "amd64"), Platform(os: "linux", architecture: "arm64")], compressed: false)
             let summary = try #require(try await builder.write(to: dir + "/src")["multi"])
-            for (platform, architecture) in [(nil, hostPlatform.architecture), ("linux/arm64", "arm64")] {
+            for (platform, architecture) in [(nil, Platform.host.architecture), ("linux/arm64", "arm64")] {
                 let out = dir + "/\(architecture).tar"
                 let options = CopyOptions(platforms: platform.map { [try! Platform(parsing: $0)] } ?? [])
                 _ = try await CopyOperation(source: try OCILayoutSource(path: dir + "/src"), destination: try DockerArchiveDestination(path: out, durable: false), options: options).run()

@@ -113,7 +113,7 @@ struct DockerArchiveLayerSourcesTests {
         }
     }
 
-    @Test(.enabled(if: SharedFixtures.ferryBinary != nil, "FERRY_BIN not set (run Scripts/test)"))
+    @Test(.enabled(if: SharedFixtures.ferryBinary != nil, "no ferry binary (swift build)"))
     func cliPrintsTheForeignLayerNote() async throws {
         try await withTemporaryDirectory { dir in
             let (image, gzipped) = try await image(dir)

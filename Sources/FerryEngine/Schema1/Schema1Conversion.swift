@@ -104,21 +104,10 @@ struct Schema1Conversion: Sendable {
 
     /// Reads the layers in parallel (a sliding window of ``CopyOptions/parallelism``).
     private func inspectLayers(_ digests: [Digest], format: ManifestFormat) async throws -> [Digest: Inspected] {
-        try await withThrowingTaskGroup(of: (Digest, Inspected).self) { group in
-            var pending = digests.makeIterator()
-            for _ in 0..<max(1, options.parallelism) {
-                guard let next = pending.next() else { break }
-                group.addTask { (next, try await self.inspectLayer(next, format: format)) }
-            }
-            var found: [Digest: Inspected] = [:]
-            while let (digest, inspected) = try await group.next() {
-                found[digest] = inspected
-                if let next = pending.next() {
-                    group.addTask { (next, try await self.inspectLayer(next, format: format)) }
-                }
-            }
-            return found
+        let inspected = try await digests.mapConcurrently(limit: options.parallelism) { digest in
+            (digest, try await self.inspectLayer(digest, format: format))
         }
+        return Dictionary(inspected, uniquingKeysWith: { _, last in last })
     }
 
     /// Whether the copy will carry a layer of `compression` verbatim, so the pass may land it.

@@ -386,22 +386,5 @@ struct SyncContext: Sendable {
 /// `body` over `items`, at most `limit` at once, results in the items' order; the first error
 /// cancels the rest and is thrown.
 func mapConcurrently<T: Sendable, R: Sendable>(_ items: [T], limit: Int, _ body: @escaping @Sendable (T) async throws -> R) async throws -> [R] {
-    try await withThrowingTaskGroup(of: (Int, R).self) { group in
-        var results = [R?](repeating: nil, count: items.count)
-        var next = 0
-        for _ in 0..<min(max(1, limit), items.count) {
-            let index = next
-            group.addTask { (index, try await body(items[index])) }
-            next += 1
-        }
-        while let (index, result) = try await group.next() {
-            results[index] = result
-            if next < items.count {
-                let index = next
-                group.addTask { (index, try await body(items[index])) }
-                next += 1
-            }
-        }
-        return results.map { $0! }
-    }
+    try await items.mapConcurrently(limit: limit, body)
 }

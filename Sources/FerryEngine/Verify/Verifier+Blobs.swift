@@ -17,21 +17,8 @@ struct BlobResult: Sendable {
 extension Verifier {
     /// Checks blobs with a sliding window of `parallelism` tasks; results come back in `jobs` order.
     func checkBlobs(_ jobs: [VerificationJob], source: any ImageSource, unsafe: Set<Digest>) async -> [BlobResult] {
-        let limit = max(1, options.parallelism)
-        return await withTaskGroup(of: (Int, BlobResult).self) { group in
-            var pending = jobs.enumerated().makeIterator()
-            var results = [BlobResult](repeating: BlobResult(), count: jobs.count)
-            for _ in 0..<limit {
-                guard let (i, job) = pending.next() else { break }
-                group.addTask { (i, await self.checkBlob(job, source: source, unsafe: unsafe)) }
-            }
-            while let (i, result) = await group.next() {
-                results[i] = result
-                if let (j, job) = pending.next() {
-                    group.addTask { (j, await self.checkBlob(job, source: source, unsafe: unsafe)) }
-                }
-            }
-            return results
+        await jobs.mapConcurrently(limit: options.parallelism) { job in
+            await self.checkBlob(job, source: source, unsafe: unsafe)
         }
     }
 

@@ -153,13 +153,8 @@ public struct Verifier: Sendable {
         FailureKind(error) == .sourceUnreadable
     }
 
+    /// The sentence for a problem: the one rule every command uses (``FailureKind/message(for:)``).
     static func message(_ error: any Error) -> String {
-        switch error {
-        case let e as TransportError: return e.message
-        case let e as StreamError: return e.message
-        case let e as SpecError: return e.message
-        case let e as RegistryError: return e.message
-        default: return "\(error)"
-        }
+        FailureKind.message(for: error)
     }
 }

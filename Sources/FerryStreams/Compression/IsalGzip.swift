@@ -1,4 +1,4 @@
-import CIsal
+internal import CIsal
 
 /// ISA-L's whole-buffer gzip compression (`igzip`). All calls to ISA-L's deflate side live here.
 enum IsalGzip {

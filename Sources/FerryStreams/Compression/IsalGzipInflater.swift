@@ -1,4 +1,4 @@
-import CIsal
+internal import CIsal
 
 /// Inflates gzip (RFC 1952), including streams of several members, with Intel ISA-L's `igzip`
 /// (about 2.5× zlib's speed): the state machine, with no I/O of its own. Input is handed in with

@@ -1,4 +1,4 @@
-import CDeflate
+internal import CDeflate
 
 /// libdeflate's whole-buffer gzip compression. All calls to libdeflate live here.
 enum LibdeflateGzip {

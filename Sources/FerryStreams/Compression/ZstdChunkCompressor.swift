@@ -1,4 +1,4 @@
-import CZstd
+internal import CZstd
 
 /// Compresses one chunk into one complete zstd frame (with its content size and a content
 /// checksum), the unit of work of ``ParallelCompressStream`` for zstd layers.

@@ -1,4 +1,4 @@
-import CZstd
+internal import CZstd
 
 /// Decompresses a zstd stream as it is pulled: any number of frames, skippable frames ignored
 /// (zstd:chunked layers carry their metadata in them).

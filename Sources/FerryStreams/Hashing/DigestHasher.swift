@@ -1,4 +1,4 @@
-import CLibCrypto
+internal import CLibCrypto
 import FerrySpec
 
 /// Incremental SHA-256 or SHA-512 through libcrypto's EVP interface (SHA-NI where the CPU has it).

@@ -1,4 +1,4 @@
-import CLibCrypto
+internal import CLibCrypto
 import FerrySpec
 
 /// HMAC-SHA256 and SHA-256 helpers over libcrypto, for request signing (AWS Signature V4).

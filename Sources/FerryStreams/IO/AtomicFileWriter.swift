@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import CGlibcExtras
+internal import CGlibcExtras
 import Glibc
 #elseif canImport(Darwin)
 import Darwin

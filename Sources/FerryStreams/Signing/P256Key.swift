@@ -1,4 +1,4 @@
-import CLibCrypto
+internal import CLibCrypto
 import FerrySpec
 
 /// An ECDSA P-256 key (ES256, RFC 7518 §3.4) held by libcrypto: a public key to verify with, or a

@@ -1,4 +1,4 @@
-import CLibArchive
+internal import CLibArchive
 
 #if canImport(Glibc)
 import Glibc

@@ -1,5 +1,5 @@
-import CGlibcExtras
-import CLibArchive
+internal import CGlibcExtras
+internal import CLibArchive
 
 #if canImport(Glibc)
 import Glibc

@@ -1,4 +1,4 @@
-import CLibArchive
+internal import CLibArchive
 
 /// Writes a tar archive with reproducible headers through libarchive.
 ///

@@ -41,30 +41,19 @@ struct DigestCommand: AsyncParsableCommand {
         if file {
             let algorithm = Digest.Algorithm(rawValue: algorithm) ?? .sha256
             try await runReportingErrors {
-                try await withThrowingTaskGroup(of: (Int, Digest).self) { group in
-                    var results = [Digest?](repeating: nil, count: targets.count)
-                    var pending = targets.enumerated().makeIterator()
-                    func start(_ item: (offset: Int, element: String)) {
-                        group.addTask {
-                            let hasher = try DigestHasher(algorithm)
-                            let stream = try FileByteStream(path: item.element, chunkSize: 4 << 20)
-                            while let chunk = try await stream.next() { hasher.update(chunk) }
-                            return (item.offset, hasher.finalize())
-                        }
-                    }
-                    for _ in 0..<2 { if let item = pending.next() { start(item) } }
-                    while let (index, digest) = try await group.next() {
-                        results[index] = digest
-                        if let item = pending.next() { start(item) }
-                    }
-                    if json {
-                        let files = zip(results, targets).compactMap { digest, path in digest.map { DigestJSON.File(path: path, digest: $0.description) } }
-                        print(try prettyJSON(DigestJSON(files: files)))
-                        return
-                    }
-                    for (digest, path) in zip(results, targets) {
-                        if let digest { print("\(digest)  \(path)") }
-                    }
+                let results: [Digest?] = try await targets.mapConcurrently(limit: 2) { path in
+                    let hasher = try DigestHasher(algorithm)
+                    let stream = try FileByteStream(path: path, chunkSize: 4 << 20)
+                    while let chunk = try await stream.next() { hasher.update(chunk) }
+                    return hasher.finalize()
+                }
+                if json {
+                    let files = zip(results, targets).compactMap { digest, path in digest.map { DigestJSON.File(path: path, digest: $0.description) } }
+                    print(try prettyJSON(DigestJSON(files: files)))
+                    return
+                }
+                for (digest, path) in zip(results, targets) {
+                    if let digest { print("\(digest)  \(path)") }
                 }
             }
             return

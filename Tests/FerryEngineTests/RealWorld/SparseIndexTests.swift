@@ -106,7 +106,7 @@ struct SparseIndexTests {
         }
     }
 
-    @Test(.enabled(if: hostPlatform.architecture == "amd64", "the test removes this machine's platform, written for amd64 hosts"))
+    @Test(.enabled(if: Platform.host.architecture == "amd64", "the test removes this machine's platform, written for amd64 hosts"))
     func singlePlatformDestinationTakesTheOnePlatformHeld() async throws {
         try await withTemporaryDirectory { dir in
             let summary = try await sparseLayout(dir + "/src", absent: [Self.amd64, Self.arm64])

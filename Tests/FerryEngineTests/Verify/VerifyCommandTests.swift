@@ -7,7 +7,7 @@ import Testing
 /// The `ferry verify` binary: exit codes, and golden text and JSON reports of a fixed broken image
 /// (uncompressed layers, so no external compressor changes the bytes), with the temporary path
 /// replaced by `<DIR>`.
-@Suite(.enabled(if: SharedFixtures.ferryBinary != nil, "FERRY_BIN not set (Scripts/test sets it)"))
+@Suite(.enabled(if: SharedFixtures.ferryBinary != nil, "no ferry binary (swift build)"))
 struct VerifyCommandTests {
     /// A layout whose first layer has a flipped byte and whose second layer has an unknown type.
     private func brokenImage(at dir: String) async throws {

@@ -1,4 +1,4 @@
-import FerryRegistry
+import FerrySpec
 import Testing
 
 @Suite struct RetryPolicyTests {
