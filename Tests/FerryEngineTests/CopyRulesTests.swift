@@ -8,6 +8,8 @@ import Testing
 @Suite struct CopyRulesTests {
     /// Takes everything, prefers OCI and gzip (an OCI layout, a registry).
     static let anything = DestinationCapabilities()
+    /// An OCI image layout (a directory or an oci-archive).
+    static let ociLayout = DestinationCapabilities(isOCIImageLayout: true)
     /// Docker schema 2 only, uncompressed or gzip layers, prefers Docker and gzip.
     static let dockerOnly = DestinationCapabilities(
         acceptedManifestTypes: [.dockerManifest, .dockerManifestList], acceptedLayerCompressions: [.none, .gzip],
@@ -29,7 +31,10 @@ import Testing
     static let documentRows: [DocumentRow] = [
         DocumentRow(format: nil, capabilities: anything, mediaType: .ociManifest, synthesized: false, expected: nil),
         DocumentRow(format: nil, capabilities: anything, mediaType: .dockerManifest, synthesized: false, expected: nil),
-        DocumentRow(format: nil, capabilities: anything, mediaType: .dockerManifest, synthesized: true, expected: .oci),
+        // A docker-archive's manifest stays Docker schema 2 in a registry (as skopeo keeps it),
+        // becomes OCI in an OCI layout.
+        DocumentRow(format: nil, capabilities: anything, mediaType: .dockerManifest, synthesized: true, expected: .v2s2),
+        DocumentRow(format: nil, capabilities: ociLayout, mediaType: .dockerManifest, synthesized: true, expected: .oci),
         DocumentRow(format: nil, capabilities: anything, mediaType: .ociManifest, synthesized: true, expected: .oci),
         DocumentRow(format: nil, capabilities: dockerOnly, mediaType: .ociManifest, synthesized: false, expected: .v2s2),
         DocumentRow(format: nil, capabilities: dockerOnly, mediaType: .ociIndex, synthesized: false, expected: .v2s2),
@@ -100,7 +105,8 @@ import Testing
 
     @Test(arguments: [
         (ManifestFormat?.none, anything, false, ManifestFormat.oci),
-        (nil, anything, true, .oci),
+        (nil, anything, true, .v2s2),
+        (nil, ociLayout, true, .oci),
         (nil, dockerOnly, false, .v2s2),
         (nil, dockerOnly, true, .v2s2),
         (nil, DestinationCapabilities(preferredManifestFormat: .v2s2), true, .v2s2),
