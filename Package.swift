@@ -109,3 +109,15 @@ let package = Package(
             swiftSettings: strictSettings),
     ]
 )
+
+// The libFuzzer targets (Sources/FerryFuzz) exist only when FERRY_FUZZ is set, because they
+// link only with `-sanitize=fuzzer` (libFuzzer's driver): Scripts/fuzz sets it and builds them
+// in .build-fuzz, so `swift build` and the tests never see them.
+if Context.environment["FERRY_FUZZ"] != nil {
+    package.targets.append(.systemLibrary(name: "CFuzzerDriver"))
+    package.targets.append(
+        .executableTarget(
+            name: "FerryFuzz",
+            dependencies: ["FerrySpec", "FerryStreams", "FerryRegistry", "FerryTransports", "CFuzzerDriver"],
+            swiftSettings: strictSettings + [.unsafeFlags(["-parse-as-library", "-enable-testing"])]))
+}

@@ -242,6 +242,9 @@ struct CopyPlanner: Sendable {
         // An artifact's "layers" are files that only look like layers (oras labels them
         // …image.layer.v1.tar): carried as they are, never decompressed or recompressed.
         let isArtifact = manifest.artifactType != nil || !manifest.config.mediaType.isImageConfig
+        // Every image's config is read as verify reads it (ImageConfigReading), whether or not a
+        // layer needs its DiffIDs: a copy refuses what verify reports, and the reverse.
+        if !isArtifact { diffIDs = try await readDiffIDs(manifest, context: context) }
         for (position, layer) in manifest.layers.enumerated() {
             guard !isArtifact, let current = layer.mediaType.layerCompression else {
                 actions.append(.copy(layer))  // unknown, encrypted or an artifact's: carried as it is
@@ -289,10 +292,6 @@ struct CopyPlanner: Sendable {
         let configContext = "config \(manifest.config.digest) in \(source.name)"
         let stream = try VerifyingStream(try await source.blob(manifest.config), expected: manifest.config, context: configContext)
         let bytes = try await stream.readAll(limit: DocumentLimits.maximumDocumentSize, context: configContext)
-        let config = try JSONDocument.decode(ImageConfig.self, from: bytes, context: configContext)
-        guard config.rootfs.diffIDs.count == manifest.layers.count else {
-            throw EngineError(.invalidGraph, "\(configContext): lists \(config.rootfs.diffIDs.count) diff_ids for \(manifest.layers.count) layers")
-        }
-        return config.rootfs.diffIDs
+        return try ImageConfigReading.decode(bytes, layerCount: manifest.layers.count, context: configContext).rootfs.diffIDs
     }
 }

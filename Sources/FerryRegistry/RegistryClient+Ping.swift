@@ -27,7 +27,7 @@ extension RegistryClient {
 
     /// Pings each candidate scheme (`GET /v2/`) until one answers as a registry.
     private func discoverBaseURL() async throws -> String {
-        var failures: [String] = []
+        var failures: [PingFailure] = []
         for scheme in candidateSchemes {
             let base = "\(scheme)://\(host)"
             var attempt = 0
@@ -50,9 +50,9 @@ extension RegistryClient {
                         await session.setBaseURL(base)
                         return base
                     case 404:
-                        failures.append("GET \(base)/v2/: 404, not a registry (no /v2/ API)")
+                        failures.append(PingFailure(scheme: scheme, reason: "404, not a registry (no /v2/ API)"))
                     case 501:
-                        failures.append("GET \(base)/v2/: 501 \(response.status.reasonPhrase)")
+                        failures.append(PingFailure(scheme: scheme, reason: "501 \(response.status.reasonPhrase)"))
                     case _ where RetryRule.isTransient(status: status):
                         // Busy or briefly broken: the same answer as for any other request.
                         if attempt < options.retry.maximumAttempts {
@@ -60,19 +60,19 @@ extension RegistryClient {
                             try await Task.sleep(for: options.retry.delay(afterAttempt: attempt, retryAfter: retryAfter))
                             continue
                         }
-                        failures.append("GET \(base)/v2/: \(status) \(response.status.reasonPhrase)")
+                        failures.append(PingFailure(scheme: scheme, reason: "\(status) \(response.status.reasonPhrase)"))
                     default:
-                        failures.append("GET \(base)/v2/: \(status) \(response.status.reasonPhrase)")
+                        failures.append(PingFailure(scheme: scheme, reason: "\(status) \(response.status.reasonPhrase)"))
                     }
                 } catch is CancellationError {
                     throw CancellationError()
                 } catch {
-                    failures.append("GET \(base)/v2/\(throughProxy(base)): \(describe(error, url: base))")
+                    failures.append(PingFailure(scheme: scheme, reason: "\(describe(error, url: base))\(throughProxy(base))"))
                 }
                 break
             }
         }
-        throw RegistryError(.connection, "cannot reach registry \(registry): " + failures.joined(separator: "; "), method: "GET", url: "\(candidateSchemes.last ?? "https")://\(host)/v2/")
+        throw RegistryError(.connection, "cannot reach registry \(registry): \(PingFailure.sentence(failures))", method: "GET", url: "\(candidateSchemes.last ?? "https")://\(host)/v2/")
     }
 
     /// The URL of `/v2/<repository>/<suffix>`.
@@ -95,5 +95,23 @@ extension RegistryClient {
         }
         let response = try await send(RegistryRequest(method: .GET, url: base + "/v2/", scope: nil, expected: [200]))
         await Self.discard(response)
+    }
+}
+
+/// Why `GET /v2/` over one scheme found no registry.
+struct PingFailure: Equatable {
+    /// `https` or `http`.
+    var scheme: String
+    /// What went wrong, in a few words.
+    var reason: String
+
+    /// The failures of every scheme tried as one clause: the reason once when every scheme failed
+    /// alike (`connection refused (…), over https and http`), else each scheme with its own.
+    static func sentence(_ failures: [PingFailure]) -> String {
+        let schemes = failures.map(\.scheme).joined(separator: " and ")
+        if let first = failures.first, failures.allSatisfy({ $0.reason == first.reason }) {
+            return "\(first.reason), over \(schemes)"
+        }
+        return failures.map { "over \($0.scheme), \($0.reason)" }.joined(separator: "; ")
     }
 }

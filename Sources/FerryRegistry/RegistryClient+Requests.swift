@@ -216,6 +216,7 @@ extension RegistryClient {
         if let error = error as? HTTPClientError, error == .connectTimeout {
             return "the connection could not be opened within 30 s"
         }
+        if let socket = SocketFailure.phrase(error) { return socket }
         let text = String(describing: error)
         // TLS 1.3 servers check the client certificate after the handshake and answer a missing
         // one with alert 116 (certificate_required); TLS 1.2 ones fail the handshake instead.

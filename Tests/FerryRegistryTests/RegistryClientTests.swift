@@ -124,14 +124,4 @@ struct RegistryClientTests {
             #expect(error?.code == .notFound)
         }
     }
-
-    @Test func unreachableRegistryNamesWhatWasTried() async throws {
-        let options = RegistryOptions(useCredentialFiles: false, retry: RetryPolicy(maximumAttempts: 1))
-        let error = await #expect(throws: RegistryError.self) {
-            try await withRegistryClient("127.0.0.1:1", options: options) { client in try await client.ping() }
-        }
-        #expect(error?.code == .connection)
-        #expect(error?.message.contains("http://127.0.0.1:1/v2/") == true)
-        #expect(error?.message.contains("https://127.0.0.1:1/v2/") == true)
-    }
 }

@@ -9,7 +9,18 @@ enum ConfigChecks {
     /// Checks the config's own fields; returns its DiffIDs (an entry is `nil` where the string is invalid).
     static func check(_ bytes: [UInt8], layerCount: Int, at location: VerificationProblem.Location, problems: inout ProblemList) -> [Digest?]? {
         var documents = DocumentChecks()
-        defer { problems.append(contentsOf: documents.problems) }
+        defer {
+            // What a copy refuses (ImageConfigReading) is an error here too, when the checks above
+            // have not already said why.
+            if !documents.problems.hasErrors {
+                do {
+                    _ = try ImageConfigReading.decode(bytes, layerCount: layerCount, context: "config")
+                } catch {
+                    documents.problems.error(.documentInvalidField, Verifier.message(error), at: location)
+                }
+            }
+            problems.append(contentsOf: documents.problems)
+        }
         guard let object = documents.object(bytes, what: "config", at: location) else { return nil }
         for field in ["architecture", "os"] where object[field]?.string == nil {
             documents.problems.error(.documentMissingField, "config has no \(field) string", at: location)

@@ -66,7 +66,12 @@ final class GraphWalk {
         guard visited.insert(descriptor.digest).inserted, !unsafe.contains(descriptor.digest) else { return }
         guard let bytes = await read(descriptor, indexEntry: depth > 0, at: location) else { return }
         if descriptor.mediaType.isSchema1 {
-            problems.warning(.schema1NotChecked, "Docker schema 1 manifest: only its digest and size are checked", at: location)
+            // Read as a copy reads it (Schema1Document): what a copy refuses is an error here too.
+            if let problem = Schema1Document.problem(bytes, context: "manifest") {
+                problems.error(problem.code, problem.message, at: location)
+            } else {
+                problems.warning(.schema1NotChecked, "Docker schema 1 manifest: only its digest, size and fields are checked", at: location)
+            }
             return
         }
         var checks = DocumentChecks()

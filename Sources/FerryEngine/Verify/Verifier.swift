@@ -94,6 +94,8 @@ public struct Verifier: Sendable {
         do {
             let all = try await source.entries()
             if reference.selector == .only {
+                // A place with nothing to copy is what copy refuses ("holds no image").
+                if all.isEmpty { problems.error(.imageNotFound, "\(name) holds no image", at: .init()) }
                 selected = all.enumerated().map { ($1.names.first ?? "@\($0)", $1) }
             } else {
                 let entry = try await source.entry(matching: reference.selector)

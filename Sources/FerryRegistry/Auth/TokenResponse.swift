@@ -43,32 +43,32 @@ struct IssuedToken: Sendable, Equatable {
     /// Its validity left when it was received.
     var lifetime: Duration
 
-    /// The validity left of a token: `expires_in` seconds (60 when absent, at least 1) counted
-    /// from `issued_at` when the server sent one, else from `now`.
+    /// The validity left of a token: `expires_in` seconds (60 when absent, at least 1, at most
+    /// ``longestLifetime``) counted from `issued_at` when the server sent one, else from `now`.
     ///
     /// Shorter lifetimes than 60 s are honoured, not stretched to 60 as docker does: renewing
     /// early costs one token request, using an expired token costs a refused request, and a
     /// streamed upload cannot be sent again. An `issued_at` in the future or older than the
     /// lifetime is a clock disagreement with the server and is ignored.
     static func remaining(expiresIn: Int?, issuedAt: Date?, now: Date) -> Duration {
-        let lifetime = Double(max(1, expiresIn ?? 60))
+        let lifetime = Double(min(max(1, expiresIn ?? 60), longestLifetime))
         guard let issuedAt else { return .seconds(lifetime) }
         let age = now.timeIntervalSince(issuedAt)
         guard age >= 0, age < lifetime else { return .seconds(lifetime) }
         return .milliseconds(Int64(((lifetime - age) * 1000).rounded(.down)))
     }
 
+    /// The longest lifetime believed (a day, in seconds): a longer `expires_in` (up to 2^63 − 1
+    /// from a hostile server) only means the token is renewed sooner than it had to be.
+    static let longestLifetime = 86_400
+
     /// How long before its end a token is renewed: a quarter of its lifetime, at most 10 s.
     static func renewalMargin(lifetime: Duration) -> Duration {
         min(.seconds(10), lifetime / 4)
     }
 
-    /// Parses RFC 3339 with or without fractional seconds.
+    /// Parses RFC 3339 with or without fractional seconds (``RFC3339``).
     static func parseTimestamp(_ text: String) -> Date? {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let date = formatter.date(from: text) { return date }
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.date(from: text)
+        RFC3339.parse(text)
     }
 }

@@ -1,0 +1,175 @@
+import Foundation
+import FerryEngine
+import FerrySpec
+import FerryStreams
+import FerryTestSupport
+import FerryTransports
+import Testing
+
+/// Copy and verify read one image the same way (issue 12, item 7): whatever copy refuses, verify
+/// reports as an error, and the reverse. Each row mutates a one-image layout; the image is then
+/// verified and copied to an OCI layout and to a docker-archive, and all three must agree.
+@Suite(.enabled(if: ExternalTool.gzipAvailable, "gzip not installed"))
+struct CopyVerifyAgreementTests {
+    /// A mutation of the layout at a path, given what the builder wrote there.
+    typealias Mutation = @Sendable (LayoutSurgery, TestImageBuilder.ImageSummary) throws -> Void
+
+    /// Rows: (what the mutation does, whether the result is still a valid image, the mutation).
+    static let rows: [(String, Bool, Mutation)] = [
+        ("intact", true, { _, _ in }),
+        ("config history entry is a number", false, { layout, image in
+            try editConfig(layout, image) { config in
+                var history = config["history"] as! [Any]
+                history[0] = 5
+                config["history"] = history
+            }
+        }),
+        ("config history has a number appended", false, { layout, image in
+            try editConfig(layout, image) { config in config["history"] = (config["history"] as! [Any]) + [5] }
+        }),
+        ("config history has one entry too few", false, { layout, image in
+            try editConfig(layout, image) { config in config["history"] = Array((config["history"] as! [Any]).dropFirst()) }
+        }),
+        ("config history marks every entry empty_layer", false, { layout, image in
+            try editConfig(layout, image) { config in
+                config["history"] = (config["history"] as! [[String: Any]]).map { entry in
+                    var entry = entry
+                    entry["empty_layer"] = true
+                    return entry
+                }
+            }
+        }),
+        ("config without history", true, { layout, image in
+            try editConfig(layout, image) { config in config["history"] = nil }
+        }),
+        ("config os is a number", false, { layout, image in
+            try editConfig(layout, image) { config in config["os"] = 7 }
+        }),
+        ("config diff_ids one short", false, { layout, image in
+            try editConfig(layout, image) { config in
+                var rootfs = config["rootfs"] as! [String: Any]
+                rootfs["diff_ids"] = Array((rootfs["diff_ids"] as! [Any]).dropLast())
+                config["rootfs"] = rootfs
+            }
+        }),
+        ("config is not JSON", false, { layout, image in
+            try editConfigBytes(layout, image, Array("{not json".utf8))
+        }),
+        ("md5 layer digest, blob missing", false, { layout, image in
+            try editLayer(layout, image, digest: "md5:" + String(repeating: "0", count: 32))
+        }),
+        ("sha256+b64 layer digest, blob missing", false, { layout, image in
+            try editLayer(layout, image, digest: "sha256+b64:" + String(repeating: "A", count: 43))
+        }),
+        ("sha512 layer digest, blob missing", false, { layout, image in
+            try editLayer(layout, image, digest: "sha512:" + String(repeating: "0", count: 128))
+        }),
+        ("layer blob missing", false, { layout, image in try layout.remove(image.layerDigests[1]) }),
+        ("layer blob corrupt", false, { layout, image in try layout.flipByte(of: image.layerDigests[0]) }),
+        ("schema 1 label over a schema 2 body", false, { layout, _ in
+            try layout.editFirstIndexEntry { $0["mediaType"] = "application/vnd.docker.distribution.manifest.v1+json" }
+        }),
+        ("signed schema 1 label over a schema 2 body", false, { layout, _ in
+            try layout.editFirstIndexEntry { $0["mediaType"] = "application/vnd.docker.distribution.manifest.v1+prettyjws" }
+        }),
+        ("index label over a manifest body", false, { layout, _ in
+            try layout.editFirstIndexEntry { $0["mediaType"] = "application/vnd.oci.image.index.v1+json" }
+        }),
+        ("index.json lists no image", false, { layout, _ in
+            try layout.writeIndex(bytes: Array(#"{"schemaVersion":2,"manifests":[]}"#.utf8))
+        }),
+        ("manifest schemaVersion 1", false, { layout, image in
+            try layout.rewriteManifest(image.manifestDigest, tag: "t") { $0["schemaVersion"] = 1 }
+        }),
+    ]
+
+    @Test(arguments: rows.indices)
+    func copyAndVerifyAgree(_ row: Int) async throws {
+        let (label, valid, mutate) = Self.rows[row]
+        try await withTemporaryDirectory { dir in
+            var builder = TestImageBuilder(seed: 1200 + UInt64(row))
+            builder.addImage(tag: "t", layerCount: 2)
+            let summary = try await builder.write(to: dir + "/src")
+            try mutate(LayoutSurgery(dir + "/src"), try #require(summary["t"]?.images.first))
+            let selector = label == "index.json lists no image" ? "" : ":t"
+
+            let report = await Verifier(reference: try TransportReference(parsing: "oci:\(dir)/src\(selector)")).run()
+            let verified = report.errors == 0
+            var outcomes: [String: String] = ["verify": verified ? "accepted" : "refused: \(report.problems.first { $0.severity == .error }?.message ?? "?")"]
+            for destination in ["oci:\(dir)/out:t", "docker-archive:\(dir)/out.tar:ferry/agree:t"] {
+                do {
+                    let source = try TransportReference(parsing: "oci:\(dir)/src\(selector)")
+                    _ = try await CopyOperation(
+                        source: try source.openSource(), destination: try TransportReference(parsing: destination).openDestination(),
+                        selector: source.selector
+                    ).run()
+                    outcomes[destination] = "accepted"
+                } catch {
+                    outcomes[destination] = "refused: \(error)"
+                }
+            }
+            let accepted = outcomes.values.filter { $0 == "accepted" }.count
+            #expect(accepted == 0 || accepted == outcomes.count, "\(label): copy and verify disagree: \(outcomes)")
+            #expect(verified == valid, "\(label): \(outcomes)")
+        }
+    }
+
+    /// Rows: `manifest.json` of the bundled docker-archive replaced by these bytes (nothing in it
+    /// to copy), with whether the archive is still valid.
+    @Test(.enabled(if: SharedFixtures.testImagesDirectory != nil, "TestImages/ not found"), arguments: [
+        ("as bundled", nil, true),
+        ("empty file", "", false),
+        ("an empty array", "[]", false),
+        ("null", "null", false),
+        ("an item without Config", #"[{"RepoTags":["a:b"],"Layers":[]}]"#, false),
+    ] as [(String, String?, Bool)])
+    func dockerArchiveManifestJSON(_ label: String, _ replacement: String?, _ valid: Bool) async throws {
+        let bundled = try #require(SharedFixtures.testImagesDirectory) + "/hello.docker.tar"
+        try await withTemporaryDirectory { dir in
+            try FileManager.default.createDirectory(atPath: dir + "/x", withIntermediateDirectories: true)
+            try await ExternalTool.runChecked("tar", ["-xf", bundled, "-C", dir + "/x"])
+            if let replacement { try Data(replacement.utf8).write(to: URL(fileURLWithPath: dir + "/x/manifest.json")) }
+            let members = try FileManager.default.contentsOfDirectory(atPath: dir + "/x").sorted()
+            try await ExternalTool.runChecked("tar", ["-cf", dir + "/in.tar", "-C", dir + "/x"] + members)
+
+            let report = await Verifier(reference: try TransportReference(parsing: "docker-archive:\(dir)/in.tar")).run()
+            var copied = true
+            do {
+                _ = try await CopyOperation(source: try TransportReference(parsing: "docker-archive:\(dir)/in.tar").openSource(),
+                                            destination: try TransportReference(parsing: "oci:\(dir)/out:t").openDestination()).run()
+            } catch {
+                copied = false
+            }
+            #expect((report.errors == 0) == copied, "\(label): verify \(report.problems.map(\.message)), copy \(copied ? "accepted" : "refused")")
+            #expect(copied == valid, "\(label)")
+        }
+    }
+
+    /// Rewrites the image's config with `edit` and points its manifest at the new config.
+    static func editConfig(_ layout: LayoutSurgery, _ image: TestImageBuilder.ImageSummary, _ edit: (inout [String: Any]) -> Void) throws {
+        var config = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: layout.blobPath(image.configDigest)))) as! [String: Any]
+        edit(&config)
+        try editConfigBytes(layout, image, [UInt8](try JSONSerialization.data(withJSONObject: config, options: [.sortedKeys])))
+    }
+
+    /// Stores `bytes` as the image's config and points its manifest at it.
+    static func editConfigBytes(_ layout: LayoutSurgery, _ image: TestImageBuilder.ImageSummary, _ bytes: [UInt8]) throws {
+        let digest = try DigestHasher.digest(bytes)
+        try Data(bytes).write(to: URL(fileURLWithPath: layout.blobPath(digest)))
+        try layout.rewriteManifest(image.manifestDigest, tag: "t") { manifest in
+            var config = manifest["config"] as! [String: Any]
+            config["digest"] = digest.description
+            config["size"] = bytes.count
+            manifest["config"] = config
+        }
+    }
+
+    /// Points the image's last layer at `digest` (a blob the layout does not hold).
+    static func editLayer(_ layout: LayoutSurgery, _ image: TestImageBuilder.ImageSummary, digest: String) throws {
+        try layout.rewriteManifest(image.manifestDigest, tag: "t") { manifest in
+            var layers = manifest["layers"] as! [[String: Any]]
+            layers[layers.count - 1]["digest"] = digest
+            manifest["layers"] = layers
+        }
+    }
+}
