@@ -319,6 +319,8 @@ public struct CopyOperation: Sendable {
         let raw: any ByteStream
         if let provided {
             raw = provided
+        } else if let limiter = options.rateLimiter {
+            raw = RateLimitedStream(try await source.blob(descriptor), limiter: limiter)
         } else {
             raw = try await source.blob(descriptor)
         }

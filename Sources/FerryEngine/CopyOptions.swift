@@ -1,4 +1,5 @@
 import FerrySpec
+import FerryStreams
 
 /// What to do with layer compression during a copy.
 public enum CompressionChoice: Sendable, Hashable, CustomStringConvertible {
@@ -82,6 +83,9 @@ public struct CopyOptions: Sendable {
     /// bundle left out, ``BundleDelta``): never read from the source; each must be at the
     /// destination, or the copy fails naming it.
     public var reliedOnBlobs: Set<Digest> = []
+    /// `--limit-rate`: every blob read from the source passes at most at this limiter's rate
+    /// (shared with other copies of a sync). `nil`: as fast as it goes.
+    public var rateLimiter: RateLimiter?
     /// How a blob job that failed in passing (``RetryRule``: a connection lost, a 429 or 5xx the
     /// registry client could not retry itself, such as an upload's one-shot body) is tried again,
     /// from a fresh read of the source: by default 3 tries, 400 ms doubling with jitter, or the

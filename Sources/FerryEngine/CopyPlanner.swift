@@ -292,6 +292,6 @@ struct CopyPlanner: Sendable {
         let configContext = "config \(manifest.config.digest) in \(source.name)"
         let stream = try VerifyingStream(try await source.blob(manifest.config), expected: manifest.config, context: configContext)
         let bytes = try await stream.readAll(limit: DocumentLimits.maximumDocumentSize, context: configContext)
-        return try ImageConfigReading.decode(bytes, layerCount: manifest.layers.count, context: configContext).rootfs.diffIDs
+        return try ImageConfigReading.decode(bytes, layerCount: manifest.layers.count, context: configContext)?.rootfs.diffIDs
     }
 }

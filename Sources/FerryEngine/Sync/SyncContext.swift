@@ -33,6 +33,8 @@ struct SyncContext: Sendable {
     /// Per local place read once before the copies (``SyncOnePass``): the blobs it put in the
     /// first destination, which the copies take as they are (never read from the source again).
     let landedEarly: [String: Set<Digest>]
+    /// `--limit-rate`, shared by every blob the sync reads.
+    let rateLimiter: RateLimiter?
 
     /// The staging layout of a bundle at `path`: `.NAME.ferry-sync/` beside it.
     static func stagingPath(for path: String) -> String {
@@ -45,6 +47,11 @@ struct SyncContext: Sendable {
     func syncToRegistry(_ items: [SyncItem], client: RegistryClient, host: String, prefix: String, report: inout SyncReport) async throws {
         let ledger = ledgers[host] ?? BlobLedger()
         let scoped = options.scoped
+        if options.destinationRegistry.createRepository, !options.dryRun {
+            // ECR: each repository the set lands in exists before anything is pushed to it.
+            let repositories = Set(items.map { SyncDestination.repository(for: $0.reference, prefix: prefix, scoped: scoped) })
+            for repository in repositories.sorted() { _ = try await client.createRepository(repository) }
+        }
         try await sync(items, label: "docker://\(host)\(prefix.isEmpty ? "" : "/" + prefix)", report: &report) { item in
             let repository = SyncDestination.repository(for: item.reference, prefix: prefix, scoped: scoped)
             let suffix = item.tag.map { ":" + $0 } ?? "@\(item.reference.digest?.description ?? "")"
@@ -279,7 +286,8 @@ struct SyncContext: Sendable {
             do {
                 return try await slots.withSlot {
                     if try await prepared.target.destination.hasBlob(blob) { return (index, false, 0) }
-                    let raw = try await prepared.source.blob(blob)
+                    var raw = try await prepared.source.blob(blob)
+                    if let limiter = rateLimiter { raw = RateLimitedStream(raw, limiter: limiter) }
                     let verified = try VerifyingStream(raw, expected: blob, context: "blob \(blob.digest) of \(prepared.item.reference) from \(prepared.source.name)")
                     let landed = try await prepared.target.destination.putBlob(verified)
                     return (index, true, landed.size)
@@ -379,6 +387,7 @@ struct SyncContext: Sendable {
         copy.platforms = group.platforms
         copy.includeReferrers = group.referrers
         copy.blobSlots = slots
+        copy.rateLimiter = rateLimiter
         return copy
     }
 }

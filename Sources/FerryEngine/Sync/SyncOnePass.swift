@@ -20,14 +20,14 @@ struct SyncOnePass: Sendable {
     /// or found there), which the copies then take as they are instead of reading them again.
     /// - Throws: ``TransportError`` when the destination is a registry and the archive names no
     ///   image before its blobs (or is a docker-archive); the source's and destination's errors.
-    func read(into destination: SyncDestination, options: SyncOptions, clients: [String: RegistryClient], ledgers: [String: BlobLedger]) async throws -> Set<Digest> {
+    func read(into destination: SyncDestination, options: SyncOptions, clients: [String: RegistryClient], ledgers: [String: BlobLedger], limiter: RateLimiter?) async throws -> Set<Digest> {
         let name = source.name
         let present = LandedDigests()
         switch destination {
         case .layout(let path):
-            try await land(into: try OCILayoutDestination(path: path, durable: options.durable), name: name, present: present)
+            try await land(into: try OCILayoutDestination(path: path, durable: options.durable), name: name, present: present, limiter: limiter)
         case .bundle(let path):
-            try await land(into: try OCILayoutDestination(path: SyncContext.stagingPath(for: path), durable: options.durable), name: name, present: present)
+            try await land(into: try OCILayoutDestination(path: SyncContext.stagingPath(for: path), durable: options.durable), name: name, present: present, limiter: limiter)
         case .registry(let host, let prefix):
             guard let archive, let client = clients[host], let ledger = ledgers[host] else {
                 throw TransportError(.unsupported, "\(name) is read once, front to back, and only an oci-archive says where its blobs go before they pass: sync it to oci:DIR or oci-archive:FILE first, or give the archive as a file")
@@ -43,28 +43,29 @@ struct SyncOnePass: Sendable {
                 guard let destination = target.withLock({ $0 }) else {
                     throw TransportError(.unsupported, "\(name): blob \(offer.member) comes before index.json names any image, so a one-pass read cannot tell which repository it goes to: write the archive to a file and sync from that")
                 }
-                return try await Self.land(offer, stream, into: destination, name: name, present: present)
+                return try await Self.land(offer, stream, into: destination, name: name, present: present, limiter: limiter)
             })
         }
         return present.all
     }
 
-    private func land(into layout: OCILayoutDestination, name: String, present: LandedDigests) async throws {
+    private func land(into layout: OCILayoutDestination, name: String, present: LandedDigests, limiter: RateLimiter?) async throws {
         try await source.readOnce { offer, stream in
-            try await Self.land(offer, stream, into: layout, name: name, present: present)
+            try await Self.land(offer, stream, into: layout, name: name, present: present, limiter: limiter)
         }
     }
 
     /// Lands one offered member when its name gives its digest (`blobs/sha256/…`) and the
     /// destination lacks it; returns the digest of what landed, or `nil` when it was left.
-    private static func land(_ offer: BlobOffer, _ stream: sending any ByteStream, into destination: some ImageDestination, name: String, present: LandedDigests) async throws -> Digest? {
+    private static func land(_ offer: BlobOffer, _ stream: sending any ByteStream, into destination: some ImageDestination, name: String, present: LandedDigests, limiter: RateLimiter?) async throws -> Digest? {
         guard let digest = offer.namedDigest else { return nil }
         let descriptor = Descriptor(mediaType: "application/octet-stream", digest: digest, size: offer.size)
         if try await destination.hasBlob(descriptor) {
             present.insert(digest)
             return nil
         }
-        let verified = try VerifyingStream(stream, expected: descriptor, context: "\(offer.member) of \(name)")
+        let limited: any ByteStream = limiter.map { RateLimitedStream(stream, limiter: $0) } ?? stream
+        let verified = try VerifyingStream(limited, expected: descriptor, context: "\(offer.member) of \(name)")
         let landed = try await destination.putBlob(verified).digest
         present.insert(landed)
         return landed

@@ -97,6 +97,7 @@ public struct SyncOperation: Sendable {
                 locals[place] = source
             }
         }
+        let rateLimiter = options.limitRate.map { RateLimiter(bytesPerSecond: $0) }
         var ledgers: [String: BlobLedger] = [:]
         var landedEarly: [String: Set<Digest>] = [:]
         for case .registry(let host, _) in destinations { ledgers[host] = ledgers[host] ?? BlobLedger() }
@@ -106,12 +107,12 @@ public struct SyncOperation: Sendable {
             if FileSystem.isStream(reading.archive?.path ?? "") || reading.place.hasSuffix(":-"), destinations.count > 1 {
                 throw TransportError(.unsupported, "\(reading.place) is a pipe, which can be read once: it feeds one destination (sync it into the first, then from there to the others)")
             }
-            landedEarly[reading.place] = try await reading.read(into: first, options: options, clients: destinationClients, ledgers: ledgers)
+            landedEarly[reading.place] = try await reading.read(into: first, options: options, clients: destinationClients, ledgers: ledgers, limiter: rateLimiter)
             if let archive = reading.archive { deltas[reading.place] = try archive.bundleDelta() }
         }
         let items = try await ImageSetResolver(set: imageSet, clients: sourceClients, locals: locals).resolve()
         options.progress?(.resolved(images: items.count))
-        let context = SyncContext(options: options, groups: imageSet.groups, sourceClients: sourceClients, locals: locals, deltas: deltas, slots: BlobSlots(options.parallelBlobs), ledgers: ledgers, landedEarly: landedEarly)
+        let context = SyncContext(options: options, groups: imageSet.groups, sourceClients: sourceClients, locals: locals, deltas: deltas, slots: BlobSlots(options.parallelBlobs), ledgers: ledgers, landedEarly: landedEarly, rateLimiter: rateLimiter)
         var report = SyncReport()
         for destination in destinations {
             switch destination {

@@ -27,6 +27,8 @@ public struct SyncOptions: Sendable {
     /// Write a bundle as numbered parts of at most this many bytes, with a parts manifest
     /// (``BundleParts``); `nil`: one file.
     public var splitSize: Int64?
+    /// `--limit-rate`: bytes per second read from the sources, over the whole sync; `nil`: no limit.
+    public var limitRate: Int64?
     /// Told of each image as it starts and ends.
     public var progress: (@Sendable (SyncEvent) -> Void)?
 

@@ -35,7 +35,7 @@ public struct DockerArchiveSource: ImageSource {
     /// The archive file.
     public let path: String
     public let name: String
-    private let contents: DockerArchiveContents
+    private let contents: ArchiveContents<DockerArchiveOpened>
 
     var members: ArchiveMembers {
         get throws { try contents.opened().members }
@@ -57,7 +57,8 @@ public struct DockerArchiveSource: ImageSource {
         guard isStream || FileSystem.size(of: self.path) != nil else {
             throw TransportError(.unreadable, "\(name): no such file")
         }
-        contents = try DockerArchiveContents(path: self.path, name: name, deferred: isStream || ArchiveMembers.isCompressed(path: self.path))
+        let (opened, name) = (self.path, self.name)
+        contents = try ArchiveContents(deferred: isStream || ArchiveMembers.isCompressed(path: self.path)) { try DockerArchiveOpened.open(path: opened, name: name) }
     }
 
     /// The path that stands for standard input: `docker save app | ferry copy docker-archive:- oci:app`.
@@ -113,7 +114,7 @@ extension DockerArchiveSource: OnePassImageSource {
     public var awaitsOnePass: Bool { contents.isUnread }
 
     public func readOnce(offering land: (BlobOffer, sending any ByteStream) async throws -> Digest?) async throws {
-        try await contents.readOnce(offering: land)
+        try await contents.readOnce(path: path, name: name, offering: land)
     }
 
     public func member(holding blob: Descriptor) -> String? {

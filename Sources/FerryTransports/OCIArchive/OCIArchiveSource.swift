@@ -15,7 +15,7 @@ public struct OCIArchiveSource: ImageSource {
     /// The archive file.
     public let path: String
     public let name: String
-    private let contents: OCIArchiveContents
+    private let contents: ArchiveContents<OCIArchiveOpened>
 
     var reader: LayoutReader {
         get throws { try contents.opened().reader }
@@ -38,7 +38,8 @@ public struct OCIArchiveSource: ImageSource {
             throw TransportError(.unreadable, "\(name): no such file")
         }
         let deferred = isStream || (!split && ArchiveMembers.isCompressed(path: self.path))
-        contents = try OCIArchiveContents(path: self.path, name: name, deferred: deferred)
+        let (opened, name) = (self.path, self.name)
+        contents = try ArchiveContents(deferred: deferred) { try OCIArchiveOpened.open(path: opened, name: name) }
     }
 
     /// The path that stands for standard input: `ssh far cat site.tar | ferry sync oci-archive:- …`.
@@ -68,14 +69,14 @@ extension OCIArchiveSource: OnePassImageSource {
     public var awaitsOnePass: Bool { contents.isUnread }
 
     public func readOnce(offering land: (BlobOffer, sending any ByteStream) async throws -> Digest?) async throws {
-        try await contents.readOnce(offering: land)
+        try await contents.readOnce(path: path, name: name, offering: land)
     }
 
     /// Reads the archive in one pass as ``readOnce(offering:)`` does, telling `index` of the
     /// entries `index.json` names as soon as it passes — before the blobs, in the bundles Ferry
     /// writes — so that a sync knows where to land them.
     public func readOnce(index: ([SourceEntry]) throws -> Void, offering land: (BlobOffer, sending any ByteStream) async throws -> Digest?) async throws {
-        try await contents.readOnce(index: index, offering: land)
+        try await contents.readOnce(path: path, name: name, index: index, offering: land)
     }
 
     public func member(holding blob: Descriptor) -> String? {

@@ -83,6 +83,9 @@ struct CopyCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Private key (PEM) of --dest-client-cert.", valueName: "file"))
     var destClientKey: String?
 
+    @Option(help: ArgumentHelp("Read blobs from the source at most this fast, in bytes per second (BYTES, KiB, MiB, GiB; MB, GB), over the whole copy.", valueName: "rate"))
+    var limitRate: ByteCount?
+
     @Option(help: ArgumentHelp("Upload blobs to a registry in ranged PATCH requests of this size (BYTES, or with KiB, MiB, GiB), each resumed from the registry's offset if it breaks. Default: one request per blob (fastest).", valueName: "size"))
     var uploadChunkSize: ByteCount?
 
@@ -142,6 +145,7 @@ struct CopyCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard parallel >= 1 && parallel <= 64 else { throw ValidationError("--parallel must be between 1 and 64") }
+        if let limitRate, limitRate.bytes < 1024 { throw ValidationError("--limit-rate must be at least 1KiB (bytes per second)") }
         if let uploadChunkSize, uploadChunkSize.bytes < 1 || uploadChunkSize.bytes > 1 << 30 {
             throw ValidationError("--upload-chunk-size must be between 1 byte and 1GiB")
         }
@@ -195,6 +199,7 @@ struct CopyCommand: AsyncParsableCommand {
                 platforms: try platform.map { try Platform(parsing: $0) },
                 preserveDigests: preserveDigests,
                 progress: handler)
+            options.rateLimiter = limitRate.map { RateLimiter(bytesPerSecond: Int64($0.bytes)) }
             options.schema1Output = format == "v2s1" ? (unsigned ? .unsigned : .signed) : nil
             options.requireSignature = requireSignature
             options.diffIDCache = noCache ? nil : DiffIDCache.standard()

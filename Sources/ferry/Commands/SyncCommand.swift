@@ -4,6 +4,7 @@ import FerryRegistry
 import FerrySpec
 import FerryTransports
 import Foundation
+import Synchronization
 
 /// `ferry sync --images FILE DEST…`, `ferry sync SRC DEST…`
 struct SyncCommand: AsyncParsableCommand {
@@ -47,6 +48,12 @@ struct SyncCommand: AsyncParsableCommand {
 
     @Option(help: ArgumentHelp("For a bundle: what the far side holds — an inventory (ferry inventory) or a bundle sent before; the bundle leaves out the layers listed (a delta bundle). Repeatable.", valueName: "file"))
     var have: [String] = []
+
+    @Flag(help: "Amazon ECR: create each destination repository the set lands in, before pushing (needs AWS credentials; a no-op elsewhere).")
+    var createRepository = false
+
+    @Option(help: ArgumentHelp("Read blobs from the sources at most this fast, in bytes per second (BYTES, KiB, MiB, GiB; MB, GB), over the whole sync.", valueName: "rate"))
+    var limitRate: ByteCount?
 
     @Option(help: ArgumentHelp("Write a bundle as parts FILE.001, FILE.002, … of at most this size (BYTES, KiB, MiB, GiB, or MB, GB for media), with FILE.parts.json.", valueName: "size"))
     var splitSize: ByteCount?
@@ -100,6 +107,7 @@ struct SyncCommand: AsyncParsableCommand {
         guard parallel >= 1 && parallel <= 64 else { throw ValidationError("--parallel must be between 1 and 64") }
         guard parallelImages >= 1 && parallelImages <= 64 else { throw ValidationError("--parallel-images must be between 1 and 64") }
         let (_, destinations) = try split()
+        if let limitRate, limitRate.bytes < 1024 { throw ValidationError("--limit-rate must be at least 1KiB (bytes per second)") }
         if let splitSize, splitSize.bytes < 1024 { throw ValidationError("--split-size must be at least 1KiB") }
         if !have.isEmpty || splitSize != nil {
             guard destinations.allSatisfy({ $0.hasPrefix("oci-archive:") }) else {
@@ -145,22 +153,26 @@ struct SyncCommand: AsyncParsableCommand {
             options.parallelBlobs = parallel
             options.durable = !noSync
             options.splitSize = splitSize.map { Int64($0.bytes) }
+            options.limitRate = limitRate.map { Int64($0.bytes) }
             var inventories: [Inventory] = []
             for file in have { inventories.append(try await InventoryOperation.have(file)) }
             options.have = InventoryOperation.merged(inventories)
             options.sourceRegistry = try registryOptions(creds: srcCreds, authFile: authfile, tlsVerify: srcTlsVerify, certDir: srcCertDir, clientCert: nil, clientKey: nil, prefix: "src-")
             options.destinationRegistry = try registryOptions(creds: destCreds, authFile: authfile, tlsVerify: destTlsVerify, certDir: destCertDir, clientCert: nil, clientKey: nil, prefix: "dest-")
+            options.destinationRegistry.createRepository = createRepository
             let lines = !quiet && !json
             let dryRun = self.dryRun
+            let tally = SyncTally(destinations: destinationTexts.count)
             options.progress = { event in
                 guard lines else { return }
                 switch event {
                 case .resolved(let count):
+                    tally.resolved(count)
                     Self.note("\(count) image\(count == 1 ? "" : "s") in the set")
                 case .planned(let destination, let images, let blobs, let bytes):
                     Self.note("\(destination): \(images) image\(images == 1 ? "" : "s") to \(dryRun ? "copy" : "copy now"), \(blobs) unique blobs (\(formatBytes(bytes)))")
                 case .finished(let image):
-                    Self.note(SyncText.line(image))
+                    Self.note(tally.finished(image) + SyncText.line(image))
                 }
             }
             let destinations = try destinationTexts.map { try SyncDestination(parsing: $0) }
@@ -259,5 +271,30 @@ struct SyncJSON: Encodable {
             failed: report.count(.failed), uniqueBlobs: report.uniqueBlobs, uniqueBytes: report.uniqueBytes,
             blobsCopied: report.blobsCopied, bytesCopied: report.bytesCopied, blobsLeftOut: report.blobsLeftOut, bytesLeftOut: report.bytesLeftOut)
         parts = report.parts?.parts.map { Part(name: $0.name, size: $0.size, digest: $0.digest.description) }
+    }
+}
+
+/// Counts the images a sync has finished, for the `[done/total, bytes]` prefix of its lines.
+final class SyncTally: Sendable {
+    private struct State {
+        var total = 0
+        var done = 0
+        var bytes: Int64 = 0
+    }
+
+    private let destinations: Int
+    private let state = Mutex(State())
+
+    init(destinations: Int) { self.destinations = max(1, destinations) }
+
+    func resolved(_ images: Int) { state.withLock { $0.total = images * destinations } }
+
+    /// `[3/12, 41 MB] `: images finished of all, bytes written so far.
+    func finished(_ image: SyncReport.Image) -> String {
+        state.withLock { state in
+            state.done += 1
+            state.bytes += image.bytesCopied
+            return "[\(state.done)/\(max(state.total, state.done)), \(formatBytes(state.bytes))] "
+        }
     }
 }
