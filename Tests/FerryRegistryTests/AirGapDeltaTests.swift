@@ -97,6 +97,11 @@ struct AirGapDeltaTests {
             #expect(Set(inventory.images.compactMap(\.repository)) == ["\(far)/\(near.app)", "\(far)/\(near.tool)"])
             #expect(Set(near.layers("app1") + near.layers("tool")).isSubset(of: Set(inventory.blobs.map(\.digest))))
             #expect(!String(decoding: try Data(contentsOf: URL(fileURLWithPath: dir + "/far.json")), as: UTF8.self).contains("password"))
+            // Narrowed to an image set's repositories, where sync put them under the prefix.
+            try writeSet(dir + "/tool-only.txt", ["\(near.tool):1.0"])
+            try await run(["inventory", "-q", "--images", dir + "/tool-only.txt", "docker://\(registry)/\(far)", "-o", dir + "/tool.json"])
+            let narrowed = try Inventory.decode(Array(try Data(contentsOf: URL(fileURLWithPath: dir + "/tool.json"))), context: "tool.json")
+            #expect(Set(narrowed.images.compactMap(\.repository)) == ["\(far)/\(near.tool)"])
 
             // The update: app:2.0 and other:1.0, both the base plus one new layer.
             try await update(near)

@@ -16,6 +16,9 @@ struct InventoryCommand: AsyncParsableCommand {
           docker://HOST/PATH         the repositories at or under PATH (PATH itself when the
                                      registry has no catalog), every tag
           docker://HOST/REPO:TAG     one image (or @DIGEST)
+          --images SET docker://HOST[/PREFIX]
+                                     the repositories the image set names, where
+                                     `ferry sync` puts them under PREFIX
           oci:DIR, oci-archive:FILE, docker-archive:FILE
                                      every image it holds (a delta bundle: the blobs it relies
                                      on too)
@@ -31,6 +34,12 @@ struct InventoryCommand: AsyncParsableCommand {
 
     @Argument(help: ArgumentHelp("Places to inventory (docker://HOST[/PATH], oci:DIR, oci-archive:FILE, docker-archive:FILE).", valueName: "place"))
     var places: [String]
+
+    @Option(help: ArgumentHelp("An image-set file: inventory only the repositories it names, where `ferry sync` puts them under each docker://HOST[/PREFIX] place.", valueName: "file"))
+    var images: String?
+
+    @Flag(help: "With --images: the repositories keep their source registry's host in the path (as sync --scoped).")
+    var scoped = false
 
     @Option(name: .shortAndLong, help: ArgumentHelp("Write the inventory to FILE (atomically) instead of standard output.", valueName: "file"))
     var output: String?
@@ -53,7 +62,9 @@ struct InventoryCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runReportingErrors {
-            var operation = InventoryOperation(places: try places.map { try InventoryPlace(parsing: $0) }, registry: try registry.options)
+            var parsed = try places.map { try InventoryPlace(parsing: $0) }
+            if let images { parsed = try Self.restrict(parsed, to: images, scoped: scoped) }
+            var operation = InventoryOperation(places: parsed, registry: try registry.options)
             let lines = !quiet && output != nil && !json
             operation.progress = { line in
                 if lines { FileHandle.standardError.write(Data(("reading " + TerminalText.escaped(line) + "\n").utf8)) }
@@ -71,6 +82,31 @@ struct InventoryCommand: AsyncParsableCommand {
             } else if !quiet {
                 print("\(output): \(inventory.images.count) images, \(inventory.blobs.count) blobs (\(formatBytes(total))) in \(inventory.places.count) place\(inventory.places.count == 1 ? "" : "s"); \(formatBytes(Int64(bytes.count)))")
             }
+        }
+    }
+}
+
+extension InventoryCommand {
+    /// Each `docker://HOST[/PREFIX]` place narrowed to the repositories an image-set file names,
+    /// as `ferry sync` lays them out under that prefix; other places stay as they are.
+    static func restrict(_ places: [InventoryPlace], to file: String, scoped: Bool) throws -> [InventoryPlace] {
+        let text: String
+        do {
+            text = try String(contentsOfFile: file, encoding: .utf8)
+        } catch {
+            throw TransportError(.notFound, "\(file): cannot read the image-set file (\(error.localizedDescription))")
+        }
+        var sources: [Reference] = []
+        for group in try ImageSetParser.parse(text, file: file).groups {
+            guard case .registry(let host) = group.origin else { continue }
+            for selection in group.repositories {
+                if let reference = try? Reference(parsing: "\(host)/\(selection.repository)") { sources.append(reference) }
+            }
+        }
+        return places.flatMap { place -> [InventoryPlace] in
+            guard case .registry(let host, let prefix) = place else { return [place] }
+            let paths = Set(sources.map { SyncDestination.repository(for: $0, prefix: prefix, scoped: scoped) })
+            return paths.sorted().map { InventoryPlace.registry(host: host, path: $0) }
         }
     }
 }
