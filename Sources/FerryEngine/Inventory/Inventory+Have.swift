@@ -28,14 +28,6 @@ extension InventoryOperation {
 
     /// The blobs of several inventories together (a blob's repositories from all of them).
     public static func merged(_ inventories: [Inventory]) -> [Digest: Inventory.Blob] {
-        var all: [Digest: Inventory.Blob] = [:]
-        for inventory in inventories {
-            for (digest, blob) in inventory.blobsByDigest {
-                var merged = all[digest] ?? Inventory.Blob(digest: digest, size: blob.size)
-                merged.repositories += blob.repositories.filter { !merged.repositories.contains($0) }
-                all[digest] = merged
-            }
-        }
-        return all
+        Inventory.byDigest(inventories.flatMap(\.blobs))
     }
 }

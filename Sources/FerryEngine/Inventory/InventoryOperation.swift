@@ -69,21 +69,9 @@ public struct InventoryOperation: Sendable {
     }
 
     private func inventoryLocal(_ place: String) async throws -> Found {
-        let reference = try TransportReference(parsing: place)
-        let source: any ImageSource
-        var delta: BundleDelta?
-        switch reference.kind {
-        case .oci:
-            let layout = try OCILayoutSource(path: reference.path)
-            delta = try layout.bundleDelta()
-            source = layout
-        case .ociArchive:
-            let archive = try OCIArchiveSource(path: reference.path)
-            delta = try archive.bundleDelta()
-            source = archive
-        default:
-            source = try reference.openSource()
-        }
+        let source = try TransportReference(parsing: place).openSource()
+        // A layout or bundle may be a delta bundle, whose record lists the blobs it relies on.
+        let delta = try (source as? any LayoutInventory)?.bundleDelta()
         var found = Found()
         for entry in try await source.entries() {
             progress?("\(place): \(entry.names.first ?? entry.descriptor.digest.description)")

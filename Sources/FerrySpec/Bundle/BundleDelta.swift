@@ -5,7 +5,8 @@
 /// An import (`ferry sync BUNDLE DEST`) checks, before writing any manifest, that each of these
 /// is in the destination — mounting it from a ``Blob/repositories`` entry in a registry — and
 /// otherwise stops, listing what is missing.
-public struct BundleDelta: Codable, Sendable, Hashable {
+public struct BundleDelta: Codable, Sendable, Hashable, VersionedBundleFile {
+    static let what = "a Ferry delta record"
     /// The file's name at the root of the bundle's layout.
     public static let fileName = "ferry-delta.json"
     /// The format's media type.
@@ -46,16 +47,7 @@ public struct BundleDelta: Codable, Sendable, Hashable {
     /// Reads a delta record.
     /// - Throws: ``SpecError`` (`invalidDocument`) naming `context`.
     public static func decode(_ bytes: [UInt8], context: String) throws(SpecError) -> BundleDelta {
-        let delta: BundleDelta
-        do {
-            delta = try BundleJSON.decode(BundleDelta.self, from: bytes)
-        } catch {
-            throw SpecError(.invalidDocument, "\(context): \(fileName) is not a Ferry delta record (\(error))")
-        }
-        guard delta.mediaType == mediaType, delta.schemaVersion == currentSchemaVersion else {
-            throw SpecError(.invalidDocument, "\(context): \(fileName) is version \(delta.schemaVersion) of \(Echo.quoted(delta.mediaType)); this Ferry reads version \(currentSchemaVersion) of \(mediaType)")
-        }
-        return delta
+        try decodeChecked(bytes, context: "\(context): \(fileName)")
     }
 
     public func encoded() throws -> [UInt8] { try BundleJSON.encode(self) }

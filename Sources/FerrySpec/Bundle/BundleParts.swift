@@ -3,7 +3,8 @@
 /// anything is read from the others. The parts concatenated are the one-file bundle
 /// (`cat update.tar.0* > update.tar`); this file is written beside them as
 /// `NAME.parts.json` (docs/bundles.md).
-public struct BundleParts: Codable, Sendable, Hashable {
+public struct BundleParts: Codable, Sendable, Hashable, VersionedBundleFile {
+    static let what = "a Ferry parts manifest"
     /// The format's media type.
     public static let mediaType = "application/vnd.ferry.bundle.parts.v1+json"
     /// The version this code writes and reads.
@@ -52,15 +53,7 @@ public struct BundleParts: Codable, Sendable, Hashable {
     /// Reads a parts manifest.
     /// - Throws: ``SpecError`` (`invalidDocument`) naming `context`.
     public static func decode(_ bytes: [UInt8], context: String) throws(SpecError) -> BundleParts {
-        let parts: BundleParts
-        do {
-            parts = try BundleJSON.decode(BundleParts.self, from: bytes)
-        } catch {
-            throw SpecError(.invalidDocument, "\(context): not a Ferry parts manifest (\(error))")
-        }
-        guard parts.mediaType == mediaType, parts.schemaVersion == currentSchemaVersion else {
-            throw SpecError(.invalidDocument, "\(context): version \(parts.schemaVersion) of \(Echo.quoted(parts.mediaType)); this Ferry reads version \(currentSchemaVersion) of \(mediaType)")
-        }
+        let parts = try decodeChecked(bytes, context: context)
         guard !parts.parts.isEmpty, parts.parts.allSatisfy({ $0.size >= 0 && !$0.name.contains("/") && !$0.name.isEmpty && $0.name != "." && $0.name != ".." }) else {
             throw SpecError(.invalidDocument, "\(context): lists no parts, or a part whose name is a path or whose size is negative")
         }

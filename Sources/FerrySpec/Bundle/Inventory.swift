@@ -6,7 +6,8 @@
 /// it tells `ferry sync --have` which blobs the far side holds, so a delta bundle carries only the
 /// others. It never holds credentials. The format is documented in docs/inventory.md; readers
 /// refuse a ``schemaVersion`` they do not know.
-public struct Inventory: Codable, Sendable, Hashable {
+public struct Inventory: Codable, Sendable, Hashable, VersionedBundleFile {
+    static let what = "a Ferry inventory"
     /// The format's media type.
     public static let mediaType = "application/vnd.ferry.inventory.v1+json"
     /// The version this code writes and reads.
@@ -70,7 +71,10 @@ public struct Inventory: Codable, Sendable, Hashable {
     }
 
     /// The blobs by digest.
-    public var blobsByDigest: [Digest: Blob] {
+    public var blobsByDigest: [Digest: Blob] { Self.byDigest(blobs) }
+
+    /// `blobs` by digest, each digest once with the repositories of all its entries.
+    public static func byDigest(_ blobs: [Blob]) -> [Digest: Blob] {
         Dictionary(blobs.map { ($0.digest, $0) }, uniquingKeysWith: { a, b in
             var merged = a
             merged.repositories += b.repositories.filter { !a.repositories.contains($0) }
@@ -82,19 +86,7 @@ public struct Inventory: Codable, Sendable, Hashable {
     /// - Throws: ``SpecError`` (`invalidDocument`) naming `context` when the bytes are not an
     ///   inventory or are of a version this code does not read.
     public static func decode(_ bytes: [UInt8], context: String) throws(SpecError) -> Inventory {
-        let inventory: Inventory
-        do {
-            inventory = try BundleJSON.decode(Inventory.self, from: bytes)
-        } catch {
-            throw SpecError(.invalidDocument, "\(context): not a Ferry inventory (\(error))")
-        }
-        guard inventory.mediaType == mediaType else {
-            throw SpecError(.invalidDocument, "\(context): not a Ferry inventory (mediaType \(Echo.quoted(inventory.mediaType)))")
-        }
-        guard inventory.schemaVersion == currentSchemaVersion else {
-            throw SpecError(.invalidDocument, "\(context): inventory schemaVersion \(inventory.schemaVersion) is not one this Ferry reads (\(currentSchemaVersion)); use a newer Ferry")
-        }
-        return inventory
+        try decodeChecked(bytes, context: context)
     }
 
     /// The inventory's bytes: compact, keys sorted, so the same holdings give the same file.

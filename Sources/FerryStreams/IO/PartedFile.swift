@@ -92,12 +92,15 @@ public struct PartedFile: Sendable {
     }
 }
 
-/// Reads a range of a ``PartedFile`` front to back.
+/// Reads a range of a ``PartedFile`` front to back, one part at a time, each through one open
+/// ``FileByteStream`` (not an open per chunk).
 final class PartedFileStream: ByteStream {
     private let file: PartedFile
     private var offset: Int64
     private var remaining: Int64
     private let chunkSize: Int
+    /// The part being read, over what of the range it holds.
+    private var current: FileByteStream?
 
     init(file: PartedFile, offset: Int64, remaining: Int64, chunkSize: Int) {
         self.file = file
@@ -107,15 +110,23 @@ final class PartedFileStream: ByteStream {
     }
 
     func next() async throws -> [UInt8]? {
-        guard remaining > 0 else { return nil }
-        guard let part = file.parts.last(where: { $0.offset <= offset }), offset < part.offset + part.size else {
-            throw StreamError(.corruptData, "\(file.manifestPath): ends \(remaining) bytes early, at offset \(offset)")
+        while remaining > 0 {
+            if current == nil {
+                guard let part = file.parts.last(where: { $0.offset <= offset }), offset < part.offset + part.size else {
+                    throw StreamError(.corruptData, "\(file.manifestPath): ends \(remaining) bytes early, at offset \(offset)")
+                }
+                let length = min(remaining, part.offset + part.size - offset)
+                current = try FileByteStream(path: part.path, offset: offset - part.offset, length: length, chunkSize: chunkSize)
+            }
+            guard let chunk = try await current?.next() else {
+                current = nil
+                continue
+            }
+            offset += Int64(chunk.count)
+            remaining -= Int64(chunk.count)
+            return chunk
         }
-        let length = Int(min(Int64(chunkSize), remaining, part.offset + part.size - offset))
-        let chunk = try FileSystem.readRange(part.path, offset: offset - part.offset, length: length)
-        offset += Int64(chunk.count)
-        remaining -= Int64(chunk.count)
-        return chunk
+        return nil
     }
 }
 

@@ -273,6 +273,8 @@ struct ArchiveMembers: Sendable {
     }
 
     /// A stream of a regular member's data (a normalised name from ``regularFile(_:role:)``).
+    /// A member kept from the first pass over a compressed archive comes from memory: reading it
+    /// again would decompress the archive up to it.
     func open(_ member: String) throws -> any ByteStream {
         if let bytes = captured[member] { return MemoryByteStream(bytes) }
         if let index {

@@ -89,11 +89,9 @@ public struct DockerArchiveSource: ImageSource {
 
     public func blob(_ descriptor: Descriptor) async throws -> sending any ByteStream {
         if let bytes = try catalog.documents[descriptor.digest] { return MemoryByteStream(bytes) }
-        let member = try locate(descriptor)
-        // A config kept from the first pass over a compressed archive: reading it again would
-        // decompress the archive up to it (the caller still verifies the bytes).
-        if let bytes = try members.cached(member) { return MemoryByteStream(bytes) }
-        return try members.open(member)
+        // A config kept from the first pass over a compressed archive comes from memory
+        // (``ArchiveMembers/open(_:)``); the caller still verifies the bytes.
+        return try members.open(try locate(descriptor))
     }
 
     /// The member holding a blob: the one `manifest.json` names for it, else the OCI layout's
