@@ -50,6 +50,23 @@ public struct CopyOperation: Sendable {
         }
         if let report = try await runWithSchema1Steps(selected) { return report }
         let plan = try await CopyPlanner(source: source, capabilities: destination.capabilities, options: options).plan(selected)
+        return try await execute(plan)
+    }
+
+    /// Runs a plan made earlier for this source, destination and options (a sync plans every
+    /// image before it moves the set's blobs), without reading the source's documents again.
+    ///
+    /// A copy that needs a step before its plan — a source read once, schema 1 read or written —
+    /// runs whole, as ``run()``.
+    func run(plan: CopyPlan) async throws -> CopyReport {
+        let readsOnce = (source as? any OnePassImageSource)?.awaitsOnePass ?? false
+        let schema1 = plan.entries.contains { if case .schema1 = $0.root { return true } else { return false } }
+        if readsOnce || schema1 || options.schema1Output != nil { return try await run() }
+        return try await execute(plan)
+    }
+
+    /// The phases after the plan: blobs, documents (children first), names, commit.
+    private func execute(_ plan: CopyPlan) async throws -> CopyReport {
         if options.includeReferrers && plan.changesDigests {
             throw EngineError(.unsupported, "--referrers: copying to \(destination.name) would change the image's digests (\(CopyPlanner.reasons(plan.entries))), and referrers point at their subject by digest; copy without --referrers, or without the option that asks for the change")
         }

@@ -156,4 +156,51 @@ struct SyncRegistryTests {
             try await ExternalTool.runChecked(skopeo, ["inspect", "--tls-verify=false", "docker://\(registry)/\(prefix)/\(b):1.0"])
         }
     }
+
+    /// Three destinations at once — a registry, a layout and a bundle — from a registry behind the
+    /// recording proxy: every blob and every manifest is read from the source once, and each
+    /// destination ends with every image.
+    @Test func oneReadFeedsEveryDestination() async throws {
+        try await withTemporaryDirectory { dir in
+            let (a, b, digests) = try await seed(dir, seed: 1404)
+            try await withFaultProxy(upstream: registry, faults: []) { proxy in
+                try yaml(a, b).replacingOccurrences(of: "\(registry):", with: "\(proxy.host):").write(toFile: dir + "/set.yaml", atomically: true, encoding: .utf8)
+                let prefix = SharedFixtures.uniqueRepository("sync-fan")
+                let (images, totals) = try await sync(["--images", dir + "/set.yaml", "docker://\(registry)/\(prefix)", "oci:\(dir)/layout", "oci-archive:\(dir)/bundle.tar"])
+                #expect(images.count == 15 && images.allSatisfy { $0["status"] as? String == "copied" }, "\(images)")
+                #expect(totals["blobsCopied"] as? Int == totals["uniqueBlobs"] as? Int)
+
+                // What was read from the source: each blob and each manifest digest once.
+                var reads: [String: Int] = [:]
+                for line in proxy.log() where line.hasPrefix("GET /v2/") {
+                    let path = line.split(separator: " ")[1]
+                    guard let marker = path.range(of: "/blobs/") ?? path.range(of: "/manifests/") else { continue }
+                    let kind = path.contains("/blobs/") ? "blob" : "manifest"
+                    reads["\(kind) \(path[marker.upperBound...])", default: 0] += 1
+                }
+                #expect(reads.keys.contains { $0.hasPrefix("blob ") }, "\(proxy.log())")
+                let readTwice = reads.filter { $0.key.hasPrefix("blob ") && $0.value > 1 }
+                #expect(readTwice.isEmpty, "blobs read more than once from the source: \(readTwice)")
+                let manifestsTwice = reads.filter { $0.key.hasPrefix("manifest sha256:") && $0.value > 1 }
+                #expect(manifestsTwice.isEmpty, "manifests read more than once by digest: \(manifestsTwice)")
+
+                // Each destination holds every image.
+                let skopeo = try ExternalTool.require("skopeo")
+                for key in ["\(a):1.0", "\(a):latest", "\(b):3.0"] {
+                    let parts = key.split(separator: ":").map(String.init)
+                    let name = "\(proxy.host)/\(key)"
+                    let fromLayout = try await ExternalTool.runChecked(skopeo, ["inspect", "--raw", "oci:\(dir)/layout:\(name)"]).stdout
+                    #expect(try DigestHasher.digest(Array(fromLayout.utf8)) == digests[key])
+                    let fromBundle = try await ExternalTool.runChecked(skopeo, ["inspect", "--raw", "oci-archive:\(dir)/bundle.tar:\(name)"]).stdout
+                    #expect(try DigestHasher.digest(Array(fromBundle.utf8)) == digests[key])
+                    try await withRegistryClient(registry, options: plainOptions) { client in
+                        let descriptor = try await client.manifestDescriptor("\(prefix)/\(parts[0])", .tag(parts[1]))
+                        #expect(descriptor?.digest == digests[key], "\(key) in the registry")
+                    }
+                }
+                let verify = try await ExternalTool.run(ferry, ["verify", "oci:\(dir)/layout"])
+                #expect(verify.exitCode == 0, "\(verify.stdout)\(verify.stderr)")
+            }
+        }
+    }
 }

@@ -8,18 +8,21 @@ import Foundation
 /// for the whole set, or a one-file bundle (an `oci-archive:`), verifying every byte as
 /// ``CopyOperation`` does and keeping every manifest's bytes and digest.
 ///
-/// For each destination, in phases:
-/// 1. **Prepare**: each image's source is opened, its manifest read, and images the destination
-///    already holds under their name (same digest) are reported up to date and left alone.
-/// 2. **Plan**: the remaining images are planned (``CopyPlanner``) and their blobs collected into
-///    one list, each unique blob once whatever number of images share it.
-/// 3. **Blobs**: each unique blob moves once, under one bound for the whole sync; in a registry,
-///    it lands in the first repository that needs it and the others mount it from there.
-/// 4. **Images**: each image is copied (``CopyOperation``), finding its blobs present, which writes
-///    its documents and names it; images run in parallel.
-/// 5. **Commit**: a layout's `index.json` is written once; a bundle is packed from its staging
-///    layout (`.NAME.ferry-sync/` beside it, kept across a failed run so the next one reuses what
-///    landed) into the archive, atomically.
+/// In phases:
+/// 1. **Prepare** (each destination): each image's source is opened, its manifest read, and
+///    images the destination already holds under their name (same digest) are reported up to
+///    date and left alone.
+/// 2. **Plan** (each destination): the remaining images are planned (``CopyPlanner``) and their
+///    blobs collected into one list, each unique blob once whatever number of images share it.
+/// 3. **Blobs** (all destinations at once): each unique blob is read once from its source, under
+///    one bound for the whole sync, and written to every destination that lacks it at the same
+///    time (``ByteFanOut``); in a registry, it lands in the first repository that needs it and
+///    the others mount it from there.
+/// 4. **Images** (each destination): each image is copied from its plan (``CopyOperation``),
+///    finding its blobs present, which writes its documents and names it; images run in parallel.
+/// 5. **Commit** (each destination): a layout's `index.json` is written once; a bundle is packed
+///    from its staging layout (`.NAME.ferry-sync/` beside it, kept across a failed run so the
+///    next one reuses what landed) into the archive, atomically.
 ///
 /// A sync killed at any point is simply run again: blobs that landed are found, images already
 /// there are up to date.
@@ -113,17 +116,29 @@ public struct SyncOperation: Sendable {
         let items = try await ImageSetResolver(set: imageSet, clients: sourceClients, locals: locals).resolve()
         options.progress?(.resolved(images: items.count))
         let context = SyncContext(options: options, groups: imageSet.groups, sourceClients: sourceClients, locals: locals, deltas: deltas, slots: BlobSlots(options.parallelBlobs), ledgers: ledgers, landedEarly: landedEarly, rateLimiter: rateLimiter)
-        var report = SyncReport()
+        // Each destination opened, then prepared and planned.
+        var stages: [SyncStage] = []
         for destination in destinations {
+            var stage: SyncStage
             switch destination {
             case .registry(let host, let prefix):
                 guard let client = destinationClients[host] else { throw EngineError(.invalidImageSet, "no client for \(host)") }
-                try await context.syncToRegistry(items, client: client, host: host, prefix: prefix, report: &report)
+                stage = try await context.registryStage(items, client: client, host: host, prefix: prefix)
             case .layout(let path):
-                try await context.syncToLayout(items, path: path, label: destination.description, report: &report)
+                stage = try await context.layoutStage(path: path, label: destination.description)
             case .bundle(let path):
-                try await context.syncToBundle(items, path: path, report: &report)
+                stage = try await context.bundleStage(items, path: path)
             }
+            if case .upToDate = stage.ending {} else { try await context.prepare(&stage, items) }
+            stages.append(stage)
+        }
+        // Each unique blob read once, for every destination that lacks it.
+        try await context.moveBlobs(&stages)
+        // Each destination's images, then its commit.
+        var report = SyncReport()
+        for var stage in stages {
+            try await context.copyImages(&stage)
+            try await context.finish(stage, into: &report)
         }
         let failed = report.count(.failed)
         if failed > 0 {

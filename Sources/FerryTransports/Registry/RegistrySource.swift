@@ -13,10 +13,16 @@ public struct RegistrySource: ImageSource {
     /// The image, normalised (a tag is `latest` when none was written).
     public let reference: Reference
 
+    /// Documents and configs already read in this run, shared by the sources of a sync; `nil`
+    /// reads everything from the registry.
+    public let cache: RegistryReadCache?
+
     /// A source for `reference` through `client`, which must talk to `reference.domain`.
-    public init(client: RegistryClient, reference: Reference) {
+    /// - Parameter cache: keeps the documents and configs read, for other sources of the run.
+    public init(client: RegistryClient, reference: Reference, cache: RegistryReadCache? = nil) {
         self.client = client
         self.reference = reference.normalized
+        self.cache = cache
     }
 
     public var name: String { "docker://\(reference)" }
@@ -28,7 +34,7 @@ public struct RegistrySource: ImageSource {
     }
 
     public func entries() async throws -> [SourceEntry] {
-        let document = try await client.manifest(reference.repository, manifestReference)
+        let document = try await manifest(manifestReference)
         let names = reference.digest == nil ? [reference.tag ?? Reference.defaultTag] : []
         // The full name, so that a copy can record it (`io.containerd.image.name`, `RepoTags`).
         let aliases = reference.digest == nil ? [reference.description] : []
@@ -37,21 +43,34 @@ public struct RegistrySource: ImageSource {
 
     public func document(_ descriptor: Descriptor) async throws -> [UInt8] {
         if descriptor.mediaType.isManifestOrIndex {
-            return try await client.manifest(reference.repository, .digest(descriptor.digest)).bytes
+            return try await manifest(.digest(descriptor.digest)).bytes
         }
         let stream = try await client.blob(reference.repository, descriptor.digest)
         return try await stream.readAll(limit: DocumentLimits.maximumDocumentSize, context: "\(descriptor.digest) in \(name)")
     }
 
     public func blob(_ descriptor: Descriptor) async throws -> sending any ByteStream {
-        try await client.blob(reference.repository, descriptor.digest)
+        guard let cache, descriptor.mediaType.isImageConfig, descriptor.size >= 0, descriptor.size <= RegistryReadCache.largestConfig else {
+            return try await client.blob(reference.repository, descriptor.digest)
+        }
+        // A config: read whole (it is small) and kept as it came; every reader verifies it.
+        let (client, repository, context) = (self.client, reference.repository, "config \(descriptor.digest) in \(name)")
+        let kept = try await cache.document(descriptor.digest.description) {
+            let bytes = try await client.blob(repository, descriptor.digest).readAll(limit: RegistryReadCache.largestConfig, context: context)
+            return RawDocument(bytes: bytes, mediaType: descriptor.mediaType, digest: descriptor.digest)
+        }
+        return MemoryByteStream(kept.bytes)
     }
-}
 
-extension RegistrySource: ReferrerListing {
-    /// The referrers the registry lists: its referrers API, or the referrers tag schema's index
-    /// when it has no such API (``RegistryClient/referrers(_:of:artifactType:)``).
-    public func referrers(of subject: Digest, artifactType: String?) async throws -> [Descriptor] {
-        try await client.referrers(reference.repository, of: subject, artifactType: artifactType).manifests
+    /// A manifest or index, from the cache when this run read it already.
+    private func manifest(_ wanted: ManifestReference) async throws -> RawDocument {
+        guard let cache else { return try await client.manifest(reference.repository, wanted) }
+        let key: String
+        switch wanted {
+        case .digest(let digest): key = digest.description
+        case .tag(let tag): key = "\(reference.domain)/\(reference.repository):\(tag)"
+        }
+        let (client, repository) = (self.client, reference.repository)
+        return try await cache.document(key) { try await client.manifest(repository, wanted) }
     }
 }

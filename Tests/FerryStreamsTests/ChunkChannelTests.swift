@@ -1,9 +1,8 @@
-@testable import FerryEngine
 import FerryStreams
 import Synchronization
 import Testing
 
-/// The bounded chunk queue between the two sides of a schema 1 layer tee (``ChunkChannel``):
+/// The bounded chunk queue between the two sides of a tee (a schema 1 layer, a blob read once for several destinations) (``ChunkChannel``):
 /// order, the bound, failure from either side, the consumer finishing early, cancellation.
 @Suite struct ChunkChannelTests {
     struct Boom: Error, Equatable {

@@ -1,4 +1,3 @@
-import FerryStreams
 import Synchronization
 
 /// A bounded queue of chunks from one producing task to one consuming task, in order.
@@ -8,7 +7,7 @@ import Synchronization
 /// other then gets the error from its next (or current) wait. The producer can also wait for the
 /// consumer to report that it finished, so that a result computed on the consumer side is known
 /// before the producer lets its own stream end.
-final class ChunkChannel: Sendable {
+public final class ChunkChannel: Sendable {
     private struct State {
         var queue: [[UInt8]] = []
         var ended = false
@@ -20,17 +19,17 @@ final class ChunkChannel: Sendable {
     }
 
     /// How many chunks may wait in the queue before ``send(_:)`` suspends.
-    let capacity: Int
+    public let capacity: Int
     private let state = Mutex(State())
 
     /// - Parameter capacity: the most chunks queued at once (at least 1).
-    init(capacity: Int) {
+    public init(capacity: Int) {
         self.capacity = max(1, capacity)
     }
 
     /// Queues `chunk`, waiting while the queue is full.
     /// - Throws: the error the channel was failed with.
-    func send(_ chunk: [UInt8]) async throws {
+    public func send(_ chunk: [UInt8]) async throws {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             enum Step { case resume, fail(any Error), deliver(CheckedContinuation<[UInt8]?, any Error>), wait }
             let step: Step = state.withLock { s in
@@ -58,7 +57,7 @@ final class ChunkChannel: Sendable {
 
     /// The next chunk, or `nil` once the producer called ``finish()`` and the queue is empty.
     /// - Throws: the error the channel was failed with.
-    func receive() async throws -> [UInt8]? {
+    public func receive() async throws -> [UInt8]? {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<[UInt8]?, any Error>) in
             enum Step { case chunk([UInt8], CheckedContinuation<Void, any Error>?), end, fail(any Error), wait }
             let step: Step = state.withLock { s in
@@ -85,10 +84,10 @@ final class ChunkChannel: Sendable {
     }
 
     /// Whether the producer called ``finish()``.
-    var isFinished: Bool { state.withLock { $0.ended } }
+    public var isFinished: Bool { state.withLock { $0.ended } }
 
     /// Marks the end of the producer's chunks.
-    func finish() {
+    public func finish() {
         let consumer: CheckedContinuation<[UInt8]?, any Error>? = state.withLock { s in
             s.ended = true
             guard s.queue.isEmpty else { return nil }
@@ -100,7 +99,7 @@ final class ChunkChannel: Sendable {
 
     /// Fails the channel: every wait on either side, now or later, throws `error` (the first
     /// failure wins).
-    func fail(_ error: any Error) {
+    public func fail(_ error: any Error) {
         typealias Waiting = (failure: any Error, consumer: CheckedContinuation<[UInt8]?, any Error>?, producer: CheckedContinuation<Void, any Error>?, waiter: CheckedContinuation<Void, any Error>?)
         let (failure, consumer, producer, waiter): Waiting = state.withLock { s in
             if s.failure == nil { s.failure = error }
@@ -118,7 +117,7 @@ final class ChunkChannel: Sendable {
     }
 
     /// Called by the consumer when it has finished successfully.
-    func consumerDone() {
+    public func consumerDone() {
         let (producer, waiter): (CheckedContinuation<Void, any Error>?, CheckedContinuation<Void, any Error>?) = state.withLock { s in
             s.consumerFinished = true
             s.queue = []
@@ -134,7 +133,7 @@ final class ChunkChannel: Sendable {
 
     /// Waits until the consumer called ``consumerDone()``.
     /// - Throws: the error the channel was failed with.
-    func waitForConsumer() async throws {
+    public func waitForConsumer() async throws {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             enum Step { case done, fail(any Error), wait }
             let step: Step = state.withLock { s in
@@ -153,50 +152,15 @@ final class ChunkChannel: Sendable {
 }
 
 /// The consuming end of a ``ChunkChannel`` as a ``ByteStream``.
-final class ChannelByteStream: ByteStream {
+public final class ChannelByteStream: ByteStream {
     private let channel: ChunkChannel
 
-    init(_ channel: ChunkChannel) {
+    /// Reads `channel` to its end.
+    public init(_ channel: ChunkChannel) {
         self.channel = channel
     }
 
-    func next() async throws -> [UInt8]? {
+    public func next() async throws -> [UInt8]? {
         try await channel.receive()
-    }
-}
-
-/// Passes `upstream` through unchanged while sending every chunk, in order, into a
-/// ``ChunkChannel`` read by another task.
-///
-/// At the end it waits for the consumer to finish before returning `nil`, so a reader that lands
-/// data only on `nil` lands nothing unless the consumer succeeded too. An upstream error fails the
-/// channel; a consumer error comes back from the next ``next()``.
-final class TeeStream: ByteStream {
-    private let upstream: any ByteStream
-    private let channel: ChunkChannel
-    private var finished = false
-
-    init(_ upstream: any ByteStream, into channel: ChunkChannel) {
-        self.upstream = upstream
-        self.channel = channel
-    }
-
-    func next() async throws -> [UInt8]? {
-        guard !finished else { return nil }
-        let chunk: [UInt8]?
-        do {
-            chunk = try await upstream.next()
-        } catch {
-            channel.fail(error)
-            throw error
-        }
-        guard let chunk else {
-            finished = true
-            channel.finish()
-            try await channel.waitForConsumer()
-            return nil
-        }
-        try await channel.send(chunk)
-        return chunk
     }
 }
