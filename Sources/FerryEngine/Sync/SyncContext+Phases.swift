@@ -190,12 +190,13 @@ extension SyncContext {
         let keepGoing = options.keepGoing
         let moved = stage.moved
         let landedEarly = self.landedEarly
+        let label = stage.label
         let finished = try await mapConcurrently(Array(stage.ready.enumerated()), limit: options.parallelImages) { (index, prepared) -> SyncReport.Image in
             var image = SyncReport.Image(source: prepared.item.description, destination: prepared.target.display, digest: prepared.entry.descriptor.digest, status: .copied)
             do {
                 var options = copyOptions(for: prepared.item, names: prepared.target.names)
                 options.reliedOnBlobs = prepared.reliedOn
-                if case .local(let place) = prepared.item.origin, let landed = landedEarly[place] {
+                if case .local(let place) = prepared.item.origin, let landed = landedEarly[place]?[label] {
                     options.reliedOnBlobs.formUnion(landed)
                 }
                 let copy = CopyOperation(source: prepared.source, destination: prepared.target.destination, selector: prepared.item.localSelector ?? .only, options: options)

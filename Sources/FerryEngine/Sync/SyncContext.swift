@@ -16,9 +16,10 @@ struct SyncContext: Sendable {
     /// Per destination registry host: which repositories hold each blob (shared with a one-pass
     /// read that landed blobs before the images were copied).
     let ledgers: [String: BlobLedger]
-    /// Per local place read once before the copies (``SyncOnePass``): the blobs it put in the
-    /// first destination, which the copies take as they are (never read from the source again).
-    let landedEarly: [String: Set<Digest>]
+    /// Per local place read once before the copies (``SyncOnePass``), per destination (its
+    /// description): the blobs it put there, which the copies take as they are (never read from
+    /// the source again).
+    let landedEarly: [String: [String: Set<Digest>]]
     /// `--limit-rate`, shared by every blob the sync reads.
     let rateLimiter: RateLimiter?
     /// The manifests and configs read from source registries: each is fetched once, however many

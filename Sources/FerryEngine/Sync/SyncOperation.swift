@@ -102,15 +102,11 @@ public struct SyncOperation: Sendable {
         }
         let rateLimiter = options.limitRate.map { RateLimiter(bytesPerSecond: $0) }
         var ledgers: [String: BlobLedger] = [:]
-        var landedEarly: [String: Set<Digest>] = [:]
+        var landedEarly: [String: [String: Set<Digest>]] = [:]
         for case .registry(let host, _) in destinations { ledgers[host] = ledgers[host] ?? BlobLedger() }
-        // A pipe, a compressed bundle or archive: read once, its blobs landing in the first destination.
-        for reading in onePass {
-            guard let first = destinations.first, !options.dryRun else { break }
-            if FileSystem.isStream(reading.archive?.path ?? "") || reading.place.hasSuffix(":-"), destinations.count > 1 {
-                throw TransportError(.unsupported, "\(reading.place) is a pipe, which can be read once: it feeds one destination (sync it into the first, then from there to the others)")
-            }
-            landedEarly[reading.place] = try await reading.read(into: first, options: options, clients: destinationClients, ledgers: ledgers, limiter: rateLimiter)
+        // A pipe, a compressed bundle or archive: read once, its blobs landing in every destination.
+        for reading in onePass where !options.dryRun {
+            landedEarly[reading.place] = try await reading.read(into: destinations, options: options, clients: destinationClients, ledgers: ledgers, limiter: rateLimiter)
             if let archive = reading.archive { deltas[reading.place] = try archive.bundleDelta() }
         }
         let items = try await ImageSetResolver(set: imageSet, clients: sourceClients, locals: locals).resolve()

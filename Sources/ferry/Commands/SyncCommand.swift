@@ -23,14 +23,15 @@ struct SyncCommand: AsyncParsableCommand {
                                   reference (org.opencontainers.image.ref.name)
           oci-archive:FILE        that layout in one tar: a bundle skopeo and oras read
 
-        Each unique blob is read once and written once per destination (other repositories of a \
-        destination registry mount it). Run again after a failure or a kill: blobs that landed and \
-        images already there are skipped.
+        Each unique blob is read once, whatever number of images or destinations need it, and \
+        written once per destination (other repositories of a destination registry mount it). \
+        Run again after a failure or a kill: blobs that landed and images already there are skipped.
 
         Examples:
           ferry sync --images images.yaml oci-archive:/media/usb/site.tar
           ferry sync oci-archive:/media/usb/site.tar docker://registry.site.local/mirror
           ferry sync --image docker.io/library/busybox:1.36 --dest oci:/srv/mirror
+          ferry sync --images images.yaml docker://eu.example docker://us.example
           ferry sync --dry-run --json --images images.yaml docker://localhost:5000/mirror
         """)
 
