@@ -183,6 +183,9 @@ struct SyncCommand: AsyncParsableCommand {
                 if json { print(try prettyJSON(SyncJSON(failure.report))) } else if !quiet { print(SyncText.summary(failure.report)) }
                 throw EngineError(.partialSync, failure.message)
             }
+            if !quiet {
+                for note in report.notes { Self.note("ferry sync: note: \(note)") }
+            }
             if json {
                 print(try prettyJSON(SyncJSON(report)))
             } else if !quiet {
