@@ -183,6 +183,11 @@ struct RegistriesConfCLITests {
                 #expect(synced.stderr.contains("ferry sync: note: \(primary)/\(repository):v1 was pulled from the mirror \(mirror)/\(repository):v1"), "\(synced.stderr)")
                 let landed = try await ExternalTool.run(ferry, ["digest", "docker://\(primary)/\(landing)/site/\(repository):v1"], environment: none)
                 #expect(landed.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == v1, "the destination was rewritten to its location: \(landed.stderr)")
+                // Run again with --json: up to date, and the report's notes name the mirror.
+                let again = try await ExternalTool.run(ferry, ["sync", "--json", "--image", "\(primary)/\(repository):v1", "docker://images.example.test/site"], environment: env)
+                let report = try #require(try JSONSerialization.jsonObject(with: Data(again.stdout.utf8)) as? [String: Any], "\(again.stderr)")
+                #expect((report["images"] as? [[String: Any]])?.first?["status"] as? String == "up-to-date")
+                #expect((report["notes"] as? [String])?.first?.contains("was pulled from the mirror \(mirror)/\(repository):v1") == true, "\(again.stdout)")
                 let blocked = try await ExternalTool.run(ferry, ["sync", "--image", "\(primary)/\(repository):v1", "docker://closed.example.test/site"], environment: env)
                 #expect(blocked.exitCode != 0, "\(blocked.stderr)")
                 #expect(blocked.stderr.contains("blocked by the registries.conf entry at \(dir)/registries.conf:10"), "\(blocked.stderr)")

@@ -263,6 +263,7 @@ struct SyncJSON: Encodable {
     var images: [Image]
     var totals: Totals
     var parts: [Part]?
+    var notes: [String]?
 
     init(_ report: SyncReport) {
         images = report.images.map {
@@ -274,6 +275,7 @@ struct SyncJSON: Encodable {
             failed: report.count(.failed), uniqueBlobs: report.uniqueBlobs, uniqueBytes: report.uniqueBytes,
             blobsCopied: report.blobsCopied, bytesCopied: report.bytesCopied, blobsLeftOut: report.blobsLeftOut, bytesLeftOut: report.bytesLeftOut)
         parts = report.parts?.parts.map { Part(name: $0.name, size: $0.size, digest: $0.digest.description) }
+        notes = report.notes.isEmpty ? nil : report.notes
     }
 }
 
