@@ -254,7 +254,7 @@ struct RegistriesConfCLITests {
                 // A push cannot pick one of several.
                 let ambiguous = try await ExternalTool.run(ferry, ["copy", "oci:\(dir)/src:multi", "docker://\(repository):multi"], environment: env)
                 #expect(ambiguous.exitCode != 0, "\(ambiguous.stderr)")
-                #expect(ambiguous.stderr.contains("is a short name, which a push cannot resolve"), "\(ambiguous.stderr)")
+                #expect(ambiguous.stderr.contains("is a short name, which a push, tags or delete cannot resolve"), "\(ambiguous.stderr)")
                 // enforcing: a pull with several search registries and no alias is refused.
                 let enforcing = try environment(dir + "/enforcing", conf: "short-name-mode = \"enforcing\"\n" + search)
                 let refused = try await ExternalTool.run(ferry, ["digest", "docker://\(repository):v1"], environment: enforcing)
@@ -274,7 +274,44 @@ struct RegistriesConfCLITests {
                 #expect(pushSingle.exitCode == 0, "\(pushSingle.stderr)")
                 let inOther = try await ExternalTool.run(ferry, ["digest", "docker://\(other)/\(repository):single"], environment: none)
                 #expect(inOther.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == v1, "\(inOther.stderr)")
+                // tags and delete resolve a short name as a push does.
+                let tags = try await ExternalTool.run(ferry, ["tags", "docker://\(repository)"], environment: single)
+                #expect(tags.stdout == "single\n", "\(tags.stderr)")
+                let ambiguousTags = try await ExternalTool.run(ferry, ["tags", "docker://\(repository)"], environment: env)
+                #expect(ambiguousTags.exitCode != 0 && ambiguousTags.stderr.contains("which a push, tags or delete cannot resolve"), "\(ambiguousTags.stderr)")
+                let deleted = try await ExternalTool.run(ferry, ["delete", "--yes", "docker://\(repository):single"], environment: single)
+                #expect(deleted.exitCode == 0, "\(deleted.stderr)")
+                let gone = try await ExternalTool.run(ferry, ["tags", "docker://\(other)/\(repository)"], environment: none)
+                #expect(!gone.stdout.contains("single"), "\(gone.stdout)")
             }
+        }
+    }
+
+    /// A mirror gets its own credentials from the auth files, whatever `--creds` says for the
+    /// registry: the auth registry (htpasswd, private CA, `insecure = true` in the mirror entry)
+    /// serves an image the primary lacks only when the auth file has an entry for it.
+    @Test(.enabled(if: SharedFixtures.testAuthRegistry != nil, "no auth registry"))
+    func aMirrorGetsItsOwnCredentialsFromTheAuthFiles() async throws {
+        let auth = try #require(SharedFixtures.testAuthRegistry)
+        try await withTemporaryDirectory { dir in
+            let summary = try await buildLayout(dir + "/src", seed: 1606)
+            let v1 = try #require(summary["v1"]?.digest.description)
+            let repository = SharedFixtures.uniqueRepository("mirrorauth")
+            let none = try environment(dir + "/plain", conf: "")
+            let pushed = try await ExternalTool.run(ferry, ["copy", "-q", "--dest-creds", "\(auth.username):\(auth.password)", "--dest-cert-dir", auth.certificateDirectory,
+                                                            "oci:\(dir)/src:v1", "docker://\(auth.host)/\(repository):v1"], environment: none)
+            try #require(pushed.succeeded, "\(pushed.stderr)")
+            let conf = "[[registry]]\nlocation = \"\(primary)\"\n[[registry.mirror]]\nlocation = \"\(auth.host)\"\ninsecure = true\n"
+            var env = try environment(dir, conf: conf)
+            // No entry for the mirror: it answers 401, is passed over, and the primary lacks the image.
+            let without = try await ExternalTool.run(ferry, ["digest", "--creds", "nobody:wrong", "docker://\(primary)/\(repository):v1"], environment: env)
+            #expect(without.exitCode != 0, "\(without.stdout)")
+            let entry = Data("\(auth.username):\(auth.password)".utf8).base64EncodedString()
+            try #"{"auths":{"\#(auth.host)":{"auth":"\#(entry)"}}}"#.write(toFile: dir + "/auth.json", atomically: true, encoding: .utf8)
+            env["REGISTRY_AUTH_FILE"] = dir + "/auth.json"
+            let with = try await ExternalTool.run(ferry, ["digest", "--creds", "nobody:wrong", "docker://\(primary)/\(repository):v1"], environment: env)
+            #expect(with.exitCode == 0, "\(with.stderr)")
+            #expect(with.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == v1)
         }
     }
 }

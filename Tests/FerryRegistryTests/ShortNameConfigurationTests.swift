@@ -45,8 +45,8 @@ import Testing
         ("", "alpine:3.19", ["docker.io/library/alpine:3.19"], "docker.io/library/alpine:3.19"),
         (conf, "app:1", ["c.example/team/app:1"], "c.example/team/app:1"),
         (conf, "team/tool@sha256:" + String(repeating: "b", count: 64), ["d.example/tools/tool@sha256:" + String(repeating: "b", count: 64)], "d.example/tools/tool@sha256:" + String(repeating: "b", count: 64)),
-        (conf, "other:2", ["a.example/other:2", "b.example:5000/other:2"], "error: other:2 is a short name, which a push cannot resolve"),
-        ("short-name-mode = \"disabled\"\n" + conf, "other", ["a.example/other", "b.example:5000/other"], "error: other is a short name, which a push cannot resolve"),
+        (conf, "other:2", ["a.example/other:2", "b.example:5000/other:2"], "error: other:2 is a short name, which a push, tags or delete cannot resolve"),
+        ("short-name-mode = \"disabled\"\n" + conf, "other", ["a.example/other", "b.example:5000/other"], "error: other is a short name, which a push, tags or delete cannot resolve"),
         ("unqualified-search-registries = [\"only.example\"]\nshort-name-mode = \"enforcing\"\n", "x/y:1", ["only.example/x/y:1"], "only.example/x/y:1"),
         ("unqualified-search-registries = []\n", "alpine", ["docker.io/library/alpine"], "docker.io/library/alpine"),
     ]

@@ -121,8 +121,8 @@ public struct ShortNameConfiguration: Sendable, Hashable {
         }
     }
 
-    /// Where a push of the short name goes: its alias; else the one search registry; else
-    /// `parsed` itself (Docker Hub) when there are none.
+    /// Where a push of the short name goes (and where `tags` and `delete` look): its alias; else
+    /// the one search registry; else `parsed` itself (Docker Hub) when there are none.
     /// - Throws: ``RegistryError`` (`invalidArgument`) when there are several search registries
     ///   and no alias: a push cannot pick one.
     public func pushCandidate(_ shortName: String, written: String, parsed: Reference) throws(RegistryError) -> Candidate {
@@ -134,7 +134,7 @@ public struct ShortNameConfiguration: Sendable, Hashable {
             let reference = try qualify(written, on: searchRegistries[0])
             return Candidate(reference: reference, note: "the short name \(written) is \(reference) (the one unqualified-search registry, at \(searchOrigin ?? "?"))")
         default:
-            throw RegistryError(.invalidArgument, "\(written) is a short name, which a push cannot resolve: it could go to \(searchRegistries.joined(separator: " or ")) (unqualified-search-registries at \(searchOrigin ?? "?")); write the registry, or add an alias under [aliases]")
+            throw RegistryError(.invalidArgument, "\(written) is a short name, which a push, tags or delete cannot resolve: it could be on \(searchRegistries.joined(separator: " or ")) (unqualified-search-registries at \(searchOrigin ?? "?")); write the registry, or add an alias under [aliases]")
         }
     }
 

@@ -135,6 +135,16 @@ extension TransportReference {
         }
     }
 
+    /// Where `tags` and `delete` reach this `docker://` place (the registry itself, never a
+    /// mirror): ``pushEndpoint(_:)``'s reference, with TLS verification off where the entry is
+    /// `insecure`; `nil` for a file transport.
+    /// - Throws: ``RegistryError`` for a blocked name or a short name with several search
+    ///   registries and no alias.
+    public func direct(_ options: RegistryOptions) throws(RegistryError) -> (reference: Reference, options: RegistryOptions)? {
+        guard let (endpoint, _) = try pushEndpoint(options.registriesConfiguration) else { return nil }
+        return (endpoint.reference, Self.endpointOptions(options, endpoint))
+    }
+
     /// `docker://NAME[:TAG|@DIGEST]` → a normalised reference; both a tag and a digest is refused,
     /// as skopeo does.
     static func parseDocker(_ string: String) throws(TransportError) -> Reference {
