@@ -77,6 +77,11 @@ import Testing
         let alias = try configuration.shortNames.pullCandidates("app", written: "app", parsed: try Reference(parsing: "app"))
         #expect(alias.map(\.reference.description) == ["c.example/team/app"])
         #expect(alias.first?.note == "the short name app is c.example/team/app (the alias at r.conf:5)")
+        var hub = RegistriesConfiguration()
+        try hub.add("[aliases]\n\"alpine\" = \"docker.io/library/alpine\"\n", file: "shortnames.conf")
+        let same = try hub.shortNames.pullCandidates("alpine", written: "alpine:3.19", parsed: try Reference(parsing: "alpine:3.19"))
+        #expect(same.map(\.reference.description) == ["docker.io/library/alpine:3.19"])
+        #expect(same.first?.note == nil, "an alias to the Docker Hub reading adds no note")
     }
 
     @Test func dropInsAndTheAliasCacheOverrideAliasesInOrder() throws {

@@ -142,7 +142,9 @@ public struct ShortNameConfiguration: Sendable, Hashable {
         guard let alias = aliases[shortName] else { return nil }
         let suffix = String(written.dropFirst(shortName.count))
         let reference = try parse(alias.name + suffix, origin: alias.origin)
-        return Candidate(reference: reference, note: "the short name \(written) is \(reference) (the alias at \(alias.origin))")
+        // An alias to the name's own Docker Hub reading (containers' shortnames.conf has many) says nothing new.
+        let note = reference == parsed ? nil : "the short name \(written) is \(reference) (the alias at \(alias.origin))"
+        return Candidate(reference: reference, note: note)
     }
 
     private func qualify(_ written: String, on host: String) throws(RegistryError) -> Reference {

@@ -53,7 +53,7 @@ extension TransportReference {
     /// (``ShortNameConfiguration/pullCandidates(_:written:parsed:)``), and for each, its mirrors
     /// then its registry (``RegistriesConfiguration/pullEndpoints(for:)``).
     /// - Throws: ``RegistryError`` for a blocked name or a short name `enforcing` mode refuses.
-    func pullPlaces(_ configuration: RegistriesConfiguration) throws(RegistryError) -> [(RegistriesConfiguration.Endpoint, [String])] {
+    public func pullPlaces(_ configuration: RegistriesConfiguration) throws(RegistryError) -> [(RegistriesConfiguration.Endpoint, [String])] {
         guard let reference = dockerReference else { return [] }
         var candidates = [ShortNameConfiguration.Candidate(reference: reference, note: nil)]
         if let written = writtenShortName, let name = Reference.shortName(of: written) {
