@@ -21,6 +21,8 @@ import Foundation
 ///    layout (`.NAME.ferry-sync/` beside it, kept across a failed run so the next one reuses what
 ///    landed) into the archive, atomically.
 ///
+/// Registries are reached as containers' registries.conf says (``SyncRegistryEndpoints``).
+///
 /// A sync killed at any point is simply run again: blobs that landed are found, images already
 /// there are up to date.
 public struct SyncOperation: Sendable {

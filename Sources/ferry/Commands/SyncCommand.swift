@@ -27,6 +27,11 @@ struct SyncCommand: AsyncParsableCommand {
         destination registry mount it). Run again after a failure or a kill: blobs that landed and \
         images already there are skipped.
 
+        Registries are reached as containers' registries.conf says, as for copy: a source image \
+        is read from its entry's mirrors first (a note names the one that served), then from its \
+        location; a destination HOST[/PREFIX] is rewritten to its location; insecure and blocked \
+        apply.
+
         Examples:
           ferry sync --images images.yaml oci-archive:/media/usb/site.tar
           ferry sync oci-archive:/media/usb/site.tar docker://registry.site.local/mirror
