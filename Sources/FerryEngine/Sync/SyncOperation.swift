@@ -46,9 +46,15 @@ public struct SyncOperation: Sendable {
         return try await SyncRegistryEndpoints.withClients(sourceOpenings) { sources in
             try await Self.withClients(destinationHosts) { targets in
                 let endpoints = SyncRegistryEndpoints(configuration: options.sourceRegistry.registriesConfiguration, clients: sources)
-                var report = try await run(sourceClients: endpoints, destinations: destinations, destinationClients: targets)
-                report.notes = endpoints.reportedNotes
-                return report
+                do {
+                    var report = try await run(sourceClients: endpoints, destinations: destinations, destinationClients: targets)
+                    report.notes = endpoints.reportedNotes
+                    return report
+                } catch let failure as SyncFailure {
+                    var report = failure.report
+                    report.notes = endpoints.reportedNotes
+                    throw SyncFailure(report: report, message: failure.message)
+                }
             }
         }
     }

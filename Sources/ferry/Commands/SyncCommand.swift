@@ -185,6 +185,9 @@ struct SyncCommand: AsyncParsableCommand {
             do {
                 report = try await SyncOperation(imageSet: set, destinations: destinations, options: options).run()
             } catch let failure as SyncFailure {
+                if !quiet {
+                    for note in failure.report.notes { Self.note("ferry sync: note: \(note)") }
+                }
                 if json { print(try prettyJSON(SyncJSON(failure.report))) } else if !quiet { print(SyncText.summary(failure.report)) }
                 throw EngineError(.partialSync, failure.message)
             }
