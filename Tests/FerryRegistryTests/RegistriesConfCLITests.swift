@@ -105,6 +105,11 @@ struct RegistriesConfCLITests {
             #expect(pushBlocked.exitCode == 4, "\(pushBlocked.stderr)")
             let tagsBlocked = try await ExternalTool.run(ferry, ["tags", "docker://\(primary)/ferry-test/blocked/x"], environment: env)
             #expect(tagsBlocked.exitCode == 3 && tagsBlocked.stderr.contains("blocked"), "\(tagsBlocked.stderr)")
+            // A failure at a destination registries.conf rewrote is the destination's (exit 4).
+            let dead = try await freeLoopbackPort()
+            let away = try environment(dir + "/away", conf: "[[registry]]\nprefix = \"away.example.test\"\nlocation = \"127.0.0.1:\(dead)\"\n")
+            let unreachable = try await ExternalTool.run(ferry, ["copy", "docker://\(primary)/\(repository)/app:v1", "docker://away.example.test/app:v1"], environment: away)
+            #expect(unreachable.exitCode == 4, "\(unreachable.stderr)")
             // A broken file is named with its line.
             let broken = try environment(dir, conf: "[[registry]]\nlocation = \"\(primary)\"\ninsecure = yes\n")
             let refused = try await ExternalTool.run(ferry, ["inspect", "docker://\(primary)/x:1"], environment: broken)
