@@ -193,6 +193,10 @@ struct RegistriesConfCLITests {
                 let report = try #require(try JSONSerialization.jsonObject(with: Data(again.stdout.utf8)) as? [String: Any], "\(again.stderr)")
                 #expect((report["images"] as? [[String: Any]])?.first?["status"] as? String == "up-to-date")
                 #expect((report["notes"] as? [String])?.first?.contains("was pulled from the mirror \(mirror)/\(repository):v1") == true, "\(again.stdout)")
+                // ferry inventory of that destination reads the location too.
+                let inventory = try await ExternalTool.run(ferry, ["inventory", "docker://images.example.test/site"], environment: env)
+                #expect(inventory.exitCode == 0, "\(inventory.stderr)")
+                #expect(inventory.stdout.contains(v1) && inventory.stdout.contains("\(landing)/site/\(repository)"), "\(inventory.stdout)")
                 // With --keep-going and a failed image, the note still comes.
                 let partial = try await ExternalTool.run(ferry, ["sync", "--keep-going", "--no-sync", "--image", "\(primary)/\(repository):v1", "--image", "\(primary)/\(repository):absent", "oci:\(dir)/partial"], environment: env)
                 #expect(partial.exitCode != 0, "\(partial.stderr)")
