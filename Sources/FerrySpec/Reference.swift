@@ -218,7 +218,7 @@ public struct Reference: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
-    private static func looksLikeDomain(_ component: Substring) -> Bool {
+    static func looksLikeDomain(_ component: Substring) -> Bool {
         component == "localhost" || component.utf8.contains { byte in
             byte == UInt8(ascii: ".") || byte == UInt8(ascii: ":") || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
         }

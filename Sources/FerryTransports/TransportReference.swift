@@ -36,6 +36,10 @@ public struct TransportReference: Sendable, Hashable, CustomStringConvertible {
     public var selector: ImageSelector
     /// For `docker://`: the parsed image reference (`path` is then its repository name).
     public var dockerReference: Reference?
+    /// For `docker://` written without a registry (`docker://alpine:3.19`): the reference as
+    /// written, which registries.conf's aliases and unqualified-search registries may resolve
+    /// (``ShortNameConfiguration``); ``dockerReference`` is then its Docker Hub reading.
+    public var writtenShortName: String?
 
     public init(kind: Kind, path: String, selector: ImageSelector = .only) {
         self.kind = kind
@@ -58,6 +62,8 @@ public struct TransportReference: Sendable, Hashable, CustomStringConvertible {
         let examples = "e.g. oci:./layout:1.0, oci:./layout@0 is written oci:./layout:@0, oci-archive:image.tar, docker-archive:app.tar:busybox:latest, docker://localhost:5000/app:1.0"
         if string.hasPrefix("docker:") {
             self = TransportReference(docker: try Self.parseDocker(string))
+            let written = String(string.dropFirst("docker://".count))
+            if Reference.shortName(of: written) != nil { writtenShortName = written }
             return
         }
         guard let colon = string.firstIndex(of: ":") else {

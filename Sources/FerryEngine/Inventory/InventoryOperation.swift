@@ -14,6 +14,8 @@ public struct InventoryOperation: Sendable {
     public let places: [InventoryPlace]
     /// Registry options per host (credentials, TLS).
     public let registry: RegistryOptions
+    /// Hosts reached with TLS verification off (registries.conf's `insecure`).
+    public var insecureHosts: Set<String> = []
     /// Manifests read at once from a registry.
     public var parallelism = 8
     /// Told of each image as it is read.
@@ -44,7 +46,9 @@ public struct InventoryOperation: Sendable {
         for case let host? in places.map(\.host) where !hosts.contains(host) { hosts.append(host) }
         for host in hosts {
             let here = places.filter { $0.host == host }
-            try await withRegistryClient(host, options: registry) { client in
+            var options = registry
+            if insecureHosts.contains(host) { options.tlsVerify = false }
+            try await withRegistryClient(host, options: options) { client in
                 for place in here {
                     let found = try await inventoryRegistry(place, client: client)
                     images += found.images

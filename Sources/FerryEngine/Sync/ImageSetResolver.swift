@@ -8,8 +8,8 @@ import Foundation
 /// newest-N rule; every local source is opened and its images named.
 struct ImageSetResolver: Sendable {
     let set: ImageSet
-    /// A client for each registry the set reads from.
-    let clients: [String: RegistryClient]
+    /// The clients of the registries the set reads from (registries.conf applied).
+    let clients: SyncRegistryEndpoints
     /// Each local source of the set, opened.
     let locals: [String: any ImageSource]
 
@@ -30,20 +30,20 @@ struct ImageSetResolver: Sendable {
     }
 
     private func resolveRegistry(_ group: ImageSet.Group, host: String, index: Int) async throws -> [SyncItem] {
-        guard let client = clients[host] else { throw EngineError(.invalidImageSet, "no client for registry \(host)") }
         var items: [SyncItem] = []
         for selection in group.repositories {
+            let (client, listed) = try clients.tagLister(host: host, repository: selection.repository)
             var selected: [String]
             switch selection.selection {
             case .references(let references) where !references.isEmpty:
                 selected = references
             case .references:
-                selected = try await client.tags(selection.repository)
+                selected = try await client.tags(listed)
             case .tagRegex(let pattern):
                 let expression = try NSRegularExpression(pattern: pattern)
-                selected = try await client.tags(selection.repository).filter { Self.finds(expression, in: $0) }
+                selected = try await client.tags(listed).filter { Self.finds(expression, in: $0) }
             case .semver(let constraint):
-                selected = try await client.tags(selection.repository).filter { tag in
+                selected = try await client.tags(listed).filter { tag in
                     SemanticVersion(tag).map(constraint.matches) ?? false
                 }
             }

@@ -8,7 +8,7 @@ import Foundation
 struct SyncContext: Sendable {
     let options: SyncOptions
     let groups: [ImageSet.Group]
-    let sourceClients: [String: RegistryClient]
+    let sourceClients: SyncRegistryEndpoints
     let locals: [String: any ImageSource]
     /// The delta record of each local source that is a delta bundle, by place.
     let deltas: [String: BundleDelta]
@@ -89,9 +89,8 @@ struct SyncContext: Sendable {
     /// Opens an image's source and finds its entry.
     func open(_ item: SyncItem) async throws -> (any ImageSource, SourceEntry) {
         switch item.origin {
-        case .registry(let host):
-            guard let client = sourceClients[host] else { throw EngineError(.invalidImageSet, "no client for \(host)") }
-            let source = RegistrySource(client: client, reference: item.reference, cache: registryReads)
+        case .registry:
+            let source = try await sourceClients.source(for: item.reference, cache: registryReads)
             return (source, try await source.entry(matching: .only))
         case .local(let place):
             guard let source = locals[place] else { throw EngineError(.invalidImageSet, "\(place) was not opened") }

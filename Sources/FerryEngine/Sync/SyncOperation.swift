@@ -24,6 +24,8 @@ import Foundation
 ///    from its staging layout (`.NAME.ferry-sync/` beside it, kept across a failed run so the
 ///    next one reuses what landed) into the archive, atomically.
 ///
+/// Registries are reached as containers' registries.conf says (``SyncRegistryEndpoints``).
+///
 /// A sync killed at any point is simply run again: blobs that landed are found, images already
 /// there are up to date.
 public struct SyncOperation: Sendable {
@@ -42,22 +44,20 @@ public struct SyncOperation: Sendable {
     ///   (`partialSync`) after every image was tried, when some failed.
     /// - Returns: what happened to each image at each destination.
     public func run() async throws -> SyncReport {
-        var sourceHosts: [(String, RegistryOptions)] = []
-        for group in imageSet.groups {
-            guard case .registry(let host) = group.origin, !sourceHosts.contains(where: { $0.0 == host }) else { continue }
-            var registry = options.sourceRegistry
-            if let credentials = group.credentials { registry.credentials = credentials }
-            if let verify = group.tlsVerify { registry.tlsVerify = verify }
-            if let directory = group.certificateDirectory { registry.certificateDirectory = directory }
-            sourceHosts.append((host, registry))
-        }
-        var destinationHosts: [(String, RegistryOptions)] = []
-        for case .registry(let host, _) in destinations where !destinationHosts.contains(where: { $0.0 == host }) {
-            destinationHosts.append((host, options.destinationRegistry))
-        }
-        return try await Self.withClients(sourceHosts) { sources in
+        let sourceOpenings = try SyncRegistryEndpoints.openings(for: imageSet, options: options)
+        let (destinations, destinationHosts) = try SyncRegistryEndpoints.destinations(destinations, options: options.destinationRegistry)
+        return try await SyncRegistryEndpoints.withClients(sourceOpenings) { sources in
             try await Self.withClients(destinationHosts) { targets in
-                try await run(sourceClients: sources, destinationClients: targets)
+                let endpoints = SyncRegistryEndpoints(configuration: options.sourceRegistry.registriesConfiguration, clients: sources)
+                do {
+                    var report = try await run(sourceClients: endpoints, destinations: destinations, destinationClients: targets)
+                    report.notes = endpoints.reportedNotes
+                    return report
+                } catch let failure as SyncFailure {
+                    var report = failure.report
+                    report.notes = endpoints.reportedNotes
+                    throw SyncFailure(report: report, message: failure.message)
+                }
             }
         }
     }
@@ -72,7 +72,7 @@ public struct SyncOperation: Sendable {
         }
     }
 
-    private func run(sourceClients: [String: RegistryClient], destinationClients: [String: RegistryClient]) async throws -> SyncReport {
+    private func run(sourceClients: SyncRegistryEndpoints, destinations: [SyncDestination], destinationClients: [String: RegistryClient]) async throws -> SyncReport {
         var locals: [String: any ImageSource] = [:]
         var deltas: [String: BundleDelta] = [:]
         var onePass: [SyncOnePass] = []

@@ -46,6 +46,8 @@ public struct SyncReport: Sendable {
     public var bytesLeftOut: Int64 = 0
     /// The parts of a bundle written split (`--split-size`).
     public var parts: BundleParts?
+    /// What a user should know that is not an error: which registries.conf mirror served an image.
+    public var notes: [String] = []
 
     /// How many images ended with `status`.
     public func count(_ status: Image.Status) -> Int { images.filter { $0.status == status }.count }

@@ -31,7 +31,18 @@ public enum RegistriesConfFiles {
         return paths
     }
 
-    /// The configuration the files of `environment` give (empty when there are none).
+    /// The short-name alias cache podman writes (containers-registries.conf(5)):
+    /// `/var/cache/containers/short-name-aliases.conf` for root, else
+    /// `$XDG_CACHE_HOME` (or `~/.cache`) `/containers/short-name-aliases.conf`.
+    public static func shortNameAliasesPath(environment: [String: String], isRoot: Bool = geteuid() == 0) -> String {
+        if isRoot { return "/var/cache/containers/short-name-aliases.conf" }
+        let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
+        let cacheHome = environment["XDG_CACHE_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? home + "/.cache"
+        return cacheHome + "/containers/short-name-aliases.conf"
+    }
+
+    /// The configuration the files of `environment` give (empty when there are none), the
+    /// short-name alias cache (``shortNameAliasesPath(environment:isRoot:)``) read last.
     /// - Throws: ``SpecError`` naming `file:line` for a file Ferry cannot read as registries.conf,
     ///   or ``StreamError`` for one that cannot be read at all.
     public static func load(environment: [String: String]) throws -> RegistriesConfiguration {
@@ -39,6 +50,11 @@ public enum RegistriesConfFiles {
         for path in paths(environment: environment) where [.regular, .symlink].contains(FileSystem.kind(of: path)) {
             let bytes = try FileSystem.readFile(path, limit: 4 << 20)
             try configuration.add(String(decoding: bytes, as: UTF8.self), file: path)
+        }
+        let aliases = shortNameAliasesPath(environment: environment)
+        if [.regular, .symlink].contains(FileSystem.kind(of: aliases)) {
+            let bytes = try FileSystem.readFile(aliases, limit: 4 << 20)
+            try configuration.addShortNameAliases(String(decoding: bytes, as: UTF8.self), file: aliases)
         }
         return configuration
     }

@@ -61,10 +61,14 @@ public struct RegistriesConfiguration: Sendable, Hashable {
         public var insecure: Bool
         /// Whether this is a mirror (credentials given for the registry itself do not go to it).
         public var isMirror: Bool
+        /// `file:line` of the registries.conf entry that named it (empty when none did).
+        public var origin: String = ""
     }
 
     /// The `[[registry]]` entries, in file order.
     public private(set) var registries: [Registry] = []
+    /// `unqualified-search-registries`, `short-name-mode` and `[aliases]`.
+    public private(set) var shortNames = ShortNameConfiguration()
 
     /// An empty configuration: every name is used as it is.
     public init() {}
@@ -89,7 +93,7 @@ public struct RegistriesConfiguration: Sendable, Hashable {
         guard !registry.blocked else { throw Self.blocked(reference, registry) }
         var endpoints: [Endpoint] = []
         for mirror in registry.mirrors where serves(mirror, registry, reference) {
-            endpoints.append(Endpoint(reference: try rewrite(reference, registry, to: mirror.location), insecure: mirror.insecure, isMirror: true))
+            endpoints.append(Endpoint(reference: try rewrite(reference, registry, to: mirror.location), insecure: mirror.insecure, isMirror: true, origin: registry.origin))
         }
         endpoints.append(try primary(reference, registry))
         return endpoints
@@ -103,8 +107,26 @@ public struct RegistriesConfiguration: Sendable, Hashable {
         return try primary(reference, registry)
     }
 
+    /// Where names under `name` (`host[:port][/namespace…]`, a sync destination) are pushed:
+    /// `name` with the prefix of the entry that matches it rewritten to its `location`, and
+    /// whether that entry is `insecure`. An entry for a narrower prefix (some repositories under
+    /// `name` only) is refused: it would send part of the set elsewhere.
+    /// - Throws: ``RegistryError`` when the entry is `blocked` (`connection`), or a narrower
+    ///   entry applies (`invalidArgument`, unless `allowingNarrower`), naming the file and line.
+    public func pushLocation(forName name: String, allowingNarrower: Bool = false) throws(RegistryError) -> (name: String, insecure: Bool) {
+        if !allowingNarrower, let narrower = registries.first(where: { !$0.prefix.hasPrefix("*.") && $0.prefix.hasPrefix(name + "/") }) {
+            throw RegistryError(.invalidArgument, "the registries.conf entry at \(narrower.origin) (prefix \(narrower.prefix)) applies to part of \(name) only; sync to a destination inside or outside it")
+        }
+        guard let registry = registries.filter({ $0.matches(name) }).max(by: { rank($0) < rank($1) }) else { return (name, false) }
+        guard !registry.blocked else {
+            throw RegistryError(.connection, "\(name) is blocked by the registries.conf entry at \(registry.origin) (prefix \(registry.prefix), blocked = true)")
+        }
+        guard !registry.prefix.hasPrefix("*.") else { return (name, registry.insecure) }
+        return (registry.location + name.dropFirst(registry.prefix.count), registry.insecure)
+    }
+
     private func primary(_ reference: Reference, _ registry: Registry) throws(RegistryError) -> Endpoint {
-        Endpoint(reference: try rewrite(reference, registry, to: registry.location), insecure: registry.insecure, isMirror: false)
+        Endpoint(reference: try rewrite(reference, registry, to: registry.location), insecure: registry.insecure, isMirror: false, origin: registry.origin)
     }
 
     private func serves(_ mirror: Mirror, _ registry: Registry, _ reference: Reference) -> Bool {
@@ -142,6 +164,7 @@ public struct RegistriesConfiguration: Sendable, Hashable {
     ///   a wildcard prefix with a location.
     public mutating func add(_ text: String, file: String) throws(SpecError) {
         let root = try TOMLSubset.parse(text, file: file)
+        try shortNames.add(root, file: file)
         if let list = root["registry"] {
             guard let entries = list.array else { throw Self.invalid(file, root.line(of: "registry"), "registry must be [[registry]] tables") }
             for entry in entries {
@@ -167,6 +190,16 @@ public struct RegistriesConfiguration: Sendable, Hashable {
                 }
             }
         }
+    }
+
+    /// Adds the aliases of a machine-written `short-name-aliases.conf` (`text`, named `file`),
+    /// which win over those of registries.conf.
+    /// - Throws: ``SpecError`` naming `file:line`.
+    public mutating func addShortNameAliases(_ text: String, file: String) throws(SpecError) {
+        let root = try TOMLSubset.parse(text, file: file)
+        guard let value = root["aliases"] else { return }
+        guard let table = value.table else { throw Self.invalid(file, root.line(of: "aliases"), "aliases must be an [aliases] table") }
+        try shortNames.addAliases(table, file: file)
     }
 
     private static func registry(_ table: TOMLTable, file: String) throws(SpecError) -> Registry {

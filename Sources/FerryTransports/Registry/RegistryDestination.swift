@@ -21,6 +21,8 @@ public struct RegistryDestination: ImageDestination {
     /// A repository of the same registry that blobs are mounted from (formats.md §8.3 item 2),
     /// typically the source of a registry-to-registry copy within one host; `nil` for none.
     public let mountSource: String?
+    /// What a copy reports about where the image went (a short name's resolution).
+    public var notes: [String] = []
     private let documents = DocumentShelf()
     private let declinedMounts = UploadShelf()
 

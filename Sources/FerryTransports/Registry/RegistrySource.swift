@@ -12,6 +12,9 @@ public struct RegistrySource: ImageSource {
     public let client: RegistryClient
     /// The image, normalised (a tag is `latest` when none was written).
     public let reference: Reference
+    /// What a copy reports about where the image was found (a mirror that served it, a short
+    /// name's resolution), one sentence each.
+    public var notes: [String] = []
 
     /// Documents and configs already read in this run, shared by the sources of a sync; `nil`
     /// reads everything from the registry.

@@ -9,7 +9,10 @@ struct CatalogCommand: AsyncParsableCommand {
         abstract: "List the repositories of a registry, one per line (GET /v2/_catalog, following pagination).",
         usage: "ferry catalog [<options>] <host>",
         discussion: """
-        Not every registry offers a catalog (Docker Hub does not); some list only what the credentials may see.
+        Not every registry offers a catalog (Docker Hub does not); some list only what the credentials may see. \
+        registries.conf applies as for tags: a host its entries rewrite is listed at the location \
+        (a location with a namespace lists the repositories under it, without the namespace), \
+        insecure turns TLS verification off, and a blocked host is refused.
 
         Examples:
           ferry catalog localhost:5000
@@ -37,9 +40,14 @@ struct CatalogCommand: AsyncParsableCommand {
     func run() async throws {
         let name = Self.registryHost(host) ?? host
         try await runReportingErrors {
-            let repositories = try await withRegistryClient(name, options: try registry.options) { client in
+            var options = try registry.options
+            let location = try options.registriesConfiguration.pushLocation(forName: name, allowingNarrower: true)
+            if location.insecure { options.tlsVerify = false }
+            let parts = location.name.split(separator: "/", maxSplits: 1).map(String.init)
+            let namespace = parts.count > 1 ? parts[1] + "/" : ""
+            let repositories = try await withRegistryClient(parts[0], options: options) { client in
                 try await client.catalog(pageSize: pageSize)
-            }
+            }.filter { $0.hasPrefix(namespace) }.map { String($0.dropFirst(namespace.count)) }
             if json {
                 struct Listing: Encodable { var schemaVersion = 1; var repositories: [String] }
                 print(try prettyJSON(Listing(repositories: repositories)))

@@ -188,7 +188,7 @@ struct CopyCommand: AsyncParsableCommand {
         Interruption.onInterrupt(clearing: display, message: interruptionMessage(to), cleanup: { toStandardOutput?.remove() })
         if let toStandardOutput { to = toStandardOutput.staged }
         let destinationPlace = to
-        try await runReportingErrors(registries: CopyRegistries(source: from.dockerReference, destination: destinationPlace.dockerReference)) {
+        try await runReportingErrors(registries: CopyRegistries(source: from, destination: destinationPlace, sourceConfiguration: sourceOptions.registriesConfiguration, destinationConfiguration: destinationOptions.registriesConfiguration)) {
             defer { display?.finish() }
             let handler: (@Sendable (CopyEvent) -> Void)? = display.map { display in { @Sendable event in display.handle(event) } }
             var options = CopyOptions(

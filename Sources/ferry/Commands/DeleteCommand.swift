@@ -29,11 +29,12 @@ struct DeleteCommand: AsyncParsableCommand {
 
     func run() async throws {
         let place = try parsePlace(image)
-        guard let named = place.dockerReference?.normalized else {
+        guard place.dockerReference != nil else {
             throw ValidationError("\(image) is not a registry image; write docker://HOST/REPO@DIGEST")
         }
         try await runReportingErrors {
-            let (reference, options) = try registry.options.direct(to: named)
+            guard let (direct, options) = try place.direct(try registry.options) else { return }
+            let reference = direct.normalized
             try await withRegistryClient(reference.domain, options: options) { client in
                 let digest: Digest
                 if let named = reference.digest {

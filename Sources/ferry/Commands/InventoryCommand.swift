@@ -1,5 +1,6 @@
 import ArgumentParser
 import FerryEngine
+import FerryRegistry
 import FerrySpec
 import FerryStreams
 import FerryTransports
@@ -64,7 +65,10 @@ struct InventoryCommand: AsyncParsableCommand {
         try await runReportingErrors {
             var parsed = try places.map { try InventoryPlace(parsing: $0) }
             if let images { parsed = try Self.restrict(parsed, to: images, scoped: scoped) }
-            var operation = InventoryOperation(places: parsed, registry: try registry.options)
+            let options = try registry.options
+            let (located, insecure) = try Self.located(parsed, options.registriesConfiguration)
+            var operation = InventoryOperation(places: located, registry: options)
+            operation.insecureHosts = insecure
             let lines = !quiet && output != nil && !json
             operation.progress = { line in
                 if lines { FileHandle.standardError.write(Data(("reading " + TerminalText.escaped(line) + "\n").utf8)) }
@@ -87,6 +91,32 @@ struct InventoryCommand: AsyncParsableCommand {
 }
 
 extension InventoryCommand {
+    /// Each registry place where registries.conf sends it, as `ferry sync` does a destination
+    /// (the registry itself, never a mirror: an inventory is of what the far side holds):
+    /// `HOST[/PATH]` rewritten to its entry's `location`, an image by its push endpoint; and the
+    /// hosts whose entry is `insecure`.
+    /// - Throws: ``RegistryError`` for a blocked place.
+    static func located(_ places: [InventoryPlace], _ configuration: RegistriesConfiguration) throws -> ([InventoryPlace], Set<String>) {
+        var located: [InventoryPlace] = []
+        var insecure = Set<String>()
+        for place in places {
+            switch place {
+            case .registry(let host, let path):
+                let location = try configuration.pushLocation(forName: path.isEmpty ? host : "\(host)/\(path)", allowingNarrower: true)
+                let parts = location.name.split(separator: "/", maxSplits: 1).map(String.init)
+                located.append(.registry(host: parts[0], path: parts.count > 1 ? parts[1] : ""))
+                if location.insecure { insecure.insert(parts[0]) }
+            case .image(let reference):
+                let endpoint = try configuration.pushEndpoint(for: reference)
+                located.append(.image(endpoint.reference))
+                if endpoint.insecure { insecure.insert(endpoint.reference.domain) }
+            case .local:
+                located.append(place)
+            }
+        }
+        return (located, insecure)
+    }
+
     /// Each `docker://HOST[/PREFIX]` place narrowed to the repositories an image-set file names,
     /// as `ferry sync` lays them out under that prefix; other places stay as they are.
     static func restrict(_ places: [InventoryPlace], to file: String, scoped: Bool) throws -> [InventoryPlace] {

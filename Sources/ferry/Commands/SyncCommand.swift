@@ -27,6 +27,11 @@ struct SyncCommand: AsyncParsableCommand {
         written once per destination (other repositories of a destination registry mount it). \
         Run again after a failure or a kill: blobs that landed and images already there are skipped.
 
+        Registries are reached as containers' registries.conf says, as for copy: a source image \
+        is read from its entry's mirrors first (a note names the one that served), then from its \
+        location; a destination HOST[/PREFIX] is rewritten to its location; insecure and blocked \
+        apply.
+
         Examples:
           ferry sync --images images.yaml oci-archive:/media/usb/site.tar
           ferry sync oci-archive:/media/usb/site.tar docker://registry.site.local/mirror
@@ -181,8 +186,14 @@ struct SyncCommand: AsyncParsableCommand {
             do {
                 report = try await SyncOperation(imageSet: set, destinations: destinations, options: options).run()
             } catch let failure as SyncFailure {
+                if !quiet {
+                    for note in failure.report.notes { Self.note("ferry sync: note: \(note)") }
+                }
                 if json { print(try prettyJSON(SyncJSON(failure.report))) } else if !quiet { print(SyncText.summary(failure.report)) }
                 throw EngineError(.partialSync, failure.message)
+            }
+            if !quiet {
+                for note in report.notes { Self.note("ferry sync: note: \(note)") }
             }
             if json {
                 print(try prettyJSON(SyncJSON(report)))
@@ -261,6 +272,7 @@ struct SyncJSON: Encodable {
     var images: [Image]
     var totals: Totals
     var parts: [Part]?
+    var notes: [String]?
 
     init(_ report: SyncReport) {
         images = report.images.map {
@@ -272,6 +284,7 @@ struct SyncJSON: Encodable {
             failed: report.count(.failed), uniqueBlobs: report.uniqueBlobs, uniqueBytes: report.uniqueBytes,
             blobsCopied: report.blobsCopied, bytesCopied: report.bytesCopied, blobsLeftOut: report.blobsLeftOut, bytesLeftOut: report.bytesLeftOut)
         parts = report.parts?.parts.map { Part(name: $0.name, size: $0.size, digest: $0.digest.description) }
+        notes = report.notes.isEmpty ? nil : report.notes
     }
 }
 

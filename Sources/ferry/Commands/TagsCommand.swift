@@ -36,12 +36,12 @@ struct TagsCommand: AsyncParsableCommand {
             return
         }
         try await runReportingErrors {
-            let (target, options) = try registry.options.direct(to: reference)
+            guard let (target, options) = try place.direct(try registry.options) else { return }
             let tags = try await withRegistryClient(target.domain, options: options) { client in
                 try await client.tags(target.repository, pageSize: pageSize)
             }
             if json {
-                print(try prettyJSON(TagListJSON(source: repository, repository: reference.name, tags: tags)))
+                print(try prettyJSON(TagListJSON(source: repository, repository: place.writtenShortName == nil ? reference.name : target.name, tags: tags)))
             } else {
                 for tag in tags { print(TerminalText.escaped(tag)) }
             }

@@ -10,6 +10,8 @@ func withTagHints<T>(_ place: TransportReference, options: RegistryOptions, _ bo
         return try await body()
     } catch let error as RegistryError where error.code == .notFound {
         guard let reference = place.dockerReference, reference.digest == nil else { throw error }
+        // A short name registries.conf resolves elsewhere than its Docker Hub reading: no hints.
+        if place.writtenShortName != nil, (try? place.pullPlaces(options.registriesConfiguration).map(\.0.reference)) != [reference] { throw error }
         let tag = reference.tag ?? Reference.defaultTag
         guard error.url?.hasSuffix("/\(reference.repository)/manifests/\(tag)") == true else { throw error }
         var message = error.message
