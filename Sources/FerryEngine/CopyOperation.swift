@@ -33,7 +33,7 @@ public struct CopyOperation: Sendable {
     /// - Throws: the first error from the source, the destination, verification or planning;
     ///   blobs that landed before it stay (verified), nothing is committed.
     public func run() async throws -> CopyReport {
-        if options.schema1Output == nil, let onePass = source as? any OnePassImageSource, onePass.awaitsOnePass {
+        if options.schema1Output == nil, case .once(let onePass) = source.capabilities.readOrder {
             return try await runReadingOnce(onePass)
         }
         let selected: [SourceEntry]
@@ -59,7 +59,7 @@ public struct CopyOperation: Sendable {
     /// A copy that needs a step before its plan — a source read once, schema 1 read or written —
     /// runs whole, as ``run()``.
     func run(plan: CopyPlan) async throws -> CopyReport {
-        let readsOnce = (source as? any OnePassImageSource)?.awaitsOnePass ?? false
+        let readsOnce = source.capabilities.readsOnce
         let schema1 = plan.entries.contains { if case .schema1 = $0.root { return true } else { return false } }
         if readsOnce || schema1 || options.schema1Output != nil { return try await run() }
         return try await execute(plan)
@@ -126,7 +126,7 @@ public struct CopyOperation: Sendable {
             }
         }
         var (results, remaining) = try takeLandedAhead(jobs)
-        if let sequential = source as? any SequentialImageSource, sequential.prefersSequentialReads {
+        if case .sequential(let sequential) = source.capabilities.readOrder {
             let (inOrder, rest) = try await runInSourceOrder(remaining, sequential)
             results += inOrder
             remaining = rest

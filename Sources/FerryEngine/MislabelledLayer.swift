@@ -33,7 +33,7 @@ extension CopyOperation {
     func copyLayer(_ job: BlobJob, requested: LayerCompression?, level: Int?, family: ManifestFormat, raw provided: sending (any ByteStream)?) async throws -> (BlobJob, Descriptor, Bool) {
         let descriptor = job.descriptor
         let context = "layer \(descriptor.digest) from \(source.name)"
-        if provided == nil, source is RegistrySource, try await destination.hasBlob(descriptor) {
+        if provided == nil, source.capabilities.isRemote, try await destination.hasBlob(descriptor) {
             options.progress?(.blobFinished(descriptor, skipped: true))
             return (job, descriptor, true)
         }

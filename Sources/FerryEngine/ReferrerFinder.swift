@@ -18,7 +18,7 @@ public struct ReferrerFinder: Sendable {
     ///   not decode.
     public init(source: any ImageSource) async throws {
         self.source = source
-        if source is any ReferrerListing {
+        if source.capabilities.referrerListing != nil {
             scanned = nil
             return
         }
@@ -41,7 +41,7 @@ public struct ReferrerFinder: Sendable {
     public func referrers(of subject: Digest, artifactType: String? = nil) async throws -> [Descriptor] {
         guard let scanned else {
             // `init` left `scanned` nil only for a listing source.
-            guard let listing = source as? any ReferrerListing else { return [] }
+            guard let listing = source.capabilities.referrerListing else { return [] }
             return try await listing.referrers(of: subject, artifactType: artifactType)
         }
         let all = scanned[subject] ?? []

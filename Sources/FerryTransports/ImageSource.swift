@@ -48,11 +48,17 @@ public protocol ImageSource: Sendable {
     /// What a user should know about the source that is not an error, one sentence each (such
     /// as the platforms an archive's index names but does not hold). Empty for most sources.
     var notes: [String] { get }
+
+    /// How the source is best read and what more it can do, as it stands now.
+    var capabilities: SourceCapabilities { get }
 }
 
 extension ImageSource {
     /// No notes.
     public var notes: [String] { [] }
+
+    /// Read in any order, locally; referrers found by scanning.
+    public var capabilities: SourceCapabilities { SourceCapabilities() }
 
     /// The tag of a name that is a full reference with a repository and a tag (`app:1.0`,
     /// `docker.io/library/app:latest`); `nil` for a bare tag such as `1.0`.

@@ -11,7 +11,7 @@ extension CopyOperation {
     /// archive when one is selected) are removed before the commit; on failure every blob the
     /// pass wrote is removed.
     func runReadingOnce(_ source: any OnePassImageSource) async throws -> CopyReport {
-        let landed = LandedAhead()
+        let landed = LandedAhead(source: source)
         let planner = CopyPlanner(source: source, capabilities: destination.capabilities, options: options)
         let lander = AheadLander(destination: destination, planner: planner, options: options, sourceName: source.name, landed: landed)
         do {
@@ -31,13 +31,12 @@ extension CopyOperation {
         guard let landedAhead else { return ([], jobs) }
         var results: [(BlobJob, Descriptor, Bool)] = []
         var remaining: [BlobJob] = []
-        let onePass = source as? any OnePassImageSource
         for job in jobs {
             let context = "layer \(job.descriptor.digest) from \(source.name)"
             guard let (descriptor, skipped) = try landedAhead.take(job, context: context) else {
                 // A member that passed with other bytes than the plan says: reading it again
                 // would only say so later (and a pipe cannot be read again).
-                if let member = onePass?.member(holding: job.descriptor), let passed = landedAhead.passed(member), passed != BlobKey(job.descriptor) {
+                if let member = landedAhead.source.member(holding: job.descriptor), let passed = landedAhead.passed(member), passed != BlobKey(job.descriptor) {
                     throw StreamError(.digestMismatch, "\(context): member \(member) has digest \(passed.digest) (\(passed.size) bytes), expected \(job.descriptor.digest) (\(job.descriptor.size) bytes)")
                 }
                 remaining.append(job)

@@ -1,5 +1,6 @@
 import FerrySpec
 import FerryStreams
+import FerryTransports
 import Synchronization
 
 /// Blobs a copy landed in its destination while reading a source once (``OnePassImageSource``),
@@ -26,7 +27,13 @@ final class LandedAhead: Sendable {
         var wasPresent: Bool
     }
 
+    /// The source that was read, which says which member holds a blob.
+    let source: any OnePassImageSource
     private let state = Mutex<(landings: [Landing], taken: Set<Digest>)>(([], []))
+
+    init(source: any OnePassImageSource) {
+        self.source = source
+    }
 
     func record(_ landing: Landing) {
         state.withLock { $0.landings.append(landing) }

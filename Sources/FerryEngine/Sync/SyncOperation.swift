@@ -94,7 +94,7 @@ public struct SyncOperation: Sendable {
                 locals[place] = archive
             default:
                 let source = try reference.openSource()
-                if let reading = source as? any OnePassImageSource, reading.awaitsOnePass {
+                if case .once(let reading) = source.capabilities.readOrder {
                     onePass.append(SyncOnePass(place: place, source: reading, archive: nil))
                 }
                 locals[place] = source

@@ -104,7 +104,7 @@ public struct Verifier: Sendable {
         } catch {
             // A registry that cannot be reached (or refuses us) is an unreadable source, not a
             // missing image.
-            if source is RegistrySource, Self.isUnreadable(error) { return unopened(error) }
+            if source.capabilities.isRemote, Self.isUnreadable(error) { return unopened(error) }
             problems.error(.imageNotFound, Self.message(error), at: .init())
         }
 

@@ -107,6 +107,16 @@ public struct DockerArchiveSource: ImageSource {
     }
 }
 
+extension DockerArchiveSource {
+    /// Once while not read yet (compressed, or on a pipe); then in one pass over the blobs when
+    /// it is compressed; else in any order.
+    public var capabilities: SourceCapabilities {
+        if awaitsOnePass { return SourceCapabilities(readOrder: .once(self)) }
+        if prefersSequentialReads { return SourceCapabilities(readOrder: .sequential(self)) }
+        return SourceCapabilities()
+    }
+}
+
 extension DockerArchiveSource: OnePassImageSource {
     /// A compressed archive nothing has read yet.
     public var awaitsOnePass: Bool { contents.isUnread }

@@ -64,6 +64,16 @@ public struct OCIArchiveSource: ImageSource {
     static func member(_ digest: Digest) -> String { "blobs/\(digest.algorithm)/\(digest.encoded)" }
 }
 
+extension OCIArchiveSource {
+    /// Once while not read yet (compressed, or on a pipe); then in one pass over the blobs when
+    /// it is compressed; else in any order.
+    public var capabilities: SourceCapabilities {
+        if awaitsOnePass { return SourceCapabilities(readOrder: .once(self)) }
+        if prefersSequentialReads { return SourceCapabilities(readOrder: .sequential(self)) }
+        return SourceCapabilities()
+    }
+}
+
 extension OCIArchiveSource: OnePassImageSource {
     /// A compressed archive or a pipe nothing has read yet.
     public var awaitsOnePass: Bool { contents.isUnread }

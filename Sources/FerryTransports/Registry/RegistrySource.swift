@@ -30,6 +30,9 @@ public struct RegistrySource: ImageSource {
 
     public var name: String { "docker://\(reference)" }
 
+    /// Remote, listing its own referrers.
+    public var capabilities: SourceCapabilities { SourceCapabilities(isRemote: true, referrerListing: self) }
+
     /// The manifest the reference names: its digest, else its tag (`latest` when none).
     var manifestReference: ManifestReference {
         if let digest = reference.digest { return .digest(digest) }
@@ -75,5 +78,13 @@ public struct RegistrySource: ImageSource {
         }
         let (client, repository) = (self.client, reference.repository)
         return try await cache.document(key) { try await client.manifest(repository, wanted) }
+    }
+}
+
+extension RegistrySource: ReferrerListing {
+    /// The referrers the registry lists: its referrers API, or the referrers tag schema's index
+    /// when it has no such API (``RegistryClient/referrers(_:of:artifactType:)``).
+    public func referrers(of subject: Digest, artifactType: String?) async throws -> [Descriptor] {
+        try await client.referrers(reference.repository, of: subject, artifactType: artifactType).manifests
     }
 }
