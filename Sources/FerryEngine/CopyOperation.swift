@@ -5,8 +5,12 @@ import FerryTransports
 /// Copies images from a source to a destination, verifying every byte on the way, converting
 /// manifest format, layer compression and platform set when asked or needed.
 ///
-/// Order: plan (every document read and verified, every decision made, see ``CopyPlanner``);
-/// move blobs in parallel under ``CopyOptions/parallelism`` — copied through a
+/// Phases, in order (``runPhases()``): prepare the source — a source best read once
+/// (``SourceCapabilities/ReadOrder/once(_:)``) is read front to back, landing blobs ahead of the
+/// plan, and a schema 1 source that must be converted becomes a converted source
+/// (``Schema1ConvertedSource``); writing schema 1 decorates the destination instead
+/// (``Schema1Destination``); plan (every document read and verified, every decision made, see
+/// ``CopyPlanner``); move blobs in parallel under ``CopyOptions/parallelism`` — copied through a
 /// ``VerifyingStream`` (skipped when the destination has them) or transcoded (verified,
 /// decompressed, checked against the DiffID, recompressed, hashed); write documents children
 /// first; name the top-level entries; commit.
@@ -18,7 +22,7 @@ public struct CopyOperation: Sendable {
     /// Blobs a step before the copy already wrote to the destination (verified), by digest: the
     /// copy counts them as copied without moving them again.
     var landedBlobs: [Digest: Descriptor] = [:]
-    /// Blobs landed while a source was read once, before the plan (``runReadingOnce(_:)``).
+    /// Blobs landed while a source was read once, before the plan (``landingAhead(_:then:)``).
     var landedAhead: LandedAhead?
 
     public init(source: any ImageSource, destination: any ImageDestination, selector: ImageSelector = .only, options: CopyOptions = CopyOptions()) {
@@ -33,9 +37,24 @@ public struct CopyOperation: Sendable {
     /// - Throws: the first error from the source, the destination, verification or planning;
     ///   blobs that landed before it stay (verified), nothing is committed.
     public func run() async throws -> CopyReport {
-        if options.schema1Output == nil, case .once(let onePass) = source.capabilities.readOrder {
-            return try await runReadingOnce(onePass)
+        // Writing schema 1: the same phases into a destination that rewrites each manifest.
+        if let output = options.schema1Output { return try await runWritingSchema1(output) }
+        return try await runPhases()
+    }
+
+    /// The phases, in order: prepare the source (a source best read once is read now, its blobs
+    /// landing ahead of the plan), select, plan (a schema 1 source converted first), execute.
+    func runPhases() async throws -> CopyReport {
+        guard case .once(let onePass) = source.capabilities.readOrder else { return try await fromSelection() }
+        return try await landingAhead(onePass) { landed in
+            var operation = self
+            operation.landedAhead = landed
+            return try await operation.fromSelection()
         }
+    }
+
+    /// Selects the entries to copy, plans them and executes the plan.
+    private func fromSelection() async throws -> CopyReport {
         let selected: [SourceEntry]
         if selector == .all {
             selected = try await source.entries()
@@ -48,7 +67,12 @@ public struct CopyOperation: Sendable {
         } else {
             selected = [try await source.entry(matching: selector)]
         }
-        if let report = try await runWithSchema1Steps(selected) { return report }
+        if let report = try await runConvertingSchema1(selected) { return report }
+        return try await planAndExecute(selected)
+    }
+
+    /// Plans `selected` and executes the plan.
+    func planAndExecute(_ selected: [SourceEntry]) async throws -> CopyReport {
         let plan = try await CopyPlanner(source: source, capabilities: destination.capabilities, options: options).plan(selected)
         return try await execute(plan)
     }

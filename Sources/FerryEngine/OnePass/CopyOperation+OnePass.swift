@@ -3,22 +3,21 @@ import FerryStreams
 import FerryTransports
 
 extension CopyOperation {
-    /// Copies from a source best read once (a compressed docker-archive): reads it front to back,
-    /// landing each member that may be a layer in the destination as it passes (``AheadLander``),
-    /// then plans and copies as usual, taking each blob job's result from what landed.
+    /// The first phase for a source best read once (a compressed docker-archive, a bundle on a
+    /// pipe): reads it front to back, landing each member that may be a layer in the destination
+    /// as it passes (``AheadLander``), then runs `rest` — the later phases, which take each blob
+    /// job's result from what landed.
     ///
     /// Blobs landed that no image needs (a guess that proved wrong, the other images of an
     /// archive when one is selected) are removed before the commit; on failure every blob the
     /// pass wrote is removed.
-    func runReadingOnce(_ source: any OnePassImageSource) async throws -> CopyReport {
+    func landingAhead(_ source: any OnePassImageSource, then rest: (LandedAhead) async throws -> CopyReport) async throws -> CopyReport {
         let landed = LandedAhead(source: source)
         let planner = CopyPlanner(source: source, capabilities: destination.capabilities, options: options)
         let lander = AheadLander(destination: destination, planner: planner, options: options, sourceName: source.name, landed: landed)
         do {
             try await source.readOnce { offer, stream in try await lander.land(offer, stream) }
-            var operation = self
-            operation.landedAhead = landed
-            return try await operation.run()
+            return try await rest(landed)
         } catch {
             for digest in landed.written() { try? await destination.discardBlob(digest) }
             throw error
