@@ -34,12 +34,15 @@ struct FaultProxyTests {
                 let pulled = try await pull(proxy.host, repository: repository, tag: "v1", into: dir + "/back", options: fastRetries)
                 #expect(pulled.entries.first?.descriptor.digest == digest)
                 let log = proxy.log()
-                for layer in image.layerDigests {
+                for (layer, size) in zip(image.layerDigests, image.layerSizes) {
                     let lines = log.filter { $0.hasPrefix("GET ") && $0.contains("/blobs/\(layer) ") }
-                    // One whole GET cut at 80 %, then one ranged GET answered 206: resumed, not restarted.
+                    // One whole GET cut at 80 %, then one ranged GET from exactly the cut, answered
+                    // 206: resumed, not restarted, so the blob crossed the wire once.
                     #expect(lines.count == 2, "\(lines)")
-                    #expect(lines.first?.hasSuffix("dropped") == true, "\(lines)")
-                    #expect(lines.last?.contains("range=bytes=") == true && lines.last?.contains("status=206") == true, "\(lines)")
+                    let cut = Self.bytesServed(Array(lines.prefix(1)))
+                    #expect(lines.first?.hasSuffix("dropped") == true && abs(cut - size * 8 / 10) <= 1, "\(lines)")
+                    #expect(lines.last?.contains("range=bytes=\(cut)- status=206 bytes=\(size - cut)") == true, "\(lines)")
+                    #expect(Self.bytesServed(lines) == size, "\(lines)")
                 }
             }
             #expect(FileManager.default.fileExists(atPath: dir + "/back/index.json"))
@@ -57,6 +60,31 @@ struct FaultProxyTests {
                 #expect(lines.count == 2 && lines.last?.contains("status=200") == true, "\(lines)")
             }
         }
+    }
+
+    @Test func resumedAnswerStartingElsewhereIsRefused() async throws {
+        try await withTemporaryDirectory { dir in
+            let (repository, image, _) = try await seed(dir, seed: 706, layerSize: 100_000)
+            try await withFaultProxy(upstream: upstream, faults: ["--drop-at", "0.8", "--bad-content-range"]) { proxy in
+                let error = await #expect(throws: RegistryError.self) {
+                    try await pull(proxy.host, repository: repository, tag: "v1", into: dir + "/back", options: fastRetries)
+                }
+                #expect(error?.code == .invalidResponse)
+                #expect(error?.message.contains("asked for bytes") == true && error?.message.contains("which starts at byte 0") == true,
+                        "\(String(describing: error))")
+                // Refused once, not retried: no blob GET after the rewritten answer.
+                let rewritten = proxy.log().filter { $0.hasSuffix("rewritten") }
+                #expect(rewritten.count >= 1 && rewritten.count <= image.layerDigests.count + 1, "\(proxy.log())")
+            }
+            #expect(!FileManager.default.fileExists(atPath: dir + "/back/index.json"))
+        }
+    }
+
+    /// The response bytes the proxy sent for these GET lines.
+    static func bytesServed(_ lines: [String]) -> Int {
+        lines.compactMap { line in
+            line.split(separator: " ").first { $0.hasPrefix("bytes=") }.flatMap { Int($0.dropFirst(6)) }
+        }.reduce(0, +)
     }
 
     @Test func serverErrorsAreRetried() async throws {
