@@ -257,7 +257,7 @@ public struct CopyOperation: Sendable {
             _ = try await destination.putBlob(verified)
             options.progress?(.blobFinished(descriptor, skipped: false))
             return (job, descriptor, false)
-        case .copyLayer(let requested, let level, let family):
+        case .copyLayer(let requested, let level, let family, _):
             if landedBlobs[descriptor.digest]?.size == descriptor.size { return (job, descriptor, false) }
             return try await copyLayer(job, requested: requested, level: level, family: family, raw: provided)
         case .transcode(let target, let level, let diffID, let mediaType):

@@ -83,12 +83,57 @@ struct CopyVerifyAgreementTests {
         }),
     ]
 
+    /// Rows on an image whose layers are plain tars, so that each layer's digest is its DiffID.
+    static let uncompressedRows: [(String, Bool, Mutation)] = [
+        ("uncompressed layers, intact", true, { _, _ in }),
+        // Found by the copy-verify fuzz target (Tests/FuzzCases/copy-verify/): one hex digit of
+        // a DiffID changed; verify decompressed and refused, copy to oci: carried the layer as it was.
+        ("uncompressed layers, config diff_ids[0] names another digest", false, { layout, image in
+            try editConfig(layout, image) { config in
+                var rootfs = config["rootfs"] as! [String: Any]
+                var diffIDs = rootfs["diff_ids"] as! [String]
+                diffIDs[0] = "sha256:" + String(repeating: "1", count: 64)
+                rootfs["diff_ids"] = diffIDs
+                config["rootfs"] = rootfs
+            }
+        }),
+    ]
+
+    /// Known and not fixed: a gzip layer copied as it is to `oci:` is not decompressed, so its
+    /// DiffID is not checked (verify decompresses and refuses). Checking it would cost a
+    /// decompression of every layer on every copy; recorded here so that the day copy checks it,
+    /// this test fails and the row moves to `rows`.
+    @Test func gzipLayerWithAnotherDiffIDIsAKnownDisagreement() async throws {
+        await withKnownIssue("copy to oci: does not decompress a gzip layer copied as it is, so it cannot see a wrong DiffID") {
+            try await judge(("gzip layers, config diff_ids[0] names another digest", false, { layout, image in
+                try Self.editConfig(layout, image) { config in
+                    var rootfs = config["rootfs"] as! [String: Any]
+                    var diffIDs = rootfs["diff_ids"] as! [String]
+                    diffIDs[0] = "sha256:" + String(repeating: "1", count: 64)
+                    rootfs["diff_ids"] = diffIDs
+                    config["rootfs"] = rootfs
+                }
+            }), seed: 1270, compressed: true)
+        }
+    }
+
     @Test(arguments: rows.indices)
     func copyAndVerifyAgree(_ row: Int) async throws {
-        let (label, valid, mutate) = Self.rows[row]
+        try await judge(Self.rows[row], seed: 1200 + UInt64(row), compressed: true)
+    }
+
+    @Test(arguments: uncompressedRows.indices)
+    func copyAndVerifyAgreeOnUncompressedLayers(_ row: Int) async throws {
+        try await judge(Self.uncompressedRows[row], seed: 1260 + UInt64(row), compressed: false)
+    }
+
+    /// Writes a one-image layout, mutates it, then verifies it and copies it to an OCI layout and
+    /// to a docker-archive: all three must agree, and agree with `valid`.
+    func judge(_ row: (String, Bool, Mutation), seed: UInt64, compressed: Bool) async throws {
+        let (label, valid, mutate) = row
         try await withTemporaryDirectory { dir in
-            var builder = TestImageBuilder(seed: 1200 + UInt64(row))
-            builder.addImage(tag: "t", layerCount: 2)
+            var builder = TestImageBuilder(seed: seed)
+            builder.addImage(tag: "t", layerCount: 2, compressed: compressed)
             let summary = try await builder.write(to: dir + "/src")
             try mutate(LayoutSurgery(dir + "/src"), try #require(summary["t"]?.images.first))
             let selector = label == "index.json lists no image" ? "" : ":t"
