@@ -36,9 +36,12 @@ public struct CopyOperation: Sendable {
         if options.schema1Output == nil, let onePass = source as? any OnePassImageSource, onePass.awaitsOnePass {
             return try await runReadingOnce(onePass)
         }
+        try refuseInvalidLayoutIndex()
         let selected: [SourceEntry]
         if selector == .all {
             selected = try await source.entries()
+            // A place with nothing to copy is refused, as verify reports it, whatever the selector.
+            if selected.isEmpty { throw TransportError(.notFound, "\(source.name) holds no image") }
             if options.destinationNames != nil && selected.count > 1 {
                 throw TransportError(.invalidArgument, "a destination name cannot be given to \(selected.count) images; leave it out to keep each image's own names")
             }
@@ -72,6 +75,18 @@ public struct CopyOperation: Sendable {
         try await destination.commit()
         report.notes += destination.notes
         return report
+    }
+
+    /// Refuses a layout whose `index.json` verify reports an error for (``LayoutChecks``: a
+    /// missing or mistyped field, an invalid descriptor): copy refuses what verify reports, and the
+    /// layout source itself reads `index.json` leniently.
+    private func refuseInvalidLayoutIndex() throws {
+        guard let inventory = source as? any LayoutInventory else { return }
+        var problems = ProblemList()
+        LayoutChecks.checkIndexFile(inventory, problems: &problems)
+        if let first = problems.all.first(where: { $0.severity == .error }) {
+            throw EngineError(.invalidGraph, "\(source.name): index.json: \(first.message)")
+        }
     }
 
     /// A note for each index a destination that holds no indexes got this machine's platform of,

@@ -78,6 +78,14 @@ struct CopyVerifyAgreementTests {
         ("index.json lists no image", false, { layout, _ in
             try layout.writeIndex(bytes: Array(#"{"schemaVersion":2,"manifests":[]}"#.utf8))
         }),
+        // Found by the copy-verify fuzz target (Tests/FuzzCases/copy-verify/): the layout source
+        // read a missing `manifests` as none, and copy --all copied nothing, exit 0.
+        ("index.json has no manifests array", false, { layout, _ in
+            try layout.writeIndex(bytes: Array(#"{"schemaVersion":2,"manifest":[]}"#.utf8))
+        }),
+        ("index.json manifests is an object", false, { layout, _ in
+            try layout.writeIndex(bytes: Array(#"{"schemaVersion":2,"manifests":{}}"#.utf8))
+        }),
         ("manifest schemaVersion 1", false, { layout, image in
             try layout.rewriteManifest(image.manifestDigest, tag: "t") { $0["schemaVersion"] = 1 }
         }),
@@ -136,7 +144,8 @@ struct CopyVerifyAgreementTests {
             builder.addImage(tag: "t", layerCount: 2, compressed: compressed)
             let summary = try await builder.write(to: dir + "/src")
             try mutate(LayoutSurgery(dir + "/src"), try #require(summary["t"]?.images.first))
-            let selector = label == "index.json lists no image" ? "" : ":t"
+            // Rows about index.json name no image; they are copied as named (the only one) and all.
+            let selector = label.hasPrefix("index.json") ? "" : ":t"
 
             let report = await Verifier(reference: try TransportReference(parsing: "oci:\(dir)/src\(selector)")).run()
             let verified = report.errors == 0
@@ -151,6 +160,15 @@ struct CopyVerifyAgreementTests {
                     outcomes[destination] = "accepted"
                 } catch {
                     outcomes[destination] = "refused: \(error)"
+                }
+            }
+            if selector.isEmpty {
+                do {
+                    _ = try await CopyOperation(source: try TransportReference(parsing: "oci:\(dir)/src").openSource(),
+                                                destination: try TransportReference(parsing: "oci:\(dir)/out-all").openDestination(), selector: .all).run()
+                    outcomes["oci: --all"] = "accepted"
+                } catch {
+                    outcomes["oci: --all"] = "refused: \(error)"
                 }
             }
             let accepted = outcomes.values.filter { $0 == "accepted" }.count
