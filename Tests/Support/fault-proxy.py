@@ -22,7 +22,8 @@ on with a Content-Length) to the upstream registry, injecting these faults:
         stores part of the chunk, as when a connection breaks straight into it
   --drop-at FRACTION
         on the first GET of each blob without a Range header, send the full Content-Length but
-        only FRACTION of the body, then close the connection
+        only FRACTION of the body, then close the connection (a FIN after those bytes, not a
+        reset that would discard what the client's socket had not yet read)
   --ignore-range
         drop the Range header before forwarding (the upstream answers 200 with the whole blob)
   --bad-content-range
@@ -213,7 +214,7 @@ class Handler(BaseHTTPRequestHandler):
             state.log(f"{note} status={response.status} bytes={cut} dropped")
             self.close_connection = True
             try:
-                self.connection.shutdown(socket.SHUT_RDWR)
+                self.connection.shutdown(socket.SHUT_WR)
             except OSError:
                 pass
             return
