@@ -26,7 +26,9 @@ enum CopyVerifyTarget {
         let bytes = Array(input.dropFirst())
         let root = scratch
         try? FileManager.default.removeItem(atPath: root)
-        defer { try? FileManager.default.removeItem(atPath: root) }
+        // FERRY_FUZZ_KEEP=1 leaves the last input's layout in place, to reproduce a disagreement
+        // with `ferry verify` and `ferry copy` (run one input: `FerryFuzz -runs=0 FILE`).
+        defer { if getenv("FERRY_FUZZ_KEEP") == nil { try? FileManager.default.removeItem(atPath: root) } }
         guard (try? SeedLayout.write(to: root + "/src", replacing: slot, with: bytes)) != nil else { return }
         AsyncRunner.wait {
             let outcomes = await judge(source: "oci:\(root)/src", destination: "oci:\(root)/out")
@@ -106,9 +108,10 @@ enum CopyVerifyTarget {
         return "\(bytes.count) bytes \(text.debugDescription)\(bytes.count > 300 ? "…" : "")"
     }
 
-    /// A folder of this process in memory-backed storage when there is some.
+    /// A folder of this process in memory-backed storage when there is some (the process id left
+    /// out with `FERRY_FUZZ_KEEP`, so the kept layout is easy to find).
     static let scratch: String = {
         let folder = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp"
-        return "\(folder)/ferry-fuzz-copy-verify-\(getpid())"
+        return getenv("FERRY_FUZZ_KEEP") == nil ? "\(folder)/ferry-fuzz-copy-verify-\(getpid())" : "\(folder)/ferry-fuzz-copy-verify-kept"
     }()
 }

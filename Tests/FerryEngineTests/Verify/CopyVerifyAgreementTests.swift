@@ -55,6 +55,14 @@ struct CopyVerifyAgreementTests {
         ("config is not JSON", false, { layout, image in
             try editConfigBytes(layout, image, Array("{not json".utf8))
         }),
+        // Found by the copy-verify fuzz target (Tests/FuzzCases/copy-verify/): JSONDecoder passed
+        // the byte on, verify's parser refused it.
+        ("config has a byte that is not UTF-8 inside a string", false, { layout, image in
+            var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: layout.blobPath(image.configDigest))))
+            let at = try #require(bytes.indices.first { Array(bytes[$0...].prefix(7)) == Array(#""linux""#.utf8) })
+            bytes.insert(0xFF, at: at + 3)
+            try editConfigBytes(layout, image, bytes)
+        }),
         ("md5 layer digest, blob missing", false, { layout, image in
             try editLayer(layout, image, digest: "md5:" + String(repeating: "0", count: 32))
         }),
