@@ -118,6 +118,6 @@ if Context.environment["FERRY_FUZZ"] != nil {
     package.targets.append(
         .executableTarget(
             name: "FerryFuzz",
-            dependencies: ["FerrySpec", "FerryStreams", "FerryRegistry", "FerryTransports", "CFuzzerDriver"],
+            dependencies: ["FerrySpec", "FerryStreams", "FerryRegistry", "FerryTransports", "FerryEngine", "CFuzzerDriver"],
             swiftSettings: strictSettings + [.unsafeFlags(["-parse-as-library", "-enable-testing"])]))
 }

@@ -55,9 +55,12 @@ public struct CopyOperation: Sendable {
 
     /// Selects the entries to copy, plans them and executes the plan.
     private func fromSelection() async throws -> CopyReport {
+        try refuseInvalidLayoutIndex()
         let selected: [SourceEntry]
         if selector == .all {
             selected = try await source.entries()
+            // A place with nothing to copy is refused, as verify reports it, whatever the selector.
+            if selected.isEmpty { throw TransportError(.notFound, "\(source.name) holds no image") }
             if options.destinationNames != nil && selected.count > 1 {
                 throw TransportError(.invalidArgument, "a destination name cannot be given to \(selected.count) images; leave it out to keep each image's own names")
             }
@@ -86,6 +89,7 @@ public struct CopyOperation: Sendable {
         let readsOnce = source.capabilities.readsOnce
         let schema1 = plan.entries.contains { if case .schema1 = $0.root { return true } else { return false } }
         if readsOnce || schema1 || options.schema1Output != nil { return try await run() }
+        try refuseInvalidLayoutIndex()
         return try await execute(plan)
     }
 
@@ -113,6 +117,18 @@ public struct CopyOperation: Sendable {
         try await destination.commit()
         report.notes += destination.notes
         return report
+    }
+
+    /// Refuses a layout whose `index.json` verify reports an error for (``LayoutChecks``: a
+    /// missing or mistyped field, an invalid descriptor): copy refuses what verify reports, and the
+    /// layout source itself reads `index.json` leniently.
+    private func refuseInvalidLayoutIndex() throws {
+        guard let inventory = source as? any LayoutInventory else { return }
+        var problems = ProblemList()
+        LayoutChecks.checkIndexFile(inventory, problems: &problems)
+        if let first = problems.all.first(where: { $0.severity == .error }) {
+            throw EngineError(.invalidGraph, "\(source.name): index.json: \(first.message)")
+        }
     }
 
     /// A note for each index a destination that holds no indexes got this machine's platform of,
@@ -298,7 +314,7 @@ public struct CopyOperation: Sendable {
             _ = try await destination.putBlob(verified)
             options.progress?(.blobFinished(descriptor, skipped: false))
             return (job, descriptor, false)
-        case .copyLayer(let requested, let level, let family):
+        case .copyLayer(let requested, let level, let family, _):
             if landedBlobs[descriptor.digest]?.size == descriptor.size { return (job, descriptor, false) }
             return try await copyLayer(job, requested: requested, level: level, family: family, raw: provided)
         case .transcode(let target, let level, let diffID, let mediaType):

@@ -42,16 +42,22 @@ struct PlannedManifest: Sendable {
     /// The format to write it in, or `nil` to keep it as it is.
     var format: ManifestFormat?
     /// How a layer this plan copies is moved: its first bytes sniffed, so that a layer whose media
-    /// type lies about its compression is corrected (``BlobJob/Kind/copyLayer(requested:level:family:)``);
+    /// type lies about its compression is corrected (``BlobJob/Kind/copyLayer(requested:level:family:diffID:)``);
     /// `nil` for an artifact, whose "layers" are carried as they are.
     var layerCheck: BlobJob.Kind? = nil
+    /// The config's DiffIDs, one per layer, when it is an image config.
+    var diffIDs: [Digest]? = nil
 
     var isVerbatim: Bool { format == nil && layers.allSatisfy(\.isCopy) }
 
     /// The blob job that moves a layer this plan copies.
     func copyJob(_ layer: Descriptor) -> BlobJob {
-        guard let layerCheck, layer.mediaType.layerCompression != nil else { return BlobJob(descriptor: layer, kind: .copy) }
-        return BlobJob(descriptor: layer, kind: layerCheck)
+        guard case .copyLayer(let requested, let level, let family, _)? = layerCheck, layer.mediaType.layerCompression != nil else {
+            return BlobJob(descriptor: layer, kind: .copy)
+        }
+        let position = decoded.layers.firstIndex { $0.digest == layer.digest }
+        let diffID = position.flatMap { position in diffIDs.flatMap { position < $0.count ? $0[position] : nil } }
+        return BlobJob(descriptor: layer, kind: .copyLayer(requested: requested, level: level, family: family, diffID: diffID))
     }
 }
 
@@ -96,7 +102,8 @@ struct BlobJob: Hashable, Sendable {
         /// Copy an image layer, sniffing its first bytes: when its media type names another
         /// compression than its content has, the content is brought to `requested` (`--compress`)
         /// or, without one, kept and the media type corrected (in `family`'s types).
-        case copyLayer(requested: LayerCompression?, level: Int?, family: ManifestFormat)
+        /// `diffID` is the config's DiffID for the layer: content found uncompressed must hash to it.
+        case copyLayer(requested: LayerCompression?, level: Int?, family: ManifestFormat, diffID: Digest?)
         case transcode(LayerCompression, level: Int?, diffID: Digest?, mediaType: MediaType)
     }
 

@@ -264,8 +264,8 @@ struct CopyPlanner: Sendable {
         }
         var requested: (LayerCompression, Int?)?
         if case .to(let compression, let level)? = options.compression { requested = (compression, level) }
-        let check = isArtifact ? nil : BlobJob.Kind.copyLayer(requested: requested?.0, level: requested?.1, family: family)
-        return PlannedManifest(descriptor: descriptor, original: document, decoded: manifest, config: manifest.config, layers: actions, format: format, layerCheck: check)
+        let check = isArtifact ? nil : BlobJob.Kind.copyLayer(requested: requested?.0, level: requested?.1, family: family, diffID: nil)
+        return PlannedManifest(descriptor: descriptor, original: document, decoded: manifest, config: manifest.config, layers: actions, format: format, layerCheck: check, diffIDs: diffIDs)
     }
 
     /// The compression a layer stored as `current` is transcoded to in a manifest of `family`, or

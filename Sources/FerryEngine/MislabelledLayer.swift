@@ -24,7 +24,7 @@ enum MislabelledLayer {
 }
 
 extension CopyOperation {
-    /// Copies an image layer, sniffing its first bytes (``BlobJob/Kind/copyLayer(requested:level:family:)``).
+    /// Copies an image layer, sniffing its first bytes (``BlobJob/Kind/copyLayer(requested:level:family:diffID:)``).
     ///
     /// A layer a registry source shares with the destination (present there, or mounted) is not
     /// read at all: the copy between repositories stays free of layer downloads, and its label is
@@ -39,6 +39,10 @@ extension CopyOperation {
         }
         if options.reliedOnBlobs.contains(descriptor.digest) { return try await reliedOn(job) }
         let (found, sniffed) = try await CompressionSniffer.sniff(try await rawBlob(descriptor, provided))
+        // Uncompressed content is its own DiffID: the config must name this digest, as verify checks.
+        if case .copyLayer(_, _, _, let diffID?) = job.kind, found.layerCompression == LayerCompression.none, diffID != descriptor.digest {
+            throw EngineError(.invalidGraph, "\(context): is uncompressed, so its DiffID is its digest, but the config's rootfs.diff_ids names \(diffID) for it")
+        }
         guard let actual = found.layerCompression, actual != descriptor.mediaType.layerCompression else {
             // Labelled right, or compressed in a way no layer type names: an ordinary copy.
             if try await destination.hasBlob(descriptor) {

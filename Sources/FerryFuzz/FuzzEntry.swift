@@ -16,6 +16,9 @@ struct FuzzTarget: Sendable {
     var name: String
     /// Feeds one input to the parser.
     var run: @Sendable ([UInt8]) -> Void
+    /// Seed inputs the target makes itself (written by `FERRY_FUZZ_SEEDS_TO`); most targets' seeds
+    /// come from Scripts/fuzz-corpus instead.
+    var seeds: @Sendable () -> [[UInt8]] = { [] }
 }
 
 /// Every target, in the order Scripts/fuzz runs them.
@@ -30,6 +33,7 @@ let allTargets: [FuzzTarget] = [
     FuzzTarget(name: "reference", run: ReferenceTarget.run),
     FuzzTarget(name: "auth-challenge", run: AuthTargets.challenge),
     FuzzTarget(name: "token-response", run: AuthTargets.tokenResponse),
+    FuzzTarget(name: "copy-verify", run: CopyVerifyTarget.run, seeds: CopyVerifyTarget.seeds),
 ]
 
 /// The target `FERRY_FUZZ_TARGET` names; the process stops with a list when it names none.
@@ -55,7 +59,22 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
 @_cdecl("FerryFuzz_main")
 public func fuzzMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
     _ = selectedTarget
+    if let folder = getenv("FERRY_FUZZ_SEEDS_TO").map({ String(cString: $0) }) {
+        return writeSeeds(of: selectedTarget, to: folder)
+    }
     var count = argc
     var arguments = argv
     return LLVMFuzzerRunDriver(&count, &arguments) { data, size in fuzzOneInput(data, size) }
+}
+
+/// Writes the target's own seeds as `seed-N` files in `folder` (made if missing); 0 on success.
+func writeSeeds(of target: FuzzTarget, to folder: String) -> Int32 {
+    mkdir(folder, 0o755)
+    for (number, seed) in target.seeds().enumerated() {
+        guard let file = fopen("\(folder)/seed-\(number)", "wb") else { return 1 }
+        let written = seed.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) }
+        fclose(file)
+        guard written == seed.count else { return 1 }
+    }
+    return 0
 }

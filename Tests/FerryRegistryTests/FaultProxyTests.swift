@@ -34,12 +34,18 @@ struct FaultProxyTests {
                 let pulled = try await pull(proxy.host, repository: repository, tag: "v1", into: dir + "/back", options: fastRetries)
                 #expect(pulled.entries.first?.descriptor.digest == digest)
                 let log = proxy.log()
-                for layer in image.layerDigests {
+                for (layer, size) in zip(image.layerDigests, image.layerSizes) {
                     let lines = log.filter { $0.hasPrefix("GET ") && $0.contains("/blobs/\(layer) ") }
-                    // One whole GET cut at 80 %, then one ranged GET answered 206: resumed, not restarted.
+                    // One whole GET cut at 80 %, then one ranged GET answered 206 with the rest from
+                    // the byte Ferry had read: resumed, not restarted. It starts at or before the
+                    // cut (what the HTTP client had buffered but not handed on when the connection
+                    // closed is lost with it), never at 0.
                     #expect(lines.count == 2, "\(lines)")
-                    #expect(lines.first?.hasSuffix("dropped") == true, "\(lines)")
-                    #expect(lines.last?.contains("range=bytes=") == true && lines.last?.contains("status=206") == true, "\(lines)")
+                    let cut = Self.bytesServed(Array(lines.prefix(1)))
+                    #expect(lines.first?.hasSuffix("dropped") == true && abs(cut - size * 8 / 10) <= 1, "\(lines)")
+                    let resumedAt = try #require(Self.rangeStart(lines.last ?? ""), "\(lines)")
+                    #expect(resumedAt > 0 && resumedAt <= cut, "\(lines)")
+                    #expect(lines.last?.contains("range=bytes=\(resumedAt)- status=206 bytes=\(size - resumedAt)") == true, "\(lines)")
                 }
             }
             #expect(FileManager.default.fileExists(atPath: dir + "/back/index.json"))
@@ -57,6 +63,36 @@ struct FaultProxyTests {
                 #expect(lines.count == 2 && lines.last?.contains("status=200") == true, "\(lines)")
             }
         }
+    }
+
+    @Test func resumedAnswerStartingElsewhereIsRefused() async throws {
+        try await withTemporaryDirectory { dir in
+            let (repository, image, _) = try await seed(dir, seed: 706, layerSize: 100_000)
+            try await withFaultProxy(upstream: upstream, faults: ["--drop-at", "0.8", "--bad-content-range"]) { proxy in
+                let error = await #expect(throws: RegistryError.self) {
+                    try await pull(proxy.host, repository: repository, tag: "v1", into: dir + "/back", options: fastRetries)
+                }
+                #expect(error?.code == .invalidResponse)
+                #expect(error?.message.contains("asked for bytes") == true && error?.message.contains("which starts at byte 0") == true,
+                        "\(String(describing: error))")
+                // Refused once, not retried: no blob GET after the rewritten answer.
+                let rewritten = proxy.log().filter { $0.hasSuffix("rewritten") }
+                #expect(rewritten.count >= 1 && rewritten.count <= image.layerDigests.count + 1, "\(proxy.log())")
+            }
+            #expect(!FileManager.default.fileExists(atPath: dir + "/back/index.json"))
+        }
+    }
+
+    /// N in a log line's `range=bytes=N-`.
+    static func rangeStart(_ line: String) -> Int? {
+        line.split(separator: " ").first { $0.hasPrefix("range=bytes=") }.flatMap { Int($0.dropFirst(12).prefix { $0.isNumber }) }
+    }
+
+    /// The response bytes the proxy sent for these GET lines.
+    static func bytesServed(_ lines: [String]) -> Int {
+        lines.compactMap { line in
+            line.split(separator: " ").first { $0.hasPrefix("bytes=") }.flatMap { Int($0.dropFirst(6)) }
+        }.reduce(0, +)
     }
 
     @Test func serverErrorsAreRetried() async throws {

@@ -22,14 +22,18 @@ on with a Content-Length) to the upstream registry, injecting these faults:
         stores part of the chunk, as when a connection breaks straight into it
   --drop-at FRACTION
         on the first GET of each blob without a Range header, send the full Content-Length but
-        only FRACTION of the body, then close the connection
+        only FRACTION of the body, then close the connection (a FIN after those bytes, not a
+        reset that would discard what the client's socket had not yet read)
   --ignore-range
         drop the Range header before forwarding (the upstream answers 200 with the whole blob)
+  --bad-content-range
+        answer a ranged blob GET's 206 with a Content-Range that starts at byte 0 instead of
+        where the body really starts (logged as "rewritten")
   --corrupt DIGEST (repeatable)
         flip one byte in the middle of that blob's body (same length)
 
 Every request is logged to FILE as one line:
-"METHOD PATH range=<Range or Content-Range|-> status=S bytes=N[ dropped| injected]"; bytes counts
+"METHOD PATH range=<Range or Content-Range|-> status=S bytes=N[ dropped| injected| rewritten]"; bytes counts
 the request body for POST, PUT and PATCH, the response body otherwise.
 """
 import argparse
@@ -191,10 +195,14 @@ class Handler(BaseHTTPRequestHandler):
         drop = (is_blob and args.drop_at is not None and response.status == 200
                 and not requested_range and len(body) > 1 and state.take_drop(self.path))
 
+        rewritten = False
         self.send_response(response.status)
         for name, value in response.getheaders():
             if name.lower() in HOP_BY_HOP or name.lower() == "content-length":
                 continue
+            if name.lower() == "content-range" and args.bad_content_range and is_blob and response.status == 206:
+                value = "bytes 0-" + value.split("-", 1)[1]
+                rewritten = True
             self.send_header(name, value)
         length = int(response.getheader("Content-Length", len(body))) if self.command == "HEAD" else len(body)
         self.send_header("Content-Length", str(length))
@@ -206,14 +214,14 @@ class Handler(BaseHTTPRequestHandler):
             state.log(f"{note} status={response.status} bytes={cut} dropped")
             self.close_connection = True
             try:
-                self.connection.shutdown(socket.SHUT_RDWR)
+                self.connection.shutdown(socket.SHUT_WR)
             except OSError:
                 pass
             return
         if self.command != "HEAD":
             self.wfile.write(body)
         counted = len(request_body) if sends_body else len(body)
-        state.log(f"{note} status={response.status} bytes={counted}")
+        state.log(f"{note} status={response.status} bytes={counted}{' rewritten' if rewritten else ''}")
 
 
 def main():
@@ -229,6 +237,7 @@ def main():
     parser.add_argument("--drop-patch-forward", action="store_true")
     parser.add_argument("--drop-at", type=float)
     parser.add_argument("--ignore-range", action="store_true")
+    parser.add_argument("--bad-content-range", action="store_true")
     parser.add_argument("--corrupt", action="append", default=[])
     args = parser.parse_args()
     Handler.state = State(args)

@@ -13,6 +13,11 @@ public enum JSONDocument {
         guard bytes.count <= DocumentLimits.maximumDocumentSize else {
             throw SpecError(.documentTooLarge, "\(context): \(bytes.count) bytes is over the \(DocumentLimits.maximumDocumentSize)-byte limit for JSON documents")
         }
+        // JSON is UTF-8 (RFC 8259 §8.1). The decoder would pass invalid bytes inside a string on
+        // (verify's parser refuses them): one reading for copy and verify.
+        guard String(validating: bytes, as: UTF8.self) != nil else {
+            throw SpecError(.invalidDocument, "\(context): not valid JSON (not UTF-8)")
+        }
         do {
             return try JSONDecoder().decode(T.self, from: Data(bytes))
         } catch let error as DecodingError {

@@ -4,8 +4,10 @@
 /// retries single requests with one (`RegistryOptions.retry`): requests whose body is a
 /// one-shot stream (the streamed blob `PATCH`) are never retried there; a ranged chunk `PATCH`
 /// is not re-sent blindly either, but resumed from the offset the registry reports, up to
-/// ``maximumAttempts`` tries per chunk. The copy engine retries whole blob jobs with another
-/// (`CopyOptions.jobRetry`), from a fresh read of the source.
+/// ``maximumAttempts`` tries per chunk; a blob `GET` whose body breaks is resumed with `Range`
+/// from the byte it stopped at, up to ``maximumAttempts`` breaks in a row without progress. The
+/// copy engine retries whole blob jobs with another (`CopyOptions.jobRetry`), from a fresh read
+/// of the source.
 public struct RetryPolicy: Sendable, Hashable {
     /// Attempts in all, the first included.
     public var maximumAttempts: Int

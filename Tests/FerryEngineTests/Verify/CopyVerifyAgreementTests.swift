@@ -55,6 +55,14 @@ struct CopyVerifyAgreementTests {
         ("config is not JSON", false, { layout, image in
             try editConfigBytes(layout, image, Array("{not json".utf8))
         }),
+        // Found by the copy-verify fuzz target (Tests/FuzzCases/copy-verify/): JSONDecoder passed
+        // the byte on, verify's parser refused it.
+        ("config has a byte that is not UTF-8 inside a string", false, { layout, image in
+            var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: layout.blobPath(image.configDigest))))
+            let at = try #require(bytes.indices.first { Array(bytes[$0...].prefix(7)) == Array(#""linux""#.utf8) })
+            bytes.insert(0xFF, at: at + 3)
+            try editConfigBytes(layout, image, bytes)
+        }),
         ("md5 layer digest, blob missing", false, { layout, image in
             try editLayer(layout, image, digest: "md5:" + String(repeating: "0", count: 32))
         }),
@@ -78,20 +86,74 @@ struct CopyVerifyAgreementTests {
         ("index.json lists no image", false, { layout, _ in
             try layout.writeIndex(bytes: Array(#"{"schemaVersion":2,"manifests":[]}"#.utf8))
         }),
+        // Found by the copy-verify fuzz target (Tests/FuzzCases/copy-verify/): the layout source
+        // read a missing `manifests` as none, and copy --all copied nothing, exit 0.
+        ("index.json has no manifests array", false, { layout, _ in
+            try layout.writeIndex(bytes: Array(#"{"schemaVersion":2,"manifest":[]}"#.utf8))
+        }),
+        ("index.json manifests is an object", false, { layout, _ in
+            try layout.writeIndex(bytes: Array(#"{"schemaVersion":2,"manifests":{}}"#.utf8))
+        }),
         ("manifest schemaVersion 1", false, { layout, image in
             try layout.rewriteManifest(image.manifestDigest, tag: "t") { $0["schemaVersion"] = 1 }
         }),
     ]
 
+    /// Rows on an image whose layers are plain tars, so that each layer's digest is its DiffID.
+    static let uncompressedRows: [(String, Bool, Mutation)] = [
+        ("uncompressed layers, intact", true, { _, _ in }),
+        // Found by the copy-verify fuzz target (Tests/FuzzCases/copy-verify/): one hex digit of
+        // a DiffID changed; verify decompressed and refused, copy to oci: carried the layer as it was.
+        ("uncompressed layers, config diff_ids[0] names another digest", false, { layout, image in
+            try editConfig(layout, image) { config in
+                var rootfs = config["rootfs"] as! [String: Any]
+                var diffIDs = rootfs["diff_ids"] as! [String]
+                diffIDs[0] = "sha256:" + String(repeating: "1", count: 64)
+                rootfs["diff_ids"] = diffIDs
+                config["rootfs"] = rootfs
+            }
+        }),
+    ]
+
+    /// Known and not fixed: a gzip layer copied as it is to `oci:` is not decompressed, so its
+    /// DiffID is not checked (verify decompresses and refuses). Checking it would cost a
+    /// decompression of every layer on every copy; recorded here so that the day copy checks it,
+    /// this test fails and the row moves to `rows`.
+    @Test func gzipLayerWithAnotherDiffIDIsAKnownDisagreement() async throws {
+        await withKnownIssue("copy to oci: does not decompress a gzip layer copied as it is, so it cannot see a wrong DiffID") {
+            try await judge(("gzip layers, config diff_ids[0] names another digest", false, { layout, image in
+                try Self.editConfig(layout, image) { config in
+                    var rootfs = config["rootfs"] as! [String: Any]
+                    var diffIDs = rootfs["diff_ids"] as! [String]
+                    diffIDs[0] = "sha256:" + String(repeating: "1", count: 64)
+                    rootfs["diff_ids"] = diffIDs
+                    config["rootfs"] = rootfs
+                }
+            }), seed: 1270, compressed: true)
+        }
+    }
+
     @Test(arguments: rows.indices)
     func copyAndVerifyAgree(_ row: Int) async throws {
-        let (label, valid, mutate) = Self.rows[row]
+        try await judge(Self.rows[row], seed: 1200 + UInt64(row), compressed: true)
+    }
+
+    @Test(arguments: uncompressedRows.indices)
+    func copyAndVerifyAgreeOnUncompressedLayers(_ row: Int) async throws {
+        try await judge(Self.uncompressedRows[row], seed: 1260 + UInt64(row), compressed: false)
+    }
+
+    /// Writes a one-image layout, mutates it, then verifies it and copies it to an OCI layout and
+    /// to a docker-archive: all three must agree, and agree with `valid`.
+    func judge(_ row: (String, Bool, Mutation), seed: UInt64, compressed: Bool) async throws {
+        let (label, valid, mutate) = row
         try await withTemporaryDirectory { dir in
-            var builder = TestImageBuilder(seed: 1200 + UInt64(row))
-            builder.addImage(tag: "t", layerCount: 2)
+            var builder = TestImageBuilder(seed: seed)
+            builder.addImage(tag: "t", layerCount: 2, compressed: compressed)
             let summary = try await builder.write(to: dir + "/src")
             try mutate(LayoutSurgery(dir + "/src"), try #require(summary["t"]?.images.first))
-            let selector = label == "index.json lists no image" ? "" : ":t"
+            // Rows about index.json name no image; they are copied as named (the only one) and all.
+            let selector = label.hasPrefix("index.json") ? "" : ":t"
 
             let report = await Verifier(reference: try TransportReference(parsing: "oci:\(dir)/src\(selector)")).run()
             let verified = report.errors == 0
@@ -106,6 +168,15 @@ struct CopyVerifyAgreementTests {
                     outcomes[destination] = "accepted"
                 } catch {
                     outcomes[destination] = "refused: \(error)"
+                }
+            }
+            if selector.isEmpty {
+                do {
+                    _ = try await CopyOperation(source: try TransportReference(parsing: "oci:\(dir)/src").openSource(),
+                                                destination: try TransportReference(parsing: "oci:\(dir)/out-all").openDestination(), selector: .all).run()
+                    outcomes["oci: --all"] = "accepted"
+                } catch {
+                    outcomes["oci: --all"] = "refused: \(error)"
                 }
             }
             let accepted = outcomes.values.filter { $0 == "accepted" }.count

@@ -1,0 +1,111 @@
+import AsyncHTTPClient
+import FerrySpec
+import FerryStreams
+import NIOHTTP1
+
+/// A blob body that resumes with `Range` requests when the connection breaks (formats.md §8.2),
+/// so that the reader — and the ``VerifyingStream`` hashing it — sees one continuous stream and
+/// no byte already received is fetched or hashed again.
+///
+/// After a transient break at byte N it asks again with `Range: bytes=N-`:
+/// - 206 whose `Content-Range` starts at N (and names the same complete length, when both are
+///   known): the body carries on from byte N;
+/// - 200 (the server ignores `Range`): the whole blob again, its first N bytes dropped unread by
+///   the reader;
+/// - 206 whose `Content-Range` starts elsewhere, is unreadable or names another length: refused
+///   (``RegistryError`` `invalidResponse`, not retried), since splicing it would corrupt the blob.
+///
+/// Breaks are answered up to ``RetryPolicy/maximumAttempts`` times in a row; a resumed body that
+/// brings new bytes starts the count again, so a long download over a flaky link finishes as long
+/// as every connection makes progress.
+final class ResumingBlobStream: ByteStream {
+    private let client: RegistryClient
+    private let request: RegistryRequest
+    /// The blob's length when an answer said it.
+    private var total: Int64?
+    private let context: String
+    private var current: ResponseBodyStream
+    /// Bytes handed to the reader so far.
+    private var delivered: Int64 = 0
+    /// Bytes of the current body to drop before handing more on (the server ignored `Range`).
+    private var skip: Int64 = 0
+    /// Breaks answered since the last one after which new bytes arrived.
+    private var resumes = 0
+    /// `delivered` when the current body was asked for.
+    private var deliveredAtResume: Int64 = 0
+
+    init(client: RegistryClient, request: RegistryRequest, first: ResponseBodyStream, total: Int64?, context: String) {
+        self.client = client
+        self.request = request
+        self.current = first
+        self.total = total
+        self.context = context
+    }
+
+    func next() async throws -> [UInt8]? {
+        while true {
+            do {
+                guard var chunk = try await current.next() else {
+                    if skip > 0 || total.map({ delivered < $0 }) == true {
+                        let size = total.map { String($0) } ?? "?"
+                        throw RegistryError(.connection, "\(context): the body ended after \(delivered) of \(size) bytes")
+                    }
+                    return nil
+                }
+                if skip > 0 {
+                    let dropped = min(Int64(chunk.count), skip)
+                    chunk.removeFirst(Int(dropped))
+                    skip -= dropped
+                    if chunk.isEmpty { continue }
+                }
+                delivered += Int64(chunk.count)
+                return chunk
+            } catch let error as RegistryError where error.code == .connection {
+                if let total, delivered >= total, skip == 0 { return nil }
+                if delivered > deliveredAtResume { resumes = 0 }
+                resumes += 1
+                guard resumes < client.options.retry.maximumAttempts else {
+                    throw RegistryError(.connection, "\(error.message); gave up after \(resumes) attempts", method: error.method, url: error.url)
+                }
+                try await Task.sleep(for: client.options.retry.delay(afterAttempt: resumes))
+                try await resume()
+            }
+        }
+    }
+
+    /// Asks for the rest: `Range: bytes=<delivered>-`; 206 must say it starts there, 200 means
+    /// the whole blob again.
+    private func resume() async throws {
+        var ranged = request
+        ranged.expected = [200, 206]
+        ranged.headers.replaceOrAdd(name: "Range", value: "bytes=\(delivered)-")
+        let response = try await client.send(ranged)
+        deliveredAtResume = delivered
+        guard response.status.code == 206 else {
+            skip = delivered
+            current = ResponseBodyStream(response.body, context: context, lowSpeed: client.options.lowSpeed)
+            return
+        }
+        let header = response.headers.first(name: "Content-Range")
+        let range = header.flatMap(ContentRange.init)
+        if let problem = Self.mismatch(range, header: header, asked: delivered, total: total) {
+            await RegistryClient.discard(response)
+            throw RegistryError(.invalidResponse, "\(context): asked for bytes \(delivered)- after the connection broke, and the registry answered 206 with \(problem); refusing to splice it into the blob", method: "GET", url: request.url, status: 206)
+        }
+        if total == nil { total = range?.completeLength }
+        skip = 0
+        current = ResponseBodyStream(response.body, context: context, offset: delivered, lowSpeed: client.options.lowSpeed)
+    }
+
+    /// What is wrong with a 206 answer to `Range: bytes=<asked>-`, or `nil` when it continues the
+    /// blob at `asked`.
+    static func mismatch(_ range: ContentRange?, header: String?, asked: Int64, total: Int64?) -> String? {
+        guard let header else { return "no Content-Range" }
+        guard let range else { return "an unreadable Content-Range \"\(header.prefix(100))\"" }
+        if range.first != asked { return "Content-Range \"\(header.prefix(100))\", which starts at byte \(range.first)" }
+        if let total, let complete = range.completeLength, complete != total {
+            return "Content-Range \"\(header.prefix(100))\" for \(complete) bytes where the first answer had \(total)"
+        }
+        return nil
+    }
+}
