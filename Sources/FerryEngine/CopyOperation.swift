@@ -19,10 +19,9 @@ public struct CopyOperation: Sendable {
     public let destination: any ImageDestination
     public let selector: ImageSelector
     public let options: CopyOptions
-    /// Blobs a step before the copy already wrote to the destination (verified), by digest: the
-    /// copy counts them as copied without moving them again.
-    var landedBlobs: [Digest: Descriptor] = [:]
-    /// Blobs landed while a source was read once, before the plan (``landingAhead(_:then:)``).
+    /// The one record of blobs a step before the plan already wrote to the destination
+    /// (verified): a source read once (``landingAhead(_:then:)``), or the layers a schema 1
+    /// conversion landed as it read them. The plan's jobs take their results from it.
     var landedAhead: LandedAhead?
 
     public init(source: any ImageSource, destination: any ImageDestination, selector: ImageSelector = .only, options: CopyOptions = CopyOptions()) {
@@ -298,8 +297,6 @@ public struct CopyOperation: Sendable {
         try Task.checkCancellation()
         let descriptor = job.descriptor
         switch job.kind {
-        case .copy where landedBlobs[descriptor.digest]?.size == descriptor.size:
-            return (job, descriptor, false)
         case .copy where descriptor.size < 0:
             return try await copyUnsized(job)
         case .copy where options.reliedOnBlobs.contains(descriptor.digest):
@@ -315,7 +312,6 @@ public struct CopyOperation: Sendable {
             options.progress?(.blobFinished(descriptor, skipped: false))
             return (job, descriptor, false)
         case .copyLayer(let requested, let level, let family, _):
-            if landedBlobs[descriptor.digest]?.size == descriptor.size { return (job, descriptor, false) }
             return try await copyLayer(job, requested: requested, level: level, family: family, raw: provided)
         case .transcode(let target, let level, let diffID, let mediaType):
             if let landed = try await alreadyTranscoded(descriptor, to: target, level: level, mediaType: mediaType) {

@@ -27,12 +27,17 @@ final class LandedAhead: Sendable {
         var wasPresent: Bool
     }
 
-    /// The source that was read, which says which member holds a blob.
-    let source: any OnePassImageSource
+    /// The source read once, which says which member holds a blob; `nil` for blobs a schema 1
+    /// conversion landed as it read each layer.
+    let source: (any OnePassImageSource)?
+    /// Whether the step that landed the blobs reported each to progress already (a schema 1
+    /// conversion does; a one-pass read leaves it to the jobs that take them).
+    let reportedProgress: Bool
     private let state = Mutex<(landings: [Landing], taken: Set<Digest>)>(([], []))
 
-    init(source: any OnePassImageSource) {
+    init(source: (any OnePassImageSource)? = nil, reportedProgress: Bool = false) {
         self.source = source
+        self.reportedProgress = reportedProgress
     }
 
     func record(_ landing: Landing) {

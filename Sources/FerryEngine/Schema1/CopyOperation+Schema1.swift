@@ -33,7 +33,12 @@ extension CopyOperation {
             throw EngineError(.unsupported, "--referrers: \(source.name) holds Docker schema 1, which is converted (new digests) and has no referrers")
         }
         var inner = CopyOperation(source: converted.source, destination: destination, selector: .all, options: options)
-        inner.landedBlobs = converted.landed
+        let landed = LandedAhead(reportedProgress: true)
+        for descriptor in converted.landed.values {
+            let key = BlobKey(descriptor)
+            landed.record(.init(member: descriptor.digest.description, source: key, target: nil, level: nil, landed: key, wasPresent: false))
+        }
+        inner.landedAhead = landed
         var report = try await inner.planAndExecute(try await converted.source.entries())
         let original = Dictionary(uniqueKeysWithValues: converted.digestMap.map { ($0.value, $0.key) })
         for i in report.entries.indices {
