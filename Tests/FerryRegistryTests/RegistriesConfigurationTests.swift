@@ -99,6 +99,15 @@ import Testing
         ("[[registry]]\nlocation = 5\n", "f:2: location must be a string (found: integer)"),
         ("registry = 1\n", "f:1: registry must be [[registry]] tables"),
         ("[registries.insecure]\nregistries = \"a\"\n", "f:2: registries.insecure.registries must be an array of strings"),
+        // Short names (ShortNameConfigurationTests has the resolution tables).
+        ("unqualified-search-registries = \"a\"\n", "f:1: unqualified-search-registries must be an array of strings"),
+        ("unqualified-search-registries = [\"a/b\"]\n", "f:1: unqualified-search-registries lists \"a/b\", which is not host[:port]"),
+        ("short-name-mode = \"strict\"\n", "f:1: short-name-mode must be enforcing, permissive or disabled"),
+        ("[aliases]\n\"a.example/x\" = \"b.example/x\"\n", "f:2: an alias name must be a short name"),
+        ("[aliases]\n\"x:1\" = \"b.example/x\"\n", "f:2: an alias name must be a short name"),
+        ("[aliases]\n\"x\" = \"y\"\n", "f:2: the alias \"x\" must name a registry and repository without tag or digest"),
+        ("[aliases]\n\"x\" = \"b.example/x:1\"\n", "f:2: the alias \"x\" must name a registry and repository without tag or digest"),
+        ("[aliases]\n\"x\" = true\n", "f:2: the alias \"x\" must be a string"),
     ]
 
     @Test(arguments: errors)

@@ -101,28 +101,6 @@ import Testing
         #expect(RegistriesConfFiles.shortNameAliasesPath(environment: ["HOME": "/h"], isRoot: true) == "/var/cache/containers/short-name-aliases.conf")
     }
 
-    /// (file, the message it gets).
-    static let errors: [(String, String)] = [
-        ("unqualified-search-registries = \"a\"\n", "f:1: unqualified-search-registries must be an array of strings"),
-        ("unqualified-search-registries = [\"a/b\"]\n", "f:1: unqualified-search-registries lists \"a/b\", which is not host[:port]"),
-        ("short-name-mode = \"strict\"\n", "f:1: short-name-mode must be enforcing, permissive or disabled"),
-        ("[aliases]\n\"a.example/x\" = \"b.example/x\"\n", "f:2: an alias name must be a short name"),
-        ("[aliases]\n\"x:1\" = \"b.example/x\"\n", "f:2: an alias name must be a short name"),
-        ("[aliases]\n\"x\" = \"y\"\n", "f:2: the alias \"x\" must name a registry and repository without tag or digest"),
-        ("[aliases]\n\"x\" = \"b.example/x:1\"\n", "f:2: the alias \"x\" must name a registry and repository without tag or digest"),
-        ("[aliases]\n\"x\" = true\n", "f:2: the alias \"x\" must be a string"),
-    ]
-
-    @Test(arguments: errors)
-    func errorsNameFileAndLine(_ text: String, _ message: String) {
-        var configuration = RegistriesConfiguration()
-        #expect {
-            try configuration.add(text, file: "f")
-        } throws: { error in
-            (error as? SpecError)?.message.hasPrefix(message) == true
-        }
-    }
-
     static let destinationConf = """
     [[registry]]
     prefix = "site.example"

@@ -183,6 +183,9 @@ struct SyncRegistryTests {
                 #expect(readTwice.isEmpty, "blobs read more than once from the source: \(readTwice)")
                 let manifestsTwice = reads.filter { $0.key.hasPrefix("manifest sha256:") && $0.value > 1 }
                 #expect(manifestsTwice.isEmpty, "manifests read more than once by digest: \(manifestsTwice)")
+                // A manifest read by its tag is not read again by its digest.
+                let alsoByDigest = Set(digests.values).filter { reads["manifest \($0)"] != nil }
+                #expect(alsoByDigest.isEmpty, "read by tag, then again by digest: \(alsoByDigest)")
 
                 // Each destination holds every image.
                 let skopeo = try ExternalTool.require("skopeo")

@@ -45,6 +45,17 @@ public final class RegistryReadCache: Sendable {
         }
     }
 
+    /// Keeps a document read under another key (a tag's manifest, kept by digest too), unless
+    /// the cache holds that key already or is full.
+    func remember(_ document: RawDocument, as key: String) {
+        state.withLock { state in
+            guard state.fetches[key] == nil, state.bytes + document.bytes.count <= limit else { return }
+            state.fetches[key] = Task { document }
+            state.counted.insert(key)
+            state.bytes += document.bytes.count
+        }
+    }
+
     /// Keeps `document`'s memory accounted for, forgetting it when the cache is over its limit.
     private func keep(_ key: String, _ size: Int) {
         state.withLock { state in

@@ -77,7 +77,10 @@ public struct RegistrySource: ImageSource {
         case .tag(let tag): key = "\(reference.domain)/\(reference.repository):\(tag)"
         }
         let (client, repository) = (self.client, reference.repository)
-        return try await cache.document(key) { try await client.manifest(repository, wanted) }
+        let document = try await cache.document(key) { try await client.manifest(repository, wanted) }
+        // The planner reads the same manifest again by digest.
+        if case .tag = wanted { cache.remember(document, as: document.digest.description) }
+        return document
     }
 }
 
