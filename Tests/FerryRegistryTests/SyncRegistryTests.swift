@@ -126,6 +126,12 @@ struct SyncRegistryTests {
             let rawFromBundle = try await ExternalTool.runChecked(skopeo, ["inspect", "--raw", "oci-archive:\(dir)/bundle.tar:\(registry)/\(b):3.0"]).stdout
             #expect(try DigestHasher.digest(Array(rawFromBundle.utf8)) == digests["\(b):3.0"])
             #expect(!FileManager.default.fileExists(atPath: dir + "/.bundle.tar.ferry-sync"), "the staging layout stayed")
+            // A run killed after packing but before the staging layout was removed leaves it
+            // beside a whole bundle: the rerun finds every image there and removes the leftover.
+            try FileManager.default.copyItem(atPath: dir + "/layout", toPath: dir + "/.bundle.tar.ferry-sync")
+            let (packedAgain, _) = try await sync(["oci:\(dir)/layout", "oci-archive:\(dir)/bundle.tar"])
+            #expect(packedAgain.allSatisfy { $0["status"] as? String == "up-to-date" })
+            #expect(!FileManager.default.fileExists(atPath: dir + "/.bundle.tar.ferry-sync"), "a leftover staging layout stayed beside a whole bundle")
             let prefix = SharedFixtures.uniqueRepository("sync-back")
             let (back, _) = try await sync(["oci-archive:\(dir)/bundle.tar", "docker://\(registry)/\(prefix)"])
             #expect(back.count == 5 && back.allSatisfy { $0["status"] as? String == "copied" })

@@ -59,7 +59,9 @@ extension SyncContext {
         var existing: [String: Digest] = [:]
         if let existingPlace { existing = await Self.namedDigests(inArchive: existingPlace) }
         if !existing.isEmpty, try await allPresent(items, existing) {
-            // Every image of the set is in the bundle already: nothing to write.
+            // Every image of the set is in the bundle already: nothing to write. A staging layout
+            // still beside it is the leftover of a run killed after packing and is removed.
+            if !options.dryRun { try? FileManager.default.removeItem(atPath: Self.stagingPath(for: path)) }
             var stage = SyncStage(label: label, ending: .upToDate) { _ in throw EngineError(.invalidImageSet, "\(label) holds every image already") }
             let wanted = Dictionary(items.map { ($0.reference.description, $0) }, uniquingKeysWith: { a, _ in a })
             for (name, item) in wanted.sorted(by: { $0.key < $1.key }) {
