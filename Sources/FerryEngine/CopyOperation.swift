@@ -321,18 +321,14 @@ public struct CopyOperation: Sendable {
             options.progress?(.blobStarted(descriptor))
             let context = "layer \(descriptor.digest) from \(source.name)"
             let verified = try VerifyingStream(try await rawBlob(descriptor, provided), expected: descriptor, context: context)
-            let (found, sniffed) = try await CompressionSniffer.sniff(verified)
-            guard let current = found.layerCompression else {
-                throw StreamError(.unsupported, "\(context): is \(found.rawValue)-compressed, which a layer cannot be; cannot recompress it")
+            let (digest, size): (Digest, Int64)
+            if options.checkLayers {
+                (digest, size) = try await LayerContentCheck.checking(verified, mediaType: descriptor.mediaType, diffID: diffID, context: context) { stream in
+                    try await transcode(stream, descriptor, to: target, level: level, diffID: diffID, context: context)
+                }.result
+            } else {
+                (digest, size) = try await transcode(verified, descriptor, to: target, level: level, diffID: diffID, context: context)
             }
-            var plain = try decompressed(sniffed, format: current, context: context)
-            // An uncompressed layer's digest is its DiffID, already checked by `verified`: hashing
-            // the same bytes twice would cost a third of a fast recompression.
-            if let diffID, current != .none || diffID != descriptor.digest {
-                plain = try VerifyingStream(plain, expectedDigest: diffID, context: "\(context): uncompressed content (DiffID)")
-            }
-            let output = try VerifyingStream(try compressed(plain, format: target, level: level), computing: .sha256, context: "\(context) recompressed to \(target.rawValue)")
-            let (digest, size) = try await destination.putBlob(output)
             var result = descriptor
             result.mediaType = mediaType
             result.digest = digest
@@ -343,6 +339,22 @@ public struct CopyOperation: Sendable {
             options.progress?(.blobFinished(descriptor, skipped: false))
             return (job, result, false)
         }
+    }
+
+    /// Recompresses a layer read through `verified` to `target` and writes it; returns the new blob.
+    private func transcode(_ verified: sending any ByteStream, _ descriptor: Descriptor, to target: LayerCompression, level: Int?, diffID: Digest?, context: String) async throws -> (Digest, Int64) {
+        let (found, sniffed) = try await CompressionSniffer.sniff(verified)
+        guard let current = found.layerCompression else {
+            throw StreamError(.unsupported, "\(context): is \(found.rawValue)-compressed, which a layer cannot be; cannot recompress it")
+        }
+        var plain = try decompressed(sniffed, format: current, context: context)
+        // An uncompressed layer's digest is its DiffID, already checked by `verified`: hashing
+        // the same bytes twice would cost a third of a fast recompression.
+        if let diffID, current != .none || diffID != descriptor.digest {
+            plain = try VerifyingStream(plain, expectedDigest: diffID, context: "\(context): uncompressed content (DiffID)")
+        }
+        let output = try VerifyingStream(try compressed(plain, format: target, level: level), computing: .sha256, context: "\(context) recompressed to \(target.rawValue)")
+        return try await destination.putBlob(output)
     }
 
     /// A blob the source relies on the destination having (``CopyOptions/reliedOnBlobs``): taken

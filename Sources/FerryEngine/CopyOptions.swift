@@ -74,6 +74,11 @@ public struct CopyOptions: Sendable {
     /// whose `subject` names a copied manifest — and theirs in turn, verbatim (`--referrers`).
     /// Referrers point at their subject by digest, so the copy then refuses to change any digest.
     public var includeReferrers = false
+    /// `--check-layers`: check every layer as `ferry verify` does while it is copied — inflated
+    /// and hashed against the config's DiffID, its tar members walked (``LayerContentCheck``) —
+    /// and read a layer the destination holds already to check it too. Off: each blob's digest
+    /// and size are checked, and a layer carried as it is is not inflated.
+    public var checkLayers = false
     /// Called from any task as the copy proceeds.
     public var progress: (@Sendable (CopyEvent) -> Void)?
     /// A limit shared with other copies running at the same time (``BlobSlots``): a sync runs

@@ -33,7 +33,7 @@ extension CopyOperation {
     func copyLayer(_ job: BlobJob, requested: LayerCompression?, level: Int?, family: ManifestFormat, raw provided: sending (any ByteStream)?) async throws -> (BlobJob, Descriptor, Bool) {
         let descriptor = job.descriptor
         let context = "layer \(descriptor.digest) from \(source.name)"
-        if provided == nil, source.capabilities.isRemote, try await destination.hasBlob(descriptor) {
+        if provided == nil, !options.checkLayers, source.capabilities.isRemote, try await destination.hasBlob(descriptor) {
             options.progress?(.blobFinished(descriptor, skipped: true))
             return (job, descriptor, true)
         }
@@ -43,14 +43,19 @@ extension CopyOperation {
         if case .copyLayer(_, _, _, let diffID?) = job.kind, found.layerCompression == LayerCompression.none, diffID != descriptor.digest {
             throw EngineError(.invalidGraph, "\(context): is uncompressed, so its DiffID is its digest, but the config's rootfs.diff_ids names \(diffID) for it")
         }
+        var diffID: Digest?
+        if case .copyLayer(_, _, _, let declared) = job.kind { diffID = declared }
         guard let actual = found.layerCompression, actual != descriptor.mediaType.layerCompression else {
             // Labelled right, or compressed in a way no layer type names: an ordinary copy.
             if try await destination.hasBlob(descriptor) {
+                if options.checkLayers {
+                    try await LayerContentCheck.check(try VerifyingStream(sniffed, expected: descriptor, context: context), mediaType: descriptor.mediaType, diffID: diffID, context: context)
+                }
                 options.progress?(.blobFinished(descriptor, skipped: true))
                 return (job, descriptor, true)
             }
             options.progress?(.blobStarted(descriptor))
-            _ = try await destination.putBlob(try VerifyingStream(sniffed, expected: descriptor, context: context))
+            try await putLayer(try VerifyingStream(sniffed, expected: descriptor, context: context), descriptor, diffID: diffID, context: context)
             options.progress?(.blobFinished(descriptor, skipped: false))
             return (job, descriptor, false)
         }
@@ -60,23 +65,45 @@ extension CopyOperation {
         }
         let capabilities = destination.capabilities
         let target = requested ?? (capabilities.accepts(actual) ? actual : capabilities.preferredLayerCompression)
-        let verified = try VerifyingStream(sniffed, expected: descriptor, context: context)
         var result = descriptor
         result.mediaType = try family.layerMediaType(target, foreign: descriptor.mediaType.isForeignLayer)
         options.progress?(.blobStarted(descriptor))
         defer { options.progress?(.blobFinished(descriptor, skipped: false)) }
         if target == actual {
             // The bytes are right for the destination; only the label was wrong.
-            if try await destination.hasBlob(descriptor) { return (job, result, true) }
-            _ = try await destination.putBlob(verified)
+            let verified = try VerifyingStream(sniffed, expected: descriptor, context: context)
+            if try await destination.hasBlob(descriptor) {
+                if options.checkLayers { try await LayerContentCheck.check(verified, mediaType: descriptor.mediaType, diffID: diffID, context: context) }
+                return (job, result, true)
+            }
+            try await putLayer(verified, descriptor, diffID: diffID, context: context)
             return (job, result, false)
         }
-        let plain = try decompressed(verified, format: actual, context: context)
-        let output = try VerifyingStream(try compressed(plain, format: target, level: level), computing: .sha256, context: "\(context) recompressed to \(target.rawValue)")
-        let (digest, size) = try await destination.putBlob(output)
+        let destination = self.destination
+        @Sendable func recompress(_ stream: sending any ByteStream) async throws -> (digest: Digest, size: Int64) {
+            let plain = try decompressed(stream, format: actual, context: context)
+            let output = try VerifyingStream(try compressed(plain, format: target, level: level), computing: .sha256, context: "\(context) recompressed to \(target.rawValue)")
+            return try await destination.putBlob(output)
+        }
+        let verified = try VerifyingStream(sniffed, expected: descriptor, context: context)
+        let (digest, size) = options.checkLayers
+            ? try await LayerContentCheck.checking(verified, mediaType: descriptor.mediaType, diffID: diffID, context: context, recompress).result
+            : try await recompress(verified)
         result.digest = digest
         result.size = size
         result.urls = nil
         return (job, result, false)
+    }
+
+    /// Writes a layer carried as it is, checked on the way with ``CopyOptions/checkLayers``.
+    func putLayer(_ verified: sending VerifyingStream, _ descriptor: Descriptor, diffID: Digest?, context: String) async throws {
+        guard options.checkLayers else {
+            _ = try await destination.putBlob(verified)
+            return
+        }
+        let destination = self.destination
+        _ = try await LayerContentCheck.checking(verified, mediaType: descriptor.mediaType, diffID: diffID, context: context) { stream in
+            try await destination.putBlob(try VerifyingStream(stream, expected: descriptor, context: context))
+        }
     }
 }

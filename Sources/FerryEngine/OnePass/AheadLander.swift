@@ -37,20 +37,35 @@ struct AheadLander: Sendable {
         options.progress?(.memberStarted(offer.member, size: offer.size))
         let raw = try Self.reading(withProgress(stream, member: offer.member), expected: named, context: context)
         let digest: Digest?
-        if let target {
-            digest = try await transcode(raw, member: offer.member, from: current, to: target, context: context)
+        if options.checkLayers {
+            // `--check-layers`: the member is walked as verify walks a layer on its way in; what it
+            // hashed to is kept as its content digest, for the plan's DiffID.
+            let destination = self.destination
+            let checked = try await LayerContentCheck.checking(raw, mediaType: .ociLayer(current), diffID: nil, context: context) { stream in
+                if let target { return try await transcode(try VerifyingStream(stream, computing: .sha256, context: context), member: offer.member, from: current, to: target, context: context) }
+                return try await destination.putBlob(try VerifyingStream(stream, computing: .sha256, context: context))
+            }
+            digest = checked.result.digest
+            if target == nil, let digest { record(offer.member, verbatim: BlobKey(digest: digest, size: checked.result.size), contentDigest: checked.diffID) }
+        } else if let target {
+            digest = try await transcode(raw, member: offer.member, from: current, to: target, context: context).digest
         } else {
             let result = try await destination.putBlob(raw)
-            landed.record(.init(member: offer.member, source: BlobKey(digest: result.digest, size: result.size), contentDigest: current == .none ? result.digest : nil,
-                                target: nil, level: nil, landed: BlobKey(digest: result.digest, size: result.size), wasPresent: false))
+            record(offer.member, verbatim: BlobKey(digest: result.digest, size: result.size), contentDigest: current == .none ? result.digest : nil)
             digest = result.digest
         }
         options.progress?(.memberFinished(offer.member))
         return digest
     }
 
+    /// Records a member landed as it is.
+    private func record(_ member: String, verbatim key: BlobKey, contentDigest: Digest?) {
+        landed.record(.init(member: member, source: key, contentDigest: contentDigest, target: nil, level: nil, landed: key, wasPresent: false))
+    }
+
     /// Decompresses, hashes and recompresses a member into the destination.
-    private func transcode(_ raw: sending VerifyingStream, member: String, from current: LayerCompression, to target: LayerCompression, context: String) async throws -> Digest? {
+    /// - Returns: the member's own digest (`nil` when the decompressor stopped before its end) and size.
+    private func transcode(_ raw: sending VerifyingStream, member: String, from current: LayerCompression, to target: LayerCompression, context: String) async throws -> (digest: Digest?, size: Int64) {
         let level = planner.level(for: target)
         let sourceResult = DigestResult()
         let contentResult = DigestResult()
@@ -63,12 +78,12 @@ struct AheadLander: Sendable {
         guard let source = sourceResult.value else {
             // The decompressor stopped before the member's end: what landed cannot be tied to it.
             try await destination.discardBlob(result.digest)
-            return nil
+            return (nil, 0)
         }
         landed.record(.init(member: member, source: BlobKey(digest: source.digest, size: source.size),
                             contentDigest: current == .none ? source.digest : contentResult.value?.digest,
                             target: target, level: level, landed: BlobKey(digest: result.digest, size: result.size), wasPresent: false))
-        return source.digest
+        return (source.digest, source.size)
     }
 
     private func withProgress(_ stream: sending any ByteStream, member: String) -> sending any ByteStream {

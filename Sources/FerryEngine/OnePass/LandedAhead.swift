@@ -65,6 +65,11 @@ final class LandedAhead: Sendable {
         }
         guard let found else { return nil }
         switch job.kind {
+        case .copyLayer(_, _, _, let diffID?):
+            if let content = found.contentDigest, content != diffID {
+                throw StreamError(.digestMismatch, "\(context): uncompressed content (DiffID): content has digest \(content), expected \(diffID)")
+            }
+            return (job.descriptor, found.wasPresent)
         case .copy, .copyLayer:
             return (job.descriptor, found.wasPresent)
         case .transcode(_, _, let diffID, let mediaType):

@@ -49,7 +49,9 @@ extension SyncContext {
                 let blobs = jobs.filter { job in
                     guard !reliedOn.contains(job.descriptor.digest) else { return false }
                     switch job.kind {
-                    case .copy, .copyLayer: return true
+                    case .copy: return true
+                    // Checked layers are read by the image's copy, which checks them on the way.
+                    case .copyLayer: return !options.checkLayers
                     case .transcode: return false
                     }
                 }.map(\.descriptor)

@@ -106,6 +106,7 @@ struct SyncContext: Sendable {
         copy.includeReferrers = group.referrers
         copy.blobSlots = slots
         copy.rateLimiter = rateLimiter
+        copy.checkLayers = options.checkLayers
         return copy
     }
 }

@@ -104,6 +104,9 @@ public struct SyncOperation: Sendable {
         var ledgers: [String: BlobLedger] = [:]
         var landedEarly: [String: [String: Set<Digest>]] = [:]
         for case .registry(let host, _) in destinations { ledgers[host] = ledgers[host] ?? BlobLedger() }
+        if options.checkLayers, let reading = onePass.first {
+            throw EngineError(.unsupported, "--check-layers: \(reading.place) can be read only once (a pipe, or a compressed bundle or archive), and a checked layer is read when its image is copied; write it to a file (uncompressed) first, or run ferry verify on it")
+        }
         // A pipe, a compressed bundle or archive: read once, its blobs landing in every destination.
         for reading in onePass where !options.dryRun {
             landedEarly[reading.place] = try await reading.read(into: destinations, options: options, clients: destinationClients, ledgers: ledgers, limiter: rateLimiter)

@@ -11,6 +11,10 @@ public struct SyncOptions: Sendable {
     public var dryRun = false
     /// Carry on past an image that fails; the sync then ends with ``EngineError/Code/partialSync``.
     public var keepGoing = false
+    /// `--check-layers`: every layer is checked as `ferry verify` checks it while it is copied
+    /// (``CopyOptions/checkLayers``); layers then move per image rather than in the shared blob
+    /// phase, and a source read once (a pipe, a compressed bundle) is refused.
+    public var checkLayers = false
     /// In a registry destination, keep the source registry's host in the repository path.
     public var scoped = false
     /// `fsync` files before they become visible (layouts and bundles).

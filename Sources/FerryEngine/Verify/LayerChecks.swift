@@ -16,13 +16,13 @@ enum LayerChecks {
     ///
     /// Problems of the blob's own bytes (digest, size) are left to the caller, who sees them in
     /// `raw.failure`; problems found here are dropped when `raw` failed, since the content is untrusted.
-    static func check(_ raw: RecordingStream, descriptor: Descriptor, context: String, at location: VerificationProblem.Location, problems: inout ProblemList) async -> Digest? {
+    static func check(_ raw: RecordingStream, mediaType: MediaType, context: String, at location: VerificationProblem.Location, problems: inout ProblemList) async -> Digest? {
         var found = ProblemList()
         var diffID: Digest?
         do {
             let (format, sniffed) = try await CompressionSniffer.sniff(raw)
-            if let declared = descriptor.mediaType.layerCompression, format.layerCompression != declared {
-                found.error(.layerCompressionMismatch, "layer compressed differently from its media type: \(descriptor.mediaType) says \(declared.rawValue), the content is \(format.rawValue)", at: location)
+            if let declared = mediaType.layerCompression, format.layerCompression != declared {
+                found.error(.layerCompressionMismatch, "layer compressed differently from its media type: \(mediaType) says \(declared.rawValue), the content is \(format.rawValue)", at: location)
             }
             guard format.layerCompression != nil else {
                 await raw.finish()

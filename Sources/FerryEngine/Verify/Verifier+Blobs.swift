@@ -54,7 +54,7 @@ extension Verifier {
                 result.configBytes = try? await raw.readAll(limit: DocumentLimits.maximumDocumentSize, context: kind)
             }
         case .layer where options.mode == .full && descriptor.mediaType.layerCompression != nil:
-            result.diffID = await LayerChecks.check(raw, descriptor: descriptor, context: "layer \(descriptor.digest.short)", at: location, problems: &result.problems)
+            result.diffID = await LayerChecks.check(raw, mediaType: descriptor.mediaType, context: "layer \(descriptor.digest.short)", at: location, problems: &result.problems)
         default:
             await raw.finish()
         }

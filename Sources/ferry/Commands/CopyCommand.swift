@@ -116,6 +116,9 @@ struct CopyCommand: AsyncParsableCommand {
     @Flag(help: "Fail rather than write anything whose digest would differ from the source's.")
     var preserveDigests = false
 
+    @Flag(help: "Check every layer as ferry verify does while it is copied: inflated and hashed against the config's DiffID, its tar members walked (costs an inflation of every layer; without it, digests and sizes are checked).")
+    var checkLayers = false
+
     @Flag(help: "Also copy the image's referrers (signatures, SBOMs, attestations: manifests whose subject is a copied manifest), and theirs, verbatim.")
     var referrers = false
 
@@ -202,6 +205,7 @@ struct CopyCommand: AsyncParsableCommand {
             options.rateLimiter = limitRate.map { RateLimiter(bytesPerSecond: Int64($0.bytes)) }
             options.schema1Output = format == "v2s1" ? (unsigned ? .unsigned : .signed) : nil
             options.requireSignature = requireSignature
+            options.checkLayers = checkLayers
             options.diffIDCache = noCache ? nil : DiffIDCache.standard()
             options.transcodeCache = noCache ? nil : TranscodeCache.standard()
             options.includeReferrers = referrers

@@ -70,6 +70,9 @@ struct SyncCommand: AsyncParsableCommand {
     @Flag(help: "Carry on past an image that fails; end with a summary and exit 1.")
     var keepGoing = false
 
+    @Flag(help: "Check every layer as ferry verify does while it is copied: inflated and hashed against the config's DiffID, its tar members walked (costs an inflation of every layer).")
+    var checkLayers = false
+
     @Flag(help: "In a registry destination, keep the source registry's host in the repository path, as skopeo sync --scoped.")
     var scoped = false
 
@@ -154,6 +157,7 @@ struct SyncCommand: AsyncParsableCommand {
             var options = SyncOptions()
             options.dryRun = dryRun
             options.keepGoing = keepGoing
+            options.checkLayers = checkLayers
             options.scoped = scoped
             options.parallelImages = parallelImages
             options.parallelBlobs = parallel

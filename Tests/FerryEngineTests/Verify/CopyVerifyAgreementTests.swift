@@ -115,37 +115,71 @@ struct CopyVerifyAgreementTests {
         }),
     ]
 
-    /// Known and not fixed: a gzip layer copied as it is to `oci:` is not decompressed, so its
-    /// DiffID is not checked (verify decompresses and refuses). Checking it would cost a
-    /// decompression of every layer on every copy; recorded here so that the day copy checks it,
-    /// this test fails and the row moves to `rows`.
-    @Test func gzipLayerWithAnotherDiffIDIsAKnownDisagreement() async throws {
-        await withKnownIssue("copy to oci: does not decompress a gzip layer copied as it is, so it cannot see a wrong DiffID") {
-            try await judge(("gzip layers, config diff_ids[0] names another digest", false, { layout, image in
-                try Self.editConfig(layout, image) { config in
-                    var rootfs = config["rootfs"] as! [String: Any]
-                    var diffIDs = rootfs["diff_ids"] as! [String]
-                    diffIDs[0] = "sha256:" + String(repeating: "1", count: 64)
-                    rootfs["diff_ids"] = diffIDs
-                    config["rootfs"] = rootfs
-                }
-            }), seed: 1270, compressed: true)
+    /// Rows only a copy with `--check-layers` agrees on with verify, which inflates and walks
+    /// every layer; a copy without it checks digests and sizes only, as `verify --fast` does.
+    static let contentRows: [(String, Bool, compressed: Bool, Mutation)] = [
+        ("gzip layers, config diff_ids[0] names another digest", false, true, { layout, image in
+            try editConfig(layout, image) { config in
+                var rootfs = config["rootfs"] as! [String: Any]
+                var diffIDs = rootfs["diff_ids"] as! [String]
+                diffIDs[0] = "sha256:" + String(repeating: "1", count: 64)
+                rootfs["diff_ids"] = diffIDs
+                config["rootfs"] = rootfs
+            }
+        }),
+        ("uncompressed layer with a member that climbs out of the root", false, false, { layout, image in
+            try replaceFirstLayer(layout, image, with: tar([("../escape", Array("out".utf8))]))
+        }),
+        ("uncompressed layer with a hard link to a member not seen", false, false, { layout, image in
+            try replaceFirstLayer(layout, image, with: tar([("a", []), ("b", [])], hardLinkLast: "nowhere"))
+        }),
+        ("uncompressed layer that is a tar of plain members (control)", true, false, { layout, image in
+            try replaceFirstLayer(layout, image, with: tar([("etc/hello", Array("hi".utf8))]))
+        }),
+    ]
+
+    @Test(arguments: contentRows.indices)
+    func aCheckedCopyAgreesWithVerifyOnLayerContent(_ row: Int) async throws {
+        let (label, valid, compressed, mutate) = Self.contentRows[row]
+        try await judge((label, valid, mutate), seed: 1270 + UInt64(row), compressed: compressed, checkLayers: true)
+    }
+
+    /// Without `--check-layers` a copy checks digests and sizes and carries a layer as it is,
+    /// never inflating or walking it (as skopeo and crane): it takes these images into `oci:`
+    /// as `verify --fast` does — the reason the option exists.
+    @Test(arguments: contentRows.indices)
+    func anUncheckedCopyCarriesTheLayerAsVerifyFastDoes(_ row: Int) async throws {
+        let (label, valid, compressed, mutate) = Self.contentRows[row]
+        try await withTemporaryDirectory { dir in
+            var builder = TestImageBuilder(seed: 1280 + UInt64(row))
+            builder.addImage(tag: "t", layerCount: 2, compressed: compressed)
+            let summary = try await builder.write(to: dir + "/src")
+            try mutate(LayoutSurgery(dir + "/src"), try #require(summary["t"]?.images.first))
+            let reference = try TransportReference(parsing: "oci:\(dir)/src:t")
+            let fast = await Verifier(reference: reference, options: VerifyOptions(mode: .fast)).run()
+            #expect(fast.errors == 0, "\(label): \(fast.problems)")
+            _ = try await CopyOperation(source: try reference.openSource(), destination: try TransportReference(parsing: "oci:\(dir)/out:t").openDestination(), selector: reference.selector).run()
+            let full = await Verifier(reference: try TransportReference(parsing: "oci:\(dir)/out:t")).run()
+            #expect((full.errors == 0) == valid, "\(label): the copy carried the layer as it was, and verify sees it there: \(full.problems)")
         }
     }
 
-    @Test(arguments: rows.indices)
-    func copyAndVerifyAgree(_ row: Int) async throws {
-        try await judge(Self.rows[row], seed: 1200 + UInt64(row), compressed: true)
+    @Test(arguments: rows.indices, [false, true])
+    func copyAndVerifyAgree(_ row: Int, checkLayers: Bool) async throws {
+        try await judge(Self.rows[row], seed: 1200 + UInt64(row), compressed: true, checkLayers: checkLayers)
     }
 
-    @Test(arguments: uncompressedRows.indices)
-    func copyAndVerifyAgreeOnUncompressedLayers(_ row: Int) async throws {
-        try await judge(Self.uncompressedRows[row], seed: 1260 + UInt64(row), compressed: false)
+    @Test(arguments: uncompressedRows.indices, [false, true])
+    func copyAndVerifyAgreeOnUncompressedLayers(_ row: Int, checkLayers: Bool) async throws {
+        try await judge(Self.uncompressedRows[row], seed: 1260 + UInt64(row), compressed: false, checkLayers: checkLayers)
     }
 
     /// Writes a one-image layout, mutates it, then verifies it and copies it to an OCI layout and
-    /// to a docker-archive: all three must agree, and agree with `valid`.
-    func judge(_ row: (String, Bool, Mutation), seed: UInt64, compressed: Bool) async throws {
+    /// to a docker-archive (with `--check-layers` or without): all three must agree, and agree
+    /// with `valid`.
+    func judge(_ row: (String, Bool, Mutation), seed: UInt64, compressed: Bool, checkLayers: Bool = false) async throws {
+        var options = CopyOptions()
+        options.checkLayers = checkLayers
         let (label, valid, mutate) = row
         try await withTemporaryDirectory { dir in
             var builder = TestImageBuilder(seed: seed)
@@ -163,7 +197,7 @@ struct CopyVerifyAgreementTests {
                     let source = try TransportReference(parsing: "oci:\(dir)/src\(selector)")
                     _ = try await CopyOperation(
                         source: try source.openSource(), destination: try TransportReference(parsing: destination).openDestination(),
-                        selector: source.selector
+                        selector: source.selector, options: options
                     ).run()
                     outcomes[destination] = "accepted"
                 } catch {
@@ -173,7 +207,7 @@ struct CopyVerifyAgreementTests {
             if selector.isEmpty {
                 do {
                     _ = try await CopyOperation(source: try TransportReference(parsing: "oci:\(dir)/src").openSource(),
-                                                destination: try TransportReference(parsing: "oci:\(dir)/out-all").openDestination(), selector: .all).run()
+                                                destination: try TransportReference(parsing: "oci:\(dir)/out-all").openDestination(), selector: .all, options: options).run()
                     outcomes["oci: --all"] = "accepted"
                 } catch {
                     outcomes["oci: --all"] = "refused: \(error)"
@@ -233,6 +267,67 @@ struct CopyVerifyAgreementTests {
             config["size"] = bytes.count
             manifest["config"] = config
         }
+    }
+
+    /// A ustar archive of regular files (and, with `hardLinkLast`, a last member that is a hard
+    /// link to that name), with its end-of-archive marker.
+    static func tar(_ files: [(String, [UInt8])], hardLinkLast target: String? = nil) -> [UInt8] {
+        func header(_ name: String, size: Int, type: UInt8, link: String = "") -> [UInt8] {
+            var block = [UInt8](repeating: 0, count: 512)
+            func put(_ text: String, at offset: Int) { for (i, byte) in text.utf8.enumerated() { block[offset + i] = byte } }
+            put(name, at: 0)
+            put("0000644", at: 100)
+            put("0000000", at: 108)
+            put("0000000", at: 116)
+            put(String(repeating: "0", count: 11 - String(size, radix: 8).count) + String(size, radix: 8), at: 124)
+            put("00000000000", at: 136)
+            block[156] = type
+            put(link, at: 157)
+            put("ustar", at: 257)
+            put("00", at: 263)
+            for i in 148..<156 { block[i] = 0x20 }
+            let sum = block.reduce(0) { $0 + Int($1) }
+            put(String(repeating: "0", count: 6 - String(sum, radix: 8).count) + String(sum, radix: 8), at: 148)
+            block[154] = 0
+            return block
+        }
+        var out: [UInt8] = []
+        for (index, (name, data)) in files.enumerated() {
+            if let target, index == files.count - 1 {
+                out += header(name, size: 0, type: UInt8(ascii: "1"), link: target)
+                continue
+            }
+            out += header(name, size: data.count, type: UInt8(ascii: "0"))
+            out += data + [UInt8](repeating: 0, count: (512 - data.count % 512) % 512)
+        }
+        return out + [UInt8](repeating: 0, count: 1024)
+    }
+
+    /// Stores `bytes` as the image's first layer, an uncompressed one, with the config's DiffID
+    /// to match (its digest), and points the manifest at both.
+    static func replaceFirstLayer(_ layout: LayoutSurgery, _ image: TestImageBuilder.ImageSummary, with bytes: [UInt8]) throws {
+        let digest = try DigestHasher.digest(bytes)
+        try Data(bytes).write(to: URL(fileURLWithPath: layout.blobPath(digest)))
+        try editConfig(layout, image) { config in
+            var rootfs = config["rootfs"] as! [String: Any]
+            var diffIDs = rootfs["diff_ids"] as! [String]
+            diffIDs[0] = digest.description
+            rootfs["diff_ids"] = diffIDs
+            config["rootfs"] = rootfs
+        }
+        try layout.rewriteManifest(try currentManifest(layout), tag: "t") { manifest in
+            var layers = manifest["layers"] as! [[String: Any]]
+            layers[0]["digest"] = digest.description
+            layers[0]["size"] = bytes.count
+            layers[0]["mediaType"] = "application/vnd.oci.image.layer.v1.tar"
+            manifest["layers"] = layers
+        }
+    }
+
+    /// The digest of the manifest `index.json` names first (after an edit moved it).
+    static func currentManifest(_ layout: LayoutSurgery) throws -> Digest {
+        let manifests = try layout.index()["manifests"] as! [[String: Any]]
+        return try Digest(parsing: manifests[0]["digest"] as! String)
     }
 
     /// Points the image's last layer at `digest` (a blob the layout does not hold).
