@@ -84,9 +84,12 @@ enum CopyVerifyTarget {
         let copy: Outcome
         do {
             let from = try TransportReference(parsing: source)
+            // As deep as verify goes: layer contents against their DiffIDs, tar members.
+            var options = CopyOptions()
+            options.checkLayers = true
             _ = try await CopyOperation(
                 source: try from.openSource(), destination: try TransportReference(parsing: destination).openDestination(durable: false),
-                selector: .all
+                selector: .all, options: options
             ).run()
             copy = Outcome(accepted: true, detail: "accepted")
         } catch {
