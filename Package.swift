@@ -50,11 +50,16 @@ let package = Package(
             name: "FerryStreams",
             dependencies: ["FerrySpec", "CLibArchive", "CLibCrypto", "CZstd", "CDeflate", "CIsal", "CGlibcExtras"],
             swiftSettings: strictSettings),
+        // Docker schema 1's JWS signatures: the signed payload's digest, verifying, signing (ES256).
+        .target(
+            name: "FerrySigning",
+            dependencies: ["FerrySpec", "FerryStreams", "CLibCrypto"],
+            swiftSettings: strictSettings),
         // HTTP and the distribution API: requests, auth, retries, uploads. Knows no file formats.
         .target(
             name: "FerryRegistry",
             dependencies: [
-                "FerrySpec", "FerryStreams",
+                "FerrySpec", "FerryStreams", "FerrySigning",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -64,12 +69,12 @@ let package = Package(
         // The source / destination seam and every format that plugs into it.
         .target(
             name: "FerryTransports",
-            dependencies: ["FerrySpec", "FerryStreams", "FerryRegistry"],
+            dependencies: ["FerrySpec", "FerryStreams", "FerrySigning", "FerryRegistry"],
             swiftSettings: strictSettings),
         // Copy, verify, inspect, sync: composes sources and destinations.
         .target(
             name: "FerryEngine",
-            dependencies: ["FerrySpec", "FerryStreams", "FerryRegistry", "FerryTransports", .product(name: "Yams", package: "Yams")],
+            dependencies: ["FerrySpec", "FerryStreams", "FerrySigning", "FerryRegistry", "FerryTransports", .product(name: "Yams", package: "Yams")],
             swiftSettings: strictSettings),
         .executableTarget(
             name: "ferry",
@@ -89,6 +94,9 @@ let package = Package(
             name: "FerryStreamsTests", dependencies: ["FerryStreams", "FerrySpec", "FerryTestSupport"],
             swiftSettings: strictSettings),
         .testTarget(
+            name: "FerrySigningTests", dependencies: ["FerrySigning", "FerryStreams", "FerrySpec", "FerryTestSupport"],
+            swiftSettings: strictSettings),
+        .testTarget(
             name: "FerryTransportsTests",
             dependencies: ["FerryTransports", "FerryStreams", "FerrySpec", "FerryEngine", "FerryTestSupport"],
             swiftSettings: strictSettings),
@@ -101,7 +109,7 @@ let package = Package(
             swiftSettings: strictSettings),
         .testTarget(
             name: "FerryEngineTests",
-            dependencies: ["FerryEngine", "FerryTransports", "FerryStreams", "FerrySpec", "FerryTestSupport"],
+            dependencies: ["FerryEngine", "FerryTransports", "FerryStreams", "FerrySigning", "FerrySpec", "FerryTestSupport"],
             swiftSettings: strictSettings),
         .testTarget(
             name: "FerryInteropTests",

@@ -1,3 +1,4 @@
+import FerrySigning
 import FerrySpec
 import FerryStreams
 

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import FerrySigning
 import Foundation
 import FerrySpec
 import FerryStreams

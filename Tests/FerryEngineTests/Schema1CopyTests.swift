@@ -1,3 +1,4 @@
+import FerrySigning
 import Foundation
 import FerryEngine
 import FerrySpec

@@ -68,7 +68,9 @@ public final class DigestHasher {
         return String(decoding: out, as: UTF8.self)
     }
 
-    static func lastError() -> String {
+    /// The error libcrypto last queued on this thread, in words, for a message (`FerrySigning`
+    /// speaks to libcrypto too).
+    public static func lastError() -> String {
         let code = ERR_get_error()
         guard code != 0 else { return "no error queued" }
         var buffer = [CChar](repeating: 0, count: 256)

@@ -1,5 +1,6 @@
 internal import CLibCrypto
 import FerrySpec
+import FerryStreams
 
 /// An ECDSA P-256 key (ES256, RFC 7518 §3.4) held by libcrypto: a public key to verify with, or a
 /// generated key pair to sign with.

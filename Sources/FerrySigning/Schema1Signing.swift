@@ -1,4 +1,5 @@
 import FerrySpec
+import FerryStreams
 import Foundation
 
 /// What checking a schema 1 manifest's signatures found.
