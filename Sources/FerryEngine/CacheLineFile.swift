@@ -9,7 +9,8 @@ enum CacheLineFile {
     /// `maximumSize` bytes is removed (started afresh) instead of read.
     static func records(at path: String, maximumSize: Int) -> [[String]] {
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
-              let size = attributes[.size] as? NSNumber else { return [] }
+            let size = attributes[.size] as? NSNumber
+        else { return [] }
         if size.intValue > maximumSize {
             try? FileManager.default.removeItem(atPath: path)
             return []

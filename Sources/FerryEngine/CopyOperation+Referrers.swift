@@ -27,11 +27,15 @@ extension CopyOperation {
             let found = try await finder.referrers(of: subject).filter { $0.mediaType.isManifestOrIndex }
             for referrer in found where seen.insert(referrer.digest).inserted {
                 guard destination.capabilities.holdsSeveralImages else {
-                    throw EngineError(.unsupported, "--referrers: \(destination.name) holds one image and cannot keep referrer \(referrer.digest) of \(subject) beside it")
+                    throw EngineError(
+                        .unsupported, "--referrers: \(destination.name) holds one image and cannot keep referrer \(referrer.digest) of \(subject) beside it")
                 }
                 let referrerPlan = try await planner.plan([SourceEntry(descriptor: referrer, names: [])])
                 if referrerPlan.changesDigests {
-                    throw EngineError(.unsupported, "--referrers: referrer \(referrer.digest) (\(referrer.artifactType ?? referrer.mediaType.rawValue)) of \(subject) cannot be stored in \(destination.name) unchanged, and a changed referrer could not be found by its digest")
+                    throw EngineError(
+                        .unsupported,
+                        "--referrers: referrer \(referrer.digest) (\(referrer.artifactType ?? referrer.mediaType.rawValue)) of \(subject) cannot be stored in \(destination.name) unchanged, and a changed referrer could not be found by its digest"
+                    )
                 }
                 let landed = try await moveBlobs(of: referrerPlan, report: &report, announce: false).landed
                 for entry in referrerPlan.entries {

@@ -61,7 +61,8 @@ public struct CopyOperation: Sendable {
             // A place with nothing to copy is refused, as verify reports it, whatever the selector.
             if selected.isEmpty { throw TransportError(.notFound, "\(source.name) holds no image") }
             if options.destinationNames != nil && selected.count > 1 {
-                throw TransportError(.invalidArgument, "a destination name cannot be given to \(selected.count) images; leave it out to keep each image's own names")
+                throw TransportError(
+                    .invalidArgument, "a destination name cannot be given to \(selected.count) images; leave it out to keep each image's own names")
             }
             if !destination.capabilities.holdsSeveralImages && selected.count > 1 {
                 throw TransportError(.unsupported, "\(destination.name) holds one image; \(source.name) has \(selected.count)")
@@ -95,7 +96,10 @@ public struct CopyOperation: Sendable {
     /// The phases after the plan: blobs, documents (children first), names, commit.
     private func execute(_ plan: CopyPlan) async throws -> CopyReport {
         if options.includeReferrers && plan.changesDigests {
-            throw EngineError(.unsupported, "--referrers: copying to \(destination.name) would change the image's digests (\(CopyPlanner.reasons(plan.entries))), and referrers point at their subject by digest; copy without --referrers, or without the option that asks for the change")
+            throw EngineError(
+                .unsupported,
+                "--referrers: copying to \(destination.name) would change the image's digests (\(CopyPlanner.reasons(plan.entries))), and referrers point at their subject by digest; copy without --referrers, or without the option that asks for the change"
+            )
         }
 
         var report = CopyReport()
@@ -137,7 +141,8 @@ public struct CopyOperation: Sendable {
         return plan.entries.compactMap { entry in
             // The planner replaced the index by the image it chose.
             guard case .manifest(let chosen) = entry.root, chosen.descriptor.digest != entry.sourceDigest else { return nil }
-            return "\(entry.sourceDigest) is a multi-platform index; \(destination.name) holds one platform per image, so this machine's, \(chosen.descriptor.platform?.description ?? Platform.host.description), was taken (manifest \(chosen.descriptor.digest)); choose another with --platform"
+            return
+                "\(entry.sourceDigest) is a multi-platform index; \(destination.name) holds one platform per image, so this machine's, \(chosen.descriptor.platform?.description ?? Platform.host.description), was taken (manifest \(chosen.descriptor.digest)); choose another with --platform"
         }
     }
 
@@ -161,7 +166,10 @@ public struct CopyOperation: Sendable {
             progress(.planned(blobs: jobs.count, bytes: ByteSum.clamped(jobs.map(\.descriptor.size))))
             for entry in plan.entries {
                 let own = self.jobs(of: entry)
-                progress(.imagePlanned(sourceDigest: entry.sourceDigest, names: options.destinationNames ?? entry.names, blobs: own.count, bytes: ByteSum.clamped(own.map(\.descriptor.size))))
+                progress(
+                    .imagePlanned(
+                        sourceDigest: entry.sourceDigest, names: options.destinationNames ?? entry.names, blobs: own.count,
+                        bytes: ByteSum.clamped(own.map(\.descriptor.size))))
             }
         }
         var (results, remaining) = try takeLandedAhead(jobs)
@@ -280,7 +288,10 @@ public struct CopyOperation: Sendable {
             if case .copy = job.kind, try await destination.hasBlob(job.descriptor) { continue }
             // Left for the ordinary way, which takes the landed layer without reading the source.
             if case .transcode(let target, let level, _, let mediaType) = job.kind,
-               try await alreadyTranscoded(job.descriptor, to: target, level: level, mediaType: mediaType) != nil { continue }
+                try await alreadyTranscoded(job.descriptor, to: target, level: level, mediaType: mediaType) != nil
+            {
+                continue
+            }
             firstJob[BlobKey(job.descriptor)] = job
             wanted.append(job.descriptor)
         }
@@ -307,7 +318,8 @@ public struct CopyOperation: Sendable {
                 return (job, descriptor, true)
             }
             options.progress?(.blobStarted(descriptor))
-            let verified = try VerifyingStream(try await rawBlob(descriptor, provided), expected: descriptor, context: "\(kind(descriptor)) \(descriptor.digest) from \(source.name)")
+            let verified = try VerifyingStream(
+                try await rawBlob(descriptor, provided), expected: descriptor, context: "\(kind(descriptor)) \(descriptor.digest) from \(source.name)")
             _ = try await destination.putBlob(verified)
             options.progress?(.blobFinished(descriptor, skipped: false))
             return (job, descriptor, false)
@@ -342,7 +354,9 @@ public struct CopyOperation: Sendable {
     }
 
     /// Recompresses a layer read through `verified` to `target` and writes it; returns the new blob.
-    private func transcode(_ verified: sending any ByteStream, _ descriptor: Descriptor, to target: LayerCompression, level: Int?, diffID: Digest?, context: String) async throws -> (Digest, Int64) {
+    private func transcode(
+        _ verified: sending any ByteStream, _ descriptor: Descriptor, to target: LayerCompression, level: Int?, diffID: Digest?, context: String
+    ) async throws -> (Digest, Int64) {
         let (found, sniffed) = try await CompressionSniffer.sniff(verified)
         guard let current = found.layerCompression else {
             throw StreamError(.unsupported, "\(context): is \(found.rawValue)-compressed, which a layer cannot be; cannot recompress it")
@@ -353,7 +367,8 @@ public struct CopyOperation: Sendable {
         if let diffID, current != .none || diffID != descriptor.digest {
             plain = try VerifyingStream(plain, expectedDigest: diffID, context: "\(context): uncompressed content (DiffID)")
         }
-        let output = try VerifyingStream(try compressed(plain, format: target, level: level), computing: .sha256, context: "\(context) recompressed to \(target.rawValue)")
+        let output = try VerifyingStream(
+            try compressed(plain, format: target, level: level), computing: .sha256, context: "\(context) recompressed to \(target.rawValue)")
         return try await destination.putBlob(output)
     }
 
@@ -362,7 +377,10 @@ public struct CopyOperation: Sendable {
     func reliedOn(_ job: BlobJob) async throws -> (BlobJob, Descriptor, Bool) {
         let descriptor = job.descriptor
         guard try await destination.hasBlob(descriptor) else {
-            throw EngineError(.incomplete, "\(source.name) does not carry \(kind(descriptor)) \(descriptor.digest) (\(descriptor.size) bytes): it is a delta bundle that relies on \(destination.name) having it, and it is not there")
+            throw EngineError(
+                .incomplete,
+                "\(source.name) does not carry \(kind(descriptor)) \(descriptor.digest) (\(descriptor.size) bytes): it is a delta bundle that relies on \(destination.name) having it, and it is not there"
+            )
         }
         options.progress?(.blobFinished(descriptor, skipped: true))
         return (job, descriptor, true)

@@ -30,7 +30,8 @@ public enum CompressionChoice: Sendable, Hashable, CustomStringConvertible {
         case "best": self = .to(compression, level: best)
         default:
             guard let level = Int(parts[1]), range.contains(level) else {
-                throw SpecError(.unsupported, "compression level \(Echo.quoted(parts[1])) for \(name) must be \(range.lowerBound)-\(range.upperBound), fast or best")
+                throw SpecError(
+                    .unsupported, "compression level \(Echo.quoted(parts[1])) for \(name) must be \(range.lowerBound)-\(range.upperBound), fast or best")
             }
             self = .to(compression, level: level)
         }
@@ -98,7 +99,10 @@ public struct CopyOptions: Sendable {
     public var jobRetry = RetryPolicy(maximumAttempts: 3, initialDelay: .milliseconds(400), maximumDelay: .seconds(10))
 
     /// Options with the given values and the defaults for the rest.
-    public init(parallelism: Int = 4, destinationNames: [String]? = nil, format: ManifestFormat? = nil, compression: CompressionChoice? = nil, platforms: [Platform] = [], preserveDigests: Bool = false, progress: (@Sendable (CopyEvent) -> Void)? = nil) {
+    public init(
+        parallelism: Int = 4, destinationNames: [String]? = nil, format: ManifestFormat? = nil, compression: CompressionChoice? = nil,
+        platforms: [Platform] = [], preserveDigests: Bool = false, progress: (@Sendable (CopyEvent) -> Void)? = nil
+    ) {
         self.parallelism = parallelism
         self.destinationNames = destinationNames
         self.format = format

@@ -27,11 +27,14 @@ struct CopyPlanner: Sendable {
         var memo = PlanMemo()
         for entry in entries {
             let root = try await node(entry.descriptor, synthesized: entry.isSynthesized, depth: 0, path: [], top: true, memo: &memo)
-            planned.append(.init(names: entry.names, fullName: FullImageName.first(in: entry.names + entry.aliases), sourceDigest: entry.descriptor.digest, root: root))
+            planned.append(
+                .init(names: entry.names, fullName: FullImageName.first(in: entry.names + entry.aliases), sourceDigest: entry.descriptor.digest, root: root))
         }
         let changes = planned.contains { Self.changes($0.root) }
         if changes && options.preserveDigests {
-            throw EngineError(.unsupported, "--preserve-digests: the copy would change digests (\(Self.reasons(planned))); drop --preserve-digests or the option that asks for the change")
+            throw EngineError(
+                .unsupported,
+                "--preserve-digests: the copy would change digests (\(Self.reasons(planned))); drop --preserve-digests or the option that asks for the change")
         }
         return CopyPlan(entries: planned, changesDigests: changes, notes: memo.notes)
     }
@@ -99,7 +102,7 @@ struct CopyPlanner: Sendable {
     private func presentNode(_ child: Descriptor, synthesized: Bool, depth: Int, path: [Digest], memo: inout PlanMemo) async throws -> PlannedNode? {
         do {
             return try await node(child, synthesized: synthesized, depth: depth, path: path, top: false, memo: &memo)
-        } catch where child.mediaType.isManifestOrIndex && SparseIndex.isAbsent(error) {
+        } catch  where child.mediaType.isManifestOrIndex && SparseIndex.isAbsent(error) {
             if await holds(child) { throw error }
             return nil
         }
@@ -116,7 +119,8 @@ struct CopyPlanner: Sendable {
         }
     }
 
-    private func freshNode(_ descriptor: Descriptor, synthesized: Bool, depth: Int, path: [Digest], top: Bool, memo: inout PlanMemo) async throws -> PlannedNode {
+    private func freshNode(_ descriptor: Descriptor, synthesized: Bool, depth: Int, path: [Digest], top: Bool, memo: inout PlanMemo) async throws -> PlannedNode
+    {
         guard !path.contains(descriptor.digest) else {
             throw EngineError(.invalidGraph, "\(source.name): index \(descriptor.digest) contains itself (a cycle)")
         }
@@ -138,7 +142,8 @@ struct CopyPlanner: Sendable {
             var children: [(entry: Descriptor, node: PlannedNode)] = []
             var filtered = false
             if top, let wanted = wantedPlatforms {
-                children = try await chooseChildren(index, wanted: wanted, synthesized: synthesized, depth: depth + 1, path: inner, context: context, absent: &absent, memo: &memo)
+                children = try await chooseChildren(
+                    index, wanted: wanted, synthesized: synthesized, depth: depth + 1, path: inner, context: context, absent: &absent, memo: &memo)
                 filtered = children.count + absent.count != index.manifests.count
                 if children.count == 1 && (!options.platforms.isEmpty || !capabilities.holdsIndexes) {
                     return children[0].node
@@ -157,11 +162,16 @@ struct CopyPlanner: Sendable {
             if !absent.isEmpty {
                 if format == nil && !filtered && !capabilities.holdsSparseIndexes {
                     let held = SparseIndex.platforms(children.map(\.entry))
-                    throw EngineError(.unsupported, "\(context) names \(absent.count) manifest\(absent.count == 1 ? "" : "s") that the source does not hold: \(SparseIndex.describe(absent)); the destination cannot hold an index whose manifests are missing, and nothing was written. Copy the platforms it holds with \(held.isEmpty ? "--platform" : held.map { "--platform \($0)" }.joined(separator: " "))")
+                    throw EngineError(
+                        .unsupported,
+                        "\(context) names \(absent.count) manifest\(absent.count == 1 ? "" : "s") that the source does not hold: \(SparseIndex.describe(absent)); the destination cannot hold an index whose manifests are missing, and nothing was written. Copy the platforms it holds with \(held.isEmpty ? "--platform" : held.map { "--platform \($0)" }.joined(separator: " "))"
+                    )
                 }
                 memo.note(SparseIndex.note(source: source.name, absent: absent))
             }
-            return .index(PlannedIndex(descriptor: descriptor, original: document, decoded: index, children: children, absent: absent, filtered: filtered, format: format))
+            return .index(
+                PlannedIndex(descriptor: descriptor, original: document, decoded: index, children: children, absent: absent, filtered: filtered, format: format)
+            )
         }
     }
 
@@ -169,7 +179,9 @@ struct CopyPlanner: Sendable {
     /// for mirroring) but is not read by every tool: say so once, naming `--format oci`.
     private func noteDockerKeptInLayout(_ mediaType: MediaType, memo: inout PlanMemo) {
         guard capabilities.isOCIImageLayout, mediaType.isDocker, !mediaType.isSchema1 else { return }
-        memo.note("\(source.name): Docker schema 2 manifests (and manifest lists) are kept as they are in the OCI layout (digests kept, as a mirror needs); skopeo 1.9 and umoci cannot read Docker manifests there: copy with --format oci to convert them")
+        memo.note(
+            "\(source.name): Docker schema 2 manifests (and manifest lists) are kept as they are in the OCI layout (digests kept, as a mirror needs); skopeo 1.9 and umoci cannot read Docker manifests there: copy with --format oci to convert them"
+        )
     }
 
     /// The platforms to take from a top-level index, or `nil` for all of them.
@@ -182,7 +194,10 @@ struct CopyPlanner: Sendable {
     /// does not hold is skipped (recorded in `absent`) and the next best match is tried. When this
     /// machine's platform was asked for implicitly and is not held, the one platform the source
     /// holds is taken instead, with a note.
-    private func chooseChildren(_ index: ImageIndex, wanted: [Platform], synthesized: Bool, depth: Int, path: [Digest], context: String, absent: inout [Descriptor], memo: inout PlanMemo) async throws -> [(entry: Descriptor, node: PlannedNode)] {
+    private func chooseChildren(
+        _ index: ImageIndex, wanted: [Platform], synthesized: Bool, depth: Int, path: [Digest], context: String, absent: inout [Descriptor],
+        memo: inout PlanMemo
+    ) async throws -> [(entry: Descriptor, node: PlannedNode)] {
         var candidates = index.manifests
         var picked: [(entry: Descriptor, node: PlannedNode)] = []
         for platform in wanted {
@@ -211,14 +226,20 @@ struct CopyPlanner: Sendable {
                 }
                 let heldNames = SparseIndex.platforms(held.map(\.entry))
                 if options.platforms.isEmpty && !absent.isEmpty && held.count == 1 {
-                    memo.note("\(source.name): this machine's platform \(platform) is not held; copying the one platform the source holds, \(heldNames.first ?? held[0].entry.digest.short)")
+                    memo.note(
+                        "\(source.name): this machine's platform \(platform) is not held; copying the one platform the source holds, \(heldNames.first ?? held[0].entry.digest.short)"
+                    )
                     found = held[0]
                 } else {
                     let named = SparseIndex.platforms(index.manifests.filter { $0.platform.map { !$0.isUnknown } ?? false })
-                    let has = absent.isEmpty
+                    let has =
+                        absent.isEmpty
                         ? "the index has \(named.isEmpty ? "no platforms" : named.joined(separator: ", "))"
                         : "the source holds \(heldNames.isEmpty ? "none of the index's platforms" : heldNames.joined(separator: ", ")); the index also names \(SparseIndex.describe(absent)), which it does not hold"
-                    throw EngineError(.unsupported, "\(context): no image for platform \(platform) (\(has))\(options.platforms.isEmpty ? "; this destination holds one platform: choose one with --platform" : "")")
+                    throw EngineError(
+                        .unsupported,
+                        "\(context): no image for platform \(platform) (\(has))\(options.platforms.isEmpty ? "; this destination holds one platform: choose one with --platform" : "")"
+                    )
                 }
             }
             if let found, !picked.contains(where: { $0.entry == found.entry }) { picked.append(found) }
@@ -234,7 +255,9 @@ struct CopyPlanner: Sendable {
         rules.documentFormat(mediaType, synthesized: synthesized)
     }
 
-    private func planManifest(_ descriptor: Descriptor, _ document: RawDocument, _ manifest: ImageManifest, synthesized: Bool, context: String) async throws -> PlannedManifest {
+    private func planManifest(
+        _ descriptor: Descriptor, _ document: RawDocument, _ manifest: ImageManifest, synthesized: Bool, context: String
+    ) async throws -> PlannedManifest {
         let format = documentFormat(descriptor.mediaType, synthesized: synthesized)
         let family = format ?? ManifestFormat(descriptor.mediaType) ?? .oci
         var actions: [LayerAction] = []
@@ -265,7 +288,9 @@ struct CopyPlanner: Sendable {
         var requested: (LayerCompression, Int?)?
         if case .to(let compression, let level)? = options.compression { requested = (compression, level) }
         let check = isArtifact ? nil : BlobJob.Kind.copyLayer(requested: requested?.0, level: requested?.1, family: family, diffID: nil)
-        return PlannedManifest(descriptor: descriptor, original: document, decoded: manifest, config: manifest.config, layers: actions, format: format, layerCheck: check, diffIDs: diffIDs)
+        return PlannedManifest(
+            descriptor: descriptor, original: document, decoded: manifest, config: manifest.config, layers: actions, format: format, layerCheck: check,
+            diffIDs: diffIDs)
     }
 
     /// The compression a layer stored as `current` is transcoded to in a manifest of `family`, or

@@ -14,7 +14,8 @@ enum ImageConfigReading {
     ///   as it is (verify reports it); a field that is there with the wrong type still throws.
     static func decode(_ bytes: [UInt8], layerCount: Int, context: String) throws -> ImageConfig? {
         if let object = (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any],
-           ["architecture", "os", "rootfs"].contains(where: { object[$0] == nil }) {
+            ["architecture", "os", "rootfs"].contains(where: { object[$0] == nil })
+        {
             return nil
         }
         let config = try JSONDocument.decode(ImageConfig.self, from: bytes, context: context)

@@ -46,29 +46,37 @@ public struct GraphReader: Sendable {
     public func verifiedDocument(_ descriptor: Descriptor) async throws -> RawDocument {
         let context = "\(descriptor.mediaType.isIndex ? "index" : "manifest") \(descriptor.digest) in \(source.name)"
         guard descriptor.size <= Int64(DocumentLimits.maximumDocumentSize) else {
-            throw SpecError(.documentTooLarge, "\(context): declared size \(descriptor.size) is over the \(DocumentLimits.maximumDocumentSize)-byte limit for documents")
+            throw SpecError(
+                .documentTooLarge, "\(context): declared size \(descriptor.size) is over the \(DocumentLimits.maximumDocumentSize)-byte limit for documents")
         }
         let bytes = try await source.document(descriptor)
         guard Int64(bytes.count) == descriptor.size else {
-            throw StreamError(.sizeMismatch, "\(context): expected \(descriptor.size) bytes, found \(bytes.count)",
-                              facts: FailureFacts(expectedSize: descriptor.size, actualSize: Int64(bytes.count)))
+            throw StreamError(
+                .sizeMismatch, "\(context): expected \(descriptor.size) bytes, found \(bytes.count)",
+                facts: FailureFacts(expectedSize: descriptor.size, actualSize: Int64(bytes.count)))
         }
         guard let algorithm = descriptor.digest.knownAlgorithm else {
             throw StreamError(.unsupported, "\(context): digest algorithm \(Echo.quoted(descriptor.digest.algorithm)) cannot be verified")
         }
         // A signed schema 1 manifest's digest is over its JWS payload, not the whole bytes (§1.2).
-        let actual = descriptor.mediaType.isSchema1 && algorithm == .sha256
+        let actual =
+            descriptor.mediaType.isSchema1 && algorithm == .sha256
             ? try Schema1Signing.digest(of: bytes, context: context)
             : try DigestHasher.digest(bytes, algorithm: algorithm)
         guard actual == descriptor.digest else {
-            throw StreamError(.digestMismatch, "\(context): content has digest \(actual), expected \(descriptor.digest)",
-                              facts: FailureFacts(expectedDigest: descriptor.digest, actualDigest: actual,
-                                                  expectedSize: descriptor.size, actualSize: Int64(bytes.count)))
+            throw StreamError(
+                .digestMismatch, "\(context): content has digest \(actual), expected \(descriptor.digest)",
+                facts: FailureFacts(
+                    expectedDigest: descriptor.digest, actualDigest: actual,
+                    expectedSize: descriptor.size, actualSize: Int64(bytes.count)))
         }
         return RawDocument(bytes: bytes, mediaType: descriptor.mediaType, digest: descriptor.digest)
     }
 
-    private func visit(_ descriptor: Descriptor, platform: Platform?, depth: Int, path: [Digest], graph: inout ImageGraph, seenBlobs: inout Set<BlobKey>, seenDocuments: inout Set<BlobKey>) async throws {
+    private func visit(
+        _ descriptor: Descriptor, platform: Platform?, depth: Int, path: [Digest], graph: inout ImageGraph, seenBlobs: inout Set<BlobKey>,
+        seenDocuments: inout Set<BlobKey>
+    ) async throws {
         guard descriptor.mediaType.isManifestOrIndex else {
             // Configs, layers and anything Ferry does not know: carried verbatim as blobs.
             if seenBlobs.insert(BlobKey(descriptor)).inserted { graph.blobs.append(descriptor) }
@@ -87,8 +95,10 @@ public struct GraphReader: Sendable {
         case .index(let index):
             for child in index.manifests {
                 do {
-                    try await visit(child, platform: child.platform, depth: depth + 1, path: path + [descriptor.digest], graph: &graph, seenBlobs: &seenBlobs, seenDocuments: &seenDocuments)
-                } catch where child.mediaType.isManifestOrIndex && SparseIndex.isAbsent(error) && !seenDocuments.contains(BlobKey(child)) {
+                    try await visit(
+                        child, platform: child.platform, depth: depth + 1, path: path + [descriptor.digest], graph: &graph, seenBlobs: &seenBlobs,
+                        seenDocuments: &seenDocuments)
+                } catch  where child.mediaType.isManifestOrIndex && SparseIndex.isAbsent(error) && !seenDocuments.contains(BlobKey(child)) {
                     // Absent itself (not something below it): a sparse index.
                     guard (try? await source.document(child)) == nil else { throw error }
                     graph.absent.append(child)

@@ -74,25 +74,27 @@ public struct Inspector: Sendable {
         var images: [Inspection.Image] = []
         for (manifest, decoded, platform) in graph.images {
             let config = try await readConfig(decoded.config)
-            images.append(Inspection.Image(
-                digest: manifest.digest, mediaType: manifest.mediaType,
-                platform: platform.map(Self.describe) ?? config?.platform.map(Self.describe),
-                configDigest: decoded.config.digest, configMediaType: decoded.config.mediaType,
-                created: config?.created, architecture: config?.architecture, os: config?.os, variant: config?.variant,
-                entrypoint: config?.config?.entrypoint, cmd: config?.config?.cmd, env: config?.config?.env,
-                workingDir: config?.config?.workingDir, user: config?.config?.user, labels: config?.config?.labels,
-                layers: decoded.layers.map { Inspection.Layer(digest: $0.digest, mediaType: $0.mediaType, size: $0.size) },
-                layersSize: ByteSum.clamped(decoded.layers.map(\.size)),
-                diffIDs: config?.rootfs?.diffIDs))
+            images.append(
+                Inspection.Image(
+                    digest: manifest.digest, mediaType: manifest.mediaType,
+                    platform: platform.map(Self.describe) ?? config?.platform.map(Self.describe),
+                    configDigest: decoded.config.digest, configMediaType: decoded.config.mediaType,
+                    created: config?.created, architecture: config?.architecture, os: config?.os, variant: config?.variant,
+                    entrypoint: config?.config?.entrypoint, cmd: config?.config?.cmd, env: config?.config?.env,
+                    workingDir: config?.config?.workingDir, user: config?.config?.user, labels: config?.config?.labels,
+                    layers: decoded.layers.map { Inspection.Layer(digest: $0.digest, mediaType: $0.mediaType, size: $0.size) },
+                    layersSize: ByteSum.clamped(decoded.layers.map(\.size)),
+                    diffIDs: config?.rootfs?.diffIDs))
         }
         let root = graph.documents.last
         var platforms: [String]? = nil
         if let root, root.mediaType.isIndex, case .index(let index) = try root.decode(context: "index \(root.digest) in \(source.name)") {
             platforms = index.manifests.compactMap { $0.platform.map(Self.describe) }
         }
-        return Inspection(source: source.name, names: entry.names + entry.aliases, digest: entry.descriptor.digest,
-                          mediaType: entry.descriptor.mediaType, platforms: platforms,
-                          absent: graph.absent.isEmpty ? nil : graph.absent.map { SparseIndex.describe([$0]) }, images: images)
+        return Inspection(
+            source: source.name, names: entry.names + entry.aliases, digest: entry.descriptor.digest,
+            mediaType: entry.descriptor.mediaType, platforms: platforms,
+            absent: graph.absent.isEmpty ? nil : graph.absent.map { SparseIndex.describe([$0]) }, images: images)
     }
 
     /// A Docker schema 1 manifest: the layers that carry content, base first (throwaway entries
@@ -103,7 +105,9 @@ public struct Inspector: Sendable {
         let document = try await GraphReader(source: source).verifiedDocument(entry.descriptor)
         let envelope = try Schema1Envelope(parsing: document.bytes, context: context)
         let manifest = try Schema1Manifest(decoding: envelope.payload, context: context)
-        let newest = try manifest.history.first.map { try JSONDocument.decode(ConfigSummary.self, from: Array($0.utf8), context: "\(context): v1Compatibility 0") }
+        let newest = try manifest.history.first.map {
+            try JSONDocument.decode(ConfigSummary.self, from: Array($0.utf8), context: "\(context): v1Compatibility 0")
+        }
         let image = Inspection.Image(
             digest: document.digest, mediaType: document.mediaType,
             platform: newest?.platform.map(Self.describe) ?? "linux/\(manifest.architecture)",
@@ -113,8 +117,9 @@ public struct Inspector: Sendable {
             workingDir: newest?.config?.workingDir, user: newest?.config?.user, labels: newest?.config?.labels,
             layers: manifest.imageLayers.map { Inspection.Layer(digest: $0, mediaType: .dockerLayerGzip, size: -1) },
             layersSize: -1, diffIDs: nil)
-        return Inspection(source: source.name, names: entry.names + entry.aliases, digest: entry.descriptor.digest,
-                          mediaType: entry.descriptor.mediaType, platforms: nil, absent: nil, images: [image])
+        return Inspection(
+            source: source.name, names: entry.names + entry.aliases, digest: entry.descriptor.digest,
+            mediaType: entry.descriptor.mediaType, platforms: nil, absent: nil, images: [image])
     }
 
     /// Reads and decodes an image config; `nil` for configs of other types (artifacts).

@@ -16,12 +16,14 @@ extension Inspector {
         if let platform {
             let ranked = graph.images.compactMap { image in image.platform.flatMap { platform.compatibilityRank(of: $0) }.map { (image, $0) } }
             guard let best = ranked.min(by: { $0.1 < $1.1 })?.0 else {
-                throw EngineError(.unsupported, "\(context): no image for platform \(Self.describe(platform)) (there are: \(described.joined(separator: ", ")))")
+                throw EngineError(
+                    .unsupported, "\(context): no image for platform \(Self.describe(platform)) (there are: \(described.joined(separator: ", ")))")
             }
             return (best.manifest, best.decoded)
         }
         guard graph.images.count == 1, let only = graph.images.first else {
-            throw EngineError(.unsupported, "\(context) is an index of \(graph.images.count) images; choose one with --platform (\(described.joined(separator: ", ")))")
+            throw EngineError(
+                .unsupported, "\(context) is an index of \(graph.images.count) images; choose one with --platform (\(described.joined(separator: ", ")))")
         }
         return (only.manifest, only.decoded)
     }

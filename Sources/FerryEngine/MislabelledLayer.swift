@@ -30,7 +30,9 @@ extension CopyOperation {
     /// read at all: the copy between repositories stays free of layer downloads, and its label is
     /// the source's. From any other source the first bytes are read even when the destination
     /// holds the layer, so a rerun corrects the label as the first run did.
-    func copyLayer(_ job: BlobJob, requested: LayerCompression?, level: Int?, family: ManifestFormat, raw provided: sending (any ByteStream)?) async throws -> (BlobJob, Descriptor, Bool) {
+    func copyLayer(
+        _ job: BlobJob, requested: LayerCompression?, level: Int?, family: ManifestFormat, raw provided: sending (any ByteStream)?
+    ) async throws -> (BlobJob, Descriptor, Bool) {
         let descriptor = job.descriptor
         let context = "layer \(descriptor.digest) from \(source.name)"
         if provided == nil, !options.checkLayers, source.capabilities.isRemote, try await destination.hasBlob(descriptor) {
@@ -41,7 +43,8 @@ extension CopyOperation {
         let (found, sniffed) = try await CompressionSniffer.sniff(try await rawBlob(descriptor, provided))
         // Uncompressed content is its own DiffID: the config must name this digest, as verify checks.
         if case .copyLayer(_, _, _, let diffID?) = job.kind, found.layerCompression == LayerCompression.none, diffID != descriptor.digest {
-            throw EngineError(.invalidGraph, "\(context): is uncompressed, so its DiffID is its digest, but the config's rootfs.diff_ids names \(diffID) for it")
+            throw EngineError(
+                .invalidGraph, "\(context): is uncompressed, so its DiffID is its digest, but the config's rootfs.diff_ids names \(diffID) for it")
         }
         var diffID: Digest?
         if case .copyLayer(_, _, _, let declared) = job.kind { diffID = declared }
@@ -49,7 +52,8 @@ extension CopyOperation {
             // Labelled right, or compressed in a way no layer type names: an ordinary copy.
             if try await destination.hasBlob(descriptor) {
                 if options.checkLayers {
-                    try await LayerContentCheck.check(try VerifyingStream(sniffed, expected: descriptor, context: context), mediaType: descriptor.mediaType, diffID: diffID, context: context)
+                    try await LayerContentCheck.check(
+                        try VerifyingStream(sniffed, expected: descriptor, context: context), mediaType: descriptor.mediaType, diffID: diffID, context: context)
                 }
                 options.progress?(.blobFinished(descriptor, skipped: true))
                 return (job, descriptor, true)
@@ -61,7 +65,10 @@ extension CopyOperation {
         }
         let label = descriptor.mediaType.layerCompression.map(MislabelledLayer.describe) ?? "\(descriptor.mediaType)"
         if options.preserveDigests {
-            throw EngineError(.unsupported, "--preserve-digests: \(context) is labelled \(label) (\(descriptor.mediaType)) but is \(MislabelledLayer.describe(actual)); correcting it changes the manifest's digest")
+            throw EngineError(
+                .unsupported,
+                "--preserve-digests: \(context) is labelled \(label) (\(descriptor.mediaType)) but is \(MislabelledLayer.describe(actual)); correcting it changes the manifest's digest"
+            )
         }
         let capabilities = destination.capabilities
         let target = requested ?? (capabilities.accepts(actual) ? actual : capabilities.preferredLayerCompression)
@@ -82,11 +89,13 @@ extension CopyOperation {
         let destination = self.destination
         @Sendable func recompress(_ stream: sending any ByteStream) async throws -> (digest: Digest, size: Int64) {
             let plain = try decompressed(stream, format: actual, context: context)
-            let output = try VerifyingStream(try compressed(plain, format: target, level: level), computing: .sha256, context: "\(context) recompressed to \(target.rawValue)")
+            let output = try VerifyingStream(
+                try compressed(plain, format: target, level: level), computing: .sha256, context: "\(context) recompressed to \(target.rawValue)")
             return try await destination.putBlob(output)
         }
         let verified = try VerifyingStream(sniffed, expected: descriptor, context: context)
-        let (digest, size) = options.checkLayers
+        let (digest, size) =
+            options.checkLayers
             ? try await LayerContentCheck.checking(verified, mediaType: descriptor.mediaType, diffID: diffID, context: context, recompress).result
             : try await recompress(verified)
         result.digest = digest

@@ -28,7 +28,8 @@ public struct ReferrerFinder: Sendable {
         for entry in try await source.entries() where !entry.isSynthesized {
             let descriptor = entry.descriptor
             guard descriptor.mediaType.isManifestOrIndex, !descriptor.mediaType.isSchema1,
-                  seen.insert(descriptor.digest).inserted else { continue }
+                seen.insert(descriptor.digest).inserted
+            else { continue }
             let document = try await reader.verifiedDocument(descriptor)
             let context = "\(descriptor.mediaType.isIndex ? "index" : "manifest") \(descriptor.digest) in \(source.name)"
             guard let referrer = try Referrer(document, context: context) else { continue }

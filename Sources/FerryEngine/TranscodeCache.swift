@@ -43,7 +43,7 @@ public final class TranscodeCache: Sendable {
         var entries: [Key: (digest: Digest, size: Int64)] = [:]
         for f in CacheLineFile.records(at: path, maximumSize: Self.maximumFileSize) {
             guard f.count == 5, let source = try? Digest(parsing: f[0]), let target = LayerCompression(rawValue: f[1]),
-                  f[2] == "-" || Int(f[2]) != nil, let output = try? Digest(parsing: f[3]), let size = Int64(f[4]), size >= 0
+                f[2] == "-" || Int(f[2]) != nil, let output = try? Digest(parsing: f[3]), let size = Int64(f[4]), size >= 0
             else { continue }
             entries[Key(source: source, target: target, level: Int(f[2]))] = (output, size)
         }

@@ -33,7 +33,8 @@ enum CopyVerifyTarget {
         AsyncRunner.wait {
             let outcomes = await judge(source: "oci:\(root)/src", destination: "oci:\(root)/out")
             if outcomes.verify.accepted != outcomes.copy.accepted, !(slot == .config && isCarriedArtifactConfig(bytes)) {
-                fatalError("copy and verify disagree on a layout whose \(slot) is \(describe(bytes)): verify \(outcomes.verify.detail); copy \(outcomes.copy.detail)")
+                fatalError(
+                    "copy and verify disagree on a layout whose \(slot) is \(describe(bytes)): verify \(outcomes.verify.detail); copy \(outcomes.copy.detail)")
             }
         }
     }

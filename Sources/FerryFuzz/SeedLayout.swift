@@ -10,20 +10,26 @@ struct SeedLayout {
 
     var config: [UInt8] {
         let diffIDs = layerDigests.map { "\"\($0)\"" }.joined(separator: ",")
-        return Array(#"{"architecture":"amd64","os":"linux","config":{"Env":["PATH=/bin"]},"rootfs":{"type":"layers","diff_ids":[\#(diffIDs)]},"history":[{"created_by":"one"},{"created_by":"two"}]}"#.utf8)
+        return Array(
+            #"{"architecture":"amd64","os":"linux","config":{"Env":["PATH=/bin"]},"rootfs":{"type":"layers","diff_ids":[\#(diffIDs)]},"history":[{"created_by":"one"},{"created_by":"two"}]}"#
+                .utf8)
     }
 
     func manifest(config: [UInt8]) -> [UInt8] {
         let layerDescriptors = zip(layers, layerDigests).map { layer, digest in
             #"{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"\#(digest)","size":\#(layer.count)}"#
         }.joined(separator: ",")
-        return Array(#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"\#(try! DigestHasher.digest(config))","size":\#(config.count)},"layers":[\#(layerDescriptors)]}"#.utf8)
+        return Array(
+            #"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"\#(try! DigestHasher.digest(config))","size":\#(config.count)},"layers":[\#(layerDescriptors)]}"#
+                .utf8)
     }
 
     var manifest: [UInt8] { manifest(config: config) }
 
     func index(manifest: [UInt8]) -> [UInt8] {
-        Array(#"{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"\#(try! DigestHasher.digest(manifest))","size":\#(manifest.count),"annotations":{"org.opencontainers.image.ref.name":"t"}}]}"#.utf8)
+        Array(
+            #"{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"\#(try! DigestHasher.digest(manifest))","size":\#(manifest.count),"annotations":{"org.opencontainers.image.ref.name":"t"}}]}"#
+                .utf8)
     }
 
     var index: [UInt8] { index(manifest: manifest) }

@@ -69,11 +69,13 @@ extension RegistryClient {
     /// allows. A token that an HTTP header cannot carry is refused without being printed.
     func fetchToken(realm: String, service: String?, scopes: [String]) async throws -> IssuedToken {
         if credentials != nil, let base = await session.baseURL,
-           let refusal = CredentialBinding(registryBaseURL: base, tlsVerify: options.tlsVerify).refusal(ofRealm: realm) {
+            let refusal = CredentialBinding(registryBaseURL: base, tlsVerify: options.tlsVerify).refusal(ofRealm: realm)
+        {
             throw RegistryError(.unauthorized, "\(registry): \(refusal); the credentials of user \"\(credentials?.username ?? "")\" were not sent", url: realm)
         }
         if let scheme = RegistryURL.scheme(of: realm), scheme != "http", scheme != "https" {
-            throw RegistryError(.invalidResponse, "\(registry): the token realm \(RegistryURL.excerpt(realm)) has the scheme \(scheme):, not http or https", url: realm)
+            throw RegistryError(
+                .invalidResponse, "\(registry): the token realm \(RegistryURL.excerpt(realm)) has the scheme \(scheme):, not http or https", url: realm)
         }
         var url = realm
         if let service { url = RegistryURL.appendingQuery(url, name: "service", value: service) }
@@ -90,14 +92,19 @@ extension RegistryClient {
         }
         guard response.status == .ok else {
             let failure = await failure(response, method: .GET, url: url)
-            throw RegistryError(.unauthorized, "token request for \(scopes.joined(separator: " ")) refused: \(failure.message)", method: "GET", url: url, status: failure.status, details: failure.details)
+            throw RegistryError(
+                .unauthorized, "token request for \(scopes.joined(separator: " ")) refused: \(failure.message)", method: "GET", url: url,
+                status: failure.status, details: failure.details)
         }
         let body = try await readBody(response, limit: 1 << 20, context: "token from \(realm)")
         guard let decoded = try? JSONDecoder().decode(TokenResponse.self, from: Data(body)), let token = decoded.issued() else {
             throw RegistryError(.invalidResponse, "token from \(realm): the answer holds no token")
         }
         guard TokenResponse.isSendable(token.value) else {
-            throw RegistryError(.invalidResponse, "token from \(realm): the token (\(token.value.utf8.count) bytes, not shown) holds characters an HTTP header cannot carry (control characters, spaces or non-ASCII); refused")
+            throw RegistryError(
+                .invalidResponse,
+                "token from \(realm): the token (\(token.value.utf8.count) bytes, not shown) holds characters an HTTP header cannot carry (control characters, spaces or non-ASCII); refused"
+            )
         }
         return token
     }

@@ -29,6 +29,8 @@ extension RegistryClient {
         let response = try await send(request)
         let context = "blob \(digest) from \(registry)/\(repository)"
         let total = response.headers.first(name: "Content-Length").flatMap(Int64.init)
-        return ResumingBlobStream(client: self, request: request, first: ResponseBodyStream(response.body, context: context, lowSpeed: options.lowSpeed), total: total, context: context)
+        return ResumingBlobStream(
+            client: self, request: request, first: ResponseBodyStream(response.body, context: context, lowSpeed: options.lowSpeed), total: total,
+            context: context)
     }
 }

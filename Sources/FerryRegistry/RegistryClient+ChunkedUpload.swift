@@ -70,14 +70,18 @@ extension RegistryClient {
                 }
                 let reported = response.headers.first(name: "Range")
                 if let holds = UploadRange.received(reported, acknowledged: end), holds != end {
-                    throw RegistryError(.invalidResponse, "\(context): after PATCH of bytes \(range) the registry reports Range \(reported ?? "") (\(holds) bytes), not \(end)", method: "PATCH", url: request.url)
+                    throw RegistryError(
+                        .invalidResponse, "\(context): after PATCH of bytes \(range) the registry reports Range \(reported ?? "") (\(holds) bytes), not \(end)",
+                        method: "PATCH", url: request.url)
                 }
                 return
             } catch let error as RegistryError where Self.isResumable(error) {
                 failure = error
             }
             guard attempt < options.retry.maximumAttempts else {
-                throw RegistryError(failure.code, "\(context): the PATCH of bytes \(range) failed \(attempt) times; gave up at byte \(held): \(failure.message)", method: failure.method, url: failure.url, status: failure.status, details: failure.details)
+                throw RegistryError(
+                    failure.code, "\(context): the PATCH of bytes \(range) failed \(attempt) times; gave up at byte \(held): \(failure.message)",
+                    method: failure.method, url: failure.url, status: failure.status, details: failure.details)
             }
             try await Task.sleep(for: options.retry.delay(afterAttempt: attempt))
             held = try await resumePoint(session: &session, chunk: start..<end, context: context, after: failure)
@@ -100,7 +104,10 @@ extension RegistryClient {
             session = try await startUpload(session.repository)
             return 0
         } catch let error as RegistryError {
-            throw RegistryError(error.code, "\(context): the PATCH at byte \(chunk.lowerBound) failed (\(failure.message)) and the upload's status could not be read: \(error.message)", method: error.method, url: error.url, status: error.status, details: error.details)
+            throw RegistryError(
+                error.code,
+                "\(context): the PATCH at byte \(chunk.lowerBound) failed (\(failure.message)) and the upload's status could not be read: \(error.message)",
+                method: error.method, url: error.url, status: error.status, details: error.details)
         }
         await Self.discard(status)
         if status.headers.first(name: "Location") != nil {
@@ -108,10 +115,16 @@ extension RegistryClient {
         }
         let value = status.headers.first(name: "Range")
         guard let held = UploadRange.received(value, acknowledged: chunk.lowerBound) else {
-            throw RegistryError(.invalidResponse, "\(context): the PATCH at byte \(chunk.lowerBound) failed (\(failure.message)) and GET \(url) answered no usable Range (\(value ?? "none"))", method: "GET", url: url)
+            throw RegistryError(
+                .invalidResponse,
+                "\(context): the PATCH at byte \(chunk.lowerBound) failed (\(failure.message)) and GET \(url) answered no usable Range (\(value ?? "none"))",
+                method: "GET", url: url)
         }
         guard chunk.contains(held) || held == chunk.upperBound else {
-            throw RegistryError(.invalidResponse, "\(context): the PATCH at byte \(chunk.lowerBound) failed (\(failure.message)) and the registry now reports holding \(held) bytes; only bytes \(chunk.lowerBound)-\(chunk.upperBound - 1) are still at hand, so the upload cannot resume", method: "GET", url: url)
+            throw RegistryError(
+                .invalidResponse,
+                "\(context): the PATCH at byte \(chunk.lowerBound) failed (\(failure.message)) and the registry now reports holding \(held) bytes; only bytes \(chunk.lowerBound)-\(chunk.upperBound - 1) are still at hand, so the upload cannot resume",
+                method: "GET", url: url)
         }
         return held
     }

@@ -22,7 +22,8 @@ extension RegistryClient {
     ///   media-type mismatch).
     public func manifest(_ repository: String, _ reference: ManifestReference) async throws -> RawDocument {
         let url = try await endpoint(repository, "manifests/\(reference)")
-        let response = try await send(RegistryRequest(method: .GET, url: url, headers: acceptHeaders, scope: Scope.pull(repository), expected: [200], followsRedirects: true))
+        let response = try await send(
+            RegistryRequest(method: .GET, url: url, headers: acceptHeaders, scope: Scope.pull(repository), expected: [200], followsRedirects: true))
         let context = "manifest \(registry)/\(repository):\(reference)"
         let bytes = try await readBody(response, limit: DocumentLimits.maximumDocumentSize, context: context)
         let header = response.headers.first(name: "Docker-Content-Digest").flatMap { try? Digest(parsing: $0) }
@@ -37,7 +38,8 @@ extension RegistryClient {
         case .tag:
             digest = try Self.digest(bytes, mediaType: mediaType, algorithm: header, context: context)
             if let header, header != digest {
-                throw RegistryError(.invalidResponse, "\(context): content has digest \(digest) but Docker-Content-Digest says \(header)", method: "GET", url: url)
+                throw RegistryError(
+                    .invalidResponse, "\(context): content has digest \(digest) but Docker-Content-Digest says \(header)", method: "GET", url: url)
             }
         }
         return RawDocument(bytes: bytes, mediaType: mediaType, digest: digest)
@@ -47,11 +49,13 @@ extension RegistryClient {
     /// Falls back to a `GET` when the registry omits `Docker-Content-Digest`.
     public func manifestDescriptor(_ repository: String, _ reference: ManifestReference) async throws -> Descriptor? {
         let url = try await endpoint(repository, "manifests/\(reference)")
-        let response = try await send(RegistryRequest(method: .HEAD, url: url, headers: acceptHeaders, scope: Scope.pull(repository), expected: [200, 404], followsRedirects: true))
+        let response = try await send(
+            RegistryRequest(method: .HEAD, url: url, headers: acceptHeaders, scope: Scope.pull(repository), expected: [200, 404], followsRedirects: true))
         guard response.status.code == 200 else { return nil }
         guard let digest = response.headers.first(name: "Docker-Content-Digest").flatMap({ try? Digest(parsing: $0) }),
-              let size = response.headers.first(name: "Content-Length").flatMap(Int64.init),
-              let type = response.headers.first(name: "Content-Type") else {
+            let size = response.headers.first(name: "Content-Length").flatMap(Int64.init),
+            let type = response.headers.first(name: "Content-Type")
+        else {
             return try await manifest(repository, reference).descriptor
         }
         return Descriptor(mediaType: MediaType(Self.essence(type)), digest: digest, size: size)
@@ -68,14 +72,20 @@ extension RegistryClient {
     @discardableResult
     public func putManifest(_ document: RawDocument, _ repository: String, _ reference: ManifestReference) async throws -> Digest {
         let url = try await endpoint(repository, "manifests/\(reference)")
-        let response = try await send(RegistryRequest(method: .PUT, url: url, headers: ["Content-Type": document.mediaType.rawValue], body: .bytes(document.bytes), scope: Scope.push(repository), expected: [200, 201, 202]))
+        let response = try await send(
+            RegistryRequest(
+                method: .PUT, url: url, headers: ["Content-Type": document.mediaType.rawValue], body: .bytes(document.bytes), scope: Scope.push(repository),
+                expected: [200, 201, 202]))
         await Self.discard(response)
         if let reported = response.headers.first(name: "Docker-Content-Digest").flatMap({ try? Digest(parsing: $0) }),
-           reported.algorithm == document.digest.algorithm, reported != document.digest {
-            throw RegistryError(.invalidResponse, "PUT \(url): the registry stored digest \(reported), the document's is \(document.digest)", method: "PUT", url: url)
+            reported.algorithm == document.digest.algorithm, reported != document.digest
+        {
+            throw RegistryError(
+                .invalidResponse, "PUT \(url): the registry stored digest \(reported), the document's is \(document.digest)", method: "PUT", url: url)
         }
         if !response.headers.contains(name: "OCI-Subject"),
-           let referrer = try? Referrer(document, context: "manifest \(document.digest)") {
+            let referrer = try? Referrer(document, context: "manifest \(document.digest)")
+        {
             try await addToFallbackTag(referrer, repository)
         }
         return document.digest

@@ -24,15 +24,17 @@ extension RegistryClient {
         var url = try await endpoint(repository, "blobs/uploads/")
         url = RegistryURL.appendingQuery(url, name: "mount", value: digest.description)
         url = RegistryURL.appendingQuery(url, name: "from", value: source)
-        let response = try await send(RegistryRequest(
-            method: .POST, url: url, scope: Scope.push(repository), expected: [201, 202],
-            additionalScopes: [Scope.pull(source)]))
+        let response = try await send(
+            RegistryRequest(
+                method: .POST, url: url, scope: Scope.push(repository), expected: [201, 202],
+                additionalScopes: [Scope.pull(source)]))
         await Self.discard(response)
         guard response.status.code == 201 else {
             return .declined(try Self.upload(response, repository: repository, requestURL: url, method: .POST))
         }
         if let reported = response.headers.first(name: "Docker-Content-Digest").flatMap({ try? Digest(parsing: $0) }),
-           reported.algorithm == digest.algorithm, reported != digest {
+            reported.algorithm == digest.algorithm, reported != digest
+        {
             throw RegistryError(.invalidResponse, "POST \(url): the registry mounted digest \(reported), not \(digest)", method: "POST", url: url, status: 201)
         }
         return .mounted

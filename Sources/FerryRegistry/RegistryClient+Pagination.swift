@@ -53,7 +53,10 @@ struct ListBound {
     mutating func countPage() throws(RegistryError) {
         pages += 1
         guard pages <= limits.maximumPages else {
-            throw RegistryError(.invalidResponse, "\(context): the registry \(registry) keeps linking to further pages; stopped after \(limits.maximumPages) pages (the bound FERRY_LIST_MAX_PAGES sets)")
+            throw RegistryError(
+                .invalidResponse,
+                "\(context): the registry \(registry) keeps linking to further pages; stopped after \(limits.maximumPages) pages (the bound FERRY_LIST_MAX_PAGES sets)"
+            )
         }
     }
 
@@ -61,7 +64,10 @@ struct ListBound {
     mutating func count(entries more: Int) throws(RegistryError) {
         entries += more
         guard entries <= limits.maximumEntries else {
-            throw RegistryError(.invalidResponse, "\(context): the registry \(registry) sent more than \(limits.maximumEntries) entries over \(pages) pages; stopped (the bound FERRY_LIST_MAX_ENTRIES sets)")
+            throw RegistryError(
+                .invalidResponse,
+                "\(context): the registry \(registry) sent more than \(limits.maximumEntries) entries over \(pages) pages; stopped (the bound FERRY_LIST_MAX_ENTRIES sets)"
+            )
         }
     }
 }

@@ -72,7 +72,9 @@ extension RegistryClient {
                 break
             }
         }
-        throw RegistryError(.connection, "cannot reach registry \(registry): \(PingFailure.sentence(failures))", method: "GET", url: "\(candidateSchemes.last ?? "https")://\(host)/v2/")
+        throw RegistryError(
+            .connection, "cannot reach registry \(registry): \(PingFailure.sentence(failures))", method: "GET",
+            url: "\(candidateSchemes.last ?? "https")://\(host)/v2/")
     }
 
     /// The URL of `/v2/<repository>/<suffix>`.

@@ -54,7 +54,8 @@ extension RegistryClient {
                 await Self.discard(response)
                 // A 404 on a later page is a broken answer, not a missing API.
                 guard visited.count == 1 else {
-                    throw RegistryError(.invalidResponse, "\(context): the page \(url) the registry linked to does not exist", method: "GET", url: url, status: 404)
+                    throw RegistryError(
+                        .invalidResponse, "\(context): the page \(url) the registry linked to does not exist", method: "GET", url: url, status: 404)
                 }
                 return try await referrersFromFallbackTag(repository, of: subject, artifactType: artifactType)
             }
@@ -123,7 +124,8 @@ extension RegistryClient {
         } catch {
             throw RegistryError(.invalidArgument, "referrers tag of \(referrer.subject.digest): \(error.message)")
         }
-        let document = RawDocument(bytes: bytes, mediaType: .ociIndex, digest: try Self.digest(bytes, mediaType: .ociIndex, algorithm: nil, context: "referrers index"))
+        let document = RawDocument(
+            bytes: bytes, mediaType: .ociIndex, digest: try Self.digest(bytes, mediaType: .ociIndex, algorithm: nil, context: "referrers index"))
         try await putManifest(document, repository, .tag(referrer.subject.digest.referrersTag))
     }
 

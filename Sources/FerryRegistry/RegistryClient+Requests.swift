@@ -60,13 +60,15 @@ extension RegistryClient {
                     try await Task.sleep(for: options.retry.delay(afterAttempt: attempt))
                     continue
                 }
-                throw RegistryError(.connection, "\(request.method) \(url)\(throughProxy(url)): \(describe(error, url: url))", method: request.method.rawValue, url: url)
+                throw RegistryError(
+                    .connection, "\(request.method) \(url)\(throughProxy(url)): \(describe(error, url: url))", method: request.method.rawValue, url: url)
             }
             let status = Int(response.status.code)
             if request.expected.contains(status) { return response }
 
             if request.followsRedirects, [301, 302, 303, 307, 308].contains(status),
-               let location = response.headers.first(name: "Location"), redirects < 5 {
+                let location = response.headers.first(name: "Location"), redirects < 5
+            {
                 await Self.discard(response)
                 redirects += 1
                 url = try RegistryURL.follow(location, against: url, what: "the redirect Location")
@@ -77,7 +79,9 @@ extension RegistryClient {
             // Only the registry's own origin may ask for (and so receive) the credentials.
             if trusted, (status == 401 || status == 403), !answeredChallenge, request.body.isReplayable {
                 let challenges = AuthChallenge.parse(response.headers["WWW-Authenticate"])
-                if let challenge = Self.preferred(challenges), try await adopt(challenge, requestScopes: request.scopes, status: status, sent: sentAuthorization) {
+                if let challenge = Self.preferred(challenges),
+                    try await adopt(challenge, requestScopes: request.scopes, status: status, sent: sentAuthorization)
+                {
                     await Self.discard(response)
                     answeredChallenge = true
                     attempt -= 1
@@ -106,7 +110,8 @@ extension RegistryClient {
     ///   - sentAuthorization: whether the request carried `Authorization`.
     ///   - trusted: whether `url` is on the registry's origin (else the answer is another
     ///     server's, such as a redirect target's).
-    func failure(_ response: HTTPClientResponse, method: HTTPMethod, url: String, sentAuthorization: Bool = false, trusted: Bool = true) async -> RegistryError {
+    func failure(_ response: HTTPClientResponse, method: HTTPMethod, url: String, sentAuthorization: Bool = false, trusted: Bool = true) async -> RegistryError
+    {
         let status = Int(response.status.code)
         var body: [UInt8] = []
         if method != .HEAD, let buffer = try? await response.body.collect(upTo: ErrorBody.limit) {
@@ -124,28 +129,33 @@ extension RegistryClient {
         case 401, 403:
             code = .unauthorized
             if status == 401 {
-                message += Self.unauthorizedHint(registry: registry, user: credentials?.username, sentAuthorization: sentAuthorization, trusted: trusted, origin: RegistryURL.origin(url))
+                message += Self.unauthorizedHint(
+                    registry: registry, user: credentials?.username, sentAuthorization: sentAuthorization, trusted: trusted, origin: RegistryURL.origin(url))
             }
         case 404: code = .notFound
         default: code = .httpStatus
         }
-        return RegistryError(code, message, method: method.rawValue, url: url, status: status, details: details,
-                             retryAfter: RetryRule.retryAfter(response.headers.first(name: "Retry-After")))
+        return RegistryError(
+            code, message, method: method.rawValue, url: url, status: status, details: details,
+            retryAfter: RetryRule.retryAfter(response.headers.first(name: "Retry-After")))
     }
 
     /// What a 401 means, for its message: credentials refused only when some were sent.
     static func unauthorizedHint(registry: String, user: String?, sentAuthorization: Bool, trusted: Bool, origin: String) -> String {
         if !trusted {
-            return "; \(origin) is not the registry \(registry) and asks for authentication of its own: Ferry sends the registry's credentials to no other server, so it got none"
+            return
+                "; \(origin) is not the registry \(registry) and asks for authentication of its own: Ferry sends the registry's credentials to no other server, so it got none"
         }
         if sentAuthorization, let user {
             return "; the registry refused the credentials of user \"\(user)\""
         }
         if sentAuthorization {
-            return "; the registry refused the anonymous token it issued: no credentials for \(registry): pass --creds USER:PASSWORD or run `ferry login \(registry)`"
+            return
+                "; the registry refused the anonymous token it issued: no credentials for \(registry): pass --creds USER:PASSWORD or run `ferry login \(registry)`"
         }
         if let user {
-            return "; the registry asked for authentication in a way Ferry could not answer with the credentials of user \"\(user)\" (none were sent with this request)"
+            return
+                "; the registry asked for authentication in a way Ferry could not answer with the credentials of user \"\(user)\" (none were sent with this request)"
         }
         return "; no credentials for \(registry): pass --creds USER:PASSWORD or run `ferry login \(registry)`"
     }
@@ -205,7 +215,8 @@ extension RegistryClient {
         guard !presentsClientCertificate, url.lowercased().hasPrefix("https://") else { return text }
         let closed = (error as? HTTPClientError) == .remoteConnectionClosed || (error as? NIOSSLError) == .uncleanShutdown
         guard closed else { return text }
-        return text + " (the server closed the TLS connection; if it requires a client certificate — mutual TLS — pass --cert-dir DIR holding client.cert and client.key, or --client-cert FILE --client-key FILE)"
+        return text
+            + " (the server closed the TLS connection; if it requires a client certificate — mutual TLS — pass --cert-dir DIR holding client.cert and client.key, or --client-cert FILE --client-key FILE)"
     }
 
     /// A sentence for a connection-level error, with a hint for certificate failures.
@@ -222,11 +233,14 @@ extension RegistryClient {
         // one with alert 116 (certificate_required); TLS 1.2 ones fail the handshake instead.
         let lower = text.lowercased()
         if lower.contains("certificate required") || lower.contains("certificate_required")
-            || lower.contains("peer did not return a certificate") || lower.contains("handshake failure") && lower.contains("alert") {
-            return "TLS failure (\(text)): the registry asks for a client certificate (mutual TLS); pass --cert-dir DIR holding client.cert and client.key, or --client-cert FILE --client-key FILE"
+            || lower.contains("peer did not return a certificate") || lower.contains("handshake failure") && lower.contains("alert")
+        {
+            return
+                "TLS failure (\(text)): the registry asks for a client certificate (mutual TLS); pass --cert-dir DIR holding client.cert and client.key, or --client-cert FILE --client-key FILE"
         }
         if error is NIOSSLError || error is NIOSSLExtraError || text.contains("CERTIFICATE_VERIFY_FAILED") {
-            return "TLS failure (\(text)); if the registry's certificate comes from a private CA, pass --cert-dir DIR holding its ca.crt, or --tls-verify=false to skip verification"
+            return
+                "TLS failure (\(text)); if the registry's certificate comes from a private CA, pass --cert-dir DIR holding its ca.crt, or --tls-verify=false to skip verification"
         }
         return text
     }

@@ -6,7 +6,8 @@ extension RegistryClient {
         var url = try await endpoint(repository, "tags/list")
         if let pageSize { url = RegistryURL.appendingQuery(url, name: "n", value: String(pageSize)) }
         struct Page: Decodable { var tags: [String]? }
-        return try await pages(from: url, scope: Scope.pull(repository), context: "tags of \(registry)/\(repository)", shape: "{\"name\",\"tags\":[…]}") { (page: Page) in
+        return try await pages(from: url, scope: Scope.pull(repository), context: "tags of \(registry)/\(repository)", shape: "{\"name\",\"tags\":[…]}") {
+            (page: Page) in
             page.tags ?? []
         }
     }

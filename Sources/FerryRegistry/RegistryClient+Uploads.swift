@@ -68,15 +68,17 @@ extension RegistryClient {
     /// One `PATCH` streaming the whole blob without `Content-Range` (distribution's "stream upload").
     private func uploadStreamed(_ stream: sending VerifyingStream, session: inout BlobUpload) async throws -> (digest: Digest, size: Int64) {
         let body = RequestBodyStream(stream)
-        let patched = try await send(RegistryRequest(
-            method: .PATCH, url: session.location, headers: ["Content-Type": "application/octet-stream"],
-            body: .stream(.stream(body, length: .unknown)), scope: Scope.push(session.repository), expected: [201, 202, 204]))
+        let patched = try await send(
+            RegistryRequest(
+                method: .PATCH, url: session.location, headers: ["Content-Type": "application/octet-stream"],
+                body: .stream(.stream(body, length: .unknown)), scope: Scope.push(session.repository), expected: [201, 202, 204]))
         await Self.discard(patched)
         if patched.headers.first(name: "Location") != nil {
             session.location = try Self.location(patched, requestURL: session.location, method: .PATCH)
         }
         guard let result = body.result else {
-            throw RegistryError(.invalidResponse, "PATCH \(session.location): the upload finished before the blob was read to its end", method: "PATCH", url: session.location)
+            throw RegistryError(
+                .invalidResponse, "PATCH \(session.location): the upload finished before the blob was read to its end", method: "PATCH", url: session.location)
         }
         return result
     }
@@ -85,18 +87,21 @@ extension RegistryClient {
     /// distribution spec's monolithic upload): one round trip fewer than `PATCH` + `PUT`, which
     /// is most of the cost of a small layer. Only for a blob whose digest and size are known
     /// before it is read — a verbatim copy; the registry checks the digest against the bytes.
-    private func uploadWhole(_ stream: sending VerifyingStream, digest: Digest, size: Int64, session: BlobUpload) async throws -> (digest: Digest, size: Int64) {
+    private func uploadWhole(_ stream: sending VerifyingStream, digest: Digest, size: Int64, session: BlobUpload) async throws -> (digest: Digest, size: Int64)
+    {
         let putURL = RegistryURL.appendingQuery(session.location, name: "digest", value: digest.description)
         let body = RequestBodyStream(stream)
-        let finished = try await send(RegistryRequest(
-            method: .PUT, url: putURL, headers: ["Content-Type": "application/octet-stream"],
-            body: .stream(.stream(body, length: .known(size))), scope: Scope.push(session.repository), expected: [201, 204]))
+        let finished = try await send(
+            RegistryRequest(
+                method: .PUT, url: putURL, headers: ["Content-Type": "application/octet-stream"],
+                body: .stream(.stream(body, length: .known(size))), scope: Scope.push(session.repository), expected: [201, 204]))
         await Self.discard(finished)
         guard let result = body.result else {
             throw RegistryError(.invalidResponse, "PUT \(putURL): the upload finished before the blob was read to its end", method: "PUT", url: putURL)
         }
         if let reported = finished.headers.first(name: "Docker-Content-Digest").flatMap({ try? Digest(parsing: $0) }),
-           reported.algorithm == digest.algorithm, reported != digest {
+            reported.algorithm == digest.algorithm, reported != digest
+        {
             throw RegistryError(.invalidResponse, "PUT \(putURL): the registry stored digest \(reported), the blob's is \(digest)", method: "PUT", url: putURL)
         }
         return result
@@ -109,7 +114,8 @@ extension RegistryClient {
         let finished = try await send(RegistryRequest(method: .PUT, url: putURL, scope: Scope.push(session.repository), expected: [201, 204]))
         await Self.discard(finished)
         if let reported = finished.headers.first(name: "Docker-Content-Digest").flatMap({ try? Digest(parsing: $0) }),
-           reported.algorithm == digest.algorithm, reported != digest {
+            reported.algorithm == digest.algorithm, reported != digest
+        {
             throw RegistryError(.invalidResponse, "PUT \(putURL): the registry stored digest \(reported), the blob's is \(digest)", method: "PUT", url: putURL)
         }
     }
@@ -125,7 +131,8 @@ extension RegistryClient {
     /// The resolved `Location` of an upload answer.
     static func location(_ response: HTTPClientResponse, requestURL: String, method: HTTPMethod) throws -> String {
         guard let value = response.headers.first(name: "Location"), !value.isEmpty else {
-            throw RegistryError(.invalidResponse, "\(method) \(requestURL): the registry sent no Location for the upload", method: method.rawValue, url: requestURL)
+            throw RegistryError(
+                .invalidResponse, "\(method) \(requestURL): the registry sent no Location for the upload", method: method.rawValue, url: requestURL)
         }
         return try RegistryURL.follow(value, against: requestURL, what: "the upload Location")
     }

@@ -51,7 +51,9 @@ public struct RegistryError: Error, Sendable, CustomStringConvertible, RetryClas
     public let retryAfter: Duration?
 
     /// Creates an error.
-    public init(_ code: Code, _ message: String, method: String? = nil, url: String? = nil, status: Int? = nil, details: [Detail] = [], retryAfter: Duration? = nil) {
+    public init(
+        _ code: Code, _ message: String, method: String? = nil, url: String? = nil, status: Int? = nil, details: [Detail] = [], retryAfter: Duration? = nil
+    ) {
         self.code = code
         self.message = message
         self.method = method

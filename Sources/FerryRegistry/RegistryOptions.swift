@@ -62,7 +62,10 @@ public struct RegistryOptions: Sendable, Hashable {
     public var environment: [String: String]?
 
     /// Options with verification on, credentials from the files, and the default retry policy.
-    public init(credentials: Credentials? = nil, useCredentialFiles: Bool = true, tlsVerify: Bool = true, certificateDirectory: String? = nil, clientCertificate: ClientCertificate? = nil, retry: RetryPolicy = RetryPolicy(), environment: [String: String]? = nil) {
+    public init(
+        credentials: Credentials? = nil, useCredentialFiles: Bool = true, tlsVerify: Bool = true, certificateDirectory: String? = nil,
+        clientCertificate: ClientCertificate? = nil, retry: RetryPolicy = RetryPolicy(), environment: [String: String]? = nil
+    ) {
         self.credentials = credentials
         self.useCredentialFiles = useCredentialFiles
         self.tlsVerify = tlsVerify
@@ -99,4 +102,3 @@ public struct Credentials: Sendable, Hashable, CustomStringConvertible {
     /// Never prints the password.
     public var description: String { "\(username):***" }
 }
-

@@ -60,8 +60,9 @@ public enum RegistryURL {
         guard let colon = reference.firstIndex(of: ":") else { return nil }
         let candidate = reference[..<colon]
         guard let first = candidate.first, first.isASCII, first.isLetter,
-              candidate.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "+-.".contains($0)) }),
-              !candidate.contains("/") else { return nil }
+            candidate.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "+-.".contains($0)) }),
+            !candidate.contains("/")
+        else { return nil }
         return candidate.lowercased()
     }
 
@@ -72,7 +73,8 @@ public enum RegistryURL {
     /// - Throws: ``RegistryError`` (`invalidResponse`) for another scheme.
     public static func follow(_ reference: String, against base: String, what: String) throws(RegistryError) -> String {
         if let scheme = scheme(of: reference), scheme != "http", scheme != "https" {
-            throw RegistryError(.invalidResponse, "\(what) \"\(Self.excerpt(reference))\" (answer to \(base)) has the scheme \(scheme):, not http or https; refused", url: base)
+            throw RegistryError(
+                .invalidResponse, "\(what) \"\(Self.excerpt(reference))\" (answer to \(base)) has the scheme \(scheme):, not http or https; refused", url: base)
         }
         return resolve(reference, against: base)
     }
@@ -107,7 +109,7 @@ public enum RegistryURL {
         for byte in value.utf8 {
             switch byte {
             case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
                 out.unicodeScalars.append(Unicode.Scalar(byte))
             default:
                 let hex = Array("0123456789ABCDEF".utf8)

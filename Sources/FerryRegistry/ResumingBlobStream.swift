@@ -90,7 +90,10 @@ final class ResumingBlobStream: ByteStream {
         let range = header.flatMap(ContentRange.init)
         if let problem = Self.mismatch(range, header: header, asked: delivered, total: total) {
             await RegistryClient.discard(response)
-            throw RegistryError(.invalidResponse, "\(context): asked for bytes \(delivered)- after the connection broke, and the registry answered 206 with \(problem); refusing to splice it into the blob", method: "GET", url: request.url, status: 206)
+            throw RegistryError(
+                .invalidResponse,
+                "\(context): asked for bytes \(delivered)- after the connection broke, and the registry answered 206 with \(problem); refusing to splice it into the blob",
+                method: "GET", url: request.url, status: 206)
         }
         if total == nil { total = range?.completeLength }
         skip = 0

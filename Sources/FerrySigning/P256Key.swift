@@ -49,7 +49,8 @@ public final class P256Key {
         defer { EVP_PKEY_CTX_free(context) }
         var generated: OpaquePointer?
         guard EVP_PKEY_keygen_init(context) == 1, EVP_PKEY_CTX_set_group_name(context, "P-256") == 1,
-              EVP_PKEY_generate(context, &generated) == 1, let generated else {
+            EVP_PKEY_generate(context, &generated) == 1, let generated
+        else {
             throw StreamError(.library, "libcrypto: generating a P-256 key failed: \(DigestHasher.lastError())")
         }
         return P256Key(key: generated)

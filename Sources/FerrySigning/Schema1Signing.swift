@@ -66,7 +66,8 @@ public enum Schema1Signing {
     public static func sign(_ payload: [UInt8], key: P256Key, time: Date = Date()) throws -> [UInt8] {
         let isSpace: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x0a || $0 == 0x0d || $0 == 0x09 }
         guard let close = payload.lastIndex(where: { !isSpace($0) }), payload[close] == UInt8(ascii: "}"),
-              let last = payload[..<close].lastIndex(where: { !isSpace($0) }), payload[last] != UInt8(ascii: ",") else {
+            let last = payload[..<close].lastIndex(where: { !isSpace($0) }), payload[last] != UInt8(ascii: ",")
+        else {
             throw SpecError(.invalidDocument, "cannot sign: the manifest is not a JSON object")
         }
         let formatLength = last + 1
@@ -74,7 +75,8 @@ public enum Schema1Signing {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime]
         formatter.timeZone = TimeZone(identifier: "UTC")
-        let protectedJSON = Array("{\"formatLength\":\(formatLength),\"formatTail\":".utf8) + GoJSON.quoted(Base64URL.encode(tail))
+        let protectedJSON =
+            Array("{\"formatLength\":\(formatLength),\"formatTail\":".utf8) + GoJSON.quoted(Base64URL.encode(tail))
             + Array(",\"time\":".utf8) + GoJSON.quoted(formatter.string(from: time)) + [UInt8(ascii: "}")]
         let protected = Base64URL.encode(protectedJSON)
         let signature = try key.sign(Array((protected + "." + Base64URL.encode(payload)).utf8))

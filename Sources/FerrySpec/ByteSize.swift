@@ -14,7 +14,8 @@ public enum ByteSize {
             "kb": 1_000, "mb": 1_000_000, "gb": 1_000_000_000, "tb": 1_000_000_000_000,
         ]
         guard let unit = units[suffix], !number.isEmpty, number.filter({ $0 == "." }).count <= 1,
-              number.first != ".", number.last != "." else { return nil }
+            number.first != ".", number.last != "."
+        else { return nil }
         if !number.contains(".") {
             guard let whole = Int64(number) else { return nil }
             let (product, overflow) = whole.multipliedReportingOverflow(by: unit)

@@ -20,7 +20,10 @@ public struct Descriptor: Hashable, Sendable, Codable {
     /// The platform of the referenced manifest (index entries).
     public var platform: Platform?
 
-    public init(mediaType: MediaType, digest: Digest, size: Int64, urls: [String]? = nil, annotations: [String: String]? = nil, data: String? = nil, artifactType: String? = nil, platform: Platform? = nil) {
+    public init(
+        mediaType: MediaType, digest: Digest, size: Int64, urls: [String]? = nil, annotations: [String: String]? = nil, data: String? = nil,
+        artifactType: String? = nil, platform: Platform? = nil
+    ) {
         self.mediaType = mediaType
         self.digest = digest
         self.size = size

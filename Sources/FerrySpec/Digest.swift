@@ -29,14 +29,19 @@ public struct Digest: Hashable, Sendable, Comparable, CustomStringConvertible, C
         let algorithm = String(string[..<colon])
         let encoded = String(string[string.index(after: colon)...])
         guard Self.isValidAlgorithm(algorithm) else {
-            throw SpecError(.invalidDigest, "invalid digest \"\(Self.printable(string))\": algorithm \"\(Self.printable(algorithm))\" is not lowercase [a-z0-9] components joined by + . _ -")
+            throw SpecError(
+                .invalidDigest,
+                "invalid digest \"\(Self.printable(string))\": algorithm \"\(Self.printable(algorithm))\" is not lowercase [a-z0-9] components joined by + . _ -"
+            )
         }
         guard !encoded.isEmpty, encoded.utf8.allSatisfy(Self.isEncodedByte) else {
             throw SpecError(.invalidDigest, "invalid digest \"\(Self.printable(string))\": the encoded part must be non-empty [a-zA-Z0-9=_-]")
         }
         if let known = Algorithm(rawValue: algorithm) {
             guard encoded.utf8.count == known.hexLength else {
-                throw SpecError(.invalidDigest, "invalid digest \"\(Self.printable(string))\": \(algorithm) needs \(known.hexLength) hex characters, found \(encoded.utf8.count)")
+                throw SpecError(
+                    .invalidDigest,
+                    "invalid digest \"\(Self.printable(string))\": \(algorithm) needs \(known.hexLength) hex characters, found \(encoded.utf8.count)")
             }
             guard encoded.utf8.allSatisfy(Self.isLowerHex) else {
                 throw SpecError(.invalidDigest, "invalid digest \"\(Self.printable(string))\": \(algorithm) must be lowercase hex")
@@ -109,7 +114,7 @@ public struct Digest: Hashable, Sendable, Comparable, CustomStringConvertible, C
     private static func isEncodedByte(_ b: UInt8) -> Bool {
         switch b {
         case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-             UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "="), UInt8(ascii: "_"), UInt8(ascii: "-"):
+            UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "="), UInt8(ascii: "_"), UInt8(ascii: "-"):
             return true
         default:
             return false

@@ -14,7 +14,8 @@ public enum DocumentShape {
     /// the bytes are not a JSON object, which decoding reports on its own).
     public static func contradiction(_ bytes: [UInt8], labelled mediaType: MediaType) -> String? {
         guard mediaType.isIndex || mediaType.isManifest,
-              let probe = try? JSONDecoder().decode(Probe.self, from: Data(bytes)) else { return nil }
+            let probe = try? JSONDecoder().decode(Probe.self, from: Data(bytes))
+        else { return nil }
         if mediaType.isIndex && probe.manifests == nil && (probe.config != nil || probe.layers != nil) {
             return "labelled \(mediaType) (an index) but its content is an image manifest (config and layers, no manifests)"
         }

@@ -134,12 +134,13 @@ extension MediaType {
         Self.allKnown.contains(essence) || (isLayer && layerCompression != nil) || isEncryptedLayer
     }
 
-    static let allKnown: Set<String> = Set([
-        ociIndex, ociManifest, ociConfig, ociLayer, ociLayerGzip, ociLayerZstd, ociForeignLayer,
-        ociForeignLayerGzip, ociForeignLayerZstd, ociEmpty, ociLayoutHeader, ociDescriptor,
-        dockerManifestList, dockerManifest, dockerConfig, dockerLayer, dockerLayerGzip,
-        dockerForeignLayer, dockerForeignLayerGzip, dockerPluginConfig, dockerSchema1, dockerSchema1Signed,
-    ].map(\.rawValue))
+    static let allKnown: Set<String> = Set(
+        [
+            ociIndex, ociManifest, ociConfig, ociLayer, ociLayerGzip, ociLayerZstd, ociForeignLayer,
+            ociForeignLayerGzip, ociForeignLayerZstd, ociEmpty, ociLayoutHeader, ociDescriptor,
+            dockerManifestList, dockerManifest, dockerConfig, dockerLayer, dockerLayerGzip,
+            dockerForeignLayer, dockerForeignLayerGzip, dockerPluginConfig, dockerSchema1, dockerSchema1Signed,
+        ].map(\.rawValue))
 
     /// The OCI layer type for a compression (distributable or foreign).
     public static func ociLayer(_ compression: LayerCompression, foreign: Bool = false) -> MediaType {

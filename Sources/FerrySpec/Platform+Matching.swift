@@ -37,8 +37,8 @@ extension Platform {
         }
         // After normalisation, an amd64 without a variant is level v1.
         guard let wantedVersion = Self.variantVersion(wanted.variant ?? "v1"),
-              let offeredVersion = Self.variantVersion(offered.variant ?? "v1"),
-              offeredVersion >= lowestVersion, offeredVersion <= wantedVersion
+            let offeredVersion = Self.variantVersion(offered.variant ?? "v1"),
+            offeredVersion >= lowestVersion, offeredVersion <= wantedVersion
         else { return nil }
         return wantedVersion - offeredVersion
     }
@@ -53,7 +53,7 @@ extension Platform {
         var best: (rank: Int, entry: Descriptor)?
         for entry in entries {
             guard let platform = entry.platform, !platform.isUnknown, !entry.isAttestationManifest,
-                  let rank = compatibilityRank(of: platform)
+                let rank = compatibilityRank(of: platform)
             else { continue }
             if let current = best, current.rank <= rank { continue }
             best = (rank, entry)

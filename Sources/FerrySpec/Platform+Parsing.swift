@@ -18,11 +18,17 @@ extension Platform: CustomStringConvertible {
             throw SpecError(.invalidPlatform, "invalid platform \"\(Digest.printable(string))\": wildcards are not supported; \(example)")
         }
         guard parts.count == 2 || parts.count == 3 else {
-            throw SpecError(.invalidPlatform, "invalid platform \"\(Digest.printable(string))\": expected os/arch[/variant], found \(parts.count) part\(parts.count == 1 ? "" : "s"); \(example)")
+            throw SpecError(
+                .invalidPlatform,
+                "invalid platform \"\(Digest.printable(string))\": expected os/arch[/variant], found \(parts.count) part\(parts.count == 1 ? "" : "s"); \(example)"
+            )
         }
         for (part, role) in zip(parts, ["os", "architecture", "variant"]) {
             guard !part.isEmpty, part.utf8.allSatisfy(Self.isSpecifierByte) else {
-                throw SpecError(.invalidPlatform, "invalid platform \"\(Digest.printable(string))\": the \(role) \"\(Digest.printable(String(part)))\" must be non-empty letters, digits, '_', '.' or '-'; \(example)")
+                throw SpecError(
+                    .invalidPlatform,
+                    "invalid platform \"\(Digest.printable(string))\": the \(role) \"\(Digest.printable(String(part)))\" must be non-empty letters, digits, '_', '.' or '-'; \(example)"
+                )
             }
         }
         let (architecture, variant) = Self.normalizeArchitectureSpelling(String(parts[1]), variant: parts.count == 3 ? String(parts[2]) : nil)
@@ -91,7 +97,8 @@ extension Platform: CustomStringConvertible {
         }
         // containerd writes `arm/7` and `arm64/8` as `v7` and `v8`; the same holds for amd64 levels.
         if ["arm", "arm64", "amd64"].contains(architecture), let written = variant,
-           let first = written.utf8.first, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first) {
+            let first = written.utf8.first, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first)
+        {
             variant = "v" + written
         }
         return (architecture, variant)
@@ -100,7 +107,7 @@ extension Platform: CustomStringConvertible {
     private static func isSpecifierByte(_ b: UInt8) -> Bool {
         switch b {
         case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-             UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "-"):
+            UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "-"):
             return true
         default:
             return false

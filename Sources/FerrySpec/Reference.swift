@@ -61,7 +61,10 @@ public struct Reference: Hashable, Sendable, CustomStringConvertible {
             let digestText = rest[rest.index(after: at)...]
             rest = rest[..<at]
             guard Self.matchesReferenceDigestGrammar(digestText) else {
-                throw Self.invalid(string, "the digest \"\(Digest.printable(String(digestText)))\" is not ALGORITHM:HEX with an algorithm starting with a letter and at least 32 hex digits")
+                throw Self.invalid(
+                    string,
+                    "the digest \"\(Digest.printable(String(digestText)))\" is not ALGORITHM:HEX with an algorithm starting with a letter and at least 32 hex digits"
+                )
             }
             do {
                 digest = try Digest(parsing: String(digestText))
@@ -80,7 +83,8 @@ public struct Reference: Hashable, Sendable, CustomStringConvertible {
                 throw Self.invalid(string, "the tag is \(tagText.utf8.count) characters long, the limit is \(Self.maximumTagLength)")
             }
             guard Self.isValidTag(tagText) else {
-                throw Self.invalid(string, "the tag \"\(Digest.printable(String(tagText)))\" must be letters, digits or '_' followed by letters, digits, '_', '.' or '-'")
+                throw Self.invalid(
+                    string, "the tag \"\(Digest.printable(String(tagText)))\" must be letters, digits or '_' followed by letters, digits, '_', '.' or '-'")
             }
             tag = String(tagText)
         }
@@ -98,7 +102,10 @@ public struct Reference: Hashable, Sendable, CustomStringConvertible {
         }
         if let writtenDomain {
             guard Self.isValidDomain(writtenDomain) else {
-                throw Self.invalid(string, "the registry \"\(Digest.printable(String(writtenDomain)))\" is not host[:port] (a DNS name, an IPv4 address or a bracketed IPv6 address, port in digits)")
+                throw Self.invalid(
+                    string,
+                    "the registry \"\(Digest.printable(String(writtenDomain)))\" is not host[:port] (a DNS name, an IPv4 address or a bracketed IPv6 address, port in digits)"
+                )
             }
         }
         for component in components {
@@ -109,7 +116,9 @@ public struct Reference: Hashable, Sendable, CustomStringConvertible {
                 if Self.isValidPathComponent(Substring(component.lowercased())) {
                     throw Self.invalid(string, "the repository path \"\(Digest.printable(components.joined(separator: "/")))\" must be lowercase")
                 }
-                throw Self.invalid(string, "the path component \"\(Digest.printable(String(component)))\" must be lowercase letters and digits separated by '.', '_', '__' or dashes")
+                throw Self.invalid(
+                    string,
+                    "the path component \"\(Digest.printable(String(component)))\" must be lowercase letters and digits separated by '.', '_', '__' or dashes")
             }
         }
         if writtenDomain == nil, components.count == 1, let only = components.first, Self.isImageID(only) {
@@ -124,7 +133,9 @@ public struct Reference: Hashable, Sendable, CustomStringConvertible {
         }
         let nameLength = domain.utf8.count + 1 + repository.utf8.count
         guard nameLength <= Self.maximumNameLength else {
-            throw Self.invalid(string, "the name \(Digest.printable(domain + "/" + repository, limit: 40)) is \(nameLength) characters long, the limit is \(Self.maximumNameLength)")
+            throw Self.invalid(
+                string,
+                "the name \(Digest.printable(domain + "/" + repository, limit: 40)) is \(nameLength) characters long, the limit is \(Self.maximumNameLength)")
         }
         self.init(domain: domain, repository: repository, tag: tag, digest: digest)
     }
@@ -219,9 +230,10 @@ public struct Reference: Hashable, Sendable, CustomStringConvertible {
     }
 
     static func looksLikeDomain(_ component: Substring) -> Bool {
-        component == "localhost" || component.utf8.contains { byte in
-            byte == UInt8(ascii: ".") || byte == UInt8(ascii: ":") || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
-        }
+        component == "localhost"
+            || component.utf8.contains { byte in
+                byte == UInt8(ascii: ".") || byte == UInt8(ascii: ":") || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
+            }
     }
 
     /// `host [":" port]`; host is DNS labels (which also covers IPv4) or `[` IPv6 `]`.

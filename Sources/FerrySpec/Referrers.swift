@@ -7,9 +7,11 @@ extension Digest {
     /// the encoded part to 64 characters, anything outside the tag alphabet replaced with `-`.
     public var referrersTag: String {
         func clean(_ part: String, limit: Int) -> String {
-            String(part.prefix(limit).map { character -> Character in
-                character.isASCII && (character.isLetter || character.isNumber || character == "_" || character == "." || character == "-") ? character : "-"
-            })
+            String(
+                part.prefix(limit).map { character -> Character in
+                    character.isASCII && (character.isLetter || character.isNumber || character == "_" || character == "." || character == "-")
+                        ? character : "-"
+                })
         }
         return clean(algorithm, limit: 32) + "-" + clean(encoded, limit: 64)
     }

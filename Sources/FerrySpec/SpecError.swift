@@ -5,7 +5,9 @@
 public struct SpecError: Error, Sendable, CustomStringConvertible, Equatable {
     /// What kind of problem this is.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
-        private enum Kind: String, Sendable { case invalidDigest, invalidMediaType, invalidDocument, invalidReference, invalidPlatform, documentTooLarge, unsupported }
+        private enum Kind: String, Sendable {
+            case invalidDigest, invalidMediaType, invalidDocument, invalidReference, invalidPlatform, documentTooLarge, unsupported
+        }
         private let kind: Kind
         private init(_ kind: Kind) { self.kind = kind }
         /// A digest string outside the grammar, or with the wrong length or case for its algorithm.

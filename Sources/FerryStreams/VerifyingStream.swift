@@ -78,17 +78,20 @@ public final class VerifyingStream: ByteStream {
             let actual = hasher.finalize()
             if let expected {
                 guard count == expected.size else {
-                    throw StreamError(.sizeMismatch, "\(context): expected \(expected.size) bytes, got \(count) (truncated)",
-                                      facts: FailureFacts(expectedSize: expected.size, actualSize: count))
+                    throw StreamError(
+                        .sizeMismatch, "\(context): expected \(expected.size) bytes, got \(count) (truncated)",
+                        facts: FailureFacts(expectedSize: expected.size, actualSize: count))
                 }
                 guard actual == expected.digest else {
-                    throw StreamError(.digestMismatch, "\(context): content has digest \(actual), expected \(expected.digest)",
-                                      facts: FailureFacts(expectedDigest: expected.digest, actualDigest: actual, expectedSize: expected.size, actualSize: count))
+                    throw StreamError(
+                        .digestMismatch, "\(context): content has digest \(actual), expected \(expected.digest)",
+                        facts: FailureFacts(expectedDigest: expected.digest, actualDigest: actual, expectedSize: expected.size, actualSize: count))
                 }
             }
             if let expectedDigestOnly, actual != expectedDigestOnly {
-                throw StreamError(.digestMismatch, "\(context): content has digest \(actual), expected \(expectedDigestOnly)",
-                                  facts: FailureFacts(expectedDigest: expectedDigestOnly, actualDigest: actual, actualSize: count))
+                throw StreamError(
+                    .digestMismatch, "\(context): content has digest \(actual), expected \(expectedDigestOnly)",
+                    facts: FailureFacts(expectedDigest: expectedDigestOnly, actualDigest: actual, actualSize: count))
             }
             result = (actual, count)
             return nil
@@ -96,8 +99,9 @@ public final class VerifyingStream: ByteStream {
         count += Int64(chunk.count)
         if let expected, count > expected.size {
             finished = true
-            throw StreamError(.sizeMismatch, "\(context): more than the declared \(expected.size) bytes",
-                              facts: FailureFacts(expectedSize: expected.size, offset: expected.size))
+            throw StreamError(
+                .sizeMismatch, "\(context): more than the declared \(expected.size) bytes",
+                facts: FailureFacts(expectedSize: expected.size, offset: expected.size))
         }
         hasher.update(chunk)
         return chunk

@@ -24,7 +24,11 @@ public struct DestinationCapabilities: Sendable, Hashable {
     /// it cannot take are converted to.
     public var preferredLayerCompression: LayerCompression
 
-    public init(acceptedManifestTypes: Set<MediaType>? = nil, acceptedLayerCompressions: Set<LayerCompression>? = nil, holdsSeveralImages: Bool = true, holdsIndexes: Bool = true, preferredManifestFormat: ManifestFormat = .oci, preferredLayerCompression: LayerCompression = .gzip, holdsSparseIndexes: Bool = true, isOCIImageLayout: Bool = false) {
+    public init(
+        acceptedManifestTypes: Set<MediaType>? = nil, acceptedLayerCompressions: Set<LayerCompression>? = nil, holdsSeveralImages: Bool = true,
+        holdsIndexes: Bool = true, preferredManifestFormat: ManifestFormat = .oci, preferredLayerCompression: LayerCompression = .gzip,
+        holdsSparseIndexes: Bool = true, isOCIImageLayout: Bool = false
+    ) {
         self.acceptedManifestTypes = acceptedManifestTypes
         self.acceptedLayerCompressions = acceptedLayerCompressions
         self.holdsSeveralImages = holdsSeveralImages

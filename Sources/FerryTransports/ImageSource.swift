@@ -79,7 +79,8 @@ extension ImageSource {
             guard all.count == 1 else {
                 if all.isEmpty { throw TransportError(.notFound, "\(name) holds no image") }
                 let names = all.flatMap(\.names)
-                throw TransportError(.ambiguous, "\(name) holds \(all.count) images; name one\(names.isEmpty ? " with @N" : ": " + names.prefix(10).joined(separator: ", "))")
+                throw TransportError(
+                    .ambiguous, "\(name) holds \(all.count) images; name one\(names.isEmpty ? " with @N" : ": " + names.prefix(10).joined(separator: ", "))")
             }
             return all[0]
         case .name(let wanted):
@@ -89,10 +90,14 @@ extension ImageSource {
             let byTag = all.filter { entry in (entry.names + entry.aliases).contains { Self.tag(of: $0) == wanted } }
             if byTag.count == 1 { return byTag[0] }
             if byTag.count > 1 {
-                throw TransportError(.ambiguous, "\(name): \(byTag.count) images have tag \"\(wanted)\" (\(byTag.flatMap { $0.names + $0.aliases }.filter { Self.tag(of: $0) == wanted }.prefix(10).joined(separator: ", "))); name one in full")
+                throw TransportError(
+                    .ambiguous,
+                    "\(name): \(byTag.count) images have tag \"\(wanted)\" (\(byTag.flatMap { $0.names + $0.aliases }.filter { Self.tag(of: $0) == wanted }.prefix(10).joined(separator: ", "))); name one in full"
+                )
             }
             let names = all.flatMap(\.names)
-            throw TransportError(.notFound, "\(name) has no image named \(Echo.quoted(wanted))\(names.isEmpty ? "" : "; it has: " + names.prefix(10).joined(separator: ", "))")
+            throw TransportError(
+                .notFound, "\(name) has no image named \(Echo.quoted(wanted))\(names.isEmpty ? "" : "; it has: " + names.prefix(10).joined(separator: ", "))")
         case .index(let n):
             guard n >= 0, n < all.count else {
                 throw TransportError(.notFound, "\(name) has \(all.count) images; @\(n) is out of range (0…\(max(0, all.count - 1)))")

@@ -59,7 +59,8 @@ public struct TransportReference: Sendable, Hashable, CustomStringConvertible {
     /// Parses a transport string.
     /// - Throws: ``TransportError`` (`invalidArgument`) saying what is wrong, with a correct example.
     public init(parsing string: String) throws(TransportError) {
-        let examples = "e.g. oci:./layout:1.0, oci:./layout@0 is written oci:./layout:@0, oci-archive:image.tar, docker-archive:app.tar:busybox:latest, docker://localhost:5000/app:1.0"
+        let examples =
+            "e.g. oci:./layout:1.0, oci:./layout@0 is written oci:./layout:@0, oci-archive:image.tar, docker-archive:app.tar:busybox:latest, docker://localhost:5000/app:1.0"
         if string.hasPrefix("docker:") {
             self = TransportReference(docker: try Self.parseDocker(string))
             let written = String(string.dropFirst("docker://".count))
@@ -67,13 +68,21 @@ public struct TransportReference: Sendable, Hashable, CustomStringConvertible {
             return
         }
         guard let colon = string.firstIndex(of: ":") else {
-            throw TransportError(.invalidArgument, "\(Echo.quoted(string)) names no transport; write TRANSPORT:PATH[:REF], \(examples). Transports: \(Kind.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw TransportError(
+                .invalidArgument,
+                "\(Echo.quoted(string)) names no transport; write TRANSPORT:PATH[:REF], \(examples). Transports: \(Kind.allCases.map(\.rawValue).joined(separator: ", "))"
+            )
         }
         let transport = String(string[..<colon])
         guard let kind = Kind(rawValue: transport) else {
             let rest = string[string.index(after: colon)...]
-            let meant = Kind.suggestion(for: transport).map { " did you mean \($0 == .docker ? "docker://" + rest.drop { $0 == "/" } : "\($0.rawValue):\(rest)")?" } ?? ""
-            throw TransportError(.invalidArgument, "unknown transport \(Echo.quoted(transport)) in \(Echo.quoted(string));\(meant) known: \(Kind.allCases.map(\.rawValue).joined(separator: ", ")) (\(examples))")
+            let meant =
+                Kind.suggestion(for: transport).map { " did you mean \($0 == .docker ? "docker://" + rest.drop { $0 == "/" } : "\($0.rawValue):\(rest)")?" }
+                ?? ""
+            throw TransportError(
+                .invalidArgument,
+                "unknown transport \(Echo.quoted(transport)) in \(Echo.quoted(string));\(meant) known: \(Kind.allCases.map(\.rawValue).joined(separator: ", ")) (\(examples))"
+            )
         }
         let rest = String(string[string.index(after: colon)...])
         if kind == .dir {
@@ -110,7 +119,10 @@ public struct TransportReference: Sendable, Hashable, CustomStringConvertible {
             selector = .name(try DockerArchiveNames.selectorName(ref, in: string))
         case let ref?:
             guard Self.isValidLayoutName(ref) else {
-                throw TransportError(.invalidArgument, "\(Echo.quoted(string)): \(Echo.quoted(ref)) is not a valid reference name (letters and digits, separated by - . _ : @ + or --, components joined by /), e.g. oci:./layout:1.0")
+                throw TransportError(
+                    .invalidArgument,
+                    "\(Echo.quoted(string)): \(Echo.quoted(ref)) is not a valid reference name (letters and digits, separated by - . _ : @ + or --, components joined by /), e.g. oci:./layout:1.0"
+                )
             }
             selector = .name(ref)
         }
@@ -150,7 +162,8 @@ public struct TransportReference: Sendable, Hashable, CustomStringConvertible {
     ///   - dockerArchiveLayout: which `docker save` layout a `docker-archive:` destination writes.
     public func openDestination(durable: Bool = true, dockerArchiveLayout: DockerArchiveDestination.Layout = .legacy) throws -> any ImageDestination {
         if case .index = selector {
-            throw TransportError(.invalidArgument, "\(self): a position (@N) selects an image to read; to write, give a name such as \(kind.rawValue):\(path):latest")
+            throw TransportError(
+                .invalidArgument, "\(self): a position (@N) selects an image to read; to write, give a name such as \(kind.rawValue):\(path):latest")
         }
         switch kind {
         case .docker: throw Self.needsScope(self)

@@ -52,7 +52,9 @@ enum Interruption {
                 let current = notice.withLock { $0 }
                 current?.progress?.finish()
                 let name = number == SIGINT ? "SIGINT" : "SIGTERM"
-                let message = current?.message ?? "ferry: interrupted (\(name)); stopping. Nothing half-written becomes visible: run the same command again to continue (what was already verified is kept)."
+                let message =
+                    current?.message
+                    ?? "ferry: interrupted (\(name)); stopping. Nothing half-written becomes visible: run the same command again to continue (what was already verified is kept)."
                 FileHandle.standardError.write(Data("\n\(message)\n".utf8))
                 task.cancel()
                 DispatchQueue.global().asyncAfter(deadline: .now() + 3) { end(by: number) }

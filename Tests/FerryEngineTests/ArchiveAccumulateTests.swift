@@ -13,7 +13,8 @@ struct ArchiveAccumulateTests {
     private func copy(_ dir: String, _ tag: String, to archive: String, as name: String) async throws {
         _ = try await CopyOperation(
             source: try OCILayoutSource(path: dir + "/src"), destination: try OCIArchiveDestination(path: archive, durable: false),
-            selector: .name(tag), options: CopyOptions(destinationNames: [name])).run()
+            selector: .name(tag), options: CopyOptions(destinationNames: [name])
+        ).run()
     }
 
     private func source(_ dir: String) async throws -> TestImageBuilder.Summary {
@@ -80,7 +81,8 @@ struct ArchiveAccumulateTests {
     private func copyToDockerArchive(_ dir: String, _ tag: String, as name: String, layout: DockerArchiveDestination.Layout = .legacy) async throws {
         _ = try await CopyOperation(
             source: try OCILayoutSource(path: dir + "/src"), destination: try DockerArchiveDestination(path: dir + "/d.tar", durable: false, layout: layout),
-            selector: .name(tag), options: CopyOptions(destinationNames: [name])).run()
+            selector: .name(tag), options: CopyOptions(destinationNames: [name])
+        ).run()
     }
 
     @Test(arguments: DockerArchiveDestination.Layout.allCases)

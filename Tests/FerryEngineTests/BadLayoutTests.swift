@@ -25,8 +25,10 @@ struct BadLayoutTests {
             let summary = try await builder.write(to: dir + "/src")
             try damage(LayoutSurgery(dir + "/src"), try #require(summary["t"]?.images.first))
             let error = await #expect(throws: (any Error).self) {
-                _ = try await CopyOperation(source: try OCILayoutSource(path: dir + "/src"),
-                                            destination: try OCILayoutDestination(path: dir + "/dst")).run()
+                _ = try await CopyOperation(
+                    source: try OCILayoutSource(path: dir + "/src"),
+                    destination: try OCILayoutDestination(path: dir + "/dst")
+                ).run()
             }
             try expectEveryBlobMatchesItsName(dir + "/dst")
             #expect(!FileManager.default.fileExists(atPath: dir + "/dst/index.json"), "a failed copy must not publish index.json")
@@ -152,8 +154,10 @@ struct BadLayoutTests {
             builder.addImage(tag: "t", layerCount: 1)
             let summary = try await builder.write(to: dir + "/src")
             try LayoutSurgery(dir + "/src").editFirstIndexEntry { $0["mediaType"] = MediaType.dockerManifest.rawValue }
-            let report = try await CopyOperation(source: try OCILayoutSource(path: dir + "/src"),
-                                                 destination: try OCILayoutDestination(path: dir + "/dst")).run()
+            let report = try await CopyOperation(
+                source: try OCILayoutSource(path: dir + "/src"),
+                destination: try OCILayoutDestination(path: dir + "/dst")
+            ).run()
             #expect(report.entries.first?.descriptor.digest == summary["t"]?.digest)
             #expect(report.entries.first?.descriptor.mediaType == .dockerManifest)
         }

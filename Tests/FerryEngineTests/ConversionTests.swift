@@ -11,8 +11,10 @@ import Testing
 @Suite(.enabled(if: ExternalTool.gzipAvailable, "gzip not installed"))
 struct ConversionTests {
     private func copy(_ from: String, _ selector: ImageSelector = .only, to: String, _ options: CopyOptions) async throws -> CopyReport {
-        try await CopyOperation(source: try OCILayoutSource(path: from), destination: try OCILayoutDestination(path: to, durable: false),
-                                selector: selector, options: options).run()
+        try await CopyOperation(
+            source: try OCILayoutSource(path: from), destination: try OCILayoutDestination(path: to, durable: false),
+            selector: selector, options: options
+        ).run()
     }
 
     private func image(_ layout: String, _ name: String) async throws -> Inspection.Image {

@@ -82,7 +82,8 @@ import Testing
         LayerRow(compression: .to(.gzip, level: 0), capabilities: anything, current: .gzip, synthesized: false, family: .oci, expected: nil),
         LayerRow(compression: .to(.zstd, level: 3), capabilities: anything, current: .zstd, synthesized: false, family: .oci, expected: .zstd),
         LayerRow(compression: .to(.none, level: 5), capabilities: anything, current: .none, synthesized: false, family: .oci, expected: nil),
-        LayerRow(compression: .to(.none, level: nil), capabilities: anything, current: .gzip, synthesized: false, family: .oci, expected: LayerCompression.none),
+        LayerRow(
+            compression: .to(.none, level: nil), capabilities: anything, current: .gzip, synthesized: false, family: .oci, expected: LayerCompression.none),
     ]
 
     @Test(arguments: layerRows)

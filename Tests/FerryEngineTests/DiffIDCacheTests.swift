@@ -17,14 +17,18 @@ struct DiffIDCacheTests {
         let summary = try #require(try await builder.write(to: dir + "/src")["t"]?.images.first)
         var options = CopyOptions()
         options.schema1Output = .unsigned
-        _ = try await CopyOperation(source: try OCILayoutSource(path: dir + "/src"), destination: try DirectoryDestination(path: dir + "/v2s1", durable: false), options: options).run()
+        _ = try await CopyOperation(
+            source: try OCILayoutSource(path: dir + "/src"), destination: try DirectoryDestination(path: dir + "/v2s1", durable: false), options: options
+        ).run()
         return summary
     }
 
     private func convert(_ dir: String, to name: String, cache: DiffIDCache?) async throws -> [Digest] {
         var options = CopyOptions()
         options.diffIDCache = cache
-        _ = try await CopyOperation(source: try DirectorySource(path: dir + "/v2s1"), destination: try OCILayoutDestination(path: dir + "/" + name, durable: false), options: options).run()
+        _ = try await CopyOperation(
+            source: try DirectorySource(path: dir + "/v2s1"), destination: try OCILayoutDestination(path: dir + "/" + name, durable: false), options: options
+        ).run()
         let image = try #require(try await Inspector(source: try OCILayoutSource(path: dir + "/" + name)).inspect(.only).images.first)
         return try #require(image.diffIDs)
     }

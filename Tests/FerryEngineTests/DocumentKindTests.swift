@@ -39,7 +39,10 @@ struct DocumentKindTests {
         try await withTemporaryDirectory { dir in
             try await layout(dir, c)
             do {
-                _ = try await CopyOperation(source: try OCILayoutSource(path: dir + "/src"), destination: try OCILayoutDestination(path: dir + "/dst", durable: false), selector: .name("x")).run()
+                _ = try await CopyOperation(
+                    source: try OCILayoutSource(path: dir + "/src"), destination: try OCILayoutDestination(path: dir + "/dst", durable: false),
+                    selector: .name("x")
+                ).run()
                 Issue.record("copied a document whose content contradicts its media type")
             } catch {
                 #expect("\(error)".contains(c.expected), "\(error)")

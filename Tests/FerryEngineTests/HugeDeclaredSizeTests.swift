@@ -82,7 +82,10 @@ struct HugeDeclaredSizeTests {
         try await withTemporaryDirectory { dir in
             _ = try await layout(dir, sizes)
             await #expect(throws: (any Error).self) {
-                _ = try await CopyOperation(source: try OCILayoutSource(path: dir + "/src"), destination: try OCILayoutDestination(path: dir + "/dst", durable: false), selector: .name("big")).run()
+                _ = try await CopyOperation(
+                    source: try OCILayoutSource(path: dir + "/src"), destination: try OCILayoutDestination(path: dir + "/dst", durable: false),
+                    selector: .name("big")
+                ).run()
             }
         }
     }

@@ -8,28 +8,28 @@ import Testing
 @Suite struct ImageSetParserTests {
     @Test func readsSkopeoSyncYAMLUnchanged() throws {
         let yaml = """
-        registry.example.com:
-            images:
-                busybox: []
-                redis:
-                    - "1.0"
-                    - "2.0"
-                    - "sha256:0000000000000000000000000000000000000000000000000000000000000000"
-            images-by-tag-regex:
-                nginx: ^1\\.13\\.[12]-alpine-perl$
-            images-by-semver:
-                alpine: ">= 3.12.0"
-            credentials:
-                username: john
-                password: this is a secret
-            tls-verify: true
-            cert-dir: /home/john/certs
-        quay.io:
-            tls-verify: false
-            images:
-                coreos/etcd:
-                    - latest
-        """
+            registry.example.com:
+                images:
+                    busybox: []
+                    redis:
+                        - "1.0"
+                        - "2.0"
+                        - "sha256:0000000000000000000000000000000000000000000000000000000000000000"
+                images-by-tag-regex:
+                    nginx: ^1\\.13\\.[12]-alpine-perl$
+                images-by-semver:
+                    alpine: ">= 3.12.0"
+                credentials:
+                    username: john
+                    password: this is a secret
+                tls-verify: true
+                cert-dir: /home/john/certs
+            quay.io:
+                tls-verify: false
+                images:
+                    coreos/etcd:
+                        - latest
+            """
         let set = try ImageSetParser.parse(yaml, file: "sync.yaml")
         #expect(set.groups.map(\.origin) == [.registry("registry.example.com"), .registry("quay.io")])
         let first = set.groups[0]
@@ -45,16 +45,16 @@ import Testing
 
     @Test func readsFerrysAdditionsAndLocalSources() throws {
         let yaml = """
-        localhost:5000:
-          images:
-            app: []
-          platforms: [linux/amd64, linux/arm64/v8]
-          referrers: true
-          newest: 3
-          exclude: ["-rc", "^nightly"]
-        oci:/srv/base.oci:
-          images: [base, "tools:1.0"]
-        """
+            localhost:5000:
+              images:
+                app: []
+              platforms: [linux/amd64, linux/arm64/v8]
+              referrers: true
+              newest: 3
+              exclude: ["-rc", "^nightly"]
+            oci:/srv/base.oci:
+              images: [base, "tools:1.0"]
+            """
         let set = try ImageSetParser.parse(yaml, file: "f")
         let group = set.groups[0]
         #expect(group.platforms.map(\.description) == ["linux/amd64", "linux/arm64/v8"])
@@ -85,12 +85,12 @@ import Testing
 
     @Test func readsAPlainList() throws {
         let list = """
-        # base images
-        docker.io/library/busybox:1.36
-        docker://localhost:5000/team/app@sha256:\(String(repeating: "a", count: 64))
-        localhost:5000/team/tools      # every tag
-        oci:/srv/layout.oci
-        """
+            # base images
+            docker.io/library/busybox:1.36
+            docker://localhost:5000/team/app@sha256:\(String(repeating: "a", count: 64))
+            localhost:5000/team/tools      # every tag
+            oci:/srv/layout.oci
+            """
         let set = try ImageSetParser.parse(list, file: "l")
         #expect(set.groups.map(\.origin) == [.registry("docker.io"), .registry("localhost:5000"), .local("oci:/srv/layout.oci")])
         #expect(set.groups[0].repositories == [.init(repository: "library/busybox", selection: .references(["1.36"]), line: 2)])

@@ -182,30 +182,31 @@ struct InterruptedCopyTests {
             let other = try #require(summary["b"]?.images.first)
             let unused = Descriptor(mediaType: .ociLayerGzip, digest: other.layerDigests[0], size: Int64(other.layerSizes[0]))
             func land(_ d: Descriptor, in destination: OCILayoutDestination) async throws {
-                _ = try await destination.putBlob(try VerifyingStream(try FileByteStream(path: dir + "/src/blobs/sha256/" + d.digest.encoded), expected: d, context: "test"))
+                _ = try await destination.putBlob(
+                    try VerifyingStream(try FileByteStream(path: dir + "/src/blobs/sha256/" + d.digest.encoded), expected: d, context: "test"))
             }
             let path: (Descriptor) -> String = { dir + "/dst/blobs/sha256/" + $0.digest.encoded }
 
             // The writers live in this block: their tokens go with them.
             do {
-            // Seen by a writer that has not committed.
-            let a = try OCILayoutDestination(path: dir + "/dst", durable: false)
-            try await land(layers[0], in: a)
-            let b = try OCILayoutDestination(path: dir + "/dst", durable: false)
-            #expect(try await b.hasBlob(layers[0]))
-            try await a.discardBlob(layers[0].digest)
-            #expect(FileManager.default.fileExists(atPath: path(layers[0])))
+                // Seen by a writer that has not committed.
+                let a = try OCILayoutDestination(path: dir + "/dst", durable: false)
+                try await land(layers[0], in: a)
+                let b = try OCILayoutDestination(path: dir + "/dst", durable: false)
+                #expect(try await b.hasBlob(layers[0]))
+                try await a.discardBlob(layers[0].digest)
+                #expect(FileManager.default.fileExists(atPath: path(layers[0])))
 
-            // Named by index.json once that writer committed.
-            try await land(layers[1], in: a)
-            _ = try await CopyOperation(source: try OCILayoutSource(path: dir + "/src"), destination: b, selector: .name("a")).run()
-            try await a.discardBlob(layers[1].digest)
-            #expect(FileManager.default.fileExists(atPath: path(layers[1])))
+                // Named by index.json once that writer committed.
+                try await land(layers[1], in: a)
+                _ = try await CopyOperation(source: try OCILayoutSource(path: dir + "/src"), destination: b, selector: .name("a")).run()
+                try await a.discardBlob(layers[1].digest)
+                #expect(FileManager.default.fileExists(atPath: path(layers[1])))
 
-            // Alone and unreferenced: removed.
-            try await land(unused, in: a)
-            try await a.discardBlob(unused.digest)
-            #expect(!FileManager.default.fileExists(atPath: path(unused)))
+                // Alone and unreferenced: removed.
+                try await land(unused, in: a)
+                try await a.discardBlob(unused.digest)
+                #expect(!FileManager.default.fileExists(atPath: path(unused)))
             }
             let verification = await verify("oci:\(dir)/dst")
             #expect(verification.status == .valid, "\(verification.problems)")

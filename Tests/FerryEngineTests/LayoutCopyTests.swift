@@ -18,7 +18,8 @@ struct LayoutCopyTests {
                 source: try OCILayoutSource(path: dir + "/src"),
                 destination: try OCILayoutDestination(path: dir + "/dst"),
                 selector: .name("1.0"),
-                options: CopyOptions(destinationNames: ["copied"])).run()
+                options: CopyOptions(destinationNames: ["copied"])
+            ).run()
             let expected = try #require(summary["1.0"])
             #expect(report.entries.map(\.descriptor.digest) == [expected.digest])
             #expect(report.blobsCopied == 4)  // config + 3 layers
@@ -27,7 +28,8 @@ struct LayoutCopyTests {
             #expect(entry.descriptor.digest == expected.digest)
             try expectEveryBlobMatchesItsName(dir + "/dst")
             for digest in expected.images[0].layerDigests {
-                #expect(FileManager.default.contents(atPath: dir + "/dst/blobs/sha256/" + digest.encoded)
+                #expect(
+                    FileManager.default.contents(atPath: dir + "/dst/blobs/sha256/" + digest.encoded)
                         == FileManager.default.contents(atPath: dir + "/src/blobs/sha256/" + digest.encoded))
             }
         }
@@ -60,8 +62,10 @@ struct LayoutCopyTests {
             let summary = try await builder.write(to: dir + "/src")
             let source = try OCILayoutSource(path: dir + "/src")
             for tag in ["a", "b"] {
-                _ = try await CopyOperation(source: source, destination: try OCILayoutDestination(path: dir + "/dst"),
-                                            selector: .name(tag), options: CopyOptions(destinationNames: ["latest"])).run()
+                _ = try await CopyOperation(
+                    source: source, destination: try OCILayoutDestination(path: dir + "/dst"),
+                    selector: .name(tag), options: CopyOptions(destinationNames: ["latest"])
+                ).run()
             }
             let latest = try await OCILayoutSource(path: dir + "/dst").entry(matching: .name("latest"))
             #expect(latest.descriptor.digest == summary["b"]?.digest)
@@ -71,10 +75,13 @@ struct LayoutCopyTests {
     @Test func multiPlatformIndexIsCopiedWhole() async throws {
         try await withTemporaryDirectory { dir in
             var builder = TestImageBuilder(seed: 14)
-            builder.addIndex(tag: "multi", platforms: [Platform(os: "linux", architecture: "amd64"), Platform(os: "linux", architecture: "arm64", variant: "v8")])
+            builder.addIndex(
+                tag: "multi", platforms: [Platform(os: "linux", architecture: "amd64"), Platform(os: "linux", architecture: "arm64", variant: "v8")])
             let summary = try await builder.write(to: dir + "/src")
-            let report = try await CopyOperation(source: try OCILayoutSource(path: dir + "/src"),
-                                                 destination: try OCILayoutDestination(path: dir + "/dst")).run()
+            let report = try await CopyOperation(
+                source: try OCILayoutSource(path: dir + "/src"),
+                destination: try OCILayoutDestination(path: dir + "/dst")
+            ).run()
             #expect(report.entries.first?.descriptor.digest == summary["multi"]?.digest)
             #expect(report.documentsWritten == 3)
             let inspection = try await Inspector(source: try OCILayoutSource(path: dir + "/dst")).inspect(.name("multi"))
@@ -90,8 +97,10 @@ struct LayoutCopyTests {
             builder.addImage(tag: "one", layerCount: 1)
             builder.addImage(tag: "two", layerCount: 0)
             _ = try await builder.write(to: dir + "/src")
-            let report = try await CopyOperation(source: try OCILayoutSource(path: dir + "/src"),
-                                                 destination: try OCILayoutDestination(path: dir + "/dst"), selector: .all).run()
+            let report = try await CopyOperation(
+                source: try OCILayoutSource(path: dir + "/src"),
+                destination: try OCILayoutDestination(path: dir + "/dst"), selector: .all
+            ).run()
             #expect(report.entries.map(\.names) == [["one"], ["two"]])
             #expect(try await OCILayoutSource(path: dir + "/dst").entries().count == 2)
         }
@@ -109,8 +118,10 @@ struct LayoutCopyTests {
                 layers[0]["mediaType"] = "application/vnd.example.unknown.layer"
                 json["layers"] = layers
             }
-            let report = try await CopyOperation(source: try OCILayoutSource(path: dir + "/src"),
-                                                 destination: try OCILayoutDestination(path: dir + "/dst")).run()
+            let report = try await CopyOperation(
+                source: try OCILayoutSource(path: dir + "/src"),
+                destination: try OCILayoutDestination(path: dir + "/dst")
+            ).run()
             #expect(report.entries.first?.descriptor.digest == rewritten)
             try expectEveryBlobMatchesItsName(dir + "/dst")
         }

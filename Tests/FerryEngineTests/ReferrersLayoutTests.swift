@@ -45,7 +45,8 @@ struct ReferrersLayoutTests {
             options.includeReferrers = true
             let report = try await CopyOperation(
                 source: try OCILayoutSource(path: dir + "/src"), destination: try OCILayoutDestination(path: dir + "/dst", durable: false),
-                selector: .name("v1"), options: options).run()
+                selector: .name("v1"), options: options
+            ).run()
 
             #expect(report.entries.map(\.descriptor.digest) == [signed.imageDigest])
             #expect(Set(report.referrers.map(\.descriptor.digest)) == Set(signed.all.map(\.digest)))
@@ -71,7 +72,8 @@ struct ReferrersLayoutTests {
             // Copying again adds nothing: the referrers are not listed twice.
             _ = try await CopyOperation(
                 source: try OCILayoutSource(path: dir + "/src"), destination: try OCILayoutDestination(path: dir + "/dst", durable: false),
-                selector: .name("v1"), options: options).run()
+                selector: .name("v1"), options: options
+            ).run()
             #expect(try indexEntries(dir + "/dst").count == 4)
         }
     }
@@ -79,9 +81,11 @@ struct ReferrersLayoutTests {
     @Test func referrersOfAnIndexAndOfEachOfItsImagesAreCarried() async throws {
         try await withTemporaryDirectory { dir in
             var builder = TestImageBuilder(seed: 605)
-            builder.addIndex(tag: "multi", platforms: [
-                Platform(os: "linux", architecture: "amd64"), Platform(os: "linux", architecture: "arm64", variant: "v8"),
-            ], layerCount: 1, layerSize: 1024)
+            builder.addIndex(
+                tag: "multi",
+                platforms: [
+                    Platform(os: "linux", architecture: "amd64"), Platform(os: "linux", architecture: "arm64", variant: "v8"),
+                ], layerCount: 1, layerSize: 1024)
             let summary = try await builder.write(to: dir + "/src")
             let index = try #require(summary["multi"])
             let arm = try #require(index.images.last)
@@ -91,17 +95,20 @@ struct ReferrersLayoutTests {
                 artifactType: TestReferrers.ArtifactTypes.signature, payload: Array("signs the index".utf8), payloadMediaType: "application/jose+json")
             let ofArm = try TestReferrers.addArtifact(
                 to: dir + "/src", subject: (arm.manifestDigest, arm.manifestSize, TestImageBuilder.MediaTypes.manifest),
-                artifactType: TestReferrers.ArtifactTypes.spdx, payload: TestReferrers.spdxDocument(package: "arm64"), payloadMediaType: TestReferrers.ArtifactTypes.spdx)
+                artifactType: TestReferrers.ArtifactTypes.spdx, payload: TestReferrers.spdxDocument(package: "arm64"),
+                payloadMediaType: TestReferrers.ArtifactTypes.spdx)
 
             var options = CopyOptions()
             options.includeReferrers = true
             let report = try await CopyOperation(
                 source: try OCILayoutSource(path: dir + "/src"), destination: try OCILayoutDestination(path: dir + "/dst", durable: false),
-                selector: .name("multi"), options: options).run()
+                selector: .name("multi"), options: options
+            ).run()
             #expect(report.entries.map(\.descriptor.digest) == [index.digest])
-            #expect(Dictionary(uniqueKeysWithValues: report.referrers.map { ($0.descriptor.digest, $0.subject) }) == [
-                ofIndex.digest: index.digest, ofArm.digest: arm.manifestDigest,
-            ])
+            #expect(
+                Dictionary(uniqueKeysWithValues: report.referrers.map { ($0.descriptor.digest, $0.subject) }) == [
+                    ofIndex.digest: index.digest, ofArm.digest: arm.manifestDigest,
+                ])
             #expect(Set(try indexEntries(dir + "/dst").filter { $0.name == nil }.map(\.digest)) == [ofIndex.digest.description, ofArm.digest.description])
         }
     }
@@ -111,7 +118,8 @@ struct ReferrersLayoutTests {
             let signed = try await TestReferrers.writeSignedImage(to: dir + "/src", seed: 603)
             let report = try await CopyOperation(
                 source: try OCILayoutSource(path: dir + "/src"), destination: try OCILayoutDestination(path: dir + "/dst", durable: false),
-                selector: .name("v1")).run()
+                selector: .name("v1")
+            ).run()
             #expect(report.referrers.isEmpty)
             #expect(try indexEntries(dir + "/dst").map(\.digest) == [signed.imageDigest.description])
             for artifact in signed.all {
@@ -128,7 +136,8 @@ struct ReferrersLayoutTests {
             let error = await #expect(throws: EngineError.self) {
                 try await CopyOperation(
                     source: try OCILayoutSource(path: dir + "/src"), destination: try OCILayoutDestination(path: dir + "/dst", durable: false),
-                    selector: .name("v1"), options: options).run()
+                    selector: .name("v1"), options: options
+                ).run()
             }
             #expect(error?.message.contains("--referrers") == true)
             #expect(!FileManager.default.fileExists(atPath: dir + "/dst/index.json"))

@@ -70,7 +70,8 @@ struct Schema1CopyTests {
         try await withTemporaryDirectory { dir in
             _ = try await makeSchema1(dir)
             _ = try await copy(try DirectorySource(path: dir + "/v2s1"), to: try DirectoryDestination(path: dir + "/again", durable: false))
-            #expect(try FileSystem.readFile(dir + "/again/manifest.json", limit: 1 << 20) == (try FileSystem.readFile(dir + "/v2s1/manifest.json", limit: 1 << 20)))
+            #expect(
+                try FileSystem.readFile(dir + "/again/manifest.json", limit: 1 << 20) == (try FileSystem.readFile(dir + "/v2s1/manifest.json", limit: 1 << 20)))
         }
     }
 
@@ -85,7 +86,8 @@ struct Schema1CopyTests {
                 (error as? EngineError)?.code == .badSignature && "\(error)".contains("unsigned")
             }
             // A signature that does not match: one character of it changed (the payload stays intact).
-            _ = try await copy(try OCILayoutSource(path: dir + "/src"), to: try DirectoryDestination(path: dir + "/signed", durable: false), schema1Options(.signed))
+            _ = try await copy(
+                try OCILayoutSource(path: dir + "/src"), to: try DirectoryDestination(path: dir + "/signed", durable: false), schema1Options(.signed))
             var signed = String(decoding: try FileSystem.readFile(dir + "/signed/manifest.json", limit: 1 << 20), as: UTF8.self)
             let marker = try #require(signed.range(of: "\"signature\":\""))
             let at = signed.index(marker.upperBound, offsetBy: 4)

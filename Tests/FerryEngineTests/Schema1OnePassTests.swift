@@ -34,7 +34,9 @@ struct Schema1OnePassTests {
         let summary = try #require(try await builder.write(to: dir + "/src")["t"]?.images.first)
         var options = CopyOptions()
         options.schema1Output = .unsigned
-        _ = try await CopyOperation(source: try OCILayoutSource(path: dir + "/src"), destination: try DirectoryDestination(path: dir + "/v2s1", durable: false), options: options).run()
+        _ = try await CopyOperation(
+            source: try OCILayoutSource(path: dir + "/src"), destination: try DirectoryDestination(path: dir + "/v2s1", durable: false), options: options
+        ).run()
         return summary
     }
 
@@ -46,7 +48,8 @@ struct Schema1OnePassTests {
             let events = Mutex<[CopyEvent]>([])
             var options = CopyOptions()
             options.progress = { event in events.withLock { $0.append(event) } }
-            let report = try await CopyOperation(source: source, destination: try OCILayoutDestination(path: dir + "/oci", durable: false), options: options).run()
+            let report = try await CopyOperation(source: source, destination: try OCILayoutDestination(path: dir + "/oci", durable: false), options: options)
+                .run()
             for layer in summary.layerDigests {
                 #expect(source.opened.withLock { $0[layer] } == 1, "layer \(layer) opened more than once")
             }
@@ -69,9 +72,12 @@ struct Schema1OnePassTests {
             let new = try DigestHasher.digest(corrupt)
             try AtomicFileWriter.write(corrupt, to: dir + "/v2s1/" + new.encoded, durable: false)
             let manifest = String(decoding: try FileSystem.readFile(dir + "/v2s1/manifest.json", limit: 1 << 20), as: UTF8.self)
-            try AtomicFileWriter.write(Array(manifest.replacingOccurrences(of: old.description, with: new.description).utf8), to: dir + "/v2s1/manifest.json", durable: false)
+            try AtomicFileWriter.write(
+                Array(manifest.replacingOccurrences(of: old.description, with: new.description).utf8), to: dir + "/v2s1/manifest.json", durable: false)
             await #expect {
-                _ = try await CopyOperation(source: try DirectorySource(path: dir + "/v2s1"), destination: try OCILayoutDestination(path: dir + "/oci", durable: false)).run()
+                _ = try await CopyOperation(
+                    source: try DirectorySource(path: dir + "/v2s1"), destination: try OCILayoutDestination(path: dir + "/oci", durable: false)
+                ).run()
             } throws: { error in
                 "\(error)".contains(new.description)
             }

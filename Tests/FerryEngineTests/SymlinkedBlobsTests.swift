@@ -19,7 +19,10 @@ struct SymlinkedBlobsTests {
             try FileManager.default.createSymbolicLink(atPath: dir + "/src/blobs/sha256", withDestinationPath: dir + "/elsewhere")
 
             do {
-                _ = try await CopyOperation(source: try OCILayoutSource(path: dir + "/src"), destination: try OCILayoutDestination(path: dir + "/dst", durable: false), selector: .name("v1")).run()
+                _ = try await CopyOperation(
+                    source: try OCILayoutSource(path: dir + "/src"), destination: try OCILayoutDestination(path: dir + "/dst", durable: false),
+                    selector: .name("v1")
+                ).run()
                 Issue.record("copy read blobs through a symlink that leaves the layout")
             } catch {
                 #expect("\(error)".contains("outside the layout"), "\(error)")

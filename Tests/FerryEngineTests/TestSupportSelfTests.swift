@@ -52,16 +52,19 @@ import Testing
         #expect(gz.layerDigests != gz.diffIDs)
     }
 
-    @Test(.enabled(if: ExternalTool.ociImageToolAvailable, "oci-image-tool not installed"),
-          .enabled(if: ExternalTool.skopeoAvailable, "skopeo not installed"),
-          .enabled(if: ExternalTool.gzipAvailable, "gzip not installed"))
+    @Test(
+        .enabled(if: ExternalTool.ociImageToolAvailable, "oci-image-tool not installed"),
+        .enabled(if: ExternalTool.skopeoAvailable, "skopeo not installed"),
+        .enabled(if: ExternalTool.gzipAvailable, "gzip not installed"))
     func twoLayerImageIsAcceptedByOCIImageToolAndSkopeo() async throws {
         var builder = TestImageBuilder(seed: 42)
         builder.addImage(tag: "v1", layerCount: 2, layerSize: 4096)
-        builder.addIndex(tag: "multi", platforms: [
-            Platform(os: "linux", architecture: "amd64"),
-            Platform(os: "linux", architecture: "arm64", variant: "v8"),
-        ], layerCount: 1, layerSize: 1024)
+        builder.addIndex(
+            tag: "multi",
+            platforms: [
+                Platform(os: "linux", architecture: "amd64"),
+                Platform(os: "linux", architecture: "arm64", variant: "v8"),
+            ], layerCount: 1, layerSize: 1024)
         try await withTemporaryDirectory { directory in
             let layout = directory + "/layout"
             let summary = try await builder.write(to: layout)

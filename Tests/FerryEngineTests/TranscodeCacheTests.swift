@@ -13,7 +13,10 @@ struct TranscodeCacheTests {
     private func copy(_ dir: String, cache: TranscodeCache?) async throws -> CopyReport {
         var options = CopyOptions(compression: try CompressionChoice(parsing: "gzip"))
         options.transcodeCache = cache
-        return try await CopyOperation(source: try OCILayoutSource(path: dir + "/src"), destination: try OCILayoutDestination(path: dir + "/dst", durable: false), selector: .name("v1"), options: options).run()
+        return try await CopyOperation(
+            source: try OCILayoutSource(path: dir + "/src"), destination: try OCILayoutDestination(path: dir + "/dst", durable: false), selector: .name("v1"),
+            options: options
+        ).run()
     }
 
     @Test func rerunTakesLandedLayersWithoutReadingTheSource() async throws {

@@ -8,8 +8,9 @@ import Testing
 /// `inspect --blob DIGEST` (a blob's exact bytes on standard output, verified while they stream,
 /// from every file transport) and `oci-archive:x.tar.gz|.tar.zst` written compressed, read back by
 /// Ferry and by skopeo.
-@Suite(.enabled(if: FerryCLI.available, "no ferry binary (swift build, or set FERRY_BIN)"),
-       .enabled(if: ExternalTool.gzipAvailable, "gzip not installed"))
+@Suite(
+    .enabled(if: FerryCLI.available, "no ferry binary (swift build, or set FERRY_BIN)"),
+    .enabled(if: ExternalTool.gzipAvailable, "gzip not installed"))
 struct BlobAndArchiveCLITests {
     private func source(_ dir: String, seed: UInt64) async throws -> TestImageBuilder.Summary {
         var builder = TestImageBuilder(seed: seed)

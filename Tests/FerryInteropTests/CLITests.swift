@@ -19,16 +19,21 @@ enum FerryCLI {
 }
 
 /// The `ferry` command as a user runs it: exit codes, standard output and standard error.
-@Suite(.enabled(if: FerryCLI.available, "no ferry binary (swift build, or set FERRY_BIN)"),
-       .enabled(if: ExternalTool.gzipAvailable, "gzip not installed"))
+@Suite(
+    .enabled(if: FerryCLI.available, "no ferry binary (swift build, or set FERRY_BIN)"),
+    .enabled(if: ExternalTool.gzipAvailable, "gzip not installed"))
 struct CLITests {
     /// A layout with image `v1` (2 layers) and index `multi` (2 platforms).
     private func source(_ dir: String, seed: UInt64) async throws -> TestImageBuilder.Summary {
         var builder = TestImageBuilder(seed: seed)
         builder.addImage(tag: "v1", layerCount: 2, layerSize: 4096)
-        builder.addIndex(tag: "multi", platforms: [Platform(os: "linux", architecture: "amd64"),
-                                                   Platform(os: "linux", architecture: "arm64", variant: "v8")],
-                         layerCount: 1, layerSize: 1024)
+        builder.addIndex(
+            tag: "multi",
+            platforms: [
+                Platform(os: "linux", architecture: "amd64"),
+                Platform(os: "linux", architecture: "arm64", variant: "v8"),
+            ],
+            layerCount: 1, layerSize: 1024)
         return try await builder.write(to: dir + "/src")
     }
 

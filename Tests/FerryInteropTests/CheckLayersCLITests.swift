@@ -9,8 +9,9 @@ import Testing
 /// it — exit 1, a message naming the layer, nothing named at the destination — as `verify`
 /// refuses it; one-pass sources are checked on their way in, and a sync from a pipe says why it
 /// cannot be checked.
-@Suite(.enabled(if: FerryCLI.available, "no ferry binary (swift build, or set FERRY_BIN)"),
-       .enabled(if: ExternalTool.gzipAvailable, "gzip not installed"))
+@Suite(
+    .enabled(if: FerryCLI.available, "no ferry binary (swift build, or set FERRY_BIN)"),
+    .enabled(if: ExternalTool.gzipAvailable, "gzip not installed"))
 struct CheckLayersCLITests {
     /// A one-image layout (`t`) with gzip layers; with `wrongDiffID`, the config's first DiffID
     /// names another digest.
@@ -41,8 +42,9 @@ struct CheckLayersCLITests {
     /// The names `index.json` of a layout gives (none when it has no index).
     func names(_ layout: String) -> [String] {
         guard let data = FileManager.default.contents(atPath: layout + "/index.json"),
-              let index = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let manifests = index["manifests"] as? [[String: Any]] else { return [] }
+            let index = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+            let manifests = index["manifests"] as? [[String: Any]]
+        else { return [] }
         return manifests.compactMap { ($0["annotations"] as? [String: String])?["org.opencontainers.image.ref.name"] }
     }
 
@@ -94,7 +96,8 @@ struct CheckLayersCLITests {
             _ = try await layout(dir, wrongDiffID: false)
             let bundled = try await FerryCLI.run(["sync", "-q", "oci:\(dir)/src", "oci-archive:\(dir)/b.tar"])
             #expect(bundled.exitCode == 0, "\(bundled.stderr)")
-            let piped = try await ExternalTool.run("sh", ["-c", "cat \"$1\" | \"$0\" sync -q --check-layers oci-archive:- \"oci:$2\"", ferry, dir + "/b.tar", dir + "/out"])
+            let piped = try await ExternalTool.run(
+                "sh", ["-c", "cat \"$1\" | \"$0\" sync -q --check-layers oci-archive:- \"oci:$2\"", ferry, dir + "/b.tar", dir + "/out"])
             #expect(piped.exitCode != 0)
             #expect(piped.stderr.contains("--check-layers") && piped.stderr.contains("read only once"), "\(piped.stderr)")
             #expect(!FileManager.default.fileExists(atPath: dir + "/out/index.json"))

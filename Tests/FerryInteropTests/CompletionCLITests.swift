@@ -19,9 +19,11 @@ struct CompletionCLITests {
             try FileManager.default.createDirectory(atPath: dir + "/layout-a", withIntermediateDirectories: true)
             let ferry = try #require(FerryCLI.path)
             // What the bash script runs: ---completion SUBCOMMAND -- ARG CWORD CURSOR WORDS...
-            let transports = try await ExternalTool.run(ferry, ["---completion", "copy", "--", "positional@0", "2", "4", "ferry", "copy", "dock"], currentDirectory: dir)
+            let transports = try await ExternalTool.run(
+                ferry, ["---completion", "copy", "--", "positional@0", "2", "4", "ferry", "copy", "dock"], currentDirectory: dir)
             #expect(transports.stdout.split(separator: "\n") == ["docker-archive:", "docker://"], "\(transports.stderr)")
-            let paths = try await ExternalTool.run(ferry, ["---completion", "copy", "--", "positional@1", "3", "6", "ferry", "copy", "x", "oci:la"], currentDirectory: dir)
+            let paths = try await ExternalTool.run(
+                ferry, ["---completion", "copy", "--", "positional@1", "3", "6", "ferry", "copy", "x", "oci:la"], currentDirectory: dir)
             #expect(paths.stdout.split(separator: "\n") == ["oci:layout-a"], "\(paths.stderr)")
         }
     }

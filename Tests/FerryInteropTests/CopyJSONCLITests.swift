@@ -11,9 +11,13 @@ struct CopyJSONCLITests {
     private func source(_ dir: String, seed: UInt64) async throws -> TestImageBuilder.Summary {
         var builder = TestImageBuilder(seed: seed)
         builder.addImage(tag: "v1", layerCount: 2, layerSize: 4096)
-        builder.addIndex(tag: "multi", platforms: [Platform(os: "linux", architecture: "amd64"),
-                                                   Platform(os: "linux", architecture: "arm64", variant: "v8")],
-                         layerCount: 1, layerSize: 1024)
+        builder.addIndex(
+            tag: "multi",
+            platforms: [
+                Platform(os: "linux", architecture: "amd64"),
+                Platform(os: "linux", architecture: "arm64", variant: "v8"),
+            ],
+            layerCount: 1, layerSize: 1024)
         return try await builder.write(to: dir + "/src")
     }
 
@@ -88,8 +92,8 @@ struct CopyJSONCLITests {
             _ = try await source(dir, seed: 413)
             let ferry = try #require(FerryCLI.path)
             let script = """
-            "$0" copy --json --no-sync "oci:$1/src:v1" "oci:$1/dst:v1" | jq -e '.schemaVersion == 1 and (.images | length) == 1 and .images[0].blobs.copied == 3 and (.images[0].destinationDigest | startswith("sha256:")) and (.notes | type) == "array"'
-            """
+                "$0" copy --json --no-sync "oci:$1/src:v1" "oci:$1/dst:v1" | jq -e '.schemaVersion == 1 and (.images | length) == 1 and .images[0].blobs.copied == 3 and (.images[0].destinationDigest | startswith("sha256:")) and (.notes | type) == "array"'
+                """
             let result = try await ExternalTool.run("sh", ["-c", script, ferry, dir])
             #expect(result.exitCode == 0, "stdout: \(result.stdout) stderr: \(result.stderr)")
             #expect(result.stdout == "true\n")
@@ -119,7 +123,9 @@ struct CopyJSONCLITests {
             #expect(notes.first?.contains("choose another with --platform") == true)
             #expect(result.stderr.contains("ferry copy: note: \(multi) is a multi-platform index"))
 
-            let chosen = try await FerryCLI.run(["copy", "--json", "--no-sync", "--platform", "linux/arm64", "oci:\(dir)/src:multi", "docker-archive:\(dir)/arm.tar:ferry/multi:1"])
+            let chosen = try await FerryCLI.run([
+                "copy", "--json", "--no-sync", "--platform", "linux/arm64", "oci:\(dir)/src:multi", "docker-archive:\(dir)/arm.tar:ferry/multi:1",
+            ])
             #expect(try object(chosen.stdoutBytes)["notes"] as? [String] == [])
         }
     }

@@ -8,8 +8,9 @@ import Testing
 
 /// Exit codes as the README defines them, one test per class, with `copy`, `verify` and
 /// `inspect` agreeing: 1 invalid input, 2 usage, 3 source unreadable, 4 destination unwritable.
-@Suite(.enabled(if: FerryCLI.available, "no ferry binary (swift build, or set FERRY_BIN)"),
-       .enabled(if: ExternalTool.gzipAvailable, "gzip not installed"))
+@Suite(
+    .enabled(if: FerryCLI.available, "no ferry binary (swift build, or set FERRY_BIN)"),
+    .enabled(if: ExternalTool.gzipAvailable, "gzip not installed"))
 struct ExitCodeCLITests {
     private func source(_ dir: String) async throws -> TestImageBuilder.Summary {
         var builder = TestImageBuilder(seed: 1290)
@@ -72,7 +73,8 @@ struct ExitCodeCLITests {
             _ = try await source(dir)
             let ferry = try #require(FerryCLI.path)
             let destination = transport == "oci" ? "oci:\(dir)/dst:v1" : "\(transport):\(dir)/dst.tar:v1"
-            let result = try await ExternalTool.run("sh", ["-c", "trap '' XFSZ; ulimit -f 64; exec \"$0\" \"$@\"", ferry, "copy", "-q", "oci:\(dir)/src:v1", destination])
+            let result = try await ExternalTool.run(
+                "sh", ["-c", "trap '' XFSZ; ulimit -f 64; exec \"$0\" \"$@\"", ferry, "copy", "-q", "oci:\(dir)/src:v1", destination])
             #expect(result.exitCode == 4, "\(result.stderr)")
             #expect(result.stderr.contains("File too large"), "\(result.stderr)")
         }

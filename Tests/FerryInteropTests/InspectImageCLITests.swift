@@ -11,9 +11,13 @@ struct InspectImageCLITests {
     private func source(_ dir: String, seed: UInt64) async throws -> TestImageBuilder.Summary {
         var builder = TestImageBuilder(seed: seed)
         builder.addImage(tag: "v1", layerCount: 1, layerSize: 1024)
-        builder.addIndex(tag: "multi", platforms: [Platform(os: "linux", architecture: "amd64"),
-                                                   Platform(os: "linux", architecture: "arm64", variant: "v8")],
-                         layerCount: 1, layerSize: 1024)
+        builder.addIndex(
+            tag: "multi",
+            platforms: [
+                Platform(os: "linux", architecture: "amd64"),
+                Platform(os: "linux", architecture: "arm64", variant: "v8"),
+            ],
+            layerCount: 1, layerSize: 1024)
         return try await builder.write(to: dir + "/src")
     }
 

@@ -33,7 +33,9 @@ struct InstallCLITests {
         #expect(page.contains("authfile"))
         #expect(page.contains("digestfile"))
         if ExternalTool.find("man") != nil {
-            let rendered = try await ExternalTool.run("man", ["-l", prefix + "/share/man/man1/ferry.1"], environment: ["MANWIDTH": "80", "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "MANPAGER": "cat", "PAGER": "cat"])
+            let rendered = try await ExternalTool.run(
+                "man", ["-l", prefix + "/share/man/man1/ferry.1"],
+                environment: ["MANWIDTH": "80", "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "MANPAGER": "cat", "PAGER": "cat"])
             #expect(rendered.succeeded, "\(rendered.stderr)")
             #expect(rendered.stdout.contains("FERRY(1)"))
         }

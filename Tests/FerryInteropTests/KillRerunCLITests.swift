@@ -9,9 +9,10 @@ import Testing
 /// The `ferry` binary stopped at many points — `SIGKILL`, `SIGINT`, `SIGTERM` — and run again:
 /// the rerun succeeds, leaves no temporary file, and `ferry verify --strict` passes. Two processes
 /// writing one layout at once keep both names.
-@Suite(.enabled(if: FerryCLI.available, "no ferry binary (swift build, or set FERRY_BIN)"),
-       .enabled(if: ExternalTool.gzipAvailable, "gzip not installed"),
-       .serialized)
+@Suite(
+    .enabled(if: FerryCLI.available, "no ferry binary (swift build, or set FERRY_BIN)"),
+    .enabled(if: ExternalTool.gzipAvailable, "gzip not installed"),
+    .serialized)
 struct KillRerunCLITests {
     /// A source big enough that a copy takes a while: 6 layers of about 2 MB (incompressible).
     /// Kept small, with few kill points, because the suite shares the machine with timing-

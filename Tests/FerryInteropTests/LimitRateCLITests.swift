@@ -12,7 +12,8 @@ struct LimitRateCLITests {
             var builder = TestImageBuilder(seed: 1701)
             builder.addImage(tag: "big", layerCount: 2, layerSize: 1_500_000, compressed: false)
             _ = try await builder.write(to: dir + "/src")
-            let arguments = command == "copy"
+            let arguments =
+                command == "copy"
                 ? ["copy", "-q", "--no-sync", "--limit-rate", "1MiB", "oci:\(dir)/src:big", "oci:\(dir)/out:big"]
                 : ["sync", "-q", "--no-sync", "--limit-rate", "1MiB", "oci:\(dir)/src", "oci:\(dir)/out"]
             let clock = ContinuousClock()

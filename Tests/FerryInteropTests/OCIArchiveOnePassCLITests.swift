@@ -6,8 +6,9 @@ import Testing
 
 /// A compressed or piped `oci-archive:` is read once, front to back — counted with strace: the
 /// bytes read from the archive file, against its size — and copies like the plain archive.
-@Suite(.enabled(if: FerryCLI.available, "no ferry binary (swift build, or set FERRY_BIN)"),
-       .enabled(if: ExternalTool.gzipAvailable, "gzip not installed"))
+@Suite(
+    .enabled(if: FerryCLI.available, "no ferry binary (swift build, or set FERRY_BIN)"),
+    .enabled(if: ExternalTool.gzipAvailable, "gzip not installed"))
 struct OCIArchiveOnePassCLITests {
     /// A plain bundle of three images and its gzip-compressed copy.
     func archives(_ dir: String) async throws -> (plain: String, compressed: String, summary: TestImageBuilder.Summary) {
@@ -29,7 +30,12 @@ struct OCIArchiveOnePassCLITests {
             let (_, compressed, _) = try await archives(dir)
             let size = try #require(FileManager.default.attributesOfItem(atPath: compressed)[.size] as? NSNumber).int64Value
             // Each image of the archive, one copy each: the whole archive is read once per copy.
-            let result = try await ExternalTool.run(strace, ["-f", "-y", "-e", "trace=read,pread64", "-o", dir + "/trace", ferry, "copy", "-q", "--no-sync", "oci-archive:\(compressed):one", "oci:\(dir)/out:one"])
+            let result = try await ExternalTool.run(
+                strace,
+                [
+                    "-f", "-y", "-e", "trace=read,pread64", "-o", dir + "/trace", ferry, "copy", "-q", "--no-sync", "oci-archive:\(compressed):one",
+                    "oci:\(dir)/out:one",
+                ])
             #expect(result.exitCode == 0, "\(result.stderr)")
             var read: Int64 = 0
             for line in try String(contentsOfFile: dir + "/trace", encoding: .utf8).split(separator: "\n") where line.contains("b.tar.gz>") {
@@ -46,7 +52,8 @@ struct OCIArchiveOnePassCLITests {
         let ferry = try #require(FerryCLI.path)
         try await withTemporaryDirectory { dir in
             let (plain, _, summary) = try await archives(dir)
-            let piped = try await ExternalTool.run("sh", ["-c", "\(feeder) \"$1\" | \"$0\" copy -q --no-sync oci-archive:-:two \"$2\"", ferry, plain, "oci:\(dir)/piped:two"])
+            let piped = try await ExternalTool.run(
+                "sh", ["-c", "\(feeder) \"$1\" | \"$0\" copy -q --no-sync oci-archive:-:two \"$2\"", ferry, plain, "oci:\(dir)/piped:two"])
             #expect(piped.exitCode == 0, "\(piped.stderr)")
             let entry = try await OCILayoutSource(path: dir + "/piped").entry(matching: .name("two"))
             #expect(entry.descriptor.digest == summary.manifestDigests["two"])

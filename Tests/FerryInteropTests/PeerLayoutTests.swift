@@ -45,9 +45,10 @@ private struct SkopeoInspect: Decodable {
 private func layoutDigest(_ layout: String, tag: String) throws -> Digest {
     let index = try LayoutSurgery(layout).index()
     let manifests = try #require(index["manifests"] as? [[String: Any]])
-    let entry = try #require(manifests.first {
-        ($0["annotations"] as? [String: String])?["org.opencontainers.image.ref.name"] == tag
-    })
+    let entry = try #require(
+        manifests.first {
+            ($0["annotations"] as? [String: String])?["org.opencontainers.image.ref.name"] == tag
+        })
     return try Digest(parsing: try #require(entry["digest"] as? String))
 }
 
@@ -164,9 +165,11 @@ struct FerryReadsPeerOutput {
             try await ExternalTool.runChecked("umoci", ["config", "--image", "\(layout):t", "--config.cmd", "/bin/true", "--config.workingdir", "/srv"])
             let written = try layoutDigest(layout, tag: "t")
 
-            let report = try await CopyOperation(source: try OCILayoutSource(path: layout),
-                                                 destination: try OCILayoutDestination(path: dir + "/copy"),
-                                                 selector: .name("t")).run()
+            let report = try await CopyOperation(
+                source: try OCILayoutSource(path: layout),
+                destination: try OCILayoutDestination(path: dir + "/copy"),
+                selector: .name("t")
+            ).run()
             #expect(report.entries.map(\.descriptor.digest) == [written])
             let inspection = try await Inspector(source: try OCILayoutSource(path: dir + "/copy")).inspect(.name("t"))
             #expect(inspection.digest == written)

@@ -6,9 +6,10 @@ import Testing
 
 /// `docker save app | ferry copy docker-archive:- …`: standard input is a pipe, which can be read
 /// only once, so this passes only if the copy reads the archive in one pass.
-@Suite(.enabled(if: FerryCLI.available, "no ferry binary (swift build, or set FERRY_BIN)"),
-       .enabled(if: SharedFixtures.testImagesDirectory != nil, "no TestImages"),
-       .enabled(if: ExternalTool.gzipAvailable, "gzip not installed"))
+@Suite(
+    .enabled(if: FerryCLI.available, "no ferry binary (swift build, or set FERRY_BIN)"),
+    .enabled(if: SharedFixtures.testImagesDirectory != nil, "no TestImages"),
+    .enabled(if: ExternalTool.gzipAvailable, "gzip not installed"))
 struct PipeInputCLITests {
     private var hello: String { SharedFixtures.testImagesDirectory! + "/hello.docker.tar" }
 

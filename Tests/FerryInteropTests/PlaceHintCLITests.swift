@@ -27,8 +27,14 @@ struct PlaceHintCLITests {
         // The wrong transport for what is there.
         (["inspect", "oci:{dir}/oci.tar:v1"], "{dir}/oci.tar is an OCI layout archive (a tar), not what oci: reads: write oci-archive:{dir}/oci.tar:v1"),
         (["digest", "docker-archive:{dir}/layout"], "{dir}/layout is an OCI layout (a directory), not what docker-archive: reads: write oci:{dir}/layout"),
-        (["inspect", "docker-archive:{dir}/oci.tar"], "{dir}/oci.tar is an OCI layout archive (a tar), not what docker-archive: reads: write oci-archive:{dir}/oci.tar"),
-        (["copy", "oci-archive:{dir}/docker.tar", "oci:{dir}/out"], "{dir}/docker.tar is a docker save archive (a tar), not what oci-archive: reads: write docker-archive:{dir}/docker.tar"),
+        (
+            ["inspect", "docker-archive:{dir}/oci.tar"],
+            "{dir}/oci.tar is an OCI layout archive (a tar), not what docker-archive: reads: write oci-archive:{dir}/oci.tar"
+        ),
+        (
+            ["copy", "oci-archive:{dir}/docker.tar", "oci:{dir}/out"],
+            "{dir}/docker.tar is a docker save archive (a tar), not what oci-archive: reads: write docker-archive:{dir}/docker.tar"
+        ),
         (["tags", "oci:{dir}/docker.tar"], "{dir}/docker.tar is a docker save archive (a tar), not what oci: reads: write docker-archive:{dir}/docker.tar"),
     ])
     func theMessageNamesWhatIsThereAndTheRightSpelling(arguments: [String], message: String) async throws {

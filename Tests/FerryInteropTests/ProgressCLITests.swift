@@ -5,8 +5,9 @@ import Testing
 
 /// `ferry copy --progress plain`, Ctrl-C, and archives written to standard output: the built
 /// binary run with a standard input the test feeds by hand, so a copy can be held in the middle.
-@Suite(.enabled(if: FerryCLI.available, "no ferry binary (swift build, or set FERRY_BIN)"),
-       .enabled(if: SharedFixtures.testImagesDirectory != nil, "no TestImages"))
+@Suite(
+    .enabled(if: FerryCLI.available, "no ferry binary (swift build, or set FERRY_BIN)"),
+    .enabled(if: SharedFixtures.testImagesDirectory != nil, "no TestImages"))
 struct ProgressCLITests {
     private var hello: String { SharedFixtures.testImagesDirectory! + "/hello.docker.tar" }
 
@@ -41,7 +42,9 @@ struct ProgressCLITests {
                 continuation.finish()
             }
             try process.run()
-            return Task { for await ended in stream { return ended }; return (-1, .exit) }
+            return Task {
+                for await ended in stream { return ended }; return (-1, .exit)
+            }
         }
 
         /// Waits until standard error contains `text` (10 s at most).
@@ -57,8 +60,9 @@ struct ProgressCLITests {
     @Test func plainProgressPrintsAHeartbeatWhileTheCopyWaits() async throws {
         try await withTemporaryDirectory { dir in
             let archive = try [UInt8](Data(contentsOf: URL(fileURLWithPath: hello)))
-            let copy = try HeldCopy(["copy", "--progress", "plain", "--no-sync", "docker-archive:-", "oci:\(dir)/out:hello"], in: dir,
-                                    environment: ["FERRY_PROGRESS_INTERVAL": "0.2"])
+            let copy = try HeldCopy(
+                ["copy", "--progress", "plain", "--no-sync", "docker-archive:-", "oci:\(dir)/out:hello"], in: dir,
+                environment: ["FERRY_PROGRESS_INTERVAL": "0.2"])
             let ended = try copy.start()
             try copy.input.fileHandleForWriting.write(contentsOf: archive.prefix(4096))
             #expect(try await copy.waitFor("reading the source once:"), "no heartbeat in: \(copy.stderr)")
@@ -79,8 +83,9 @@ struct ProgressCLITests {
     @Test func ctrlCSaysTheCopyStoppedAndHowToContinue() async throws {
         try await withTemporaryDirectory { dir in
             let archive = try [UInt8](Data(contentsOf: URL(fileURLWithPath: hello)))
-            let copy = try HeldCopy(["copy", "--progress", "plain", "--no-sync", "docker-archive:-", "oci:\(dir)/out:hello"], in: dir,
-                                    environment: ["FERRY_PROGRESS_INTERVAL": "0.2"])
+            let copy = try HeldCopy(
+                ["copy", "--progress", "plain", "--no-sync", "docker-archive:-", "oci:\(dir)/out:hello"], in: dir,
+                environment: ["FERRY_PROGRESS_INTERVAL": "0.2"])
             let ended = try copy.start()
             try copy.input.fileHandleForWriting.write(contentsOf: archive.prefix(4096))
             #expect(try await copy.waitFor("reading the source once:"), "no heartbeat in: \(copy.stderr)")
@@ -111,8 +116,9 @@ struct ProgressCLITests {
             let scratch = dir + "/tmp"
             try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
             let environment = ProcessInfo.processInfo.environment.merging(["TMPDIR": scratch]) { $1 }
-            let result = try await ExternalTool.run("sh", ["-c", "\"$0\" copy --progress plain \"$1\" \"$2:-\" > \"$3\"", ferry, "docker-archive:\(hello)", transport, dir + "/out.tar"],
-                                                    environment: environment)
+            let result = try await ExternalTool.run(
+                "sh", ["-c", "\"$0\" copy --progress plain \"$1\" \"$2:-\" > \"$3\"", ferry, "docker-archive:\(hello)", transport, dir + "/out.tar"],
+                environment: environment)
             #expect(result.exitCode == 0, "\(result.stderr)")
             #expect(result.stdout.isEmpty)
             #expect(result.stderr.contains("Copied sha256:"), "the summary belongs on stderr: \(result.stderr)")

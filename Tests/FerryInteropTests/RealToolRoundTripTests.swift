@@ -6,8 +6,9 @@ import Testing
 /// Round trips through the real tools, each started the way the issue reproduced it: containerd
 /// with a scratch root, state and socket; podman with `--storage-driver vfs` and a scratch
 /// `--root`; umoci rootless. Each test skips, with the reason, where its tool cannot run here.
-@Suite(.enabled(if: FerryCLI.available, "no ferry binary (swift build, or set FERRY_BIN)"),
-       .enabled(if: SharedFixtures.testImagesDirectory != nil, "TestImages not found"))
+@Suite(
+    .enabled(if: FerryCLI.available, "no ferry binary (swift build, or set FERRY_BIN)"),
+    .enabled(if: SharedFixtures.testImagesDirectory != nil, "TestImages not found"))
 struct RealToolRoundTripTests {
     let images = SharedFixtures.testImagesDirectory ?? ""
 

@@ -32,74 +32,96 @@ struct InteropItem: Sendable, CustomTestStringConvertible {
 /// The items that are valid, whose every entry Ferry copies whole (every blob verified).
 private let copyableItems: [InteropItem] = [
     // Layouts written by regctl / buildx: referrers, artifacts, fallback tags, a subject loop.
-    InteropItem(path: "oci-layout/regclient-testrepo", kind: .oci, entries: [
-        (["b1"], "119b4a63"), (["b2"], "87144634"), (["b3"], "caf692c7"),
-        (["v1"], "7ceb9b6bcc274697d0c38be6214b50cec79d601bc61708747d3f6cb772f6c6fa"),
-        (["v2"], "dfae8f425735a5e3a72e40d6609e03079995511d48157c74d54801ff4430491e"),
-        (["v3"], "6fe828b32b9b4572f32b16c1c0a4d675660b19ec207d010724309374252c2d6d"),
-        (["a-docker"], "43089316"), (["a-docker-oci"], "d9104343"),
-        (["sha256-7e87ffc91b9ceafa85be2777b16b1be10e4664fd4f3acc86e4295b97da5163ba"], "4351e6eb"),
-        (["a1"], "0484e93c"),
-        (["sha256-dfae8f425735a5e3a72e40d6609e03079995511d48157c74d54801ff4430491e"], "955b8a89"),
-        (["a2"], "741132f9"),
-        (["sha256-ee378b79279b57eb5ac1f3b892c9ad2a9be9d9ccabe1a29a9cbaed8cad182358"], "41d51f3b"),
-        (["sha256-36ed7f4ec4545a40ca043f60d76653ef3d2a76f58a051c0f3a256aaab26fb847"], "98291b12"),
-        (["sha256-6bed79d0800a0d3a1d0e0e8105a6a5f7f7758ce09e160a8f142574c418302467"], "7ee385b1"),
-        (["a3"], "2a25aa50"), (["ai"], "df85221e"), (["a-example"], "90569397"),
-        (["sha256-7ceb9b6bcc274697d0c38be6214b50cec79d601bc61708747d3f6cb772f6c6fa.6fe828b32b9b4572.meta"], "6fe828b32b9b4572"),
-        (["child"], "8e54c675"), (["loop"], "d69399e0"),
-        (["sha256-8e54c6754f08d22f85c7552bb1951b228b8194d29b14a1639dbe50868da0273e"], "fdc0d905"),
-        (["mirror"], "0514ce64"),
-        (["sha256-0514ce64171e869a0b065fa1ce1b533e82808c9228d5b97ea6e3ef2e026d9aed"], "0514ce64"),
-        // The two untagged v3 referrers.
-        ([], "819ff456"), ([], "ad460bc3"),
-    ], blobCount: 91),
-    InteropItem(path: "oci-layout/regclient-external", kind: .oci, entries: [
-        (["a3"], "30cc0c70"),
-        (["sha256-dfae8f425735a5e3a72e40d6609e03079995511d48157c74d54801ff4430491e"], "70a9aadd"),
-        (["a4"], "c46d3063"),
-    ], blobCount: 6),
+    InteropItem(
+        path: "oci-layout/regclient-testrepo", kind: .oci,
+        entries: [
+            (["b1"], "119b4a63"), (["b2"], "87144634"), (["b3"], "caf692c7"),
+            (["v1"], "7ceb9b6bcc274697d0c38be6214b50cec79d601bc61708747d3f6cb772f6c6fa"),
+            (["v2"], "dfae8f425735a5e3a72e40d6609e03079995511d48157c74d54801ff4430491e"),
+            (["v3"], "6fe828b32b9b4572f32b16c1c0a4d675660b19ec207d010724309374252c2d6d"),
+            (["a-docker"], "43089316"), (["a-docker-oci"], "d9104343"),
+            (["sha256-7e87ffc91b9ceafa85be2777b16b1be10e4664fd4f3acc86e4295b97da5163ba"], "4351e6eb"),
+            (["a1"], "0484e93c"),
+            (["sha256-dfae8f425735a5e3a72e40d6609e03079995511d48157c74d54801ff4430491e"], "955b8a89"),
+            (["a2"], "741132f9"),
+            (["sha256-ee378b79279b57eb5ac1f3b892c9ad2a9be9d9ccabe1a29a9cbaed8cad182358"], "41d51f3b"),
+            (["sha256-36ed7f4ec4545a40ca043f60d76653ef3d2a76f58a051c0f3a256aaab26fb847"], "98291b12"),
+            (["sha256-6bed79d0800a0d3a1d0e0e8105a6a5f7f7758ce09e160a8f142574c418302467"], "7ee385b1"),
+            (["a3"], "2a25aa50"), (["ai"], "df85221e"), (["a-example"], "90569397"),
+            (["sha256-7ceb9b6bcc274697d0c38be6214b50cec79d601bc61708747d3f6cb772f6c6fa.6fe828b32b9b4572.meta"], "6fe828b32b9b4572"),
+            (["child"], "8e54c675"), (["loop"], "d69399e0"),
+            (["sha256-8e54c6754f08d22f85c7552bb1951b228b8194d29b14a1639dbe50868da0273e"], "fdc0d905"),
+            (["mirror"], "0514ce64"),
+            (["sha256-0514ce64171e869a0b065fa1ce1b533e82808c9228d5b97ea6e3ef2e026d9aed"], "0514ce64"),
+            // The two untagged v3 referrers.
+            ([], "819ff456"), ([], "ad460bc3"),
+        ], blobCount: 91),
+    InteropItem(
+        path: "oci-layout/regclient-external", kind: .oci,
+        entries: [
+            (["a3"], "30cc0c70"),
+            (["sha256-dfae8f425735a5e3a72e40d6609e03079995511d48157c74d54801ff4430491e"], "70a9aadd"),
+            (["a4"], "c46d3063"),
+        ], blobCount: 6),
     // ORAS: an index, single-platform images, a non-JSON config, an empty index, a repeated layer.
-    InteropItem(path: "oci-layout/orascli-zot-images", kind: .oci, entries: [
-        (["linux-armv7"], "58efe73e"), (["nonjson-config"], "9d16f550"), (["foobar"], "fd6ed2f3"),
-        (["linux-arm64"], "4f934600"), (["empty_index"], "b2a5fcfb"), (["multi"], "e2bfc9cc"),
-        (["linux-amd64"], "9d84a571"),
-    ], blobCount: 16),
+    InteropItem(
+        path: "oci-layout/orascli-zot-images", kind: .oci,
+        entries: [
+            (["linux-armv7"], "58efe73e"), (["nonjson-config"], "9d16f550"), (["foobar"], "fd6ed2f3"),
+            (["linux-arm64"], "4f934600"), (["empty_index"], "b2a5fcfb"), (["multi"], "e2bfc9cc"),
+            (["linux-amd64"], "9d84a571"),
+        ], blobCount: 16),
     // A manifest without a mediaType field.
-    InteropItem(path: "oci-layout/trivy-test_image_tag.oci", kind: .oci, entries: [
-        (["0.0.1"], "afb744871f99e0ff8e6f253244836ed34c5d805fdb096d3a205ffaf5e9073cab"),
-    ], blobCount: 3),
+    InteropItem(
+        path: "oci-layout/trivy-test_image_tag.oci", kind: .oci,
+        entries: [
+            (["0.0.1"], "afb744871f99e0ff8e6f253244836ed34c5d805fdb096d3a205ffaf5e9073cab")
+        ], blobCount: 3),
     // Artifacts: the empty descriptor as config (with inline data) or as the only layer.
     InteropItem(path: "oci-layout/common-artifact-blobs-only", kind: .oci, entries: [(["v1.0"], "bcb1ab2c")], blobCount: 3),
     InteropItem(path: "oci-layout/common-artifact-no-blobs", kind: .oci, entries: [(["v1.0"], "46ad038e")], blobCount: 2),
     // BuildKit multi-platform with attestations; then the same re-packed by macOS bsdtar
     // (`./` prefixes, AppleDouble `._*` members, no annotations).
-    InteropItem(path: "oci-archive/apple-scratch-buildkit-multiarch.tar", kind: .ociArchive, entries: [
-        (["latest"], "e57082df327fc70281bcfc3f84053aa00f300c868034bb9cd7fbf9a9d6dc3bab"),
-    ], blobCount: 12),
-    InteropItem(path: "oci-archive/apple-scratch_no_annotations-macos-bsdtar.tar", kind: .ociArchive, entries: [
-        ([], "e57082df327fc70281bcfc3f84053aa00f300c868034bb9cd7fbf9a9d6dc3bab"),
-    ], blobCount: 12),
+    InteropItem(
+        path: "oci-archive/apple-scratch-buildkit-multiarch.tar", kind: .ociArchive,
+        entries: [
+            (["latest"], "e57082df327fc70281bcfc3f84053aa00f300c868034bb9cd7fbf9a9d6dc3bab")
+        ], blobCount: 12),
+    InteropItem(
+        path: "oci-archive/apple-scratch_no_annotations-macos-bsdtar.tar", kind: .ociArchive,
+        entries: [
+            ([], "e57082df327fc70281bcfc3f84053aa00f300c868034bb9cd7fbf9a9d6dc3bab")
+        ], blobCount: 12),
     // BuildKit: zero layers, index.json without mediaType.
-    InteropItem(path: "oci-archive/common-buildkit-oci.tar", kind: .ociArchive, entries: [
-        (["oci"], "7b9a5714cfff1338d3db0d7433fc2394b6ddb3cd17a43aa3f71ae52a47a3935a"),
-    ], blobCount: 2),
+    InteropItem(
+        path: "oci-archive/common-buildkit-oci.tar", kind: .ociArchive,
+        entries: [
+            (["oci"], "7b9a5714cfff1338d3db0d7433fc2394b6ddb3cd17a43aa3f71ae52a47a3935a")
+        ], blobCount: 2),
     // gzip-wrapped archives from 2018 skopeo: unnamed, named name:tag, and an uppercase name.
-    InteropItem(path: "oci-archive/common-oci-unnamed.tar.gz", kind: .ociArchive, entries: [
-        ([], "ff1abe159f09a5fed8fd9b648ab35196b521925b109df26a94d9cf06721ae5e4"),
-    ], blobCount: 3),
-    InteropItem(path: "oci-archive/common-oci-name-only.tar.gz", kind: .ociArchive, entries: [
-        (["pretty-empty:latest"], "ff1abe159f09a5fed8fd9b648ab35196b521925b109df26a94d9cf06721ae5e4"),
-    ], blobCount: 3),
-    InteropItem(path: "broken/common-oci-non-docker-name.tar.gz", kind: .ociArchive, entries: [
-        (["UPPERCASE-IS-INVALID"], "ff1abe159f09a5fed8fd9b648ab35196b521925b109df26a94d9cf06721ae5e4"),
-    ], blobCount: 3),
+    InteropItem(
+        path: "oci-archive/common-oci-unnamed.tar.gz", kind: .ociArchive,
+        entries: [
+            ([], "ff1abe159f09a5fed8fd9b648ab35196b521925b109df26a94d9cf06721ae5e4")
+        ], blobCount: 3),
+    InteropItem(
+        path: "oci-archive/common-oci-name-only.tar.gz", kind: .ociArchive,
+        entries: [
+            (["pretty-empty:latest"], "ff1abe159f09a5fed8fd9b648ab35196b521925b109df26a94d9cf06721ae5e4")
+        ], blobCount: 3),
+    InteropItem(
+        path: "broken/common-oci-non-docker-name.tar.gz", kind: .ociArchive,
+        entries: [
+            (["UPPERCASE-IS-INVALID"], "ff1abe159f09a5fed8fd9b648ab35196b521925b109df26a94d9cf06721ae5e4")
+        ], blobCount: 3),
 ]
 
 /// Copies every entry of `source` into a new layout under `dir` and returns it, re-opened.
 private func copyAll(_ source: any ImageSource, into dir: String) async throws -> (CopyReport, OCILayoutSource) {
-    let report = try await CopyOperation(source: source, destination: try OCILayoutDestination(path: dir + "/copy", durable: false),
-                                         selector: .all).run()
+    let report = try await CopyOperation(
+        source: source, destination: try OCILayoutDestination(path: dir + "/copy", durable: false),
+        selector: .all
+    ).run()
     return (report, try OCILayoutSource(path: dir + "/copy"))
 }
 
@@ -190,14 +212,18 @@ struct SharedInteropFacts {
         try await withTemporaryDirectory { dir in
             for tag in ["latest", "3.18.3", "3", "3.18", "3.17.5", "3.16.7"] {
                 let error = await #expect(throws: EngineError.self, "\(tag)") {
-                    _ = try await CopyOperation(source: source, destination: try OCILayoutDestination(path: dir + "/\(tag)", durable: false),
-                                                selector: .name(tag)).run()
+                    _ = try await CopyOperation(
+                        source: source, destination: try OCILayoutDestination(path: dir + "/\(tag)", durable: false),
+                        selector: .name(tag)
+                    ).run()
                 }
                 #expect(error?.message.contains("rootfs.diff_ids") == true, "\(tag): \(String(describing: error))")
             }
             let error = await #expect(throws: StreamError.self) {
-                _ = try await CopyOperation(source: source, destination: try OCILayoutDestination(path: dir + "/bad", durable: false),
-                                            selector: .name("1.0.0")).run()
+                _ = try await CopyOperation(
+                    source: source, destination: try OCILayoutDestination(path: dir + "/bad", durable: false),
+                    selector: .name("1.0.0")
+                ).run()
             }
             #expect(error?.code == .sizeMismatch)
             #expect(error?.message.contains("sha256:913cf3a3") == true, "\(String(describing: error))")
@@ -232,8 +258,10 @@ struct SharedInteropFacts {
         let list = try await Inspector(source: source).rawDocument(.name("4"))
         #expect(list.mediaType == .dockerManifestList)
         try await withTemporaryDirectory { dir in
-            let report = try await CopyOperation(source: source, destination: try OCILayoutDestination(path: dir + "/copy", durable: false),
-                                                 selector: .name("2")).run()
+            let report = try await CopyOperation(
+                source: source, destination: try OCILayoutDestination(path: dir + "/copy", durable: false),
+                selector: .name("2")
+            ).run()
             #expect(report.entries.first?.descriptor.digest == entries[1].descriptor.digest)
             #expect(report.blobsCopied == 1)
             #expect(try verifiedBlobCount(dir + "/copy") == 1)
@@ -252,8 +280,10 @@ struct SharedInteropFacts {
         #expect(inspection.images.first?.layers.first?.mediaType == .dockerLayerGzip)
         for tag in ["1", "3", "4"] {
             try await withTemporaryDirectory { dir in
-                let report = try await CopyOperation(source: source, destination: try OCILayoutDestination(path: dir + "/copy", durable: false),
-                                                     selector: .name(tag)).run()
+                let report = try await CopyOperation(
+                    source: source, destination: try OCILayoutDestination(path: dir + "/copy", durable: false),
+                    selector: .name(tag)
+                ).run()
                 #expect(report.entries.count == 1, "tag \(tag)")
             }
         }
@@ -349,8 +379,10 @@ struct SharedInteropFacts {
     // while naming it as a Docker reference fails (containers/common expects that error).
     @Test func skopeo2018ArchivesShareBlobsAndTheUppercaseNameIsNoDockerReference() async throws {
         var configs: [Digest] = []
-        for path in ["oci-archive/common-oci-unnamed.tar.gz", "oci-archive/common-oci-name-only.tar.gz",
-                     "broken/common-oci-non-docker-name.tar.gz"] {
+        for path in [
+            "oci-archive/common-oci-unnamed.tar.gz", "oci-archive/common-oci-name-only.tar.gz",
+            "broken/common-oci-non-docker-name.tar.gz",
+        ] {
             let inspection = try await Inspector(source: try open(path)).inspect(.only)
             let image = try #require(inspection.images.first)
             configs.append(image.configDigest)
@@ -381,10 +413,11 @@ struct SharedInteropFacts {
         let amd64 = try #require(list.manifests.first { $0.platform?.os == "linux" && $0.platform?.architecture == "amd64" })
         #expect(amd64.digest.encoded == "f54a58bc1aac5ea1a25d796ae155dc228b3f0e11d046ae276b39c4bf2f13d8c4")
         let graph = try await GraphReader(source: source).read(amd64)
-        #expect(graph.blobs.map(\.digest.encoded) == [
-            "feb5d9fea6a5e9606aa995e879d862b825965ba48de054caab5ef356dc6b3412",
-            "2db29710123e3e53a794f2694094b9b4338aa9ee5c40b930cb8063a1be392c54",
-        ])
+        #expect(
+            graph.blobs.map(\.digest.encoded) == [
+                "feb5d9fea6a5e9606aa995e879d862b825965ba48de054caab5ef356dc6b3412",
+                "2db29710123e3e53a794f2694094b9b4338aa9ee5c40b930cb8063a1be392c54",
+            ])
         for blob in graph.blobs {
             let stream = try VerifyingStream(try await source.blob(blob), expected: blob, context: "test")
             _ = try await stream.readAll(limit: 1 << 20, context: "test")
@@ -410,8 +443,10 @@ struct SharedInteropFacts {
         #expect(archive.notes.count == 1)
         #expect(archive.notes.first?.contains("10 manifests") == true, "\(archive.notes)")
         try await withTemporaryDirectory { dir in
-            let report = try await CopyOperation(source: archive, destination: try OCILayoutDestination(path: dir + "/copy", durable: false),
-                                                 options: CopyOptions(compression: .keep)).run()
+            let report = try await CopyOperation(
+                source: archive, destination: try OCILayoutDestination(path: dir + "/copy", durable: false),
+                options: CopyOptions(compression: .keep)
+            ).run()
             #expect(report.entries.map(\.descriptor.digest) == [amd64.digest])
             #expect(Array(report.notes.prefix(archive.notes.count)) == archive.notes)
             #expect(report.notes.dropFirst(archive.notes.count).allSatisfy { $0.contains("--format oci") }, "\(report.notes)")

@@ -5,9 +5,10 @@ import Testing
 /// `ferry copy` on a real terminal: a tmux session runs a copy whose source stalls half-way, the
 /// screen shows the live progress display, and Ctrl-C (sent as a key) prints that the copy stopped
 /// and how to continue it.
-@Suite(.enabled(if: FerryCLI.available, "no ferry binary (swift build, or set FERRY_BIN)"),
-       .enabled(if: ExternalTool.find("tmux") != nil && ExternalTool.find("python3") != nil, "tmux or python3 not installed"),
-       .enabled(if: SharedFixtures.testImagesDirectory != nil, "no TestImages"))
+@Suite(
+    .enabled(if: FerryCLI.available, "no ferry binary (swift build, or set FERRY_BIN)"),
+    .enabled(if: ExternalTool.find("tmux") != nil && ExternalTool.find("python3") != nil, "tmux or python3 not installed"),
+    .enabled(if: SharedFixtures.testImagesDirectory != nil, "no TestImages"))
 struct TerminalSessionTests {
     @Test func theProgressDisplayAndCtrlCOnATerminal() async throws {
         try await withTemporaryDirectory { dir in

@@ -39,19 +39,26 @@ import Testing
     }
 
     static let cases: [Case] = [
-        Case(name: "environment wins over files", environment: ["AWS_ACCESS_KEY_ID": "AKIDENV", "AWS_SECRET_ACCESS_KEY": "secret-env", "AWS_SESSION_TOKEN": "tok"],
-             expected: AWSCredentials(accessKeyID: "AKIDENV", secretAccessKey: "secret-env", sessionToken: "tok"), region: "eu-west-1"),
-        Case(name: "default profile from the credentials file", environment: [:],
-             expected: AWSCredentials(accessKeyID: "AKIDDEFAULT", secretAccessKey: "secret/default"), region: "eu-west-1"),
-        Case(name: "AWS_PROFILE selects a section, with its token", environment: ["AWS_PROFILE": "dev"],
-             expected: AWSCredentials(accessKeyID: "AKIDDEV", secretAccessKey: "secret-dev", sessionToken: "token-dev"), region: "us-west-2"),
-        Case(name: "credentials from [profile NAME] of the config file", environment: ["AWS_PROFILE": "cfgonly"],
-             expected: AWSCredentials(accessKeyID: "AKIDCONFIG", secretAccessKey: "secret-config"), region: "ap-south-1"),
+        Case(
+            name: "environment wins over files",
+            environment: ["AWS_ACCESS_KEY_ID": "AKIDENV", "AWS_SECRET_ACCESS_KEY": "secret-env", "AWS_SESSION_TOKEN": "tok"],
+            expected: AWSCredentials(accessKeyID: "AKIDENV", secretAccessKey: "secret-env", sessionToken: "tok"), region: "eu-west-1"),
+        Case(
+            name: "default profile from the credentials file", environment: [:],
+            expected: AWSCredentials(accessKeyID: "AKIDDEFAULT", secretAccessKey: "secret/default"), region: "eu-west-1"),
+        Case(
+            name: "AWS_PROFILE selects a section, with its token", environment: ["AWS_PROFILE": "dev"],
+            expected: AWSCredentials(accessKeyID: "AKIDDEV", secretAccessKey: "secret-dev", sessionToken: "token-dev"), region: "us-west-2"),
+        Case(
+            name: "credentials from [profile NAME] of the config file", environment: ["AWS_PROFILE": "cfgonly"],
+            expected: AWSCredentials(accessKeyID: "AKIDCONFIG", secretAccessKey: "secret-config"), region: "ap-south-1"),
         Case(name: "unknown profile: none", environment: ["AWS_PROFILE": "missing"], expected: nil, region: nil),
-        Case(name: "AWS_REGION beats AWS_DEFAULT_REGION and the file", environment: ["AWS_REGION": "us-east-2", "AWS_DEFAULT_REGION": "ca-central-1"],
-             expected: AWSCredentials(accessKeyID: "AKIDDEFAULT", secretAccessKey: "secret/default"), region: "us-east-2"),
-        Case(name: "AWS_DEFAULT_REGION beats the file", environment: ["AWS_DEFAULT_REGION": "ca-central-1"],
-             expected: AWSCredentials(accessKeyID: "AKIDDEFAULT", secretAccessKey: "secret/default"), region: "ca-central-1"),
+        Case(
+            name: "AWS_REGION beats AWS_DEFAULT_REGION and the file", environment: ["AWS_REGION": "us-east-2", "AWS_DEFAULT_REGION": "ca-central-1"],
+            expected: AWSCredentials(accessKeyID: "AKIDDEFAULT", secretAccessKey: "secret/default"), region: "us-east-2"),
+        Case(
+            name: "AWS_DEFAULT_REGION beats the file", environment: ["AWS_DEFAULT_REGION": "ca-central-1"],
+            expected: AWSCredentials(accessKeyID: "AKIDDEFAULT", secretAccessKey: "secret/default"), region: "ca-central-1"),
     ]
 
     @Test(arguments: cases)
@@ -106,10 +113,18 @@ import Testing
     }
 
     @Test(arguments: [
-        HostCase(host: "123456789012.dkr.ecr.us-east-1.amazonaws.com", account: "123456789012", region: "us-east-1", fips: false, china: false, endpoint: "https://api.ecr.us-east-1.amazonaws.com/"),
-        HostCase(host: "123456789012.dkr.ecr-fips.us-gov-west-1.amazonaws.com", account: "123456789012", region: "us-gov-west-1", fips: true, china: false, endpoint: "https://ecr-fips.us-gov-west-1.amazonaws.com/"),
-        HostCase(host: "123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn", account: "123456789012", region: "cn-north-1", fips: false, china: true, endpoint: "https://api.ecr.cn-north-1.amazonaws.com.cn/"),
-        HostCase(host: "123456789012.dkr-ecr.eu-west-1.on.aws", account: "123456789012", region: "eu-west-1", fips: false, china: false, endpoint: "https://api.ecr.eu-west-1.amazonaws.com/"),
+        HostCase(
+            host: "123456789012.dkr.ecr.us-east-1.amazonaws.com", account: "123456789012", region: "us-east-1", fips: false, china: false,
+            endpoint: "https://api.ecr.us-east-1.amazonaws.com/"),
+        HostCase(
+            host: "123456789012.dkr.ecr-fips.us-gov-west-1.amazonaws.com", account: "123456789012", region: "us-gov-west-1", fips: true, china: false,
+            endpoint: "https://ecr-fips.us-gov-west-1.amazonaws.com/"),
+        HostCase(
+            host: "123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn", account: "123456789012", region: "cn-north-1", fips: false, china: true,
+            endpoint: "https://api.ecr.cn-north-1.amazonaws.com.cn/"),
+        HostCase(
+            host: "123456789012.dkr-ecr.eu-west-1.on.aws", account: "123456789012", region: "eu-west-1", fips: false, china: false,
+            endpoint: "https://api.ecr.eu-west-1.amazonaws.com/"),
     ])
     func ecrHosts(_ c: HostCase) throws {
         let ecr = try #require(ECRRegistry(host: c.host))
@@ -120,7 +135,10 @@ import Testing
         #expect(ecr.apiEndpoint == c.endpoint)
     }
 
-    @Test(arguments: ["docker.io", "public.ecr.aws", "localhost:5000", "dkr.ecr.us-east-1.amazonaws.com", "123.dkr.ecr.us-east-1.amazonaws.org", "-1.dkr.ecr.us-east-1.amazonaws.com"])
+    @Test(arguments: [
+        "docker.io", "public.ecr.aws", "localhost:5000", "dkr.ecr.us-east-1.amazonaws.com", "123.dkr.ecr.us-east-1.amazonaws.org",
+        "-1.dkr.ecr.us-east-1.amazonaws.com",
+    ])
     func notECR(_ host: String) {
         #expect(ECRRegistry(host: host) == nil)
     }

@@ -9,9 +9,12 @@ import Testing
 /// a delta bundle that carries only the new layers, its import (with a cross-repository mount),
 /// the refusal when a relied-on blob is missing, a previous bundle as `--have`, and bundles split
 /// into parts that import like the one-file bundle and name a damaged part.
-@Suite(.needs(.registry), .enabled(if: SharedFixtures.builtFerry != nil && ExternalTool.skopeoAvailable && ExternalTool.gzipAvailable,
-                "ferry, skopeo or gzip missing"),
-       .timeLimit(.minutes(3)))
+@Suite(
+    .needs(.registry),
+    .enabled(
+        if: SharedFixtures.builtFerry != nil && ExternalTool.skopeoAvailable && ExternalTool.gzipAvailable,
+        "ferry, skopeo or gzip missing"),
+    .timeLimit(.minutes(3)))
 struct AirGapDeltaTests {
     let registry = SharedFixtures.testRegistry ?? ""
     var ferry: String { SharedFixtures.builtFerry ?? "" }
@@ -36,8 +39,9 @@ struct AirGapDeltaTests {
         builder.addImage(tag: "tool", layerCount: 1, layerSize: 8_000)
         builder.addImage(tag: "app2", on: "app1", extraLayerCount: 1, layerSize: 30_000)
         let summary = try await builder.write(to: dir + "/near")
-        let near = Near(app: SharedFixtures.uniqueRepository("app"), tool: SharedFixtures.uniqueRepository("tool"),
-                        other: SharedFixtures.uniqueRepository("other"), summary: summary, layout: dir + "/near")
+        let near = Near(
+            app: SharedFixtures.uniqueRepository("app"), tool: SharedFixtures.uniqueRepository("tool"),
+            other: SharedFixtures.uniqueRepository("other"), summary: summary, layout: dir + "/near")
         try await push(layout: near.layout, name: "app1", to: registry, repository: near.app, tag: "1.0")
         try await push(layout: near.layout, name: "tool", to: registry, repository: near.tool, tag: "1.0")
         return near
@@ -71,7 +75,8 @@ struct AirGapDeltaTests {
         for line in listing.split(separator: "\n") {
             let fields = line.split(separator: " ", omittingEmptySubsequences: true)
             guard fields.count >= 6, let name = fields.last, name.hasPrefix("blobs/sha256/"), name.count > 20,
-                  let digest = try? Digest(parsing: "sha256:" + name.dropFirst("blobs/sha256/".count)) else { continue }
+                let digest = try? Digest(parsing: "sha256:" + name.dropFirst("blobs/sha256/".count))
+            else { continue }
             result[digest] = Int64(fields[2]) ?? -1
         }
         return result
@@ -106,7 +111,9 @@ struct AirGapDeltaTests {
             // The update: app:2.0 and other:1.0, both the base plus one new layer.
             try await update(near)
             try writeSet(dir + "/set2.txt", ["\(near.app):1.0", "\(near.app):2.0", "\(near.tool):1.0", "\(near.other):1.0"])
-            let made = try json(try await run(["sync", "--json", "--no-sync", "--images", dir + "/set2.txt", "--have", dir + "/far.json", "oci-archive:\(dir)/delta.tar"]).stdout)
+            let made = try json(
+                try await run(["sync", "--json", "--no-sync", "--images", dir + "/set2.txt", "--have", dir + "/far.json", "oci-archive:\(dir)/delta.tar"])
+                    .stdout)
             let newLayer = try #require(near.layers("app2").last)
             let newLayerSize = try #require(near.layerSizes("app2").last)
             let allLayers = Set(near.layers("app1") + near.layers("app2") + near.layers("tool"))
@@ -128,7 +135,9 @@ struct AirGapDeltaTests {
             #expect(try await manifestDigest("\(far)/\(near.other)", "1.0") == near.digest("app2"))
             #expect(try await manifestDigest("\(far)/\(near.app)", "1.0") == near.digest("app1"))
             let importTotals = try #require(imported["totals"] as? [String: Any])
-            #expect(importTotals["bytesCopied"] as? Int ?? 0 < 40_000, "the import uploaded \(importTotals["bytesCopied"] ?? 0) bytes; the base layers should have been mounted")
+            #expect(
+                importTotals["bytesCopied"] as? Int ?? 0 < 40_000,
+                "the import uploaded \(importTotals["bytesCopied"] ?? 0) bytes; the base layers should have been mounted")
 
             // An earlier bundle as --have gives the same delta.
             try await run(["sync", "-q", "--no-sync", "--images", dir + "/set2.txt", "--have", dir + "/full1.tar", "oci-archive:\(dir)/delta2.tar"])
@@ -161,7 +170,9 @@ struct AirGapDeltaTests {
             try await update(near)
             try writeSet(dir + "/set.txt", ["\(near.app):1.0", "\(near.app):2.0", "\(near.tool):1.0"])
             try await run(["sync", "-q", "--no-sync", "--images", dir + "/set.txt", "oci-archive:\(dir)/one.tar"])
-            let made = try json(try await run(["sync", "--json", "--no-sync", "--images", dir + "/set.txt", "--split-size", "\(partSize)", "oci-archive:\(dir)/parts.tar"]).stdout)
+            let made = try json(
+                try await run(["sync", "--json", "--no-sync", "--images", dir + "/set.txt", "--split-size", "\(partSize)", "oci-archive:\(dir)/parts.tar"])
+                    .stdout)
             let parts = try #require(made["parts"] as? [[String: Any]])
             let names = parts.compactMap { $0["name"] as? String }
             #expect(names.first == "parts.tar.001")
@@ -196,18 +207,25 @@ struct AirGapDeltaTests {
             try await run(["sync", "-q", "--no-sync", "--images", dir + "/set.txt", "oci-archive:\(dir)/b.tar"])
             let prefix = SharedFixtures.uniqueRepository("piped")
             let ferry = self.ferry
-            let piped = try await ExternalTool.run("sh", ["-c", "\(feeder) \"$1\" | \"$0\" sync --json --no-sync oci-archive:- \"$2\"", ferry, dir + "/b.tar", "docker://\(registry)/\(prefix)"])
+            let piped = try await ExternalTool.run(
+                "sh", ["-c", "\(feeder) \"$1\" | \"$0\" sync --json --no-sync oci-archive:- \"$2\"", ferry, dir + "/b.tar", "docker://\(registry)/\(prefix)"])
             #expect(piped.exitCode == 0, "\(piped.stderr)")
             #expect(try await manifestDigest("\(prefix)/\(near.app)", "2.0") == near.digest("app2"))
             #expect(try await manifestDigest("\(prefix)/\(near.other)", "1.0") == near.digest("app2"))
             #expect(try await manifestDigest("\(prefix)/\(near.tool)", "1.0") == near.digest("tool"))
             // Into a layout too; and one pass feeds several destinations at once — two layouts
             // and another registry prefix — each ending whole.
-            let toLayout = try await ExternalTool.run("sh", ["-c", "\(feeder) \"$1\" | \"$0\" sync -q --no-sync oci-archive:- \"$2\"", ferry, dir + "/b.tar", "oci:\(dir)/layout"])
+            let toLayout = try await ExternalTool.run(
+                "sh", ["-c", "\(feeder) \"$1\" | \"$0\" sync -q --no-sync oci-archive:- \"$2\"", ferry, dir + "/b.tar", "oci:\(dir)/layout"])
             #expect(toLayout.exitCode == 0, "\(toLayout.stderr)")
             try await run(["verify", "oci:\(dir)/layout"])
             let second = SharedFixtures.uniqueRepository("piped-two")
-            let three = try await ExternalTool.run("sh", ["-c", "\(feeder) \"$1\" | \"$0\" sync -q --no-sync oci-archive:- oci:\"$2\"/x oci:\"$2\"/y \"$3\"", ferry, dir + "/b.tar", dir, "docker://\(registry)/\(second)"])
+            let three = try await ExternalTool.run(
+                "sh",
+                [
+                    "-c", "\(feeder) \"$1\" | \"$0\" sync -q --no-sync oci-archive:- oci:\"$2\"/x oci:\"$2\"/y \"$3\"", ferry, dir + "/b.tar", dir,
+                    "docker://\(registry)/\(second)",
+                ])
             #expect(three.exitCode == 0, "\(three.stderr)")
             try await run(["verify", "oci:\(dir)/x"])
             try await run(["verify", "oci:\(dir)/y"])

@@ -12,7 +12,9 @@ struct AuthRegistryTests {
     let auth = SharedFixtures.testAuthRegistry ?? TestAuthRegistry(host: "", username: "", password: "", caFile: "")
 
     private var trusted: RegistryOptions {
-        RegistryOptions(credentials: Credentials(username: auth.username, password: auth.password), useCredentialFiles: false, certificateDirectory: auth.certificateDirectory)
+        RegistryOptions(
+            credentials: Credentials(username: auth.username, password: auth.password), useCredentialFiles: false,
+            certificateDirectory: auth.certificateDirectory)
     }
 
     @Test func pushAndPullWithBasicAuthOverVerifiedTLS() async throws {
@@ -31,7 +33,8 @@ struct AuthRegistryTests {
     }
 
     @Test func wrongPasswordIsAClear401() async throws {
-        let options = RegistryOptions(credentials: Credentials(username: auth.username, password: "wrong"), useCredentialFiles: false, certificateDirectory: auth.certificateDirectory)
+        let options = RegistryOptions(
+            credentials: Credentials(username: auth.username, password: "wrong"), useCredentialFiles: false, certificateDirectory: auth.certificateDirectory)
         let error = await #expect(throws: RegistryError.self) {
             try await withRegistryClient(auth.host, options: options) { client in
                 _ = try await client.tags("ferry-test/none")

@@ -96,7 +96,10 @@ struct BlobMountTests {
             try await withFaultProxy(upstream: upstream, faults: []) { proxy in
                 let report = try await withRegistryClient(proxy.host, options: plainOptions) { client in
                     let destination = RegistryDestination(client: client, reference: try Reference(parsing: "\(proxy.host)/\(b)"), mountSource: lacking)
-                    return try await CopyOperation(source: try OCILayoutSource(path: dir + "/src"), destination: destination, selector: .name("v1"), options: CopyOptions(destinationNames: ["v1"])).run()
+                    return try await CopyOperation(
+                        source: try OCILayoutSource(path: dir + "/src"), destination: destination, selector: .name("v1"),
+                        options: CopyOptions(destinationNames: ["v1"])
+                    ).run()
                 }
                 let blobs = 1 + image.layerDigests.count
                 #expect(report.blobsCopied == blobs)

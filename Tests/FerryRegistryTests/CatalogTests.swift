@@ -19,7 +19,8 @@ struct CatalogTests {
         try await withRegistryClient(upstream, options: plainOptions) { client in
             let config = Array(#"{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}"#.utf8)
             let configDigest = try DigestHasher.digest(config)
-            let json = #"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"\#(configDigest)","size":\#(config.count)},"layers":[]}"#
+            let json =
+                #"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"\#(configDigest)","size":\#(config.count)},"layers":[]}"#
             let manifest = RawDocument(bytes: Array(json.utf8), mediaType: .ociManifest, digest: try DigestHasher.digest(Array(json.utf8)))
             for name in names {
                 let stream = try VerifyingStream(MemoryByteStream(config), expectedDigest: configDigest, context: "config")

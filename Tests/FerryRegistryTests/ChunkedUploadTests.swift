@@ -12,7 +12,8 @@ struct ChunkedUploadTests {
 
     /// Plain options with `chunkSize`, and short back-off so retries do not slow the suite.
     private func chunked(_ chunkSize: Int, attempts: Int = 4) -> RegistryOptions {
-        var options = RegistryOptions(useCredentialFiles: false, retry: RetryPolicy(maximumAttempts: attempts, initialDelay: .milliseconds(20), maximumDelay: .seconds(1)))
+        var options = RegistryOptions(
+            useCredentialFiles: false, retry: RetryPolicy(maximumAttempts: attempts, initialDelay: .milliseconds(20), maximumDelay: .seconds(1)))
         options.uploadChunkSize = chunkSize
         return options
     }
@@ -94,7 +95,8 @@ struct ChunkedUploadTests {
         try await withFaultProxy(upstream: upstream, faults: ["--drop-patch-at", "0.5", "--drop-patch-forward"]) { proxy in
             _ = try await uploadAndReadBack(bytes, via: proxy.host, options: chunked(65536))
             let log = proxy.log()
-            #expect(log.contains { $0.hasPrefix("GET ") && $0.contains("/blobs/uploads/") && ($0.contains("status=404") || $0.contains("status=400")) }, "\(log)")
+            #expect(
+                log.contains { $0.hasPrefix("GET ") && $0.contains("/blobs/uploads/") && ($0.contains("status=404") || $0.contains("status=400")) }, "\(log)")
             #expect(log.filter { $0.hasPrefix("POST ") }.count == 2, "a second session: \(log)")
         }
     }

@@ -26,14 +26,18 @@ import Testing
             try write(#"{"auths":{"r.example":{"username":"podman","password":"p"}}}"#, to: dir + "/run/containers/auth.json")
             let store = CredentialStore(environment: ["HOME": dir + "/home", "XDG_RUNTIME_DIR": dir + "/run"])
             #expect(try store.credentials(for: "r.example")?.username == "podman")
-            let explicit = CredentialStore(environment: ["HOME": dir + "/home", "REGISTRY_AUTH_FILE": dir + "/home/.docker/config.json", "XDG_RUNTIME_DIR": dir + "/run"])
+            let explicit = CredentialStore(environment: [
+                "HOME": dir + "/home", "REGISTRY_AUTH_FILE": dir + "/home/.docker/config.json", "XDG_RUNTIME_DIR": dir + "/run",
+            ])
             #expect(try explicit.credentials(for: "r.example")?.username == "docker")
         }
     }
 
     @Test func matchesLegacyKeysAndDockerHub() throws {
         try withTemporaryDirectorySync { dir in
-            try write(#"{"auths":{"https://r.example:5000/v1/":{"auth":"\#(auth("u:p"))"},"https://index.docker.io/v1/":{"auth":"\#(auth("hub:h"))"},"helper.example":{}}}"#, to: dir + "/.docker/config.json")
+            try write(
+                #"{"auths":{"https://r.example:5000/v1/":{"auth":"\#(auth("u:p"))"},"https://index.docker.io/v1/":{"auth":"\#(auth("hub:h"))"},"helper.example":{}}}"#,
+                to: dir + "/.docker/config.json")
             let store = CredentialStore(environment: ["HOME": dir])
             #expect(try store.credentials(for: "r.example:5000")?.username == "u")
             #expect(try store.credentials(for: "docker.io")?.username == "hub")
@@ -94,10 +98,13 @@ func withTemporaryDirectorySync(_ body: (String) throws -> Void) throws {
     @Test func credHelpersAndCredsStoreAreAskedAndAuthoritative() throws {
         try withTemporaryDirectorySync { dir in
             // Echoes the server it was asked about as the user, so the test sees the key used.
-            try helper("fake", in: dir, script: #"read server; [ "$1" = get ] || exit 2; printf '{"ServerURL":"%s","Username":"u-%s","Secret":"s"}' "$server" "$server""#)
+            try helper(
+                "fake", in: dir,
+                script: #"read server; [ "$1" = get ] || exit 2; printf '{"ServerURL":"%s","Username":"u-%s","Secret":"s"}' "$server" "$server""#)
             try helper("empty", in: dir, script: "cat >/dev/null; echo 'credentials not found in native keychain'; exit 1")
             try helper("broken", in: dir, script: "cat >/dev/null; echo 'boom'; exit 3")
-            let config = #"{"auths":{"r.example":{"auth":"\#(Data("file:f".utf8).base64EncodedString())"}},"credHelpers":{"h.example":"fake","n.example":"empty","b.example":"broken"}}"#
+            let config =
+                #"{"auths":{"r.example":{"auth":"\#(Data("file:f".utf8).base64EncodedString())"}},"credHelpers":{"h.example":"fake","n.example":"empty","b.example":"broken"}}"#
             try Data(config.utf8).write(to: URL(fileURLWithPath: dir + "/config.json"))
             let store = CredentialStore(environment: ["DOCKER_CONFIG": dir, "HOME": dir, "PATH": dir + ":/usr/bin:/bin"])
             #expect(try store.credentials(for: "h.example") == Credentials(username: "u-h.example", password: "s"))

@@ -4,15 +4,18 @@ import Testing
 
 /// A docker-archive pushed to a registry stays Docker schema 2 with gzip layers, as skopeo keeps
 /// it (checked against skopeo itself); `--format oci` makes it OCI; into `oci:` it is OCI.
-@Suite(.enabled(if: SharedFixtures.ferryBinary != nil && SharedFixtures.testRegistry != nil && SharedFixtures.testImagesDirectory != nil,
-                "FERRY_BIN, FERRY_TEST_REGISTRY or TestImages missing (run Scripts/test)"))
+@Suite(
+    .enabled(
+        if: SharedFixtures.ferryBinary != nil && SharedFixtures.testRegistry != nil && SharedFixtures.testImagesDirectory != nil,
+        "FERRY_BIN, FERRY_TEST_REGISTRY or TestImages missing (run Scripts/test)"))
 struct DockerArchivePushFormatTests {
     let ferry = SharedFixtures.ferryBinary ?? ""
     let registry = SharedFixtures.testRegistry ?? ""
     let archive = (SharedFixtures.testImagesDirectory ?? "") + "/hello.docker.tar"
 
     private func manifest(_ place: String, tool: String? = nil) async throws -> [String: Any] {
-        let result = tool == nil
+        let result =
+            tool == nil
             ? try await ExternalTool.run(ferry, ["inspect", "--raw", place])
             : try await ExternalTool.run("skopeo", ["inspect", "--raw", "--tls-verify=false", place])
         try #require(result.succeeded, "\(result.stderr)")
@@ -44,7 +47,8 @@ struct DockerArchivePushFormatTests {
         }
 
         if ExternalTool.skopeoAvailable {
-            let bySkopeo = try await ExternalTool.run("skopeo", ["--insecure-policy", "copy", "-q", "--dest-tls-verify=false", "docker-archive:\(archive)", "docker://\(repository):skopeo"])
+            let bySkopeo = try await ExternalTool.run(
+                "skopeo", ["--insecure-policy", "copy", "-q", "--dest-tls-verify=false", "docker-archive:\(archive)", "docker://\(repository):skopeo"])
             try #require(bySkopeo.succeeded, "\(bySkopeo.stderr)")
             let theirs = try await manifest("docker://\(repository):skopeo", tool: "skopeo")
             #expect(theirs["mediaType"] as? String == ours["mediaType"] as? String)

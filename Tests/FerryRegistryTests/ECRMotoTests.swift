@@ -43,8 +43,9 @@ struct ECRMotoTests {
 
     @Test func getAuthorizationTokenDecodes() async throws {
         try await Self.withHTTP { http in
-            let api = ECRAPIClient(credentials: AWSCredentials(accessKeyID: "AKIDFERRYTEST", secretAccessKey: "s"), region: "us-east-1",
-                                   defaultEndpoint: "https://api.ecr.us-east-1.amazonaws.com/", environment: Self.environment, http: http)
+            let api = ECRAPIClient(
+                credentials: AWSCredentials(accessKeyID: "AKIDFERRYTEST", secretAccessKey: "s"), region: "us-east-1",
+                defaultEndpoint: "https://api.ecr.us-east-1.amazonaws.com/", environment: Self.environment, http: http)
             #expect(api.endpoint == Self.environment["FERRY_ECR_ENDPOINT"])
             let token = try await api.getAuthorizationToken()
             let credentials = try token.credentials()
@@ -110,8 +111,10 @@ struct ECRMotoTests {
         #expect(created.0)
         #expect(!created.1)
         let names = try await Self.withHTTP { http in
-            try await ECRAPIClient(credentials: AWSCredentials(accessKeyID: "AKIDFERRYTEST", secretAccessKey: "s"), region: "us-east-1",
-                                   defaultEndpoint: "https://api.ecr.us-east-1.amazonaws.com/", environment: Self.environment, http: http).repositoryNames()
+            try await ECRAPIClient(
+                credentials: AWSCredentials(accessKeyID: "AKIDFERRYTEST", secretAccessKey: "s"), region: "us-east-1",
+                defaultEndpoint: "https://api.ecr.us-east-1.amazonaws.com/", environment: Self.environment, http: http
+            ).repositoryNames()
         }
         #expect(names.contains(name))
         // Not ECR: nothing to create.

@@ -14,7 +14,8 @@ struct FaultProxyTests {
     let upstream = SharedFixtures.testRegistry ?? ""
 
     /// Short back-off so retries do not slow the suite.
-    private let fastRetries = RegistryOptions(useCredentialFiles: false, retry: RetryPolicy(maximumAttempts: 4, initialDelay: .milliseconds(20), maximumDelay: .seconds(2)))
+    private let fastRetries = RegistryOptions(
+        useCredentialFiles: false, retry: RetryPolicy(maximumAttempts: 4, initialDelay: .milliseconds(20), maximumDelay: .seconds(2)))
 
     /// Pushes image `v1` (two layers of `layerSize`) straight to the registry.
     private func seed(_ dir: String, seed: UInt64, layerSize: Int = 8192) async throws -> (String, TestImageBuilder.ImageSummary, Digest) {
@@ -73,8 +74,9 @@ struct FaultProxyTests {
                     try await pull(proxy.host, repository: repository, tag: "v1", into: dir + "/back", options: fastRetries)
                 }
                 #expect(error?.code == .invalidResponse)
-                #expect(error?.message.contains("asked for bytes") == true && error?.message.contains("which starts at byte 0") == true,
-                        "\(String(describing: error))")
+                #expect(
+                    error?.message.contains("asked for bytes") == true && error?.message.contains("which starts at byte 0") == true,
+                    "\(String(describing: error))")
                 // Refused once, not retried: no blob GET after the rewritten answer.
                 let rewritten = proxy.log().filter { $0.hasSuffix("rewritten") }
                 #expect(rewritten.count >= 1 && rewritten.count <= image.layerDigests.count + 1, "\(proxy.log())")

@@ -4,8 +4,9 @@ import Testing
 
 /// The built `ferry` against the hostile registry: what a registry controls reaches the terminal
 /// escaped, secrets never reach it, and `login` warns before a password may travel unprotected.
-@Suite(.enabled(if: ExternalTool.find("python3") != nil && SharedFixtures.builtFerry != nil, "python3 or the ferry binary missing (swift build)"),
-       .timeLimit(.minutes(2)))
+@Suite(
+    .enabled(if: ExternalTool.find("python3") != nil && SharedFixtures.builtFerry != nil, "python3 or the ferry binary missing (swift build)"),
+    .timeLimit(.minutes(2)))
 struct HostileRegistryCLITests {
     static var ferry: String? { SharedFixtures.builtFerry }
 
@@ -46,7 +47,8 @@ struct HostileRegistryCLITests {
     @Test func deeplyNestedJSONIsNamed() async throws {
         try await withHostileRegistry("deep-json") { h in
             let ferry = try #require(Self.ferry)
-            let inspect = try await ExternalTool.run(ferry, ["inspect", "--creds", "\(h.user):\(h.password)", "docker://\(h.host)/hostile:deep"], environment: Self.environment())
+            let inspect = try await ExternalTool.run(
+                ferry, ["inspect", "--creds", "\(h.user):\(h.password)", "docker://\(h.host)/hostile:deep"], environment: Self.environment())
             #expect(inspect.exitCode == 1)
             #expect(inspect.stderr.contains("nested too deeply"), "\(inspect.stderr)")
         }

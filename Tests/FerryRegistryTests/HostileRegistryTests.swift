@@ -28,7 +28,9 @@ struct HostileRegistryTests {
         let requests = h.sinkRequests()
         #expect(!requests.isEmpty, "the scenario never reached the other origin: \(comment)", sourceLocation: sourceLocation)
         for request in requests {
-            #expect(request.authorization == nil, "\(request.method) \(request.path) reached the other origin with Authorization: \(comment)", sourceLocation: sourceLocation)
+            #expect(
+                request.authorization == nil, "\(request.method) \(request.path) reached the other origin with Authorization: \(comment)",
+                sourceLocation: sourceLocation)
         }
     }
 

@@ -51,7 +51,8 @@ struct LoginPromptCLITests {
             let other = dir + "/other"
             let creds = TmuxSession(socket: dir + "/tmux2.sock", name: "creds")
             defer { Task { try? await creds.kill() } }
-            let inspect = "\(isolatedShell(other)) '\(ferry)' inspect --creds \(auth.username) --cert-dir '\(auth.certificateDirectory)' docker://\(auth.host)/ferry-test/none:x; echo \"exit=$?\""
+            let inspect =
+                "\(isolatedShell(other)) '\(ferry)' inspect --creds \(auth.username) --cert-dir '\(auth.certificateDirectory)' docker://\(auth.host)/ferry-test/none:x; echo \"exit=$?\""
             try #require(try await creds.start(inspect).succeeded)
             _ = try await creds.screen(containing: "Password for \(auth.username):")
             try await creds.type(auth.password)
@@ -70,7 +71,8 @@ struct LoginPromptCLITests {
             let login = try await ExternalTool.run("setsid", ["-w", ferry, "login", auth.host, "-u", auth.username], environment: isolated(dir))
             #expect(login.exitCode == 2, "\(login.stderr)")
             #expect(login.stderr.contains("no terminal") && login.stderr.contains("--password-stdin"), "\(login.stderr)")
-            let creds = try await ExternalTool.run("setsid", ["-w", ferry, "inspect", "--creds", auth.username, "docker://\(auth.host)/ferry-test/none:x"], environment: isolated(dir))
+            let creds = try await ExternalTool.run(
+                "setsid", ["-w", ferry, "inspect", "--creds", auth.username, "docker://\(auth.host)/ferry-test/none:x"], environment: isolated(dir))
             #expect(creds.exitCode == 2, "\(creds.stderr)")
             #expect(creds.stderr.contains("--creds without a password needs a terminal"), "\(creds.stderr)")
             #expect(!FileManager.default.fileExists(atPath: dir + "/docker/config.json"))
@@ -82,7 +84,9 @@ struct LoginPromptCLITests {
             let environment = isolated(dir)
             let file = dir + "/my-auth.json"
             let certs = ["--cert-dir", auth.certificateDirectory]
-            let login = try await ExternalTool.run(ferry, ["login", "--authfile", file, auth.host, "-u", auth.username, "--password-stdin"] + certs, stdin: Array((auth.password + "\n").utf8), environment: environment)
+            let login = try await ExternalTool.run(
+                ferry, ["login", "--authfile", file, auth.host, "-u", auth.username, "--password-stdin"] + certs, stdin: Array((auth.password + "\n").utf8),
+                environment: environment)
             try #require(login.succeeded, "\(login.stderr)")
             #expect(login.stdout.contains(file))
             let written = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: file))) as? [String: Any])
@@ -110,9 +114,19 @@ struct LoginPromptCLITests {
             // copy: --authfile for both sides, --dest-authfile for one, with bare TLS flags.
             let summary = try await buildLayout(dir + "/src", seed: 1603)
             let repository = SharedFixtures.uniqueRepository("authfile")
-            let push = try await ExternalTool.run(ferry, ["copy", "-q", "--dest-tls-verify", "--dest-cert-dir", auth.certificateDirectory, "--dest-authfile", file, "oci:\(dir)/src:v1", "docker://\(auth.host)/\(repository):v1"], environment: environment)
+            let push = try await ExternalTool.run(
+                ferry,
+                [
+                    "copy", "-q", "--dest-tls-verify", "--dest-cert-dir", auth.certificateDirectory, "--dest-authfile", file, "oci:\(dir)/src:v1",
+                    "docker://\(auth.host)/\(repository):v1",
+                ], environment: environment)
             #expect(push.exitCode == 0, "\(push.stderr)")
-            let pull = try await ExternalTool.run(ferry, ["copy", "-q", "--src-tls-verify", "--src-cert-dir", auth.certificateDirectory, "--authfile", file, "docker://\(auth.host)/\(repository):v1", "oci:\(dir)/back:v1"], environment: environment)
+            let pull = try await ExternalTool.run(
+                ferry,
+                [
+                    "copy", "-q", "--src-tls-verify", "--src-cert-dir", auth.certificateDirectory, "--authfile", file, "docker://\(auth.host)/\(repository):v1",
+                    "oci:\(dir)/back:v1",
+                ], environment: environment)
             #expect(pull.exitCode == 0, "\(pull.stderr)")
             let digest = try await ExternalTool.run(ferry, ["digest", "oci:\(dir)/back:v1"])
             #expect(digest.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == summary["v1"]?.digest.description)

@@ -7,11 +7,11 @@ import Testing
 @Suite struct LowSpeedLimitTests {
     /// (bytes per arrival, seconds between arrivals, arrivals) → whether the watch complains.
     @Test(arguments: [
-        (1, 1.0, 40, true),          // 1 byte/s, hostile: cut off after the first 30 s window
-        (0, 5.0, 8, true),           // empty chunks only: nothing arrives
+        (1, 1.0, 40, true),  // 1 byte/s, hostile: cut off after the first 30 s window
+        (0, 5.0, 8, true),  // empty chunks only: nothing arrives
         (65_536, 0.01, 5_000, false),  // a fast download never trips it
-        (1_100, 1.0, 100, false),    // just above 1 KiB/s over every window
-        (900, 1.0, 40, true),        // just under
+        (1_100, 1.0, 100, false),  // just above 1 KiB/s over every window
+        (900, 1.0, 40, true),  // just under
     ])
     func watchCutsOffSlowBodies(_ bytes: Int, _ interval: Double, _ arrivals: Int, _ complains: Bool) {
         let start = ContinuousClock.now

@@ -108,11 +108,13 @@ struct UploadRetryTests {
             builder.addImage(tag: "v1", layerCount: 1, layerSize: 50_000)
             _ = try await builder.write(to: dir + "/src")
             let repository = SharedFixtures.uniqueRepository("retry-after")
-            try await withFaultProxy(upstream: upstream, faults: ["--fail", "1", "--fail-status", "503", "--retry-after", "2", "--fail-method", "PUT"]) { proxy in
+            try await withFaultProxy(upstream: upstream, faults: ["--fail", "1", "--fail-status", "503", "--retry-after", "2", "--fail-method", "PUT"]) {
+                proxy in
                 let started = ContinuousClock.now
                 // Without Retry-After this policy would wait 10 ms.
-                try await pushRetrying(dir + "/src", to: proxy.host, repository: repository,
-                               jobRetry: RetryPolicy(maximumAttempts: 3, initialDelay: .milliseconds(10), maximumDelay: .seconds(5)))
+                try await pushRetrying(
+                    dir + "/src", to: proxy.host, repository: repository,
+                    jobRetry: RetryPolicy(maximumAttempts: 3, initialDelay: .milliseconds(10), maximumDelay: .seconds(5)))
                 #expect(ContinuousClock.now - started >= .seconds(2))
                 let injected = proxy.log().filter { $0.hasPrefix("PUT ") && $0.hasSuffix("injected") }
                 #expect(injected.count == 1, "\(proxy.log())")
@@ -128,8 +130,9 @@ struct UploadRetryTests {
             let repository = SharedFixtures.uniqueRepository("no-retry-501")
             try await withFaultProxy(upstream: upstream, faults: ["--fail", "1", "--fail-status", "501", "--fail-method", "PUT"]) { proxy in
                 let error = await #expect(throws: RegistryError.self) {
-                    try await pushRetrying(dir + "/src", to: proxy.host, repository: repository,
-                                   jobRetry: RetryPolicy(maximumAttempts: 3, initialDelay: .milliseconds(10)))
+                    try await pushRetrying(
+                        dir + "/src", to: proxy.host, repository: repository,
+                        jobRetry: RetryPolicy(maximumAttempts: 3, initialDelay: .milliseconds(10)))
                 }
                 #expect(error?.status == 501)
                 let injected = proxy.log().filter { $0.hasPrefix("PUT ") && $0.hasSuffix("injected") }

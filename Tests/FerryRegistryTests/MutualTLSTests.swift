@@ -34,7 +34,9 @@ struct MutualTLSTests {
         try await withTemporaryDirectory { dir in
             _ = try await buildLayout(dir + "/src", seed: 902)
             let error = await #expect(throws: RegistryError.self) {
-                try await push(layout: dir + "/src", name: "v1", to: registry.host, repository: SharedFixtures.uniqueRepository("mtls-none"), tag: "v1", options: options(certificateDirectory: registry.authorityOnly))
+                try await push(
+                    layout: dir + "/src", name: "v1", to: registry.host, repository: SharedFixtures.uniqueRepository("mtls-none"), tag: "v1",
+                    options: options(certificateDirectory: registry.authorityOnly))
             }
             #expect(error?.code == .connection)
             #expect(error?.message.contains("client certificate") == true, "\(error?.message ?? "")")
@@ -88,11 +90,13 @@ struct MutualTLSTests {
             let refused = try await ExternalTool.run(ferry, ["copy", "-q", "--dest-cert-dir", registry.authorityOnly, "oci:\(dir)/src:v1", repository + ":v1"])
             #expect(refused.exitCode != 0)
             #expect(refused.stderr.contains("client certificate"), "\(refused.stderr)")
-            try await ExternalTool.runChecked(ferry, [
-                "copy", "-q", "--dest-cert-dir", registry.authorityOnly,
-                "--dest-client-cert", registry.certificates + "/client.cert", "--dest-client-key", registry.certificates + "/client.key",
-                "oci:\(dir)/src:v1", repository + ":v1",
-            ])
+            try await ExternalTool.runChecked(
+                ferry,
+                [
+                    "copy", "-q", "--dest-cert-dir", registry.authorityOnly,
+                    "--dest-client-cert", registry.certificates + "/client.cert", "--dest-client-key", registry.certificates + "/client.key",
+                    "oci:\(dir)/src:v1", repository + ":v1",
+                ])
             let tags = try await ExternalTool.runChecked(ferry, ["tags", "--cert-dir", registry.certificates, repository]).stdout
             #expect(tags == "v1\n")
             let unpaired = try await ExternalTool.run(ferry, ["tags", "--client-cert", registry.certificates + "/client.cert", repository])

@@ -9,8 +9,11 @@ import Testing
 
 /// A compressed docker-archive pushed to the real local registry: read once, each layer uploaded as
 /// it passes, the manifest put after `manifest.json` (the last member) was read.
-@Suite(.needs(.registry), .enabled(if: ExternalTool.gzipAvailable && SharedFixtures.testImagesDirectory != nil,
-                "gzip or TestImages missing"))
+@Suite(
+    .needs(.registry),
+    .enabled(
+        if: ExternalTool.gzipAvailable && SharedFixtures.testImagesDirectory != nil,
+        "gzip or TestImages missing"))
 struct OnePassPushTests {
     let registry = SharedFixtures.testRegistry ?? ""
 

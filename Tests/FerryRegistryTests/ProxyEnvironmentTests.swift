@@ -45,7 +45,9 @@ import Testing
 
     @Test(arguments: cases)
     func noProxyRules(_ row: Case) throws {
-        let proxies = try ProxyEnvironment(environment: ["HTTPS_PROXY": "http://proxy.test:3128", "HTTP_PROXY": "http://proxy.test:3128", "NO_PROXY": row.noProxy])
+        let proxies = try ProxyEnvironment(environment: [
+            "HTTPS_PROXY": "http://proxy.test:3128", "HTTP_PROXY": "http://proxy.test:3128", "NO_PROXY": row.noProxy,
+        ])
         #expect((proxies.proxy(for: row.url) != nil) == row.proxied)
     }
 
@@ -70,8 +72,9 @@ import Testing
     @Test func proxyURLs() throws {
         #expect(try ProxyServer(parsing: "http://proxy.test", variable: "X") == ProxyServer(host: "proxy.test", port: 80))
         #expect(try ProxyServer(parsing: "proxy.test:3128", variable: "X") == ProxyServer(host: "proxy.test", port: 3128))
-        #expect(try ProxyServer(parsing: "http://us%40r:p%3Ass@proxy.test:8080/", variable: "X")
-            == ProxyServer(host: "proxy.test", port: 8080, username: "us@r", password: "p:ss"))
+        #expect(
+            try ProxyServer(parsing: "http://us%40r:p%3Ass@proxy.test:8080/", variable: "X")
+                == ProxyServer(host: "proxy.test", port: 8080, username: "us@r", password: "p:ss"))
         #expect(try ProxyServer(parsing: "http://[::1]:3128", variable: "X") == ProxyServer(host: "::1", port: 3128))
         #expect(try ProxyServer(parsing: "socks5h://proxy.test", variable: "X") == ProxyServer(kind: .socks5, host: "proxy.test", port: 1080))
         #expect(ProxyServer(host: "p.test", port: 1, username: "me", password: "secret").description == "http://me:***@p.test:1")

@@ -42,7 +42,8 @@ struct ProxyRegistryTests {
             let repository = SharedFixtures.uniqueRepository("proxy-tls")
             let mark = proxy.mark()
             let environment = ["HTTPS_PROXY": proxy.url, "HTTP_PROXY": proxy.url]
-            let options = options(environment, certificateDirectory: auth.certificateDirectory, credentials: Credentials(username: auth.username, password: auth.password))
+            let options = options(
+                environment, certificateDirectory: auth.certificateDirectory, credentials: Credentials(username: auth.username, password: auth.password))
             try await push(layout: dir + "/src", name: "multi", to: auth.host, repository: repository, tag: "multi", options: options)
             let pulled = try await pull(auth.host, repository: repository, tag: "multi", into: dir + "/back", options: options)
             #expect(pulled.entries.first?.descriptor.digest == summary["multi"]?.digest)

@@ -6,9 +6,11 @@ import Testing
 /// registries.conf end to end: the built `ferry` with `CONTAINERS_REGISTRIES_CONF`, against two
 /// real docker-registry instances (the one Scripts/test starts as the primary, a scratch one as
 /// the mirror) and, for the credential rule, the hostile registry's sink as a mirror.
-@Suite(.enabled(if: SharedFixtures.ferryBinary != nil && SharedFixtures.testRegistry != nil && ExternalTool.dockerRegistryAvailable
-                && ExternalTool.gzipAvailable && ExternalTool.find("python3") != nil && ExternalTool.find("curl") != nil,
-                "FERRY_BIN or FERRY_TEST_REGISTRY not set (run Scripts/test), or docker-registry, python3 or curl missing"))
+@Suite(
+    .enabled(
+        if: SharedFixtures.ferryBinary != nil && SharedFixtures.testRegistry != nil && ExternalTool.dockerRegistryAvailable
+            && ExternalTool.gzipAvailable && ExternalTool.find("python3") != nil && ExternalTool.find("curl") != nil,
+        "FERRY_BIN or FERRY_TEST_REGISTRY not set (run Scripts/test), or docker-registry, python3 or curl missing"))
 struct RegistriesConfCLITests {
     let ferry = SharedFixtures.ferryBinary ?? ""
     let primary = SharedFixtures.testRegistry ?? ""
@@ -40,7 +42,8 @@ struct RegistriesConfCLITests {
                 let none = try environment(dir + "/plain", conf: "")
                 let toMirror = try await ExternalTool.run(ferry, ["copy", "-q", "oci:\(dir)/src:v1", "docker://\(mirror)/\(repository):v1"], environment: none)
                 try #require(toMirror.succeeded, "\(toMirror.stderr)")
-                let toPrimary = try await ExternalTool.run(ferry, ["copy", "-q", "oci:\(dir)/src:multi", "docker://\(primary)/\(repository):multi"], environment: none)
+                let toPrimary = try await ExternalTool.run(
+                    ferry, ["copy", "-q", "oci:\(dir)/src:multi", "docker://\(primary)/\(repository):multi"], environment: none)
                 try #require(toPrimary.succeeded, "\(toPrimary.stderr)")
 
                 let fromMirror = try await ExternalTool.run(ferry, ["digest", "docker://\(primary)/\(repository):v1"], environment: env)
@@ -49,12 +52,15 @@ struct RegistriesConfCLITests {
                 let copied = try await ExternalTool.run(ferry, ["copy", "-q", "docker://\(primary)/\(repository):v1", "oci:\(dir)/back:v1"], environment: env)
                 #expect(copied.exitCode == 0, "\(copied.stderr)")
                 // The copy says which mirror served it, on stderr and in --json's notes.
-                let note = "note: \(primary)/\(repository):v1 was pulled from the mirror \(mirror)/\(repository):v1 (registries.conf entry at \(dir)/registries.conf:1)"
+                let note =
+                    "note: \(primary)/\(repository):v1 was pulled from the mirror \(mirror)/\(repository):v1 (registries.conf entry at \(dir)/registries.conf:1)"
                 #expect(copied.stderr.contains(note), "\(copied.stderr)")
-                let json = try await ExternalTool.run(ferry, ["copy", "--json", "docker://\(primary)/\(repository):v1", "oci:\(dir)/back2:v1"], environment: env)
+                let json = try await ExternalTool.run(
+                    ferry, ["copy", "--json", "docker://\(primary)/\(repository):v1", "oci:\(dir)/back2:v1"], environment: env)
                 let notes = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])["notes"] as? [String]
                 #expect(notes?.contains { $0.contains("was pulled from the mirror \(mirror)/") } == true, "\(json.stdout)")
-                let fromPrimary = try await ExternalTool.run(ferry, ["copy", "docker://\(primary)/\(repository):multi", "oci:\(dir)/back3:multi"], environment: env)
+                let fromPrimary = try await ExternalTool.run(
+                    ferry, ["copy", "docker://\(primary)/\(repository):multi", "oci:\(dir)/back3:multi"], environment: env)
                 #expect(fromPrimary.exitCode == 0 && !fromPrimary.stderr.contains("note:"), "the primary served: no mirror note: \(fromPrimary.stderr)")
                 let fallback = try await ExternalTool.run(ferry, ["digest", "docker://\(primary)/\(repository):multi"], environment: env)
                 #expect(fallback.exitCode == 0, "the mirror lacks it: the primary serves: \(fallback.stderr)")
@@ -77,14 +83,14 @@ struct RegistriesConfCLITests {
             let summary = try await buildLayout(dir + "/src", seed: 1602)
             let repository = SharedFixtures.uniqueRepository("rewritten")
             let conf = """
-            [[registry]]
-            prefix = "images.example.test/team"
-            location = "\(primary)/\(repository)"
+                [[registry]]
+                prefix = "images.example.test/team"
+                location = "\(primary)/\(repository)"
 
-            [[registry]]
-            prefix = "\(primary)/ferry-test/blocked"
-            blocked = true
-            """
+                [[registry]]
+                prefix = "\(primary)/ferry-test/blocked"
+                blocked = true
+                """
             let env = try environment(dir, conf: conf)
             // A push to the prefix lands at the location, and a pull of it reads from there.
             let pushed = try await ExternalTool.run(ferry, ["copy", "-q", "oci:\(dir)/src:v1", "docker://images.example.test/team/app:v1"], environment: env)
@@ -108,7 +114,8 @@ struct RegistriesConfCLITests {
             // A failure at a destination registries.conf rewrote is the destination's (exit 4).
             let dead = try await freeLoopbackPort()
             let away = try environment(dir + "/away", conf: "[[registry]]\nprefix = \"away.example.test\"\nlocation = \"127.0.0.1:\(dead)\"\n")
-            let unreachable = try await ExternalTool.run(ferry, ["copy", "docker://\(primary)/\(repository)/app:v1", "docker://away.example.test/app:v1"], environment: away)
+            let unreachable = try await ExternalTool.run(
+                ferry, ["copy", "docker://\(primary)/\(repository)/app:v1", "docker://away.example.test/app:v1"], environment: away)
             #expect(unreachable.exitCode == 4, "\(unreachable.stderr)")
             // A broken file is named with its line.
             let broken = try environment(dir, conf: "[[registry]]\nlocation = \"\(primary)\"\ninsecure = yes\n")
@@ -143,7 +150,8 @@ struct RegistriesConfCLITests {
             try await withTemporaryDirectory { dir in
                 let conf = "[[registry]]\nlocation = \"\(hostile.host)\"\n[[registry.mirror]]\nlocation = \"\(hostile.sinkHost)\"\n"
                 let env = try environment(dir, conf: conf)
-                _ = try await ExternalTool.run(ferry, ["inspect", "--creds", "\(hostile.user):\(hostile.password)", "docker://\(hostile.host)/app:1"], environment: env)
+                _ = try await ExternalTool.run(
+                    ferry, ["inspect", "--creds", "\(hostile.user):\(hostile.password)", "docker://\(hostile.host)/app:1"], environment: env)
                 let mirrorRequests = hostile.sinkRequests()
                 #expect(!mirrorRequests.isEmpty, "the mirror was not asked")
                 #expect(mirrorRequests.allSatisfy { $0.authorization == nil }, "\(mirrorRequests.map(\.authorization))")
@@ -166,30 +174,35 @@ struct RegistriesConfCLITests {
                 let toMirror = try await ExternalTool.run(ferry, ["copy", "-q", "oci:\(dir)/src:v1", "docker://\(mirror)/\(repository):v1"], environment: none)
                 try #require(toMirror.succeeded, "\(toMirror.stderr)")
                 let conf = """
-                [[registry]]
-                location = "\(primary)"
-                [[registry.mirror]]
-                location = "\(mirror)"
+                    [[registry]]
+                    location = "\(primary)"
+                    [[registry.mirror]]
+                    location = "\(mirror)"
 
-                [[registry]]
-                prefix = "images.example.test"
-                location = "\(primary)/\(landing)"
+                    [[registry]]
+                    prefix = "images.example.test"
+                    location = "\(primary)/\(landing)"
 
-                [[registry]]
-                prefix = "closed.example.test"
-                blocked = true
-                """
+                    [[registry]]
+                    prefix = "closed.example.test"
+                    blocked = true
+                    """
                 let env = try environment(dir, conf: conf)
                 // Without registries.conf the primary alone is asked, and lacks the image.
-                let plain = try await ExternalTool.run(ferry, ["sync", "-q", "--image", "\(primary)/\(repository):v1", "oci:\(dir)/plain-out"], environment: none)
+                let plain = try await ExternalTool.run(
+                    ferry, ["sync", "-q", "--image", "\(primary)/\(repository):v1", "oci:\(dir)/plain-out"], environment: none)
                 #expect(plain.exitCode != 0, "\(plain.stderr)")
-                let synced = try await ExternalTool.run(ferry, ["sync", "--image", "\(primary)/\(repository):v1", "docker://images.example.test/site"], environment: env)
+                let synced = try await ExternalTool.run(
+                    ferry, ["sync", "--image", "\(primary)/\(repository):v1", "docker://images.example.test/site"], environment: env)
                 #expect(synced.exitCode == 0, "\(synced.stdout)\(synced.stderr)")
-                #expect(synced.stderr.contains("ferry sync: note: \(primary)/\(repository):v1 was pulled from the mirror \(mirror)/\(repository):v1"), "\(synced.stderr)")
+                #expect(
+                    synced.stderr.contains("ferry sync: note: \(primary)/\(repository):v1 was pulled from the mirror \(mirror)/\(repository):v1"),
+                    "\(synced.stderr)")
                 let landed = try await ExternalTool.run(ferry, ["digest", "docker://\(primary)/\(landing)/site/\(repository):v1"], environment: none)
                 #expect(landed.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == v1, "the destination was rewritten to its location: \(landed.stderr)")
                 // Run again with --json: up to date, and the report's notes name the mirror.
-                let again = try await ExternalTool.run(ferry, ["sync", "--json", "--image", "\(primary)/\(repository):v1", "docker://images.example.test/site"], environment: env)
+                let again = try await ExternalTool.run(
+                    ferry, ["sync", "--json", "--image", "\(primary)/\(repository):v1", "docker://images.example.test/site"], environment: env)
                 let report = try #require(try JSONSerialization.jsonObject(with: Data(again.stdout.utf8)) as? [String: Any], "\(again.stderr)")
                 #expect((report["images"] as? [[String: Any]])?.first?["status"] as? String == "up-to-date")
                 #expect((report["notes"] as? [String])?.first?.contains("was pulled from the mirror \(mirror)/\(repository):v1") == true, "\(again.stdout)")
@@ -198,15 +211,23 @@ struct RegistriesConfCLITests {
                 #expect(inventory.exitCode == 0, "\(inventory.stderr)")
                 #expect(inventory.stdout.contains(v1) && inventory.stdout.contains("\(landing)/site/\(repository)"), "\(inventory.stdout)")
                 // With --keep-going and a failed image, the note still comes.
-                let partial = try await ExternalTool.run(ferry, ["sync", "--keep-going", "--no-sync", "--image", "\(primary)/\(repository):v1", "--image", "\(primary)/\(repository):absent", "oci:\(dir)/partial"], environment: env)
+                let partial = try await ExternalTool.run(
+                    ferry,
+                    [
+                        "sync", "--keep-going", "--no-sync", "--image", "\(primary)/\(repository):v1", "--image", "\(primary)/\(repository):absent",
+                        "oci:\(dir)/partial",
+                    ], environment: env)
                 #expect(partial.exitCode != 0, "\(partial.stderr)")
                 #expect(partial.stderr.contains("ferry sync: note: \(primary)/\(repository):v1 was pulled from the mirror"), "\(partial.stderr)")
-                let blocked = try await ExternalTool.run(ferry, ["sync", "--image", "\(primary)/\(repository):v1", "docker://closed.example.test/site"], environment: env)
+                let blocked = try await ExternalTool.run(
+                    ferry, ["sync", "--image", "\(primary)/\(repository):v1", "docker://closed.example.test/site"], environment: env)
                 #expect(blocked.exitCode != 0, "\(blocked.stderr)")
                 #expect(blocked.stderr.contains("blocked by the registries.conf entry at \(dir)/registries.conf:10"), "\(blocked.stderr)")
                 let blockedSource = try environment(dir + "/b", conf: "[[registry]]\nprefix = \"\(primary)/\(repository)\"\nblocked = true\n")
-                let refused = try await ExternalTool.run(ferry, ["sync", "--image", "\(primary)/\(repository):v1", "oci:\(dir)/never"], environment: blockedSource)
-                #expect(refused.exitCode != 0 && refused.stderr.contains("blocked by the registries.conf entry at \(dir)/b/registries.conf:1"), "\(refused.stderr)")
+                let refused = try await ExternalTool.run(
+                    ferry, ["sync", "--image", "\(primary)/\(repository):v1", "oci:\(dir)/never"], environment: blockedSource)
+                #expect(
+                    refused.exitCode != 0 && refused.stderr.contains("blocked by the registries.conf entry at \(dir)/b/registries.conf:1"), "\(refused.stderr)")
                 #expect(!FileManager.default.fileExists(atPath: dir + "/never/index.json"))
             }
         }
@@ -220,18 +241,19 @@ struct RegistriesConfCLITests {
             let namespace = SharedFixtures.uniqueRepository("catalogns")
             let none = try environment(dir + "/plain", conf: "")
             for name in ["one", "two/three"] {
-                let pushed = try await ExternalTool.run(ferry, ["copy", "-q", "oci:\(dir)/src:v1", "docker://\(primary)/\(namespace)/\(name):v1"], environment: none)
+                let pushed = try await ExternalTool.run(
+                    ferry, ["copy", "-q", "oci:\(dir)/src:v1", "docker://\(primary)/\(namespace)/\(name):v1"], environment: none)
                 try #require(pushed.succeeded, "\(pushed.stderr)")
             }
             let conf = """
-            [[registry]]
-            prefix = "catalog.example.test"
-            location = "\(primary)/\(namespace)"
+                [[registry]]
+                prefix = "catalog.example.test"
+                location = "\(primary)/\(namespace)"
 
-            [[registry]]
-            prefix = "shut.example.test"
-            blocked = true
-            """
+                [[registry]]
+                prefix = "shut.example.test"
+                blocked = true
+                """
             let env = try environment(dir, conf: conf)
             let listed = try await ExternalTool.run(ferry, ["catalog", "catalog.example.test"], environment: env)
             #expect(listed.exitCode == 0, "\(listed.stderr)")
@@ -261,7 +283,9 @@ struct RegistriesConfCLITests {
                 let env = try environment(dir + "/search", conf: search)
                 let pulled = try await ExternalTool.run(ferry, ["copy", "docker://\(repository):v1", "oci:\(dir)/out:v1"], environment: env)
                 #expect(pulled.exitCode == 0, "\(pulled.stderr)")
-                #expect(pulled.stderr.contains("note: the short name \(repository):v1 was looked up on \(primary) as \(primary)/\(repository):v1"), "\(pulled.stderr)")
+                #expect(
+                    pulled.stderr.contains("note: the short name \(repository):v1 was looked up on \(primary) as \(primary)/\(repository):v1"),
+                    "\(pulled.stderr)")
                 let digest = try await ExternalTool.run(ferry, ["digest", "docker://\(repository):v1"], environment: env)
                 #expect(digest.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == v1, "\(digest.stderr)")
                 // A push cannot pick one of several.
@@ -273,12 +297,16 @@ struct RegistriesConfCLITests {
                 let refused = try await ExternalTool.run(ferry, ["digest", "docker://\(repository):v1"], environment: enforcing)
                 #expect(refused.exitCode != 0 && refused.stderr.contains("short-name-mode is enforcing"), "\(refused.stderr)")
                 // An alias wins over the search registries, for pulls and pushes, in any mode.
-                let aliased = try environment(dir + "/alias", conf: "short-name-mode = \"enforcing\"\n" + search + "[aliases]\n\"shorty\" = \"\(primary)/\(repository)\"\n")
+                let aliased = try environment(
+                    dir + "/alias", conf: "short-name-mode = \"enforcing\"\n" + search + "[aliases]\n\"shorty\" = \"\(primary)/\(repository)\"\n")
                 let viaAlias = try await ExternalTool.run(ferry, ["digest", "docker://shorty:v1"], environment: aliased)
                 #expect(viaAlias.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == v1, "\(viaAlias.stderr)")
                 let pushAlias = try await ExternalTool.run(ferry, ["copy", "oci:\(dir)/src:multi", "docker://shorty:multi"], environment: aliased)
                 #expect(pushAlias.exitCode == 0, "\(pushAlias.stderr)")
-                #expect(pushAlias.stderr.contains("note: the short name shorty:multi is \(primary)/\(repository):multi (the alias at \(dir)/alias/registries.conf:4)"), "\(pushAlias.stderr)")
+                #expect(
+                    pushAlias.stderr.contains(
+                        "note: the short name shorty:multi is \(primary)/\(repository):multi (the alias at \(dir)/alias/registries.conf:4)"),
+                    "\(pushAlias.stderr)")
                 let landed = try await ExternalTool.run(ferry, ["digest", "docker://\(primary)/\(repository):multi"], environment: none)
                 #expect(landed.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == multi, "\(landed.stderr)")
                 // One search registry: a push goes there.
@@ -311,8 +339,12 @@ struct RegistriesConfCLITests {
             let v1 = try #require(summary["v1"]?.digest.description)
             let repository = SharedFixtures.uniqueRepository("mirrorauth")
             let none = try environment(dir + "/plain", conf: "")
-            let pushed = try await ExternalTool.run(ferry, ["copy", "-q", "--dest-creds", "\(auth.username):\(auth.password)", "--dest-cert-dir", auth.certificateDirectory,
-                                                            "oci:\(dir)/src:v1", "docker://\(auth.host)/\(repository):v1"], environment: none)
+            let pushed = try await ExternalTool.run(
+                ferry,
+                [
+                    "copy", "-q", "--dest-creds", "\(auth.username):\(auth.password)", "--dest-cert-dir", auth.certificateDirectory,
+                    "oci:\(dir)/src:v1", "docker://\(auth.host)/\(repository):v1",
+                ], environment: none)
             try #require(pushed.succeeded, "\(pushed.stderr)")
             let conf = "[[registry]]\nlocation = \"\(primary)\"\n[[registry.mirror]]\nlocation = \"\(auth.host)\"\ninsecure = true\n"
             var env = try environment(dir, conf: conf)

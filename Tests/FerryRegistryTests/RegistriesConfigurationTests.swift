@@ -8,39 +8,45 @@ import Testing
 /// `file:line`.
 @Suite struct RegistriesConfigurationTests {
     static let conf = """
-    [[registry]]
-    prefix = "example.com/foo"
-    location = "internal.local:5000/bar"
-    insecure = true
+        [[registry]]
+        prefix = "example.com/foo"
+        location = "internal.local:5000/bar"
+        insecure = true
 
-    [[registry.mirror]]
-    location = "mirror-a.local/cache"
+        [[registry.mirror]]
+        location = "mirror-a.local/cache"
 
-    [[registry.mirror]]
-    location = "mirror-b.local"
-    insecure = true
-    pull-from-mirror = "digest-only"
+        [[registry.mirror]]
+        location = "mirror-b.local"
+        insecure = true
+        pull-from-mirror = "digest-only"
 
-    [[registry]]
-    location = "example.com"
+        [[registry]]
+        location = "example.com"
 
-    [[registry]]
-    prefix = "*.blocked.test"
-    blocked = true
+        [[registry]]
+        prefix = "*.blocked.test"
+        blocked = true
 
-    [[registry]]
-    location = "digests.local"
-    mirror-by-digest-only = true
-    [[registry.mirror]]
-    location = "m.local"
-    """
+        [[registry]]
+        location = "digests.local"
+        mirror-by-digest-only = true
+        [[registry.mirror]]
+        location = "m.local"
+        """
 
     static let digest = "sha256:" + String(repeating: "a", count: 64)
 
     /// (reference pulled, endpoints: name, insecure, mirror).
     static let pulls: [(String, [String])] = [
         ("example.com/foo/app:1", ["mirror-a.local/cache/app:1 secure mirror", "internal.local:5000/bar/app:1 insecure primary"]),
-        ("example.com/foo/app@\(digest)", ["mirror-a.local/cache/app@\(digest) secure mirror", "mirror-b.local/app@\(digest) insecure mirror", "internal.local:5000/bar/app@\(digest) insecure primary"]),
+        (
+            "example.com/foo/app@\(digest)",
+            [
+                "mirror-a.local/cache/app@\(digest) secure mirror", "mirror-b.local/app@\(digest) insecure mirror",
+                "internal.local:5000/bar/app@\(digest) insecure primary",
+            ]
+        ),
         ("example.com/foo:1", ["mirror-a.local/cache:1 secure mirror", "internal.local:5000/bar:1 insecure primary"]),
         ("example.com/foobar/app:1", ["example.com/foobar/app:1 secure primary"]),
         ("example.com/other:2", ["example.com/other:2 secure primary"]),
@@ -95,7 +101,10 @@ import Testing
         ("[[registry]]\nlocation = \"a\"\ninsecure = \"yes\"\n", "f:3: insecure must be true or false (found: string)"),
         ("[[registry]]\nprefix = \"*.x.test\"\nlocation = \"a\"\n", "f:3: a wildcard prefix (*.x.test) cannot have a location"),
         ("[[registry]]\nlocation = \"a\"\n[[registry.mirror]]\ninsecure = true\n", "f:3: a [[registry.mirror]] needs a location"),
-        ("[[registry]]\nlocation = \"a\"\n[[registry.mirror]]\nlocation = \"m\"\npull-from-mirror = \"some\"\n", "f:5: pull-from-mirror must be all, digest-only or tag-only"),
+        (
+            "[[registry]]\nlocation = \"a\"\n[[registry.mirror]]\nlocation = \"m\"\npull-from-mirror = \"some\"\n",
+            "f:5: pull-from-mirror must be all, digest-only or tag-only"
+        ),
         ("[[registry]]\nlocation = 5\n", "f:2: location must be a string (found: integer)"),
         ("registry = 1\n", "f:1: registry must be [[registry]] tables"),
         ("[registries.insecure]\nregistries = \"a\"\n", "f:2: registries.insecure.registries must be an array of strings"),

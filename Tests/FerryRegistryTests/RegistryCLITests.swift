@@ -59,10 +59,13 @@ struct RegistryCLITests {
             environment.removeValue(forKey: "REGISTRY_AUTH_FILE")
             environment.removeValue(forKey: "XDG_RUNTIME_DIR")
             let certs = ["--cert-dir", auth.certificateDirectory]
-            let wrong = try await ExternalTool.run(ferry, ["login", auth.host, "-u", auth.username, "--password-stdin"] + certs, stdin: Array("nope\n".utf8), environment: environment)
+            let wrong = try await ExternalTool.run(
+                ferry, ["login", auth.host, "-u", auth.username, "--password-stdin"] + certs, stdin: Array("nope\n".utf8), environment: environment)
             #expect(wrong.exitCode != 0)
             #expect(wrong.stderr.contains("401"))
-            let login = try await ExternalTool.run(ferry, ["login", auth.host, "-u", auth.username, "--password-stdin"] + certs, stdin: Array((auth.password + "\n").utf8), environment: environment)
+            let login = try await ExternalTool.run(
+                ferry, ["login", auth.host, "-u", auth.username, "--password-stdin"] + certs, stdin: Array((auth.password + "\n").utf8),
+                environment: environment)
             try #require(login.succeeded, "\(login.stderr)")
             let attributes = try FileManager.default.attributesOfItem(atPath: dir + "/docker/config.json")
             #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)

@@ -25,7 +25,8 @@ struct RegistryClientTests {
         let configBytes = Array(#"{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]},"seed":\#(seed)}"#.utf8)
         let configDescriptor = try await upload(client, repository, configBytes)
         let layer = try await upload(client, repository, [UInt8](repeating: seed, count: 300_000), chunkSize: 7000)
-        let json = #"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"\#(configDescriptor.digest)","size":\#(configDescriptor.size)},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"\#(layer.digest)","size":\#(layer.size)}]}"#
+        let json =
+            #"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"\#(configDescriptor.digest)","size":\#(configDescriptor.size)},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"\#(layer.digest)","size":\#(layer.size)}]}"#
         let bytes = Array(json.utf8)
         return RawDocument(bytes: bytes, mediaType: .ociManifest, digest: try DigestHasher.digest(bytes))
     }
@@ -88,7 +89,9 @@ struct RegistryClientTests {
             #expect(error?.has("MANIFEST_UNKNOWN") == true || error?.has("NAME_UNKNOWN") == true)
             #expect(error?.message.contains("404") == true)
             // A manifest pointing at blobs the repository lacks: MANIFEST_BLOB_UNKNOWN, 400.
-            let bytes = Array(#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855","size":0},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"sha256:0000000000000000000000000000000000000000000000000000000000000001","size":1}]}"#.utf8)
+            let bytes = Array(
+                #"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855","size":0},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"sha256:0000000000000000000000000000000000000000000000000000000000000001","size":1}]}"#
+                    .utf8)
             let bad = RawDocument(bytes: bytes, mediaType: .ociManifest, digest: try DigestHasher.digest(bytes))
             let putError = await #expect(throws: RegistryError.self) { try await client.putManifest(bad, repository, .tag("bad")) }
             #expect(putError?.status == 400)

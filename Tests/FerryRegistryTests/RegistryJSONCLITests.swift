@@ -18,7 +18,8 @@ struct RegistryJSONCLITests {
         try await withTemporaryDirectory { dir in
             let summary = try await buildLayout(dir + "/src", seed: 731)
             let repository = "\(registry)/\(SharedFixtures.uniqueRepository("json"))"
-            let copy = try await ExternalTool.run(ferry, ["copy", "--json", "--digestfile", dir + "/digest", "oci:\(dir)/src:v1", "docker://\(repository):one"])
+            let copy = try await ExternalTool.run(
+                ferry, ["copy", "--json", "--digestfile", dir + "/digest", "oci:\(dir)/src:v1", "docker://\(repository):one"])
             #expect(copy.exitCode == 0, "\(copy.stderr)")
             let image = try #require((try object(copy.stdoutBytes)["images"] as? [[String: Any]])?.first)
             #expect(image["destination"] as? String == "docker://\(repository):one")
@@ -39,7 +40,8 @@ struct RegistryJSONCLITests {
             var environment = ProcessInfo.processInfo.environment
             environment["DOCKER_CONFIG"] = dir + "/docker"
             environment["HOME"] = dir
-            let login = try await ExternalTool.run(ferry, ["login", "--json", registry, "-u", "me", "--password-stdin"], stdin: Array("s3cret-pw\n".utf8), environment: environment)
+            let login = try await ExternalTool.run(
+                ferry, ["login", "--json", registry, "-u", "me", "--password-stdin"], stdin: Array("s3cret-pw\n".utf8), environment: environment)
             #expect(login.exitCode == 0, "\(login.stderr)")
             let decoded = try object(login.stdoutBytes)
             #expect(decoded["schemaVersion"] as? Int == 1)

@@ -27,7 +27,8 @@ struct RegistryTagHintCLITests {
             #expect(noTag.stderr.contains("no tag was given, so latest was assumed"), "\(noTag.stderr)")
             #expect(noTag.stderr.contains("has 2 tags: 1.0, 2.0"))
 
-            let noRepository = try await ExternalTool.run(ferry, ["digest", "docker://\(registry)/ferry-test/absent-\(UUID().uuidString.lowercased().prefix(8)):1"])
+            let noRepository = try await ExternalTool.run(
+                ferry, ["digest", "docker://\(registry)/ferry-test/absent-\(UUID().uuidString.lowercased().prefix(8)):1"])
             #expect(noRepository.exitCode == 1)
             #expect(!noRepository.stderr.contains("tags"), "\(noRepository.stderr)")
         }

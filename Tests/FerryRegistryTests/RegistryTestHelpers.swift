@@ -24,10 +24,14 @@ func buildLayout(_ path: String, seed: UInt64) async throws -> TestImageBuilder.
 
 /// Copies entry `name` of an OCI layout to `docker://registry/repository:tag`.
 @discardableResult
-func push(layout: String, name: String, to registry: String, repository: String, tag: String, options: RegistryOptions = plainOptions) async throws -> CopyReport {
+func push(
+    layout: String, name: String, to registry: String, repository: String, tag: String, options: RegistryOptions = plainOptions
+) async throws -> CopyReport {
     let reference = try Reference(parsing: "\(registry)/\(repository):\(tag)")
     return try await TransportReference(docker: reference).withDestination(registry: options) { destination in
-        try await CopyOperation(source: try OCILayoutSource(path: layout), destination: destination, selector: .name(name), options: CopyOptions(destinationNames: [tag])).run()
+        try await CopyOperation(
+            source: try OCILayoutSource(path: layout), destination: destination, selector: .name(name), options: CopyOptions(destinationNames: [tag])
+        ).run()
     }
 }
 

@@ -54,8 +54,10 @@ struct RegistryTransportTests {
             let repository = SharedFixtures.uniqueRepository("zstd")
             let reference = try Reference(parsing: "\(registry)/\(repository):z")
             let report = try await TransportReference(docker: reference).withDestination(registry: plainOptions) { destination in
-                try await CopyOperation(source: try OCILayoutSource(path: dir + "/src"), destination: destination, selector: .name("v1"),
-                                        options: CopyOptions(destinationNames: ["z"], compression: try CompressionChoice(parsing: "zstd"))).run()
+                try await CopyOperation(
+                    source: try OCILayoutSource(path: dir + "/src"), destination: destination, selector: .name("v1"),
+                    options: CopyOptions(destinationNames: ["z"], compression: try CompressionChoice(parsing: "zstd"))
+                ).run()
             }
             #expect(report.layersTranscoded == 2)
             let pulled = try await pull(registry, repository: repository, tag: "z", into: dir + "/back")
@@ -85,14 +87,15 @@ struct RegistryTransportTests {
 }
 
 @Suite struct DockerTransportParsingTests {
-    @Test(arguments: [
-        // Registry host with port, tag.
-        ("docker://127.0.0.1:5000/a/b:1.0", "127.0.0.1:5000/a/b", "1.0"),
-        // No tag: latest is the destination name.
-        ("docker://localhost:5000/app", "localhost:5000/app", "latest"),
-        // docker.io normalisation works syntactically.
-        ("docker://alpine", "docker.io/library/alpine", "latest"),
-    ] as [(String, String, String?)])
+    @Test(
+        arguments: [
+            // Registry host with port, tag.
+            ("docker://127.0.0.1:5000/a/b:1.0", "127.0.0.1:5000/a/b", "1.0"),
+            // No tag: latest is the destination name.
+            ("docker://localhost:5000/app", "localhost:5000/app", "latest"),
+            // docker.io normalisation works syntactically.
+            ("docker://alpine", "docker.io/library/alpine", "latest"),
+        ] as [(String, String, String?)])
     func parsesDockerReferences(_ text: String, _ name: String, _ destinationName: String?) throws {
         let place = try TransportReference(parsing: text)
         #expect(place.kind == .docker)

@@ -16,7 +16,9 @@ import Testing
         // Scheme-relative takes the request's scheme.
         Resolution(location: "//other:1/v2/u", base: "https://r/v2/a/blobs/uploads/", expected: "https://other:1/v2/u"),
         // Absolute paths keep the request's origin; distribution sends these.
-        Resolution(location: "/v2/a/blobs/uploads/uuid?_state=abc%3D%3D", base: "http://127.0.0.1:5000/v2/a/blobs/uploads/", expected: "http://127.0.0.1:5000/v2/a/blobs/uploads/uuid?_state=abc%3D%3D"),
+        Resolution(
+            location: "/v2/a/blobs/uploads/uuid?_state=abc%3D%3D", base: "http://127.0.0.1:5000/v2/a/blobs/uploads/",
+            expected: "http://127.0.0.1:5000/v2/a/blobs/uploads/uuid?_state=abc%3D%3D"),
         Resolution(location: "/v2/x", base: "http://r:5000", expected: "http://r:5000/v2/x"),
         // Relative paths replace the last segment, with dot segments removed.
         Resolution(location: "uuid", base: "http://r/v2/a/blobs/uploads/", expected: "http://r/v2/a/blobs/uploads/uuid"),
@@ -42,13 +44,14 @@ import Testing
         #expect(RegistryURL.appendingQuery(url, name: "digest", value: "sha256:ab") == expected)
     }
 
-    @Test(arguments: [
-        (#"</v2/a/tags/list?last=b&n=1>; rel="next""#, "/v2/a/tags/list?last=b&n=1"),
-        (#"<https://r/v2/_catalog?n=2&last=x>; rel=next"#, "https://r/v2/_catalog?n=2&last=x"),
-        (#"</p1>; rel="prev", </p3>; rel="next""#, "/p3"),
-        (#"</p1>; rel="prev""#, nil),
-        ("", nil),
-    ] as [(String, String?)])
+    @Test(
+        arguments: [
+            (#"</v2/a/tags/list?last=b&n=1>; rel="next""#, "/v2/a/tags/list?last=b&n=1"),
+            (#"<https://r/v2/_catalog?n=2&last=x>; rel=next"#, "https://r/v2/_catalog?n=2&last=x"),
+            (#"</p1>; rel="prev", </p3>; rel="next""#, "/p3"),
+            (#"</p1>; rel="prev""#, nil),
+            ("", nil),
+        ] as [(String, String?)])
     func findsNextLink(_ header: String, _ expected: String?) {
         #expect(RegistryURL.nextLink(header) == expected)
     }
@@ -66,11 +69,12 @@ import Testing
         #expect(RegistryURL.origin(url) == expected)
     }
 
-    @Test(arguments: [
-        ("https://r/x", "https"), ("HTTP://r/x", "http"), ("file:///etc/passwd", "file"), ("ftp://h/x", "ftp"),
-        ("javascript:alert(1)", "javascript"), ("/v2/a/blobs/uploads/u", nil), ("//other/v2/", nil),
-        ("uploads/u?_state=a:b", nil), ("?n=2", nil), ("", nil),
-    ] as [(String, String?)])
+    @Test(
+        arguments: [
+            ("https://r/x", "https"), ("HTTP://r/x", "http"), ("file:///etc/passwd", "file"), ("ftp://h/x", "ftp"),
+            ("javascript:alert(1)", "javascript"), ("/v2/a/blobs/uploads/u", nil), ("//other/v2/", nil),
+            ("uploads/u?_state=a:b", nil), ("?n=2", nil), ("", nil),
+        ] as [(String, String?)])
     func findsSchemes(_ reference: String, _ expected: String?) {
         #expect(RegistryURL.scheme(of: reference) == expected)
     }

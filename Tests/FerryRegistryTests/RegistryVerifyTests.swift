@@ -5,7 +5,9 @@ import Testing
 
 /// `ferry verify docker://…`: the offline validator pointed at a registry (TestServices starts
 /// the registry; the fault proxy corrupts a blob on the way).
-@Suite(.needs(.registry), .enabled(if: SharedFixtures.ferryBinary != nil && ExternalTool.gzipAvailable && ExternalTool.find("python3") != nil, "no ferry binary, or gzip missing"))
+@Suite(
+    .needs(.registry),
+    .enabled(if: SharedFixtures.ferryBinary != nil && ExternalTool.gzipAvailable && ExternalTool.find("python3") != nil, "no ferry binary, or gzip missing"))
 struct RegistryVerifyTests {
     let ferry = SharedFixtures.ferryBinary ?? ""
     let registry = SharedFixtures.testRegistry ?? ""

@@ -9,7 +9,9 @@ import Testing
 /// Docker schema 1 from a registry: skopeo pushes a signed schema 1 image to docker-registry
 /// (TestServices enables `compatibility.schema1`), and Ferry reads, inspects and converts it.
 /// The registry re-signs schema 1 on every GET, so only the payload digest is stable.
-@Suite(.needs(.registry), .enabled(if: SharedFixtures.ferryBinary != nil && ExternalTool.skopeoAvailable && ExternalTool.gzipAvailable, "no ferry binary, or skopeo or gzip missing"))
+@Suite(
+    .needs(.registry),
+    .enabled(if: SharedFixtures.ferryBinary != nil && ExternalTool.skopeoAvailable && ExternalTool.gzipAvailable, "no ferry binary, or skopeo or gzip missing"))
 struct Schema1RegistryTests {
     let registry = SharedFixtures.testRegistry ?? ""
     let ferry = SharedFixtures.ferryBinary ?? ""
@@ -48,7 +50,8 @@ struct Schema1RegistryTests {
             let repository = SharedFixtures.uniqueRepository("schema1")
             let place = "docker://\(registry)/\(repository):s1"
             let skopeo = try ExternalTool.require("skopeo")
-            try await ExternalTool.runChecked(skopeo, ["--insecure-policy", "copy", "-q", "--format", "v2s1", "--dest-tls-verify=false", "oci:\(dir)/src:v1", place])
+            try await ExternalTool.runChecked(
+                skopeo, ["--insecure-policy", "copy", "-q", "--format", "v2s1", "--dest-tls-verify=false", "oci:\(dir)/src:v1", place])
 
             let remote = try await inspect(place)
             #expect(remote.mediaType == MediaType.dockerSchema1Signed.rawValue)
@@ -57,7 +60,8 @@ struct Schema1RegistryTests {
             #expect(try await inspect(place).digest == remote.digest)
 
             try await ExternalTool.runChecked(ferry, ["copy", "-q", "--format", "oci", place, "oci:\(dir)/ferry:x"])
-            try await ExternalTool.runChecked(skopeo, ["--insecure-policy", "copy", "-q", "--src-tls-verify=false", "--format", "oci", place, "oci:\(dir)/skopeo:x"])
+            try await ExternalTool.runChecked(
+                skopeo, ["--insecure-policy", "copy", "-q", "--src-tls-verify=false", "--format", "oci", place, "oci:\(dir)/skopeo:x"])
             let ours = try #require(try await inspect("oci:\(dir)/ferry:x").images.first)
             let theirs = try #require(try await inspect("oci:\(dir)/skopeo:x").images.first)
             #expect(ours.diffIDs == image.diffIDs.map(\.description))

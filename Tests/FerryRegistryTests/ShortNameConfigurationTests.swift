@@ -33,20 +33,26 @@ import Testing
     }
 
     static let conf = """
-    unqualified-search-registries = ["a.example", "b.example:5000"]
+        unqualified-search-registries = ["a.example", "b.example:5000"]
 
-    [aliases]
-    "app" = "c.example/team/app"
-    "team/tool" = "d.example/tools/tool"
-    """
+        [aliases]
+        "app" = "c.example/team/app"
+        "team/tool" = "d.example/tools/tool"
+        """
 
     /// (configuration, reference written, pull candidates, push target or the error's start).
     static let resolutions: [(String, String, [String], String)] = [
         ("", "alpine:3.19", ["docker.io/library/alpine:3.19"], "docker.io/library/alpine:3.19"),
         (conf, "app:1", ["c.example/team/app:1"], "c.example/team/app:1"),
-        (conf, "team/tool@sha256:" + String(repeating: "b", count: 64), ["d.example/tools/tool@sha256:" + String(repeating: "b", count: 64)], "d.example/tools/tool@sha256:" + String(repeating: "b", count: 64)),
+        (
+            conf, "team/tool@sha256:" + String(repeating: "b", count: 64), ["d.example/tools/tool@sha256:" + String(repeating: "b", count: 64)],
+            "d.example/tools/tool@sha256:" + String(repeating: "b", count: 64)
+        ),
         (conf, "other:2", ["a.example/other:2", "b.example:5000/other:2"], "error: other:2 is a short name, which a push, tags or delete cannot resolve"),
-        ("short-name-mode = \"disabled\"\n" + conf, "other", ["a.example/other", "b.example:5000/other"], "error: other is a short name, which a push, tags or delete cannot resolve"),
+        (
+            "short-name-mode = \"disabled\"\n" + conf, "other", ["a.example/other", "b.example:5000/other"],
+            "error: other is a short name, which a push, tags or delete cannot resolve"
+        ),
         ("unqualified-search-registries = [\"only.example\"]\nshort-name-mode = \"enforcing\"\n", "x/y:1", ["only.example/x/y:1"], "only.example/x/y:1"),
         ("unqualified-search-registries = []\n", "alpine", ["docker.io/library/alpine"], "docker.io/library/alpine"),
     ]
@@ -72,7 +78,8 @@ import Testing
         try configuration.add("short-name-mode = \"enforcing\"\n" + Self.conf, file: "r.conf")
         let parsed = try Reference(parsing: "other:1")
         #expect { try configuration.shortNames.pullCandidates("other", written: "other:1", parsed: parsed) } throws: { error in
-            (error as? RegistryError)?.message.contains("short-name-mode is enforcing: it could be on a.example or b.example:5000 (unqualified-search-registries at r.conf:2)") == true
+            (error as? RegistryError)?.message.contains(
+                "short-name-mode is enforcing: it could be on a.example or b.example:5000 (unqualified-search-registries at r.conf:2)") == true
         }
         let alias = try configuration.shortNames.pullCandidates("app", written: "app", parsed: try Reference(parsing: "app"))
         #expect(alias.map(\.reference.description) == ["c.example/team/app"])
@@ -97,24 +104,26 @@ import Testing
 
     @Test func theAliasCacheIsWherePodmanWritesIt() {
         #expect(RegistriesConfFiles.shortNameAliasesPath(environment: ["HOME": "/h"], isRoot: false) == "/h/.cache/containers/short-name-aliases.conf")
-        #expect(RegistriesConfFiles.shortNameAliasesPath(environment: ["HOME": "/h", "XDG_CACHE_HOME": "/x"], isRoot: false) == "/x/containers/short-name-aliases.conf")
+        #expect(
+            RegistriesConfFiles.shortNameAliasesPath(environment: ["HOME": "/h", "XDG_CACHE_HOME": "/x"], isRoot: false)
+                == "/x/containers/short-name-aliases.conf")
         #expect(RegistriesConfFiles.shortNameAliasesPath(environment: ["HOME": "/h"], isRoot: true) == "/var/cache/containers/short-name-aliases.conf")
     }
 
     static let destinationConf = """
-    [[registry]]
-    prefix = "site.example"
-    location = "127.0.0.1:5000/site"
-    insecure = true
+        [[registry]]
+        prefix = "site.example"
+        location = "127.0.0.1:5000/site"
+        insecure = true
 
-    [[registry]]
-    prefix = "closed.example"
-    blocked = true
+        [[registry]]
+        prefix = "closed.example"
+        blocked = true
 
-    [[registry]]
-    prefix = "split.example/part"
-    location = "elsewhere.example"
-    """
+        [[registry]]
+        prefix = "split.example/part"
+        location = "elsewhere.example"
+        """
 
     /// (sync destination name, where it is pushed with insecure, or the error's start).
     static let destinations: [(String, String)] = [

@@ -38,7 +38,8 @@ struct SkopeoRegistryTests {
             let summary = try await buildLayout(dir + "/src", seed: 602)
             let repository = SharedFixtures.uniqueRepository("from-skopeo")
             let skopeo = try ExternalTool.require("skopeo")
-            try await ExternalTool.runChecked(skopeo, ["copy", "--all", "--preserve-digests", "--dest-tls-verify=false", "oci:\(dir)/src:multi", "docker://\(registry)/\(repository):multi"])
+            try await ExternalTool.runChecked(
+                skopeo, ["copy", "--all", "--preserve-digests", "--dest-tls-verify=false", "oci:\(dir)/src:multi", "docker://\(registry)/\(repository):multi"])
             let pulled = try await pull(registry, repository: repository, tag: "multi", into: dir + "/back")
             #expect(pulled.entries.first?.descriptor.digest == summary["multi"]?.digest)
             #expect(pulled.blobsCopied == summary["multi"].map { $0.images.reduce(0) { $0 + $1.layerDigests.count + 1 } })

@@ -6,8 +6,9 @@ import Testing
 /// A sparse index (a `ctr images export --platform`) pushed to a registry: the registry would
 /// refuse an index whose children are missing, so the copy stops before writing anything, naming
 /// the absent platforms and `--platform`; with `--platform` the platform held goes through.
-@Suite(.needs(.registry), .enabled(if: SharedFixtures.ferryBinary != nil, "no ferry binary (swift build)"),
-       .enabled(if: SharedFixtures.interopPath("oci-archive/oras-hello-world-containerd-export.tar") != nil, "shared/interop fixtures not found"))
+@Suite(
+    .needs(.registry), .enabled(if: SharedFixtures.ferryBinary != nil, "no ferry binary (swift build)"),
+    .enabled(if: SharedFixtures.interopPath("oci-archive/oras-hello-world-containerd-export.tar") != nil, "shared/interop fixtures not found"))
 struct SparseIndexRegistryTests {
     let ferry = SharedFixtures.ferryBinary ?? ""
     let registry = SharedFixtures.testRegistry ?? ""
@@ -22,7 +23,8 @@ struct SparseIndexRegistryTests {
         let tags = try await ExternalTool.run(ferry, ["tags", "docker://\(registry)/\(repository)"])
         #expect(tags.stdout.isEmpty, "the refused copy wrote \(tags.stdout)")
 
-        try await ExternalTool.runChecked(ferry, ["copy", "-q", "--platform", "linux/amd64", "oci-archive:\(export)", "docker://\(registry)/\(repository):amd64"])
+        try await ExternalTool.runChecked(
+            ferry, ["copy", "-q", "--platform", "linux/amd64", "oci-archive:\(export)", "docker://\(registry)/\(repository):amd64"])
         let digest = try await ExternalTool.runChecked(ferry, ["digest", "docker://\(registry)/\(repository):amd64"]).stdout
         #expect(digest.hasPrefix("sha256:f54a58bc1aac"))
         #expect(try await ExternalTool.run(ferry, ["verify", "--tls-verify=false", "docker://\(registry)/\(repository):amd64"]).exitCode == 0)

@@ -11,9 +11,12 @@ import Glibc
 
 /// `ferry sync` killed (SIGKILL) at many points into each kind of destination, then run again:
 /// every rerun ends complete and verified, and moves no layer that had landed before the kill.
-@Suite(.needs(.registry), .enabled(if: SharedFixtures.builtFerry != nil && ExternalTool.gzipAvailable,
-                "ferry or gzip missing"),
-       .timeLimit(.minutes(5)))
+@Suite(
+    .needs(.registry),
+    .enabled(
+        if: SharedFixtures.builtFerry != nil && ExternalTool.gzipAvailable,
+        "ferry or gzip missing"),
+    .timeLimit(.minutes(5)))
 struct SyncKillTests {
     let registry = SharedFixtures.testRegistry ?? ""
     var ferry: String { SharedFixtures.builtFerry ?? "" }
@@ -72,7 +75,10 @@ struct SyncKillTests {
 
     static func int64(_ value: Any?) -> Int64 { (value as? Int64) ?? (value as? Int).map(Int64.init) ?? -1 }
 
-    static let delays: [Duration] = [.milliseconds(30), .milliseconds(80), .milliseconds(150), .milliseconds(250), .milliseconds(400), .milliseconds(600), .milliseconds(900), .milliseconds(1300)]
+    static let delays: [Duration] = [
+        .milliseconds(30), .milliseconds(80), .milliseconds(150), .milliseconds(250), .milliseconds(400), .milliseconds(600), .milliseconds(900),
+        .milliseconds(1300),
+    ]
 
     @Test func killedLayoutSyncsFinishOnRerun() async throws {
         try await withTemporaryDirectory { dir in
@@ -84,7 +90,9 @@ struct SyncKillTests {
                 let totals = try await completed(["--images", set, "oci:\(layout)"])
                 // The rerun wrote only the layers that had not landed.
                 // (A run that finished before the kill leaves nothing to do: every image is up to date.)
-                #expect(Self.int64(totals["bytesCopied"]) <= max(0, Self.int64(totals["uniqueBytes"]) - before), "kill at \(delay): \(totals), \(before) bytes had landed")
+                #expect(
+                    Self.int64(totals["bytesCopied"]) <= max(0, Self.int64(totals["uniqueBytes"]) - before),
+                    "kill at \(delay): \(totals), \(before) bytes had landed")
                 let verify = try await ExternalTool.run(ferry, ["verify", "--strict", "oci:\(layout)"])
                 #expect(verify.exitCode == 0, "kill at \(delay): \(verify.stdout)")
                 let entries = try await OCILayoutSource(path: layout).entries()
@@ -102,7 +110,9 @@ struct SyncKillTests {
                 let staged = landedLayers("\(dir)/.bundle-\(n).tar.ferry-sync")
                 let totals = try await completed(["--images", set, "oci-archive:\(bundle)"])
                 if !FileManager.default.fileExists(atPath: bundle) || staged > 0 {
-                    #expect(Self.int64(totals["bytesCopied"]) <= max(0, Self.int64(totals["uniqueBytes"]) - staged), "kill at \(delay): \(totals), \(staged) bytes were staged")
+                    #expect(
+                        Self.int64(totals["bytesCopied"]) <= max(0, Self.int64(totals["uniqueBytes"]) - staged),
+                        "kill at \(delay): \(totals), \(staged) bytes were staged")
                 }
                 #expect(!FileManager.default.fileExists(atPath: "\(dir)/.bundle-\(n).tar.ferry-sync"), "kill at \(delay): the staging layout stayed")
                 let verify = try await ExternalTool.run(ferry, ["verify", "oci-archive:\(bundle)"])

@@ -10,9 +10,12 @@ import Testing
 /// `ferry sync` against the real docker-registry: the tag set skopeo sync resolves from the same
 /// YAML, registry → layout → bundle → registry with every manifest digest kept, skopeo reading
 /// single images out of the layout and the bundle, each blob once, and a rerun that moves nothing.
-@Suite(.needs(.registry), .enabled(if: SharedFixtures.builtFerry != nil && ExternalTool.skopeoAvailable && ExternalTool.gzipAvailable,
-                "ferry, skopeo or gzip missing"),
-       .timeLimit(.minutes(3)))
+@Suite(
+    .needs(.registry),
+    .enabled(
+        if: SharedFixtures.builtFerry != nil && ExternalTool.skopeoAvailable && ExternalTool.gzipAvailable,
+        "ferry, skopeo or gzip missing"),
+    .timeLimit(.minutes(3)))
 struct SyncRegistryTests {
     let registry = SharedFixtures.testRegistry ?? ""
     var ferry: String { SharedFixtures.builtFerry ?? "" }
@@ -170,9 +173,12 @@ struct SyncRegistryTests {
         try await withTemporaryDirectory { dir in
             let (a, b, digests) = try await seed(dir, seed: 1404)
             try await withFaultProxy(upstream: registry, faults: []) { proxy in
-                try yaml(a, b).replacingOccurrences(of: "\(registry):", with: "\(proxy.host):").write(toFile: dir + "/set.yaml", atomically: true, encoding: .utf8)
+                try yaml(a, b).replacingOccurrences(of: "\(registry):", with: "\(proxy.host):").write(
+                    toFile: dir + "/set.yaml", atomically: true, encoding: .utf8)
                 let prefix = SharedFixtures.uniqueRepository("sync-fan")
-                let (images, totals) = try await sync(["--images", dir + "/set.yaml", "docker://\(registry)/\(prefix)", "oci:\(dir)/layout", "oci-archive:\(dir)/bundle.tar"])
+                let (images, totals) = try await sync([
+                    "--images", dir + "/set.yaml", "docker://\(registry)/\(prefix)", "oci:\(dir)/layout", "oci-archive:\(dir)/bundle.tar",
+                ])
                 #expect(images.count == 15 && images.allSatisfy { $0["status"] as? String == "copied" }, "\(images)")
                 #expect(totals["blobsCopied"] as? Int == totals["uniqueBlobs"] as? Int)
 

@@ -29,7 +29,9 @@ struct UnreachableRegistryTests {
                 let lines = output.split(separator: "\n").filter { $0.contains("cannot reach registry") }
                 #expect(lines.count == 1, "\(args[0]): \(output)")
                 let line = try #require(lines.first, "\(output)")
-                #expect(line.hasSuffix("cannot reach registry 127.0.0.1:\(port): connection refused (nothing listens on that port), over http and https"), "\(args[0]): \(line)")
+                #expect(
+                    line.hasSuffix("cannot reach registry 127.0.0.1:\(port): connection refused (nothing listens on that port), over http and https"),
+                    "\(args[0]): \(line)")
                 for internals in ["errno", "error set", "NIO", "IOError"] {
                     #expect(!output.contains(internals), "\(args[0]): \(output)")
                 }

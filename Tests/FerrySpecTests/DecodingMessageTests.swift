@@ -7,9 +7,15 @@ import Testing
 struct DecodingMessageTests {
     @Test(arguments: [
         (#"{"schemaVersion":2,"config":"x","layers":[]}"#, "config has the wrong type (expected an object)"),
-        (#"{"schemaVersion":2,"config":{"mediaType":"a/b","digest":"sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855","size":0},"layers":{}}"#, "layers has the wrong type (expected an array)"),
+        (
+            #"{"schemaVersion":2,"config":{"mediaType":"a/b","digest":"sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855","size":0},"layers":{}}"#,
+            "layers has the wrong type (expected an array)"
+        ),
         (#"{"schemaVersion":"2","config":{},"layers":[]}"#, "schemaVersion has the wrong type (expected a number)"),
-        (#"{"schemaVersion":2,"config":{"mediaType":7,"digest":"sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855","size":0},"layers":[]}"#, "config.mediaType has the wrong type (expected a string)"),
+        (
+            #"{"schemaVersion":2,"config":{"mediaType":7,"digest":"sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855","size":0},"layers":[]}"#,
+            "config.mediaType has the wrong type (expected a string)"
+        ),
     ])
     func wrongTypesAreNamedInJSONTerms(_ json: String, _ expected: String) {
         do {

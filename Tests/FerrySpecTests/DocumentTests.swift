@@ -6,7 +6,9 @@ private let configDigest = "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77
 private let layerDigest = "sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef"
 private let childDigest = "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
-private func manifestJSON(schemaVersion: Int = 2, mediaType: String? = MediaType.ociManifest.rawValue, configType: String = MediaType.ociConfig.rawValue, withConfig: Bool = true) -> String {
+private func manifestJSON(
+    schemaVersion: Int = 2, mediaType: String? = MediaType.ociManifest.rawValue, configType: String = MediaType.ociConfig.rawValue, withConfig: Bool = true
+) -> String {
     var fields = ["\"schemaVersion\":\(schemaVersion)"]
     if let mediaType { fields.append("\"mediaType\":\"\(mediaType)\"") }
     if withConfig { fields.append("\"config\":{\"mediaType\":\"\(configType)\",\"digest\":\"\(configDigest)\",\"size\":2}") }
@@ -17,7 +19,8 @@ private func manifestJSON(schemaVersion: Int = 2, mediaType: String? = MediaType
 private func indexJSON(schemaVersion: Int = 2, mediaType: String? = MediaType.ociIndex.rawValue) -> String {
     var fields = ["\"schemaVersion\":\(schemaVersion)"]
     if let mediaType { fields.append("\"mediaType\":\"\(mediaType)\"") }
-    fields.append("""
+    fields.append(
+        """
         "manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"\(childDigest)","size":7,\
         "platform":{"architecture":"arm64","os":"linux","variant":"v8"},\
         "annotations":{"org.opencontainers.image.ref.name":"3.19"}}]

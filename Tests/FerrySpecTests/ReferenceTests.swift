@@ -26,7 +26,10 @@ struct ReferenceParsingTests {
         ("ghcr.io/org/app:v1", "ghcr.io", "org/app", "v1", nil, "ghcr.io/org/app:v1", "ghcr.io/org/app:v1"),
         ("localhost/app", "localhost", "app", nil, nil, "localhost/app", "localhost/app"),
         ("localhost:5000/a/b:tag", "localhost:5000", "a/b", "tag", nil, "localhost:5000/a/b:tag", "localhost:5000/a/b:tag"),
-        ("registry.example.com:443/team/app", "registry.example.com:443", "team/app", nil, nil, "registry.example.com:443/team/app", "registry.example.com:443/team/app"),
+        (
+            "registry.example.com:443/team/app", "registry.example.com:443", "team/app", nil, nil, "registry.example.com:443/team/app",
+            "registry.example.com:443/team/app"
+        ),
         ("127.0.0.1:5000/x", "127.0.0.1:5000", "x", nil, nil, "127.0.0.1:5000/x", "127.0.0.1:5000/x"),
         ("[::1]:5000/x:1", "[::1]:5000", "x", "1", nil, "[::1]:5000/x:1", "[::1]:5000/x:1"),
         ("[fe80::1]/x", "[fe80::1]", "x", nil, nil, "[fe80::1]/x", "[fe80::1]/x"),
@@ -39,22 +42,36 @@ struct ReferenceParsingTests {
         // Tags: word character first, then word characters, "." and "-", up to 128 characters
         ("app:_tag", "docker.io", "library/app", "_tag", nil, "docker.io/library/app:_tag", "app:_tag"),
         ("app:A.b-C", "docker.io", "library/app", "A.b-C", nil, "docker.io/library/app:A.b-C", "app:A.b-C"),
-        ("app:" + String(repeating: "t", count: 128), "docker.io", "library/app", String(repeating: "t", count: 128), nil,
-         "docker.io/library/app:" + String(repeating: "t", count: 128), "app:" + String(repeating: "t", count: 128)),
+        (
+            "app:" + String(repeating: "t", count: 128), "docker.io", "library/app", String(repeating: "t", count: 128), nil,
+            "docker.io/library/app:" + String(repeating: "t", count: 128), "app:" + String(repeating: "t", count: 128)
+        ),
         // Digests, alone or with a tag (both are legal), on any domain; sha512 and grammatical unknown algorithms
-        ("alpine@sha256:\(hex256)", "docker.io", "library/alpine", nil, "sha256:\(hex256)",
-         "docker.io/library/alpine@sha256:\(hex256)", "alpine@sha256:\(hex256)"),
-        ("alpine:3.19@sha256:\(hex256)", "docker.io", "library/alpine", "3.19", "sha256:\(hex256)",
-         "docker.io/library/alpine:3.19@sha256:\(hex256)", "alpine:3.19@sha256:\(hex256)"),
-        ("localhost:5000/a/b@sha256:\(hex256)", "localhost:5000", "a/b", nil, "sha256:\(hex256)",
-         "localhost:5000/a/b@sha256:\(hex256)", "localhost:5000/a/b@sha256:\(hex256)"),
-        ("app@sha512:\(hex512)", "docker.io", "library/app", nil, "sha512:\(hex512)",
-         "docker.io/library/app@sha512:\(hex512)", "app@sha512:\(hex512)"),
-        ("app@blake3:\(hex256)", "docker.io", "library/app", nil, "blake3:\(hex256)",
-         "docker.io/library/app@blake3:\(hex256)", "app@blake3:\(hex256)"),
+        (
+            "alpine@sha256:\(hex256)", "docker.io", "library/alpine", nil, "sha256:\(hex256)",
+            "docker.io/library/alpine@sha256:\(hex256)", "alpine@sha256:\(hex256)"
+        ),
+        (
+            "alpine:3.19@sha256:\(hex256)", "docker.io", "library/alpine", "3.19", "sha256:\(hex256)",
+            "docker.io/library/alpine:3.19@sha256:\(hex256)", "alpine:3.19@sha256:\(hex256)"
+        ),
+        (
+            "localhost:5000/a/b@sha256:\(hex256)", "localhost:5000", "a/b", nil, "sha256:\(hex256)",
+            "localhost:5000/a/b@sha256:\(hex256)", "localhost:5000/a/b@sha256:\(hex256)"
+        ),
+        (
+            "app@sha512:\(hex512)", "docker.io", "library/app", nil, "sha512:\(hex512)",
+            "docker.io/library/app@sha512:\(hex512)", "app@sha512:\(hex512)"
+        ),
+        (
+            "app@blake3:\(hex256)", "docker.io", "library/app", nil, "blake3:\(hex256)",
+            "docker.io/library/app@blake3:\(hex256)", "app@blake3:\(hex256)"
+        ),
         // Length: a normalised name of exactly 255 characters is accepted
-        ("r.io/" + String(repeating: "a", count: 250), "r.io", String(repeating: "a", count: 250), nil, nil,
-         "r.io/" + String(repeating: "a", count: 250), "r.io/" + String(repeating: "a", count: 250)),
+        (
+            "r.io/" + String(repeating: "a", count: 250), "r.io", String(repeating: "a", count: 250), nil, nil,
+            "r.io/" + String(repeating: "a", count: 250), "r.io/" + String(repeating: "a", count: 250)
+        ),
     ]
 
     @Test("parses valid references into normalised parts", arguments: valid)

@@ -20,7 +20,8 @@ struct ReferrersTests {
     @Test func referrerTakesArtifactTypeFromTheManifestOrItsConfig() throws {
         let subject = #"{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:\#(String(repeating: "1", count: 64))","size":10}"#
         let config = #"{"mediaType":"application/vnd.example.config+json","digest":"sha256:\#(String(repeating: "2", count: 64))","size":2}"#
-        let withType = #"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","artifactType":"application/spdx+json","config":\#(config),"layers":[],"subject":\#(subject),"annotations":{"a":"b"}}"#
+        let withType =
+            #"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","artifactType":"application/spdx+json","config":\#(config),"layers":[],"subject":\#(subject),"annotations":{"a":"b"}}"#
         let withoutType = #"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":\#(config),"layers":[],"subject":\#(subject)}"#
         let plain = #"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":\#(config),"layers":[]}"#
         let digest = try Digest(parsing: "sha256:" + String(repeating: "3", count: 64))

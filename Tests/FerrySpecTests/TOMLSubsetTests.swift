@@ -6,31 +6,31 @@ import Testing
 @Suite struct TOMLSubsetTests {
     @Test func readsARegistriesConfWithMirrorsAndAliases() throws {
         let text = """
-        # comment
-        unqualified-search-registries = ["docker.io", 'quay.io',]   # trailing comma
-        short-name-mode = "enforcing"
+            # comment
+            unqualified-search-registries = ["docker.io", 'quay.io',]   # trailing comma
+            short-name-mode = "enforcing"
 
-        [[registry]]
-        prefix = "example.com/foo"
-        location = "internal:5000/foo"
-        insecure = true
+            [[registry]]
+            prefix = "example.com/foo"
+            location = "internal:5000/foo"
+            insecure = true
 
-        [[registry.mirror]]
-        location = "mirror-1.local"
-        pull-from-mirror = "digest-only"
+            [[registry.mirror]]
+            location = "mirror-1.local"
+            pull-from-mirror = "digest-only"
 
-        [[registry.mirror]]
-        location = "mirror-2.local"
-        insecure = false
+            [[registry.mirror]]
+            location = "mirror-2.local"
+            insecure = false
 
-        [[registry]]
-        location = "other.local"
-        blocked = true
+            [[registry]]
+            location = "other.local"
+            blocked = true
 
-        [aliases]
-          "fedora" = "registry.fedoraproject.org/fedora"
-          "opensuse/leap" = "registry.opensuse.org/opensuse/leap"
-        """
+            [aliases]
+              "fedora" = "registry.fedoraproject.org/fedora"
+              "opensuse/leap" = "registry.opensuse.org/opensuse/leap"
+            """
         let root = try TOMLSubset.parse(text, file: "r.conf")
         #expect(root["unqualified-search-registries"] == .array([.string("docker.io"), .string("quay.io")]))
         #expect(root["short-name-mode"] == .string("enforcing"))

@@ -9,7 +9,11 @@ import Testing
     /// Counts tasks in flight and the most seen at once.
     final class Gauge: Sendable {
         private let state = Mutex((now: 0, most: 0, started: 0))
-        func enter() { state.withLock { $0.now += 1; $0.started += 1; $0.most = max($0.most, $0.now) } }
+        func enter() {
+            state.withLock {
+                $0.now += 1; $0.started += 1; $0.most = max($0.most, $0.now)
+            }
+        }
         func leave() { state.withLock { $0.now -= 1 } }
         var most: Int { state.withLock { $0.most } }
         var started: Int { state.withLock { $0.started } }

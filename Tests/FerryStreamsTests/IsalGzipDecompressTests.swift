@@ -5,11 +5,12 @@ import Testing
 /// gzip through Ferry's own chunk-parallel compressor; one member per 2 MiB unless `chunkSize` is given.
 func gzip(_ bytes: [UInt8], compressor: GzipChunkCompressor? = nil, chunkSize: Int = ParallelCompressStream.defaultChunkSize) async throws -> [UInt8] {
     let source = MemoryByteStream(bytes, chunkSize: 100_000)
-    let stage = if let compressor {
-        ParallelCompressStream(source, compressor: compressor, chunkSize: chunkSize, workers: 2)
-    } else {
-        ParallelCompressStream(source, chunkSize: chunkSize, workers: 2)
-    }
+    let stage =
+        if let compressor {
+            ParallelCompressStream(source, compressor: compressor, chunkSize: chunkSize, workers: 2)
+        } else {
+            ParallelCompressStream(source, chunkSize: chunkSize, workers: 2)
+        }
     return try await collect(stage).bytes
 }
 

@@ -7,8 +7,11 @@ import Testing
 /// chunking, readable as one stream by Ferry and by the `zstd` tool.
 @Suite struct ParallelZstdTests {
     private func compress(_ input: [UInt8], inputChunk: Int, workers: Int) async throws -> [UInt8] {
-        try await collect(ParallelCompressStream(MemoryByteStream(input, chunkSize: inputChunk), compressor: try ZstdChunkCompressor(level: 3),
-                                                 chunkSize: 256 * 1024, workers: workers)).bytes
+        try await collect(
+            ParallelCompressStream(
+                MemoryByteStream(input, chunkSize: inputChunk), compressor: try ZstdChunkCompressor(level: 3),
+                chunkSize: 256 * 1024, workers: workers)
+        ).bytes
     }
 
     /// Determinism: 1, 2 and 8 workers, big and tiny input chunks, the same bytes.

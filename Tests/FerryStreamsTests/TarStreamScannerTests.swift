@@ -11,23 +11,23 @@ import Testing
     /// Python writes an archive with every member kind the scanner must describe.
     private static func pythonArchive(format: String) async throws -> [UInt8] {
         let script = """
-        import io, sys, tarfile
-        buf = io.BytesIO()
-        with tarfile.open(fileobj=buf, mode="w", format=tarfile.\(format)) as t:
-            def add(name, type=tarfile.REGTYPE, data=b"", link=""):
-                i = tarfile.TarInfo(name); i.type = type; i.mtime = 1700000000; i.linkname = link
-                i.size = len(data) if type == tarfile.REGTYPE else 0
-                t.addfile(i, io.BytesIO(data) if type == tarfile.REGTYPE else None)
-            add("d/", tarfile.DIRTYPE)
-            add("d/a.txt", data=b"x" * 1000)
-            add("\(longName)", data=b"long")
-            add("d/hard", tarfile.LNKTYPE, link="d/a.txt")
-            add("d/sym", tarfile.SYMTYPE, link="d/a.txt")
-            add("dev/null", tarfile.CHRTYPE)
-            if t.format != tarfile.USTAR_FORMAT:
-                add("d/longsym", tarfile.SYMTYPE, link="\(longName)")
-        sys.stdout.buffer.write(buf.getvalue())
-        """
+            import io, sys, tarfile
+            buf = io.BytesIO()
+            with tarfile.open(fileobj=buf, mode="w", format=tarfile.\(format)) as t:
+                def add(name, type=tarfile.REGTYPE, data=b"", link=""):
+                    i = tarfile.TarInfo(name); i.type = type; i.mtime = 1700000000; i.linkname = link
+                    i.size = len(data) if type == tarfile.REGTYPE else 0
+                    t.addfile(i, io.BytesIO(data) if type == tarfile.REGTYPE else None)
+                add("d/", tarfile.DIRTYPE)
+                add("d/a.txt", data=b"x" * 1000)
+                add("\(longName)", data=b"long")
+                add("d/hard", tarfile.LNKTYPE, link="d/a.txt")
+                add("d/sym", tarfile.SYMTYPE, link="d/a.txt")
+                add("dev/null", tarfile.CHRTYPE)
+                if t.format != tarfile.USTAR_FORMAT:
+                    add("d/longsym", tarfile.SYMTYPE, link="\(longName)")
+            sys.stdout.buffer.write(buf.getvalue())
+            """
         return try await ExternalTool.runChecked("python3", ["-c", script]).stdoutBytes
     }
 
@@ -39,8 +39,9 @@ import Testing
     }
 
     /// Rows: each Python format, read in one chunk and in awkward 7-byte chunks.
-    @Test(.enabled(if: ExternalTool.find("python3") != nil, "python3 not installed"),
-          arguments: ["USTAR_FORMAT", "GNU_FORMAT", "PAX_FORMAT"], [7, 1 << 20])
+    @Test(
+        .enabled(if: ExternalTool.find("python3") != nil, "python3 not installed"),
+        arguments: ["USTAR_FORMAT", "GNU_FORMAT", "PAX_FORMAT"], [7, 1 << 20])
     func readsPythonArchives(format: String, chunkSize: Int) async throws {
         let archive = try await Self.pythonArchive(format: format)
         let (members, sawEnd) = try await scan(archive, chunkSize: chunkSize)
@@ -59,7 +60,8 @@ import Testing
     func readsGNUTarArchives(format: String) async throws {
         try await withTemporaryDirectory { dir in
             let tree = dir + "/tree"
-            try FileManager.default.createDirectory(atPath: tree + "/" + Self.longName.split(separator: "/").dropLast().joined(separator: "/"), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                atPath: tree + "/" + Self.longName.split(separator: "/").dropLast().joined(separator: "/"), withIntermediateDirectories: true)
             try Data(repeating: 65, count: 700).write(to: URL(fileURLWithPath: tree + "/" + Self.longName))
             try Data("a".utf8).write(to: URL(fileURLWithPath: tree + "/a"))
             try FileManager.default.linkItem(atPath: tree + "/a", toPath: tree + "/hard")

@@ -26,10 +26,10 @@ struct TarUnpaddedEndTests {
 
     @Test(arguments: [
         // (data size, bytes kept after the header, member found, ended without padding, end marker)
-        (5, 5, true, true, false),          // right after the data
-        (5, 100, true, true, false),        // inside the padding
-        (5, 512, true, false, false),       // padded, no end blocks
-        (5, 512 + 1024, true, false, true), // complete
+        (5, 5, true, true, false),  // right after the data
+        (5, 100, true, true, false),  // inside the padding
+        (5, 512, true, false, false),  // padded, no end blocks
+        (5, 512 + 1024, true, false, true),  // complete
     ])
     func endsAfterData(size: Int, kept: Int, found: Bool, unpadded: Bool, marker: Bool) async throws {
         let scanner = TarStreamScanner(MemoryByteStream(tar(dataSize: size, keep: 512 + kept)), context: "test")

@@ -16,16 +16,28 @@ struct ThroughputTests {
             return output
         }
         let gz = try await measure("gzip default level compress (parallel)") { try await collect(ParallelCompressStream(MemoryByteStream(data))).bytes }
-        let gunzipped = try await measure("gzip decompress (ISA-L)") { try await collect(IsalGzipDecompressStream(MemoryByteStream(gz), context: "bench")).bytes }
+        let gunzipped = try await measure("gzip decompress (ISA-L)") {
+            try await collect(IsalGzipDecompressStream(MemoryByteStream(gz), context: "bench")).bytes
+        }
         #expect(gunzipped == data)
-        let zst = try await measure("zstd -3 compress") { try await collect(compressed(MemoryByteStream(data), format: CompressionFormat.zstd, level: 3)).bytes }
+        let zst = try await measure("zstd -3 compress") {
+            try await collect(compressed(MemoryByteStream(data), format: CompressionFormat.zstd, level: 3)).bytes
+        }
         let unzstded = try await measure("zstd decompress") { try await collect(ZstdDecompressStream(MemoryByteStream(zst), context: "bench")).bytes }
         #expect(unzstded == data)
         // The same work without collecting the output, and the command-line tools on the same bytes.
-        _ = try await measure("gzip default level compress, drained") { [try await ParallelCompressStream(MemoryByteStream(data)).drain()].map { UInt8(truncatingIfNeeded: $0) } }
-        _ = try await measure("zstd -3 compress, drained") { [try await compressed(MemoryByteStream(data), format: CompressionFormat.zstd, level: 3).drain()].map { UInt8(truncatingIfNeeded: $0) } }
-        _ = try await measure("gzip decompress (ISA-L), drained") { [try await IsalGzipDecompressStream(MemoryByteStream(gz), context: "bench").drain()].map { UInt8(truncatingIfNeeded: $0) } }
-        _ = try await measure("zstd decompress, drained") { [try await ZstdDecompressStream(MemoryByteStream(zst), context: "bench").drain()].map { UInt8(truncatingIfNeeded: $0) } }
+        _ = try await measure("gzip default level compress, drained") {
+            [try await ParallelCompressStream(MemoryByteStream(data)).drain()].map { UInt8(truncatingIfNeeded: $0) }
+        }
+        _ = try await measure("zstd -3 compress, drained") {
+            [try await compressed(MemoryByteStream(data), format: CompressionFormat.zstd, level: 3).drain()].map { UInt8(truncatingIfNeeded: $0) }
+        }
+        _ = try await measure("gzip decompress (ISA-L), drained") {
+            [try await IsalGzipDecompressStream(MemoryByteStream(gz), context: "bench").drain()].map { UInt8(truncatingIfNeeded: $0) }
+        }
+        _ = try await measure("zstd decompress, drained") {
+            [try await ZstdDecompressStream(MemoryByteStream(zst), context: "bench").drain()].map { UInt8(truncatingIfNeeded: $0) }
+        }
         if tool("gzip") != nil, tool("zstd") != nil {
             let directory = try TemporaryDirectory()
             try directory.write("data", data)

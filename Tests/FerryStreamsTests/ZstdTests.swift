@@ -39,7 +39,8 @@ struct ZstdTests {
     @Test func skippableFramesAreIgnored() async throws {
         let data = sampleData(count: 100_000)
         let frame = try await zstd(data)
-        let stream = skippableFrame(Array("metadata".utf8)) + frame + skippableFrame([], variant: 0xF) + frame
+        let stream =
+            skippableFrame(Array("metadata".utf8)) + frame + skippableFrame([], variant: 0xF) + frame
             + skippableFrame(sampleData(count: 3_000, seed: 9), variant: 3)
         #expect(try await unzstd(stream, chunkSize: 1_000) == data + data)
     }

@@ -44,7 +44,8 @@ public enum ExternalTool {
             let candidate = "\(directory)/\(name)"
             var isDirectory: ObjCBool = false
             if fileManager.fileExists(atPath: candidate, isDirectory: &isDirectory), !isDirectory.boolValue,
-               fileManager.isExecutableFile(atPath: candidate) {
+                fileManager.isExecutableFile(atPath: candidate)
+            {
                 return candidate
             }
         }
@@ -100,8 +101,9 @@ public enum ExternalTool {
             let inPath = scratch + "/stdin"
             let fileManager = FileManager.default
             guard fileManager.createFile(atPath: outPath, contents: nil),
-                  fileManager.createFile(atPath: errPath, contents: nil),
-                  fileManager.createFile(atPath: inPath, contents: Data(stdin ?? [])) else {
+                fileManager.createFile(atPath: errPath, contents: nil),
+                fileManager.createFile(atPath: inPath, contents: Data(stdin ?? []))
+            else {
                 throw ExternalToolError("cannot create capture files in \(scratch)")
             }
 

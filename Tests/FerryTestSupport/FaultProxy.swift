@@ -18,8 +18,10 @@ public func withFaultProxy<T>(
     guard let root = SharedFixtures.packageRoot else { throw ExternalToolError("no package root") }
     return try await withTemporaryDirectory { dir in
         let logPath = dir + "/requests.log"
-        return try await withTestServer(script: root + "/Tests/Support/fault-proxy.py",
-                                        arguments: ["--upstream", upstream, "--log", logPath] + faults, in: dir) { port in
+        return try await withTestServer(
+            script: root + "/Tests/Support/fault-proxy.py",
+            arguments: ["--upstream", upstream, "--log", logPath] + faults, in: dir
+        ) { port in
             try await body(FaultProxy(host: "127.0.0.1:\(port)", logFile: logPath))
         }
     }

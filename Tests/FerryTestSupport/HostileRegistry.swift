@@ -54,9 +54,10 @@ public func withHostileRegistry<T>(_ scenario: String, _ body: (HostileRegistry)
         return try await withTestServer(script: script, arguments: ["--sink", "--log", sinkLog], in: sinkDir) { sinkPort in
             let arguments = ["--scenario", scenario, "--log", registryLog, "--sink-port", String(sinkPort), "--user", "ferry", "--password", password]
             return try await withTestServer(script: script, arguments: arguments, in: registryDir) { port in
-                try await body(HostileRegistry(
-                    host: "127.0.0.1:\(port)", sinkHost: "127.0.0.1:\(sinkPort)", user: "ferry", password: password,
-                    registryLog: registryLog, sinkLog: sinkLog))
+                try await body(
+                    HostileRegistry(
+                        host: "127.0.0.1:\(port)", sinkHost: "127.0.0.1:\(sinkPort)", user: "ferry", password: password,
+                        registryLog: registryLog, sinkLog: sinkLog))
             }
         }
     }

@@ -31,17 +31,17 @@ public func withScratchContainerd<T>(in directory: String, _ body: (ScratchConta
     try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
     let socket = root + "/c.sock"
     let config = """
-    version = 2
-    root = "\(root)/root"
-    state = "\(root)/state"
-    disabled_plugins = ["io.containerd.grpc.v1.cri"]
-    [grpc]
-      address = "\(socket)"
-    [ttrpc]
-      address = "\(socket).ttrpc"
-    [debug]
-      address = "\(root)/debug.sock"
-    """
+        version = 2
+        root = "\(root)/root"
+        state = "\(root)/state"
+        disabled_plugins = ["io.containerd.grpc.v1.cri"]
+        [grpc]
+          address = "\(socket)"
+        [ttrpc]
+          address = "\(socket).ttrpc"
+        [debug]
+          address = "\(root)/debug.sock"
+        """
     try config.write(toFile: root + "/config.toml", atomically: true, encoding: .utf8)
     let logPath = root + "/containerd.log"
     _ = FileManager.default.createFile(atPath: logPath, contents: nil)
@@ -69,7 +69,9 @@ public func withScratchContainerd<T>(in directory: String, _ body: (ScratchConta
             if probe?.succeeded == true { break }
             answer = probe.map { "exit \($0.exitCode): \($0.stderr)" } ?? "ctr could not be run"
             guard ContinuousClock.now < deadline, process.isRunning else {
-                throw ExternalToolError("containerd did not start (running: \(process.isRunning); ctr version: \(answer)): \((try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "")")
+                throw ExternalToolError(
+                    "containerd did not start (running: \(process.isRunning); ctr version: \(answer)): \((try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "")"
+                )
             }
             try await Task.sleep(for: .milliseconds(200))
         }

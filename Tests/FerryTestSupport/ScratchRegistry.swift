@@ -14,25 +14,25 @@ public func withScratchRegistry<T>(in directory: String, _ body: (String) async 
     let port = try await freeLoopbackPort()
     try FileManager.default.createDirectory(atPath: directory + "/data", withIntermediateDirectories: true)
     let config = """
-    version: 0.1
-    log:
-      level: warn
-      accesslog:
-        disabled: true
-    storage:
-      filesystem:
-        rootdirectory: \(directory)/data
-      delete:
-        enabled: true
-      redirect:
-        disable: true
-    http:
-      addr: 127.0.0.1:\(port)
-      secret: ferry-scratch-\(UInt64.random(in: 1...UInt64.max))
-    health:
-      storagedriver:
-        enabled: false
-    """
+        version: 0.1
+        log:
+          level: warn
+          accesslog:
+            disabled: true
+        storage:
+          filesystem:
+            rootdirectory: \(directory)/data
+          delete:
+            enabled: true
+          redirect:
+            disable: true
+        http:
+          addr: 127.0.0.1:\(port)
+          secret: ferry-scratch-\(UInt64.random(in: 1...UInt64.max))
+        health:
+          storagedriver:
+            enabled: false
+        """
     try config.write(toFile: directory + "/config.yml", atomically: true, encoding: .utf8)
     let logPath = directory + "/registry.log"
     guard FileManager.default.createFile(atPath: logPath, contents: nil) else { throw ExternalToolError("cannot create \(logPath)") }

@@ -29,7 +29,8 @@ public enum SharedFixtures {
     /// directory), else `../shared` beside the package root when it exists, else `nil`.
     public static var sharedDirectory: String? {
         if let fromEnvironment = ProcessInfo.processInfo.environment["FERRY_SHARED_DIR"],
-           !fromEnvironment.isEmpty {
+            !fromEnvironment.isEmpty
+        {
             return isDirectory(fromEnvironment) ? fromEnvironment : nil
         }
         guard let root = packageRoot else { return nil }
@@ -68,7 +69,8 @@ public enum SharedFixtures {
     public static var ferryBinary: String? {
         TestServices.prepareEnvironment()
         if let path = ProcessInfo.processInfo.environment["FERRY_BIN"], !path.isEmpty,
-           FileManager.default.isExecutableFile(atPath: path) {
+            FileManager.default.isExecutableFile(atPath: path)
+        {
             return path
         }
         guard let root = packageRoot else { return nil }

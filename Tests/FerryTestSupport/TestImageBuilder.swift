@@ -117,18 +117,24 @@ public struct TestImageBuilder: Sendable {
         tag: String, layerCount: Int = 2, layerSize: Int = 4096, compressed: Bool = true,
         platform: Platform = Platform(os: "linux", architecture: "amd64")
     ) {
-        entries.append(.image(tag: tag, makeImage(layerCount: layerCount, layerSize: layerSize,
-                                                  compressed: compressed, platform: platform)))
+        entries.append(
+            .image(
+                tag: tag,
+                makeImage(
+                    layerCount: layerCount, layerSize: layerSize,
+                    compressed: compressed, platform: platform)))
     }
 
     /// Adds a single-platform image under `tag` built on the layers of the image added earlier
     /// under `base` (the same blobs), with `extraLayerCount` new layers on top — an update of an
     /// application on a shared base.
     public mutating func addImage(tag: String, on base: String, extraLayerCount: Int, layerSize: Int = 4096) {
-        guard let spec = entries.lazy.compactMap({ entry -> ImageSpec? in
-            if case .image(let name, let spec) = entry, name == base { return spec }
-            return nil
-        }).first else { preconditionFailure("no image \(base) to build on") }
+        guard
+            let spec = entries.lazy.compactMap({ entry -> ImageSpec? in
+                if case .image(let name, let spec) = entry, name == base { return spec }
+                return nil
+            }).first
+        else { preconditionFailure("no image \(base) to build on") }
         var image = makeImage(layerCount: extraLayerCount, layerSize: layerSize, compressed: spec.compressed, platform: spec.platform)
         image.layers = spec.layers + image.layers
         entries.append(.image(tag: tag, image))
@@ -176,14 +182,23 @@ public struct TestImageBuilder: Sendable {
             configFields += [
                 ("os", .string(spec.platform.os)),
                 ("config", .object([("Env", .array([.string("PATH=/usr/bin:/bin")]))])),
-                ("rootfs", .object([
-                    ("type", .string("layers")),
-                    ("diff_ids", .array(diffIDs.map { .string($0.description) })),
-                ])),
-                ("history", .array(spec.layers.indices.map { i in
-                    .object([("created", .string(spec.created)),
-                             ("created_by", .string("TestImageBuilder layer \(i)"))])
-                })),
+                (
+                    "rootfs",
+                    .object([
+                        ("type", .string("layers")),
+                        ("diff_ids", .array(diffIDs.map { .string($0.description) })),
+                    ])
+                ),
+                (
+                    "history",
+                    .array(
+                        spec.layers.indices.map { i in
+                            .object([
+                                ("created", .string(spec.created)),
+                                ("created_by", .string("TestImageBuilder layer \(i)")),
+                            ])
+                        })
+                ),
             ]
             let config = JSON.object(configFields).bytes
             let configDigest = try store(config)
@@ -193,9 +208,13 @@ public struct TestImageBuilder: Sendable {
                 ("schemaVersion", .int(2)),
                 ("mediaType", .string(MediaTypes.manifest)),
                 ("config", Self.descriptor(MediaTypes.config, configDigest, config.count)),
-                ("layers", .array(zip(layerDigests, layerBlobs).map {
-                    Self.descriptor(layerMediaType, $0, $1.count)
-                })),
+                (
+                    "layers",
+                    .array(
+                        zip(layerDigests, layerBlobs).map {
+                            Self.descriptor(layerMediaType, $0, $1.count)
+                        })
+                ),
             ]).bytes
             let manifestDigest = try store(manifest)
             let summary = ImageSummary(
@@ -209,18 +228,27 @@ public struct TestImageBuilder: Sendable {
             switch entry {
             case let .image(tag, spec):
                 let (image, manifest) = try await writeImage(spec)
-                topLevel.append(Self.descriptor(MediaTypes.manifest, image.manifestDigest, manifest.count,
-                                                annotations: [("org.opencontainers.image.ref.name", tag)]))
-                tags.append((tag, TagSummary(digest: image.manifestDigest, mediaType: MediaTypes.manifest,
-                                             images: [image])))
+                topLevel.append(
+                    Self.descriptor(
+                        MediaTypes.manifest, image.manifestDigest, manifest.count,
+                        annotations: [("org.opencontainers.image.ref.name", tag)]))
+                tags.append(
+                    (
+                        tag,
+                        TagSummary(
+                            digest: image.manifestDigest, mediaType: MediaTypes.manifest,
+                            images: [image])
+                    ))
             case let .index(tag, specs):
                 var images: [ImageSummary] = []
                 var children: [JSON] = []
                 for spec in specs {
                     let (image, manifest) = try await writeImage(spec)
                     images.append(image)
-                    children.append(Self.descriptor(MediaTypes.manifest, image.manifestDigest, manifest.count,
-                                                    platform: spec.platform))
+                    children.append(
+                        Self.descriptor(
+                            MediaTypes.manifest, image.manifestDigest, manifest.count,
+                            platform: spec.platform))
                 }
                 let index = JSON.object([
                     ("schemaVersion", .int(2)),
@@ -228,8 +256,10 @@ public struct TestImageBuilder: Sendable {
                     ("manifests", .array(children)),
                 ]).bytes
                 let indexDigest = try store(index)
-                topLevel.append(Self.descriptor(MediaTypes.index, indexDigest, index.count,
-                                                annotations: [("org.opencontainers.image.ref.name", tag)]))
+                topLevel.append(
+                    Self.descriptor(
+                        MediaTypes.index, indexDigest, index.count,
+                        annotations: [("org.opencontainers.image.ref.name", tag)]))
                 tags.append((tag, TagSummary(digest: indexDigest, mediaType: MediaTypes.index, images: images)))
             }
         }
@@ -262,8 +292,9 @@ public struct TestImageBuilder: Sendable {
         for layer in 0..<max(0, layerCount) {
             layers.append(makeLayer(index: layer, size: max(1, layerSize)))
         }
-        return ImageSpec(platform: platform, layers: layers, compressed: compressed,
-                         created: Self.rfc3339(seconds))
+        return ImageSpec(
+            platform: platform, layers: layers, compressed: compressed,
+            created: Self.rfc3339(seconds))
     }
 
     /// A layer: a directory `layer-N/`, a nested `layer-N/sub/`, and a few files whose sizes add

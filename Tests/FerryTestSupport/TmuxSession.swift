@@ -22,14 +22,14 @@ public struct TmuxSession: Sendable {
     /// and a tmux server that cannot get SIGHUP/SIGTERM to its panes outlives `kill-server`).
     public func tmux(_ arguments: [String]) async throws -> ProcessResult {
         let wrapper = """
-        import os, signal, sys
-        os.closerange(3, 65536)
-        signal.pthread_sigmask(signal.SIG_SETMASK, [])
-        for s in range(1, signal.NSIG):
-            try: signal.signal(s, signal.SIG_DFL)
-            except (OSError, ValueError): pass
-        os.execvp(sys.argv[1], sys.argv[1:])
-        """
+            import os, signal, sys
+            os.closerange(3, 65536)
+            signal.pthread_sigmask(signal.SIG_SETMASK, [])
+            for s in range(1, signal.NSIG):
+                try: signal.signal(s, signal.SIG_DFL)
+                except (OSError, ValueError): pass
+            os.execvp(sys.argv[1], sys.argv[1:])
+            """
         return try await ExternalTool.run("python3", ["-c", wrapper, "tmux", "-S", socket] + arguments)
     }
 

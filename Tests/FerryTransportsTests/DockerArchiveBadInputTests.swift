@@ -89,10 +89,13 @@ struct DockerArchiveBadInputTests {
         try await withTemporaryDirectory { dir in
             var layers = try await helloFiles().layers
             layers[1][600] ^= 0xFF
-            try await archive(dir + "/a.tar", manifest: #"[{"Config":"config.json","RepoTags":["x:1"],"Layers":["l0/layer.tar","l1/layer.tar"]}]"#, layers: layers)
+            try await archive(
+                dir + "/a.tar", manifest: #"[{"Config":"config.json","RepoTags":["x:1"],"Layers":["l0/layer.tar","l1/layer.tar"]}]"#, layers: layers)
             let out = dir + "/out.tar"
             let error = await #expect(throws: StreamError.self) {
-                _ = try await CopyOperation(source: try DockerArchiveSource(path: dir + "/a.tar"), destination: try DockerArchiveDestination(path: out, durable: false)).run()
+                _ = try await CopyOperation(
+                    source: try DockerArchiveSource(path: dir + "/a.tar"), destination: try DockerArchiveDestination(path: out, durable: false)
+                ).run()
             }
             #expect(error?.code == .digestMismatch)
             #expect(error?.message.contains(DockerArchiveTesting.helloDiffIDs[1].description) == true)

@@ -30,11 +30,11 @@ struct DockerArchiveContainerdTests {
             return (member, try [UInt8](Data(contentsOf: URL(fileURLWithPath: dir + "/layout/" + member))))
         }
         let indexJSON = """
-        {"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[{"mediaType":"\(tag.mediaType)","digest":"\(tag.digest)","size":\(try blob(tag.digest).1.count),"annotations":{"io.containerd.image.name":"docker.io/library/multi:1.0","org.opencontainers.image.ref.name":"1.0"}}]}
-        """
+            {"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[{"mediaType":"\(tag.mediaType)","digest":"\(tag.digest)","size":\(try blob(tag.digest).1.count),"annotations":{"io.containerd.image.name":"docker.io/library/multi:1.0","org.opencontainers.image.ref.name":"1.0"}}]}
+            """
         let manifestJSON = """
-        [{"Config":"blobs/sha256/\(present.configDigest.encoded)","RepoTags":["multi:1.0"],"Layers":[\(present.layerDigests.map { "\"blobs/sha256/\($0.encoded)\"" }.joined(separator: ","))]}]
-        """
+            [{"Config":"blobs/sha256/\(present.configDigest.encoded)","RepoTags":["multi:1.0"],"Layers":[\(present.layerDigests.map { "\"blobs/sha256/\($0.encoded)\"" }.joined(separator: ","))]}]
+            """
         var files: [(String, [UInt8])] = [("oci-layout", Array(#"{"imageLayoutVersion":"1.0.0"}"#.utf8))]
         files.append(try blob(tag.digest))
         files.append(try blob(present.manifestDigest))
@@ -59,8 +59,10 @@ struct DockerArchiveContainerdTests {
             #expect(note.contains("linux/arm64") && note.contains(absent.short), "\(note)")
 
             // Layers kept as stored (gzip): the copy is the registry's own amd64 image, digest for digest.
-            let report = try await CopyOperation(source: source, destination: try OCILayoutDestination(path: dir + "/out", durable: false),
-                                                 selector: .only, options: CopyOptions(compression: .keep)).run()
+            let report = try await CopyOperation(
+                source: source, destination: try OCILayoutDestination(path: dir + "/out", durable: false),
+                selector: .only, options: CopyOptions(compression: .keep)
+            ).run()
             #expect(report.entries.first?.descriptor.digest == present.manifestDigest)
             #expect(report.notes == source.notes)
             let copied = try OCILayoutSource(path: dir + "/out")
@@ -73,7 +75,8 @@ struct DockerArchiveContainerdTests {
     func cliSaysWhatIsMissingAndSucceeds() async throws {
         try await withTemporaryDirectory { dir in
             let (present, absent) = try await buildArchive(dir)
-            let result = try await ExternalTool.run(SharedFixtures.ferryBinary ?? "", ["copy", "-q", "--compress", "keep", "docker-archive:\(dir)/containerd.tar", "oci:\(dir)/cli:1.0"])
+            let result = try await ExternalTool.run(
+                SharedFixtures.ferryBinary ?? "", ["copy", "-q", "--compress", "keep", "docker-archive:\(dir)/containerd.tar", "oci:\(dir)/cli:1.0"])
             #expect(result.exitCode == 0, "\(result.stderr)")
             #expect(result.stderr.contains("note:") && result.stderr.contains(absent.short), "\(result.stderr)")
             let index = try String(contentsOfFile: dir + "/cli/index.json", encoding: .utf8)

@@ -16,15 +16,20 @@ struct DockerArchiveDestinationTests {
             let summary = try await builder.write(to: dir + "/src")
             let image = try #require(summary["1.0"]?.images.first)
             let out = dir + "/out.tar"
-            _ = try await CopyOperation(source: try OCILayoutSource(path: dir + "/src"),
-                                        destination: try DockerArchiveDestination(path: out, durable: false),
-                                        selector: .name("1.0"), options: CopyOptions(destinationNames: ["ferry/test:1.0"])).run()
+            _ = try await CopyOperation(
+                source: try OCILayoutSource(path: dir + "/src"),
+                destination: try DockerArchiveDestination(path: out, durable: false),
+                selector: .name("1.0"), options: CopyOptions(destinationNames: ["ferry/test:1.0"])
+            ).run()
             let members = try await DockerArchiveTesting.members(of: out)
             let layers = image.diffIDs.map { $0.encoded + "/layer.tar" }
             let ids = image.diffIDs.map(\.encoded)
-            #expect(members == [image.configDigest.encoded + ".json",
-                                ids[0] + "/", ids[0] + "/VERSION", ids[0] + "/json", layers[0],
-                                ids[1] + "/", ids[1] + "/VERSION", ids[1] + "/json", layers[1], "manifest.json", "repositories"])
+            #expect(
+                members == [
+                    image.configDigest.encoded + ".json",
+                    ids[0] + "/", ids[0] + "/VERSION", ids[0] + "/json", layers[0],
+                    ids[1] + "/", ids[1] + "/VERSION", ids[1] + "/json", layers[1], "manifest.json", "repositories",
+                ])
             // The legacy v1 files, as docker save writes them: a parent chain, the config on top.
             #expect(try await DockerArchiveTesting.member(ids[0] + "/VERSION", of: out) == Array("1.0".utf8))
             let base = try JSONSerialization.jsonObject(with: Data(try await DockerArchiveTesting.member(ids[0] + "/json", of: out))) as? [String: Any]
@@ -95,7 +100,8 @@ struct DockerArchiveDestinationTests {
             let hello = try #require(DockerArchiveTesting.helloArchive)
             try await DockerArchiveTesting.copyToLayout(try DockerArchiveSource(path: hello), .only, layout: dir + "/oci")
             let out = dir + "/back.tar"
-            _ = try await CopyOperation(source: try OCILayoutSource(path: dir + "/oci"), destination: try DockerArchiveDestination(path: out, durable: false)).run()
+            _ = try await CopyOperation(source: try OCILayoutSource(path: dir + "/oci"), destination: try DockerArchiveDestination(path: out, durable: false))
+                .run()
             let configMember = DockerArchiveTesting.helloConfig.encoded + ".json"
             #expect(try await DockerArchiveTesting.member(configMember, of: out) == (try await DockerArchiveTesting.member(configMember, of: hello)))
             let original = try await DockerArchiveSource(path: hello).entries()
@@ -109,7 +115,9 @@ struct DockerArchiveDestinationTests {
         try await withTemporaryDirectory { dir in
             let hello = try #require(DockerArchiveTesting.helloArchive)
             for out in ["a.tar", "b.tar"] {
-                _ = try await CopyOperation(source: try DockerArchiveSource(path: hello), destination: try DockerArchiveDestination(path: dir + "/" + out, durable: false)).run()
+                _ = try await CopyOperation(
+                    source: try DockerArchiveSource(path: hello), destination: try DockerArchiveDestination(path: dir + "/" + out, durable: false)
+                ).run()
             }
             let a = try #require(FileManager.default.contents(atPath: dir + "/a.tar"))
             #expect(a == FileManager.default.contents(atPath: dir + "/b.tar"))
@@ -124,7 +132,8 @@ struct DockerArchiveDestinationTests {
             var written: [Data] = []
             for run in 0..<2 {
                 let out = dir + "/\(run)-" + file
-                _ = try await CopyOperation(source: try DockerArchiveSource(path: hello), destination: try DockerArchiveDestination(path: out, durable: false)).run()
+                _ = try await CopyOperation(source: try DockerArchiveSource(path: hello), destination: try DockerArchiveDestination(path: out, durable: false))
+                    .run()
                 let bytes = try #require(FileManager.default.contents(atPath: out))
                 #expect(CompressionSniffer.detect(Array(bytes.prefix(8))) == format)
                 let back = try await DockerArchiveSource(path: out).entries()
@@ -143,9 +152,11 @@ struct DockerArchiveDestinationTests {
             var archives: [Data] = []
             for run in 0..<2 {
                 let out = dir + "/d25-\(run).tar"
-                _ = try await CopyOperation(source: try OCILayoutSource(path: dir + "/src"),
-                                            destination: try DockerArchiveDestination(path: out, durable: false, layout: .docker25),
-                                            options: CopyOptions(destinationNames: ["ferry/d25:1.0"])).run()
+                _ = try await CopyOperation(
+                    source: try OCILayoutSource(path: dir + "/src"),
+                    destination: try DockerArchiveDestination(path: out, durable: false, layout: .docker25),
+                    options: CopyOptions(destinationNames: ["ferry/d25:1.0"])
+                ).run()
                 archives.append(try #require(FileManager.default.contents(atPath: out)))
             }
             #expect(archives[0] == archives[1], "deterministic")
@@ -177,8 +188,10 @@ struct DockerArchiveDestinationTests {
             builder.addImage(tag: "1.0", layerCount: 2, compressed: true)
             let image = try #require(try await builder.write(to: dir + "/src")["1.0"]?.images.first)
             let out = dir + "/out.tar"
-            let report = try await CopyOperation(source: try OCILayoutSource(path: dir + "/src"), destination: try DockerArchiveDestination(path: out, durable: false),
-                                                 options: CopyOptions(destinationNames: ["ferry/gz:1"])).run()
+            let report = try await CopyOperation(
+                source: try OCILayoutSource(path: dir + "/src"), destination: try DockerArchiveDestination(path: out, durable: false),
+                options: CopyOptions(destinationNames: ["ferry/gz:1"])
+            ).run()
             #expect(report.layersTranscoded == 2)
             let members = try await DockerArchiveTesting.members(of: out)
             #expect(members.filter { $0.hasSuffix("/layer.tar") } == image.diffIDs.map { $0.encoded + "/layer.tar" })
@@ -191,19 +204,24 @@ struct DockerArchiveDestinationTests {
     @Test func indexGivesThisMachinesPlatformOrTheOneAskedFor() async throws {
         try await withTemporaryDirectory { dir in
             var builder = TestImageBuilder(seed: 25)
-            builder.addIndex(tag: "multi", platforms: [Platform(os: "linux", architecture: "amd64"), Platform(os: "linux", architecture: "arm64")], compressed: false)
+            builder.addIndex(
+                tag: "multi", platforms: [Platform(os: "linux", architecture: "amd64"), Platform(os: "linux", architecture: "arm64")], compressed: false)
             let summary = try #require(try await builder.write(to: dir + "/src")["multi"])
             for (platform, architecture) in [(nil, Platform.host.architecture), ("linux/arm64", "arm64")] {
                 let out = dir + "/\(architecture).tar"
                 let options = CopyOptions(platforms: platform.map { [try! Platform(parsing: $0)] } ?? [])
-                _ = try await CopyOperation(source: try OCILayoutSource(path: dir + "/src"), destination: try DockerArchiveDestination(path: out, durable: false), options: options).run()
+                _ = try await CopyOperation(
+                    source: try OCILayoutSource(path: dir + "/src"), destination: try DockerArchiveDestination(path: out, durable: false), options: options
+                ).run()
                 let expected = try #require(summary.images.first { $0.platform.architecture == architecture })
                 let back = try await Inspector(source: try DockerArchiveSource(path: out)).inspect(.only)
                 #expect(back.images.first?.configDigest == expected.configDigest)
             }
             let error = await #expect(throws: EngineError.self) {
-                _ = try await CopyOperation(source: try OCILayoutSource(path: dir + "/src"), destination: try DockerArchiveDestination(path: dir + "/x.tar", durable: false),
-                                            options: CopyOptions(platforms: [Platform(os: "windows", architecture: "amd64")])).run()
+                _ = try await CopyOperation(
+                    source: try OCILayoutSource(path: dir + "/src"), destination: try DockerArchiveDestination(path: dir + "/x.tar", durable: false),
+                    options: CopyOptions(platforms: [Platform(os: "windows", architecture: "amd64")])
+                ).run()
             }
             #expect(error?.message.contains("windows/amd64") == true)
             #expect(try DockerArchiveTesting.nothingLeft(at: dir + "/x.tar"))

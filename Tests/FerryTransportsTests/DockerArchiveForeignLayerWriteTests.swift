@@ -32,9 +32,11 @@ struct DockerArchiveForeignLayerWriteTests {
 
     /// Copies the layout's image to a docker-archive at `out`.
     private func copy(_ dir: String, to out: String, layout: DockerArchiveDestination.Layout) async throws {
-        _ = try await CopyOperation(source: try OCILayoutSource(path: dir + "/src"),
-                                    destination: try DockerArchiveDestination(path: out, durable: false, layout: layout),
-                                    options: CopyOptions(destinationNames: ["ferry/foreign:1.0"])).run()
+        _ = try await CopyOperation(
+            source: try OCILayoutSource(path: dir + "/src"),
+            destination: try DockerArchiveDestination(path: out, durable: false, layout: layout),
+            options: CopyOptions(destinationNames: ["ferry/foreign:1.0"])
+        ).run()
     }
 
     /// The archive's one `manifest.json` item, read with `tar` and JSONSerialization.
@@ -94,9 +96,11 @@ struct DockerArchiveForeignLayerWriteTests {
                 try await copy(dir + "/\(compressed)", to: out, layout: .docker25)
                 // The OCI manifest inside names the blob the archive holds (the plain tar): the
                 // gzip blob's URL is left to LayerSources; a plain foreign layer keeps its own.
-                let index = try #require(try JSONSerialization.jsonObject(with: Data(try await DockerArchiveTesting.member("index.json", of: out))) as? [String: Any])
+                let index = try #require(
+                    try JSONSerialization.jsonObject(with: Data(try await DockerArchiveTesting.member("index.json", of: out))) as? [String: Any])
                 let digest = try #require(((index["manifests"] as? [[String: Any]])?.first?["digest"] as? String)?.split(separator: ":").last)
-                let manifest = try JSONSerialization.jsonObject(with: Data(try await DockerArchiveTesting.member("blobs/sha256/\(digest)", of: out))) as? [String: Any]
+                let manifest =
+                    try JSONSerialization.jsonObject(with: Data(try await DockerArchiveTesting.member("blobs/sha256/\(digest)", of: out))) as? [String: Any]
                 let base = try #require((manifest?["layers"] as? [[String: Any]])?.first)
                 #expect(base["mediaType"] as? String == MediaType.ociForeignLayer.rawValue)
                 #expect((base["urls"] as? [String]) == (compressed ? nil : [Self.url]), "\(base)")
@@ -111,8 +115,10 @@ struct DockerArchiveForeignLayerWriteTests {
     @Test func recompressedForeignLayerLosesItsURLs() async throws {
         try await withTemporaryDirectory { dir in
             _ = try await foreignImage(dir, compressed: true, seed: 7104)
-            let report = try await CopyOperation(source: try OCILayoutSource(path: dir + "/src"), destination: try OCILayoutDestination(path: dir + "/out", durable: false),
-                                                 options: CopyOptions(compression: try CompressionChoice(parsing: "zstd"))).run()
+            let report = try await CopyOperation(
+                source: try OCILayoutSource(path: dir + "/src"), destination: try OCILayoutDestination(path: dir + "/out", durable: false),
+                options: CopyOptions(compression: try CompressionChoice(parsing: "zstd"))
+            ).run()
             #expect(report.layersTranscoded == 2)
             let manifest = try #require(report.entries.first?.descriptor.digest)
             let bytes = try #require(FileManager.default.contents(atPath: dir + "/out/blobs/sha256/" + manifest.encoded))

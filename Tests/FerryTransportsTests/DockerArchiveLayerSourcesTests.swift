@@ -38,7 +38,8 @@ struct DockerArchiveLayerSourcesTests {
     /// The foreign entry for the middle layer plus Docker 25-style plain entries for the others.
     private func mixedLayerSources(_ image: TestImageBuilder.ImageSummary, gzipped: (digest: Digest, size: Int)) -> String {
         let plain = "application/vnd.oci.image.layer.v1.tar"
-        return #","LayerSources":{"\#(image.diffIDs[0])":\#(descriptor(plain, image.diffIDs[0], image.layerSizes[0])),"\#(image.diffIDs[1])":\#(descriptor(Self.foreignGzip, gzipped.digest, gzipped.size, urls: [Self.url])),"\#(image.diffIDs[2])":\#(descriptor(plain, image.diffIDs[2], image.layerSizes[2]))}"#
+        return
+            #","LayerSources":{"\#(image.diffIDs[0])":\#(descriptor(plain, image.diffIDs[0], image.layerSizes[0])),"\#(image.diffIDs[1])":\#(descriptor(Self.foreignGzip, gzipped.digest, gzipped.size, urls: [Self.url])),"\#(image.diffIDs[2])":\#(descriptor(plain, image.diffIDs[2], image.layerSizes[2]))}"#
     }
 
     /// A legacy archive (`<config>.json`, `<DiffID>/layer.tar`, `manifest.json`) whose one item
@@ -61,7 +62,8 @@ struct DockerArchiveLayerSourcesTests {
         files.append(("blobs/sha256/" + image.configDigest.encoded, try blob(dir, image.configDigest)))
         for diffID in image.diffIDs { files.append(("blobs/sha256/" + diffID.encoded, try blob(dir, diffID))) }
         files.append(("blobs/sha256/" + manifestDigest.encoded, manifest))
-        let index = #"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"\#(manifestDigest)","size":\#(manifest.count),"annotations":{"io.containerd.image.name":"docker.io/ferry/foreign:1.0","org.opencontainers.image.ref.name":"1.0"}}]}"#
+        let index =
+            #"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"\#(manifestDigest)","size":\#(manifest.count),"annotations":{"io.containerd.image.name":"docker.io/ferry/foreign:1.0","org.opencontainers.image.ref.name":"1.0"}}]}"#
         files.append(("index.json", Array(index.utf8)))
         let layers = image.diffIDs.map { "\"blobs/sha256/\($0.encoded)\"" }.joined(separator: ",")
         let item = #"[{"Config":"blobs/sha256/\#(image.configDigest.encoded)","RepoTags":["ferry/foreign:1.0"],"Layers":[\#(layers)]\#(extra)}]"#
@@ -74,8 +76,10 @@ struct DockerArchiveLayerSourcesTests {
     /// layers) and checks that every layer's bytes landed: the copy's DiffIDs are the image's
     /// and each layer blob is in `blobs/`.
     private func copyToOCI(_ archive: String, _ out: String, expecting image: TestImageBuilder.ImageSummary) async throws -> (CopyReport, Inspection.Image) {
-        let report = try await CopyOperation(source: try DockerArchiveSource(path: archive),
-                                             destination: try OCILayoutDestination(path: out, durable: false)).run()
+        let report = try await CopyOperation(
+            source: try DockerArchiveSource(path: archive),
+            destination: try OCILayoutDestination(path: out, durable: false)
+        ).run()
         let copied = try #require(try await Inspector(source: try OCILayoutSource(path: out)).inspect(.only).images.first)
         #expect(copied.diffIDs == image.diffIDs)
         #expect(copied.configDigest == image.configDigest)
@@ -131,9 +135,11 @@ struct DockerArchiveLayerSourcesTests {
         try await withTemporaryDirectory { dir in
             let (image, _) = try await image(dir)
             let plain = "application/vnd.oci.image.layer.v1.tar"
-            let every = #","LayerSources":{"# + image.diffIDs.enumerated().map { i, diffID in
-                "\"\(diffID)\":" + descriptor(plain, diffID, image.layerSizes[i])
-            }.joined(separator: ",") + "}"
+            let every =
+                #","LayerSources":{"#
+                + image.diffIDs.enumerated().map { i, diffID in
+                    "\"\(diffID)\":" + descriptor(plain, diffID, image.layerSizes[i])
+                }.joined(separator: ",") + "}"
             try docker25Archive(dir + "/with.tar", dir, image, extra: every)
             try docker25Archive(dir + "/without.tar", dir, image, extra: "")
             let with = try DockerArchiveSource(path: dir + "/with.tar")
@@ -142,8 +148,10 @@ struct DockerArchiveLayerSourcesTests {
             #expect(try await with.entries() == (try await without.entries()))
             // The stored manifest is served and copied verbatim, as before.
             #expect(try await with.entry(matching: .only).descriptor.digest == image.manifestDigest)
-            let report = try await CopyOperation(source: with, destination: try OCILayoutDestination(path: dir + "/out", durable: false),
-                                                 options: CopyOptions(compression: .keep)).run()
+            let report = try await CopyOperation(
+                source: with, destination: try OCILayoutDestination(path: dir + "/out", durable: false),
+                options: CopyOptions(compression: .keep)
+            ).run()
             #expect(report.entries.first?.descriptor.digest == image.manifestDigest)
             #expect(report.notes.isEmpty)
         }
@@ -152,13 +160,19 @@ struct DockerArchiveLayerSourcesTests {
     /// Rows: what follows the item's `Layers`, and the note it should give (a fragment), if any.
     static let unusualEntries: [(String, String?)] = [
         // Keys that are no DiffID of the item: ignored, as docker load ignores them.
-        (#","LayerSources":{"sha256:1111111111111111111111111111111111111111111111111111111111111111":{"mediaType":"\#(foreignGzip)","size":1,"digest":"sha256:2222222222222222222222222222222222222222222222222222222222222222","urls":["\#(url)"]}}"#, nil),
+        (
+            #","LayerSources":{"sha256:1111111111111111111111111111111111111111111111111111111111111111":{"mediaType":"\#(foreignGzip)","size":1,"digest":"sha256:2222222222222222222222222222222222222222222222222222222222222222","urls":["\#(url)"]}}"#,
+            nil
+        ),
         (#","LayerSources":{"not a digest":{"mediaType":"\#(foreignGzip)","size":"big","urls":7}}"#, nil),
         (#","LayerSources":{"sha256:1111111111111111111111111111111111111111111111111111111111111111":"garbage"}"#, nil),
         (#","LayerSources":null,"Parent":42"#, nil),
         (#","LayerSources":{},"Parent":"sha256:3333333333333333333333333333333333333333333333333333333333333333""#, nil),
         // A value that is not a map at all: ignored, and said.
-        (#","LayerSources":["sha256:1111111111111111111111111111111111111111111111111111111111111111"]"#, "LayerSources is ignored (the value is not a JSON object)"),
+        (
+            #","LayerSources":["sha256:1111111111111111111111111111111111111111111111111111111111111111"]"#,
+            "LayerSources is ignored (the value is not a JSON object)"
+        ),
         (#","LayerSources":"foreign""#, "LayerSources is ignored (the value is not a JSON object)"),
     ]
 
@@ -188,7 +202,9 @@ struct DockerArchiveLayerSourcesTests {
             let source = try DockerArchiveSource(path: dir + "/a.tar")
             let note = try #require(source.notes.first)
             #expect(source.notes.count == 1)
-            #expect(note.contains("layer 2") && note.contains(image.diffIDs[2].description) && note.contains("not a descriptor") && note.contains("digest"), "\(note)")
+            #expect(
+                note.contains("layer 2") && note.contains(image.diffIDs[2].description) && note.contains("not a descriptor") && note.contains("digest"),
+                "\(note)")
             let (report, _) = try await copyToOCI(dir + "/a.tar", dir + "/out", expecting: image)
             #expect(report.notes == source.notes)
         }
@@ -202,10 +218,12 @@ struct DockerArchiveLayerSourcesTests {
             // archive does not have.
             let config = try blob(dir, image.configDigest)
             let layers = image.diffIDs.enumerated().map { i, diffID in
-                i == 1 ? descriptor(Self.foreignGzip, gzipped.digest, gzipped.size, urls: [Self.url])
-                       : descriptor("application/vnd.oci.image.layer.v1.tar", diffID, image.layerSizes[i])
+                i == 1
+                    ? descriptor(Self.foreignGzip, gzipped.digest, gzipped.size, urls: [Self.url])
+                    : descriptor("application/vnd.oci.image.layer.v1.tar", diffID, image.layerSizes[i])
             }.joined(separator: ",")
-            let manifest = #"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"\#(image.configDigest)","size":\#(config.count)},"layers":[\#(layers)]}"#
+            let manifest =
+                #"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"\#(image.configDigest)","size":\#(config.count)},"layers":[\#(layers)]}"#
             try docker25Archive(dir + "/a.tar", dir, image, manifestBytes: Array(manifest.utf8), extra: mixedLayerSources(image, gzipped: gzipped))
             let source = try DockerArchiveSource(path: dir + "/a.tar")
             let entry = try await source.entry(matching: .only)

@@ -9,8 +9,9 @@ import Testing
 /// A compressed docker-archive is read once, front to back: the copy lands layers as they pass,
 /// before `manifest.json` (the last member) says what they are, and the result is the same as the
 /// copy of the uncompressed archive, blob for blob.
-@Suite(.enabled(if: DockerArchiveTesting.helloArchive != nil, "no TestImages/hello.docker.tar"),
-       .enabled(if: ExternalTool.gzipAvailable, "gzip not installed"))
+@Suite(
+    .enabled(if: DockerArchiveTesting.helloArchive != nil, "no TestImages/hello.docker.tar"),
+    .enabled(if: ExternalTool.gzipAvailable, "gzip not installed"))
 struct DockerArchiveOnePassTests {
     /// `archive` compressed with `tool` (`gzip`, `zstd`, `xz`) next to it.
     private func compressed(_ archive: String, with tool: String, into dir: String) async throws -> String {
@@ -23,8 +24,10 @@ struct DockerArchiveOnePassTests {
     /// Copies to a new OCI layout with the default options (gzip layers: the layers are transcoded).
     @discardableResult
     private func copy(_ archive: String, _ selector: ImageSelector = .only, to layout: String) async throws -> CopyReport {
-        try await CopyOperation(source: try DockerArchiveSource(path: archive), destination: try OCILayoutDestination(path: layout, durable: false),
-                                selector: selector).run()
+        try await CopyOperation(
+            source: try DockerArchiveSource(path: archive), destination: try OCILayoutDestination(path: layout, durable: false),
+            selector: selector
+        ).run()
     }
 
     /// The layout's `index.json` and its blob names.
@@ -69,7 +72,9 @@ struct DockerArchiveOnePassTests {
         try await withTemporaryDirectory { dir in
             let plain = try #require(DockerArchiveTesting.helloArchive)
             let docker25 = dir + "/d25.tar"
-            _ = try await CopyOperation(source: try DockerArchiveSource(path: plain), destination: try DockerArchiveDestination(path: docker25, durable: false, layout: .docker25)).run()
+            _ = try await CopyOperation(
+                source: try DockerArchiveSource(path: plain), destination: try DockerArchiveDestination(path: docker25, durable: false, layout: .docker25)
+            ).run()
             let stored = try await DockerArchiveSource(path: docker25).entries()
             let packed = try await compressed(docker25, with: "gzip", into: dir)
             let report = try await copy(packed, to: dir + "/out")
@@ -87,8 +92,10 @@ struct DockerArchiveOnePassTests {
             builder.addImage(tag: "two", layerCount: 3, layerSize: 30_000, compressed: false)
             _ = try await builder.write(to: dir + "/src")
             let archive = dir + "/two.tar"
-            _ = try await CopyOperation(source: try OCILayoutSource(path: dir + "/src"), destination: try DockerArchiveDestination(path: archive, durable: false),
-                                        selector: .all).run()
+            _ = try await CopyOperation(
+                source: try OCILayoutSource(path: dir + "/src"), destination: try DockerArchiveDestination(path: archive, durable: false),
+                selector: .all
+            ).run()
             let packed = try await compressed(archive, with: "gzip", into: dir)
             try await copy(packed, .index(1), to: dir + "/out")
             try await copy(archive, .index(1), to: dir + "/reference")
@@ -134,11 +141,14 @@ struct DockerArchiveOnePassTests {
             // Swapped members: each layer's content has the other's DiffID.
             if swapped { layers.swapAt(0, 1) }
             let manifest = #"[{"Config":"config.json","RepoTags":["ferry/hello:gz"],"Layers":["l0.tar.gz","l1.tar.gz"]}]"#
-            try DockerArchiveTesting.writeTar(dir + "/gz.tar", [("l0.tar.gz", layers[0]), ("l1.tar.gz", layers[1]), ("config.json", config), ("manifest.json", Array(manifest.utf8))])
+            try DockerArchiveTesting.writeTar(
+                dir + "/gz.tar", [("l0.tar.gz", layers[0]), ("l1.tar.gz", layers[1]), ("config.json", config), ("manifest.json", Array(manifest.utf8))])
             let packed = try await compressed(dir + "/gz.tar", with: "gzip", into: dir)
             let copy = {
-                try await CopyOperation(source: try DockerArchiveSource(path: packed), destination: try OCILayoutDestination(path: dir + "/out", durable: false),
-                                        options: CopyOptions(compression: try CompressionChoice(parsing: "zstd"))).run()
+                try await CopyOperation(
+                    source: try DockerArchiveSource(path: packed), destination: try OCILayoutDestination(path: dir + "/out", durable: false),
+                    options: CopyOptions(compression: try CompressionChoice(parsing: "zstd"))
+                ).run()
             }
             if swapped {
                 let error = await #expect(throws: StreamError.self) { _ = try await copy() }
@@ -162,7 +172,9 @@ struct DockerArchiveOnePassTests {
             var members: [(String, [UInt8])] = []
             for name in try await DockerArchiveTesting.members(of: plain) where !name.hasSuffix("/") {
                 var data = try await DockerArchiveTesting.member(name, of: plain)
-                if name == "manifest.json" { data = Array(String(decoding: data, as: UTF8.self).replacingOccurrences(of: "/layer.tar", with: "/gone.tar").utf8) }
+                if name == "manifest.json" {
+                    data = Array(String(decoding: data, as: UTF8.self).replacingOccurrences(of: "/layer.tar", with: "/gone.tar").utf8)
+                }
                 members.append((name, data))
             }
             try DockerArchiveTesting.writeTar(dir + "/a.tar", members)

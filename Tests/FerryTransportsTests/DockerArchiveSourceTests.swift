@@ -41,7 +41,8 @@ struct DockerArchiveSourceTests {
             #expect(copied.first?.images.first?.diffIDs == DockerArchiveTesting.helloDiffIDs)
             // The name as docker save wrote it, and the full name (io.containerd.image.name).
             #expect(copied.first?.names == ["ferry/hello:1.0", "docker.io/ferry/hello:1.0"])
-            let config = try await DockerArchiveTesting.member(DockerArchiveTesting.helloConfig.encoded + ".json", of: try #require(DockerArchiveTesting.helloArchive))
+            let config = try await DockerArchiveTesting.member(
+                DockerArchiveTesting.helloConfig.encoded + ".json", of: try #require(DockerArchiveTesting.helloArchive))
             #expect(FileManager.default.contents(atPath: dir + "/oci/blobs/sha256/" + DockerArchiveTesting.helloConfig.encoded) == Data(config))
         }
     }
@@ -67,7 +68,9 @@ struct DockerArchiveSourceTests {
             let config = try await DockerArchiveTesting.member(DockerArchiveTesting.helloConfig.encoded + ".json", of: plain)
             var files: [(String, [UInt8])] = [("config.json", config)]
             var layerNames: [String] = []
-            for (i, layer) in ["ee5b2a1a29d2209cc702c84cf974ca7485bc7ec8c5e643af071afab4a868a6a0", "1285a64a8e95d122b219cbf5f893c896d27085fb4951bb2de7fa2458b05fc2d1"].enumerated() {
+            for (i, layer) in [
+                "ee5b2a1a29d2209cc702c84cf974ca7485bc7ec8c5e643af071afab4a868a6a0", "1285a64a8e95d122b219cbf5f893c896d27085fb4951bb2de7fa2458b05fc2d1",
+            ].enumerated() {
                 let tarBytes = try await DockerArchiveTesting.member("\(layer)/layer.tar", of: plain)
                 let gz = try await ExternalTool.runChecked("gzip", ["-n", "-c"], stdin: tarBytes).stdoutBytes
                 files.append(("layer\(i).tar.gz", gz))

@@ -23,8 +23,10 @@ enum DockerArchiveTesting {
     /// Copies with layers kept as the archive stores them (`--compress keep`), so layer digests stay
     /// comparable with the archive's diff_ids.
     static func copyToLayout(_ source: any ImageSource, _ selector: ImageSelector, layout: String) async throws -> [Inspection] {
-        let report = try await CopyOperation(source: source, destination: try OCILayoutDestination(path: layout, durable: false), selector: selector,
-                                             options: CopyOptions(compression: .keep)).run()
+        let report = try await CopyOperation(
+            source: source, destination: try OCILayoutDestination(path: layout, durable: false), selector: selector,
+            options: CopyOptions(compression: .keep)
+        ).run()
         let copied = try OCILayoutSource(path: layout)
         let entries = try await copied.entries()
         var result: [Inspection] = []

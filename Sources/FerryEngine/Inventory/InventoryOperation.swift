@@ -56,7 +56,9 @@ public struct InventoryOperation: Sendable {
                 }
             }
         }
-        images.sort { ($0.place, $0.repository ?? "", $0.name ?? "", $0.digest.description) < ($1.place, $1.repository ?? "", $1.name ?? "", $1.digest.description) }
+        images.sort {
+            ($0.place, $0.repository ?? "", $0.name ?? "", $0.digest.description) < ($1.place, $1.repository ?? "", $1.name ?? "", $1.digest.description)
+        }
         let sortedBlobs = blobs.values.map { blob -> Inventory.Blob in
             var blob = blob
             blob.repositories.sort()
@@ -82,7 +84,8 @@ public struct InventoryOperation: Sendable {
             let graph = try await GraphReader(source: source).read(entry.descriptor)
             let names = entry.names.isEmpty ? [nil] : entry.names.map { Optional($0) }
             for name in names {
-                found.images.append(.init(place: place, repository: nil, name: name, digest: entry.descriptor.digest, mediaType: entry.descriptor.mediaType.description))
+                found.images.append(
+                    .init(place: place, repository: nil, name: name, digest: entry.descriptor.digest, mediaType: entry.descriptor.mediaType.description))
             }
             for blob in graph.blobs { found.blobs.append((blob, nil)) }
         }
@@ -102,7 +105,9 @@ public struct InventoryOperation: Sendable {
             var repositories: [String]
             do {
                 repositories = try await client.catalog().filter { path.isEmpty || $0 == path || $0.hasPrefix(path + "/") }
-            } catch let error as RegistryError where !path.isEmpty && (error.status == 404 || error.status == 401 || error.status == 403 || error.code == .notFound) {
+            } catch let error as RegistryError
+                where !path.isEmpty && (error.status == 404 || error.status == 401 || error.status == 403 || error.code == .notFound)
+            {
                 // No catalog here (or not for these credentials): the path is one repository.
                 repositories = [path]
             }
@@ -128,7 +133,10 @@ public struct InventoryOperation: Sendable {
             let graph = try await GraphReader(source: source).read(entry.descriptor)
             var found = Found()
             let host = reference.domain
-            found.images.append(.init(place: "docker://\(host)", repository: reference.repository, name: reference.digest == nil ? reference.tag : nil, digest: entry.descriptor.digest, mediaType: entry.descriptor.mediaType.description))
+            found.images.append(
+                .init(
+                    place: "docker://\(host)", repository: reference.repository, name: reference.digest == nil ? reference.tag : nil,
+                    digest: entry.descriptor.digest, mediaType: entry.descriptor.mediaType.description))
             for blob in graph.blobs { found.blobs.append((blob, reference.repository)) }
             return found
         }

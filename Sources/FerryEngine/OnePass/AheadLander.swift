@@ -31,7 +31,8 @@ struct AheadLander: Sendable {
         let context = "member \(offer.member) of \(sourceName)"
         let named = offer.namedDigest.map { Descriptor(mediaType: .ociLayer(current), digest: $0, size: offer.size) }
         if let named, target == nil, try await destination.hasBlob(named) {
-            landed.record(.init(member: offer.member, source: BlobKey(named), contentDigest: nil, target: nil, level: nil, landed: BlobKey(named), wasPresent: true))
+            landed.record(
+                .init(member: offer.member, source: BlobKey(named), contentDigest: nil, target: nil, level: nil, landed: BlobKey(named), wasPresent: true))
             return nil
         }
         options.progress?(.memberStarted(offer.member, size: offer.size))
@@ -42,7 +43,10 @@ struct AheadLander: Sendable {
             // hashed to is kept as its content digest, for the plan's DiffID.
             let destination = self.destination
             let checked = try await LayerContentCheck.checking(raw, mediaType: .ociLayer(current), diffID: nil, context: context) { stream in
-                if let target { return try await transcode(try VerifyingStream(stream, computing: .sha256, context: context), member: offer.member, from: current, to: target, context: context) }
+                if let target {
+                    return try await transcode(
+                        try VerifyingStream(stream, computing: .sha256, context: context), member: offer.member, from: current, to: target, context: context)
+                }
                 return try await destination.putBlob(try VerifyingStream(stream, computing: .sha256, context: context))
             }
             digest = checked.result.digest
@@ -65,7 +69,9 @@ struct AheadLander: Sendable {
 
     /// Decompresses, hashes and recompresses a member into the destination.
     /// - Returns: the member's own digest (`nil` when the decompressor stopped before its end) and size.
-    private func transcode(_ raw: sending VerifyingStream, member: String, from current: LayerCompression, to target: LayerCompression, context: String) async throws -> (digest: Digest?, size: Int64) {
+    private func transcode(
+        _ raw: sending VerifyingStream, member: String, from current: LayerCompression, to target: LayerCompression, context: String
+    ) async throws -> (digest: Digest?, size: Int64) {
         let level = planner.level(for: target)
         let sourceResult = DigestResult()
         let contentResult = DigestResult()
@@ -73,16 +79,19 @@ struct AheadLander: Sendable {
         if current != .none {
             plain = ReportingStream(try VerifyingStream(plain, computing: .sha256, context: "\(context): uncompressed content"), into: contentResult)
         }
-        let output = try VerifyingStream(try compressed(plain, format: target, level: level), computing: .sha256, context: "\(context) recompressed to \(target.rawValue)")
+        let output = try VerifyingStream(
+            try compressed(plain, format: target, level: level), computing: .sha256, context: "\(context) recompressed to \(target.rawValue)")
         let result = try await destination.putBlob(output)
         guard let source = sourceResult.value else {
             // The decompressor stopped before the member's end: what landed cannot be tied to it.
             try await destination.discardBlob(result.digest)
             return (nil, 0)
         }
-        landed.record(.init(member: member, source: BlobKey(digest: source.digest, size: source.size),
-                            contentDigest: current == .none ? source.digest : contentResult.value?.digest,
-                            target: target, level: level, landed: BlobKey(digest: result.digest, size: result.size), wasPresent: false))
+        landed.record(
+            .init(
+                member: member, source: BlobKey(digest: source.digest, size: source.size),
+                contentDigest: current == .none ? source.digest : contentResult.value?.digest,
+                target: target, level: level, landed: BlobKey(digest: result.digest, size: result.size), wasPresent: false))
         return (source.digest, source.size)
     }
 

@@ -35,8 +35,12 @@ extension CopyOperation {
             guard let (descriptor, skipped) = try landedAhead.take(job, context: context) else {
                 // A member that passed with other bytes than the plan says: reading it again
                 // would only say so later (and a pipe cannot be read again).
-                if let member = landedAhead.source?.member(holding: job.descriptor), let passed = landedAhead.passed(member), passed != BlobKey(job.descriptor) {
-                    throw StreamError(.digestMismatch, "\(context): member \(member) has digest \(passed.digest) (\(passed.size) bytes), expected \(job.descriptor.digest) (\(job.descriptor.size) bytes)")
+                if let member = landedAhead.source?.member(holding: job.descriptor), let passed = landedAhead.passed(member), passed != BlobKey(job.descriptor)
+                {
+                    throw StreamError(
+                        .digestMismatch,
+                        "\(context): member \(member) has digest \(passed.digest) (\(passed.size) bytes), expected \(job.descriptor.digest) (\(job.descriptor.size) bytes)"
+                    )
                 }
                 remaining.append(job)
                 continue

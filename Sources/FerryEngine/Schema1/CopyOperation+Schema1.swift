@@ -8,7 +8,9 @@ extension CopyOperation {
     /// the schema 1 digests.
     func runWritingSchema1(_ output: Schema1Output) async throws -> CopyReport {
         if options.includeReferrers {
-            throw EngineError(.unsupported, "--referrers cannot be combined with --format v2s1: schema 1 rewrites every manifest digest, and referrers point at their subject by digest")
+            throw EngineError(
+                .unsupported,
+                "--referrers cannot be combined with --format v2s1: schema 1 rewrites every manifest digest, and referrers point at their subject by digest")
         }
         var inner = options
         inner.schema1Output = nil
@@ -53,7 +55,8 @@ extension CopyOperation {
     func copyUnsized(_ job: BlobJob) async throws -> (BlobJob, Descriptor, Bool) {
         let descriptor = job.descriptor
         options.progress?(.blobStarted(descriptor))
-        let verified = try VerifyingStream(try await source.blob(descriptor), expectedDigest: descriptor.digest, context: "layer \(descriptor.digest) from \(source.name)")
+        let verified = try VerifyingStream(
+            try await source.blob(descriptor), expectedDigest: descriptor.digest, context: "layer \(descriptor.digest) from \(source.name)")
         let (_, size) = try await destination.putBlob(verified)
         var landed = descriptor
         landed.size = size

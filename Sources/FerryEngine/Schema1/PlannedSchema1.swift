@@ -18,7 +18,10 @@ extension CopyPlanner {
     /// ``Schema1Conversion`` step did not make (a schema 1 manifest inside an index).
     func planSchema1(_ descriptor: Descriptor, _ document: RawDocument, context: String) throws -> PlannedSchema1 {
         guard options.format == nil, capabilities.accepts(descriptor.mediaType) else {
-            throw EngineError(.unsupported, "\(context): a Docker schema 1 manifest inside an index cannot be converted; copy it to a dir: destination as it is, or copy the instance alone")
+            throw EngineError(
+                .unsupported,
+                "\(context): a Docker schema 1 manifest inside an index cannot be converted; copy it to a dir: destination as it is, or copy the instance alone"
+            )
         }
         let (envelope, _) = try Schema1Conversion.checkSignatures(document, options: options, context: context)
         let manifest = try Schema1Manifest(decoding: envelope.payload, context: context)

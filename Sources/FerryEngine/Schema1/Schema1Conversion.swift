@@ -134,7 +134,8 @@ struct Schema1Conversion: Sendable {
         let mediaType = try format.layerMediaType(compression)
         guard landsVerbatim(compression) else {
             let verified = try VerifyingStream(sniffed, expectedDigest: blobSum, context: context)
-            let plain = try VerifyingStream(try decompressed(verified, format: compression, context: context), computing: .sha256, context: "\(context): uncompressed content")
+            let plain = try VerifyingStream(
+                try decompressed(verified, format: compression, context: context), computing: .sha256, context: "\(context): uncompressed content")
             _ = try await plain.drain()
             guard let diffID = plain.result?.digest, let size = verified.result?.size else {
                 throw StreamError(.io, "\(context): the stream ended without a digest")
@@ -178,7 +179,9 @@ struct Schema1Conversion: Sendable {
     /// Inflates and hashes the chunks of `channel` (the consumer side of the tee): the DiffID.
     private static func diffID(of channel: ChunkChannel, compression: LayerCompression, context: String) async throws -> Digest {
         do {
-            let plain = try VerifyingStream(try decompressed(ChannelByteStream(channel), format: compression, context: context), computing: .sha256, context: "\(context): uncompressed content")
+            let plain = try VerifyingStream(
+                try decompressed(ChannelByteStream(channel), format: compression, context: context), computing: .sha256,
+                context: "\(context): uncompressed content")
             _ = try await plain.drain()
             guard let diffID = plain.result?.digest else {
                 throw StreamError(.io, "\(context): the stream ended without a digest")

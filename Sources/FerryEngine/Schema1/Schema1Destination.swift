@@ -28,7 +28,8 @@ final class Schema1Destination: ImageDestination {
     /// - Throws: ``EngineError`` (`unsupported`) when `base` cannot hold schema 1.
     init(base: any ImageDestination, source: any ImageSource, output: Schema1Output) throws {
         guard base.capabilities.accepts(MediaType.dockerSchema1Signed) else {
-            throw EngineError(.unsupported, "\(base.name) cannot hold Docker schema 1 manifests; write v2s1 to a dir: destination, or choose --format oci or v2s2")
+            throw EngineError(
+                .unsupported, "\(base.name) cannot hold Docker schema 1 manifests; write v2s1 to a dir: destination, or choose --format oci or v2s2")
         }
         self.base = base
         self.source = source
@@ -56,13 +57,16 @@ final class Schema1Destination: ImageDestination {
         let configContext = "config \(manifest.config.digest) from \(source.name)"
         let stream = try VerifyingStream(try await source.blob(manifest.config), expected: manifest.config, context: configContext)
         let config = try await stream.readAll(limit: DocumentLimits.maximumDocumentSize, context: configContext)
-        let schema1 = try manifest.schema1(config: config, name: "", tag: "", sha256: { bytes in
-            (try? DigestHasher.digest(bytes)) ?? .emptySHA256
-        }, context: context)
+        let schema1 = try manifest.schema1(
+            config: config, name: "", tag: "",
+            sha256: { bytes in
+                (try? DigestHasher.digest(bytes)) ?? .emptySHA256
+            }, context: context)
         if schema1.fsLayers.contains(.gzippedEmptyLayer) {
             let empty = Descriptor(mediaType: .dockerLayerGzip, digest: .gzippedEmptyLayer, size: Int64(Schema1Manifest.gzippedEmptyLayerBytes.count))
             if try await !base.hasBlob(empty) {
-                _ = try await base.putBlob(try VerifyingStream(MemoryByteStream(Schema1Manifest.gzippedEmptyLayerBytes), expected: empty, context: "the gzipped empty layer"))
+                _ = try await base.putBlob(
+                    try VerifyingStream(MemoryByteStream(Schema1Manifest.gzippedEmptyLayerBytes), expected: empty, context: "the gzipped empty layer"))
             }
         }
         let payload = schema1.encodedPayload()

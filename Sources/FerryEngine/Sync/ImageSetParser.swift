@@ -108,7 +108,9 @@ public enum ImageSetParser {
             case "images":
                 group.repositories += try parseImages(setting, local: group.origin.isLocal, file: file)
             case "images-by-tag-regex", "images-by-semver":
-                guard !group.origin.isLocal else { throw failure(file, settingKey, "\(keyName) selects registry tags; a local source takes `images` (a list of names)") }
+                guard !group.origin.isLocal else {
+                    throw failure(file, settingKey, "\(keyName) selects registry tags; a local source takes `images` (a list of names)")
+                }
                 guard let mapping = setting.mapping else { throw failure(file, setting, "\(keyName) must map repositories to one expression each") }
                 for (repository, expression) in mapping {
                     let repositoryName = try string(repository, file: file, what: "a repository")
@@ -117,7 +119,9 @@ public enum ImageSetParser {
                     if keyName == "images-by-semver" {
                         do { selection = .semver(try SemverConstraint(parsing: text)) } catch { throw failure(file, expression, error.message) }
                     } else {
-                        guard (try? NSRegularExpression(pattern: text)) != nil else { throw failure(file, expression, "\"\(text)\" is not a regular expression") }
+                        guard (try? NSRegularExpression(pattern: text)) != nil else {
+                            throw failure(file, expression, "\"\(text)\" is not a regular expression")
+                        }
                         selection = .tagRegex(text)
                     }
                     group.repositories.append(.init(repository: repositoryName, selection: selection, line: repository.mark?.line ?? 0))
@@ -152,7 +156,9 @@ public enum ImageSetParser {
                 group.newest = count
             case "exclude":
                 for item in try stringList(setting, file: file, what: "exclude") {
-                    guard (try? NSRegularExpression(pattern: item.text)) != nil else { throw failure(file, item.node, "\"\(item.text)\" is not a regular expression") }
+                    guard (try? NSRegularExpression(pattern: item.text)) != nil else {
+                        throw failure(file, item.node, "\"\(item.text)\" is not a regular expression")
+                    }
                     group.exclude.append(item.text)
                 }
             default:
@@ -166,7 +172,9 @@ public enum ImageSetParser {
     /// for a local source, a list of image names.
     private static func parseImages(_ node: Node, local: Bool, file: String) throws -> [ImageSet.RepositorySelection] {
         if local {
-            return try stringList(node, file: file, what: "images").map { .init(repository: $0.text, selection: .references([]), line: $0.node.mark?.line ?? 0) }
+            return try stringList(node, file: file, what: "images").map {
+                .init(repository: $0.text, selection: .references([]), line: $0.node.mark?.line ?? 0)
+            }
         }
         guard let mapping = node.mapping else { throw failure(file, node, "images must map repositories to lists of tags or digests") }
         var out: [ImageSet.RepositorySelection] = []

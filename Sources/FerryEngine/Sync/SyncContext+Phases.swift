@@ -87,7 +87,8 @@ extension SyncContext {
         }
         if options.dryRun {
             for prepared in stage.ready {
-                let image = SyncReport.Image(source: prepared.item.description, destination: prepared.target.display, digest: prepared.entry.descriptor.digest, status: .planned)
+                let image = SyncReport.Image(
+                    source: prepared.item.description, destination: prepared.target.display, digest: prepared.entry.descriptor.digest, status: .planned)
                 stage.report.images.append(image)
                 options.progress?(.finished(image))
             }
@@ -194,14 +195,16 @@ extension SyncContext {
         let landedEarly = self.landedEarly
         let label = stage.label
         let finished = try await mapConcurrently(Array(stage.ready.enumerated()), limit: options.parallelImages) { (index, prepared) -> SyncReport.Image in
-            var image = SyncReport.Image(source: prepared.item.description, destination: prepared.target.display, digest: prepared.entry.descriptor.digest, status: .copied)
+            var image = SyncReport.Image(
+                source: prepared.item.description, destination: prepared.target.display, digest: prepared.entry.descriptor.digest, status: .copied)
             do {
                 var options = copyOptions(for: prepared.item, names: prepared.target.names)
                 options.reliedOnBlobs = prepared.reliedOn
                 if case .local(let place) = prepared.item.origin, let landed = landedEarly[place]?[label] {
                     options.reliedOnBlobs.formUnion(landed)
                 }
-                let copy = CopyOperation(source: prepared.source, destination: prepared.target.destination, selector: prepared.item.localSelector ?? .only, options: options)
+                let copy = CopyOperation(
+                    source: prepared.source, destination: prepared.target.destination, selector: prepared.item.localSelector ?? .only, options: options)
                 let result = try await copy.run(plan: prepared.plan)
                 let early = moved[index] ?? SyncStage.Moved()
                 image.blobsCopied = early.copied + result.blobsCopied

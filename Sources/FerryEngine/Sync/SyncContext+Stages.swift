@@ -74,14 +74,20 @@ extension SyncContext {
         // A delta or split bundle is made whole from the set; adding to one would mix shipments.
         let addsToExisting = existingPlace == path && !isDelta && options.splitSize == nil
         if let existingPlace, !addsToExisting, !options.dryRun {
-            throw TransportError(.invalidInput, "\(existingPlace) exists and holds other images; a \(isDelta ? "delta" : "split") bundle is written whole, never added to: remove it or name another file")
+            throw TransportError(
+                .invalidInput,
+                "\(existingPlace) exists and holds other images; a \(isDelta ? "delta" : "split") bundle is written whole, never added to: remove it or name another file"
+            )
         }
         let staging = try OCILayoutDestination(path: Self.stagingPath(for: path), durable: options.durable)
         let leftOut = isDelta ? LeftOutBlobs(have: options.have) : nil
-        return await layoutStage(staging, label: label, leftOut: leftOut, ending: { .bundle(path: path, staging: staging, shared: $0, addsToExisting: addsToExisting) })
+        return await layoutStage(
+            staging, label: label, leftOut: leftOut, ending: { .bundle(path: path, staging: staging, shared: $0, addsToExisting: addsToExisting) })
     }
 
-    private func layoutStage(_ layout: OCILayoutDestination, label: String, leftOut: LeftOutBlobs? = nil, ending: (SharedLayoutDestination) -> SyncStage.Ending) async -> SyncStage {
+    private func layoutStage(
+        _ layout: OCILayoutDestination, label: String, leftOut: LeftOutBlobs? = nil, ending: (SharedLayoutDestination) -> SyncStage.Ending
+    ) async -> SyncStage {
         let shared = SharedLayoutDestination(inner: layout, leftOut: leftOut)
         let existing = await Self.namedDigests(inLayout: layout.root)
         return SyncStage(label: label, ending: ending(shared), leftOut: leftOut) { item in
@@ -121,8 +127,13 @@ extension SyncContext {
             if addsToExisting {
                 var copy = CopyOptions(parallelism: options.parallelBlobs)
                 copy.blobSlots = slots
-                _ = try await CopyOperation(source: try OCILayoutSource(path: staging.root), destination: try OCIArchiveDestination(path: path, durable: options.durable), selector: .all, options: copy).run()
-            } else if let parts = try await BundlePacker.pack(staging.root, to: path, delta: stage.leftOut?.delta, splitSize: options.splitSize, durable: options.durable) {
+                _ = try await CopyOperation(
+                    source: try OCILayoutSource(path: staging.root), destination: try OCIArchiveDestination(path: path, durable: options.durable),
+                    selector: .all, options: copy
+                ).run()
+            } else if let parts = try await BundlePacker.pack(
+                staging.root, to: path, delta: stage.leftOut?.delta, splitSize: options.splitSize, durable: options.durable)
+            {
                 own.parts = parts
             }
             try? FileManager.default.removeItem(atPath: staging.root)

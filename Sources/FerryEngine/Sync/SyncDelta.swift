@@ -15,7 +15,9 @@ final class LeftOutBlobs: Sendable {
     func leaveOut(_ layer: Descriptor, image: String) -> Bool {
         guard let held = have[layer.digest] else { return false }
         records.withLock { records in
-            var record = records[layer.digest] ?? BundleDelta.Blob(digest: layer.digest, size: layer.size, mediaType: layer.mediaType.description, images: [], repositories: held.repositories)
+            var record =
+                records[layer.digest]
+                ?? BundleDelta.Blob(digest: layer.digest, size: layer.size, mediaType: layer.mediaType.description, images: [], repositories: held.repositories)
             if !record.images.contains(image) { record.images.append(image) }
             records[layer.digest] = record
         }
@@ -27,11 +29,12 @@ final class LeftOutBlobs: Sendable {
 
     /// The record the bundle carries.
     var delta: BundleDelta {
-        BundleDelta(reliesOn: records.withLock { Array($0.values) }.map { blob in
-            var blob = blob
-            blob.images.sort()
-            return blob
-        })
+        BundleDelta(
+            reliesOn: records.withLock { Array($0.values) }.map { blob in
+                var blob = blob
+                blob.images.sort()
+                return blob
+            })
     }
 }
 
@@ -66,6 +69,9 @@ extension EngineError {
         }
         let more = missing.count > 20 ? "; and \(missing.count - 20) more" : ""
         let count = missing.count == 1 ? "1 blob it relies on is" : "\(missing.count) blobs it relies on are"
-        return EngineError(.incomplete, "\(bundle) is a delta bundle and \(count) not at the destination, so nothing was written: \(shown.joined(separator: "; "))\(more). Import the bundle this one builds on first, or make a full bundle (without --have)")
+        return EngineError(
+            .incomplete,
+            "\(bundle) is a delta bundle and \(count) not at the destination, so nothing was written: \(shown.joined(separator: "; "))\(more). Import the bundle this one builds on first, or make a full bundle (without --have)"
+        )
     }
 }

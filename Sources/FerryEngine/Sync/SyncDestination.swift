@@ -24,7 +24,9 @@ public enum SyncDestination: Sendable, Hashable, CustomStringConvertible {
             let prefix = parts.count > 1 ? String(parts[1]) : ""
             if !prefix.isEmpty {
                 guard (try? Reference(parsing: "\(host)/\(prefix)")) != nil, !prefix.contains(":"), !prefix.contains("@") else {
-                    throw TransportError(.invalidArgument, "\"\(text)\": the prefix \"\(prefix)\" is not a repository path (lower-case letters, digits, separators); tags come from the image set")
+                    throw TransportError(
+                        .invalidArgument,
+                        "\"\(text)\": the prefix \"\(prefix)\" is not a repository path (lower-case letters, digits, separators); tags come from the image set")
                 }
             }
             self = .registry(host: String(host), prefix: prefix)

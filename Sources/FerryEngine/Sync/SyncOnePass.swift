@@ -21,7 +21,9 @@ struct SyncOnePass: Sendable {
     /// then take as they are instead of reading them again.
     /// - Throws: ``TransportError`` when a destination is a registry and the archive names no
     ///   image before its blobs (or is a docker-archive); the source's and destinations' errors.
-    func read(into destinations: [SyncDestination], options: SyncOptions, clients: [String: RegistryClient], ledgers: [String: BlobLedger], limiter: RateLimiter?) async throws -> [String: Set<Digest>] {
+    func read(
+        into destinations: [SyncDestination], options: SyncOptions, clients: [String: RegistryClient], ledgers: [String: BlobLedger], limiter: RateLimiter?
+    ) async throws -> [String: Set<Digest>] {
         let name = source.name
         var fixed: [(String, any ImageDestination)] = []
         var registries: [(key: String, host: String, prefix: String, client: RegistryClient, ledger: BlobLedger)] = []
@@ -33,7 +35,10 @@ struct SyncOnePass: Sendable {
                 fixed.append((destination.description, try OCILayoutDestination(path: SyncContext.stagingPath(for: path), durable: options.durable)))
             case .registry(let host, let prefix):
                 guard archive != nil, let client = clients[host], let ledger = ledgers[host] else {
-                    throw TransportError(.unsupported, "\(name) is read once, front to back, and only an oci-archive says where its blobs go before they pass: sync it to oci:DIR or oci-archive:FILE first, or give the archive as a file")
+                    throw TransportError(
+                        .unsupported,
+                        "\(name) is read once, front to back, and only an oci-archive says where its blobs go before they pass: sync it to oci:DIR or oci-archive:FILE first, or give the archive as a file"
+                    )
                 }
                 registries.append((destination.description, host, prefix, client, ledger))
             }
@@ -50,27 +55,36 @@ struct SyncOnePass: Sendable {
         let place = self.place
         let scoped = options.scoped
         let registryTargets = Mutex<[(String, any ImageDestination)]?>(nil)
-        try await archive.readOnce(index: { entries in
-            guard let first = entries.lazy.flatMap({ ImageSetResolver.references(for: $0, in: place) }).first else { return }
-            var targets: [(String, any ImageDestination)] = []
-            for registry in registries {
-                let repository = SyncDestination.repository(for: first, prefix: registry.prefix, scoped: scoped)
-                let reference = try Reference(parsing: "\(registry.host)/\(repository)")
-                targets.append((registry.key, MountingDestination(inner: RegistryDestination(client: registry.client, reference: reference), ledger: registry.ledger)))
-            }
-            registryTargets.withLock { $0 = targets }
-        }, offering: { offer, stream in
-            guard let targets = registryTargets.withLock({ $0 }) else {
-                throw TransportError(.unsupported, "\(name): blob \(offer.member) comes before index.json names any image, so a one-pass read cannot tell which repository it goes to: write the archive to a file and sync from that")
-            }
-            return try await Self.land(offer, stream, into: fixed + targets, name: name, present: present, limiter: limiter)
-        })
+        try await archive.readOnce(
+            index: { entries in
+                guard let first = entries.lazy.flatMap({ ImageSetResolver.references(for: $0, in: place) }).first else { return }
+                var targets: [(String, any ImageDestination)] = []
+                for registry in registries {
+                    let repository = SyncDestination.repository(for: first, prefix: registry.prefix, scoped: scoped)
+                    let reference = try Reference(parsing: "\(registry.host)/\(repository)")
+                    targets.append(
+                        (registry.key, MountingDestination(inner: RegistryDestination(client: registry.client, reference: reference), ledger: registry.ledger)))
+                }
+                registryTargets.withLock { $0 = targets }
+            },
+            offering: { offer, stream in
+                guard let targets = registryTargets.withLock({ $0 }) else {
+                    throw TransportError(
+                        .unsupported,
+                        "\(name): blob \(offer.member) comes before index.json names any image, so a one-pass read cannot tell which repository it goes to: write the archive to a file and sync from that"
+                    )
+                }
+                return try await Self.land(offer, stream, into: fixed + targets, name: name, present: present, limiter: limiter)
+            })
         return present.mapValues(\.all)
     }
 
     /// Lands one offered member in every destination that lacks it, when its name gives its
     /// digest (`blobs/sha256/…`); returns the digest of what landed, or `nil` when it was left.
-    private static func land(_ offer: BlobOffer, _ stream: sending any ByteStream, into destinations: [(String, any ImageDestination)], name: String, present: [String: LandedDigests], limiter: RateLimiter?) async throws -> Digest? {
+    private static func land(
+        _ offer: BlobOffer, _ stream: sending any ByteStream, into destinations: [(String, any ImageDestination)], name: String,
+        present: [String: LandedDigests], limiter: RateLimiter?
+    ) async throws -> Digest? {
         guard let digest = offer.namedDigest else { return nil }
         let descriptor = Descriptor(mediaType: "application/octet-stream", digest: digest, size: offer.size)
         var lacking: [(String, any ImageDestination)] = []

@@ -63,7 +63,9 @@ public struct SyncOperation: Sendable {
     }
 
     /// Runs `body` with one client per host, all shut down afterwards.
-    static func withClients<T>(_ hosts: [(String, RegistryOptions)], _ opened: [String: RegistryClient] = [:], _ body: ([String: RegistryClient]) async throws -> T) async throws -> T {
+    static func withClients<T>(
+        _ hosts: [(String, RegistryOptions)], _ opened: [String: RegistryClient] = [:], _ body: ([String: RegistryClient]) async throws -> T
+    ) async throws -> T {
         guard let (host, registry) = hosts.first else { return try await body(opened) }
         return try await withRegistryClient(host, options: registry) { client in
             var next = opened
@@ -72,7 +74,9 @@ public struct SyncOperation: Sendable {
         }
     }
 
-    private func run(sourceClients: SyncRegistryEndpoints, destinations: [SyncDestination], destinationClients: [String: RegistryClient]) async throws -> SyncReport {
+    private func run(
+        sourceClients: SyncRegistryEndpoints, destinations: [SyncDestination], destinationClients: [String: RegistryClient]
+    ) async throws -> SyncReport {
         var locals: [String: any ImageSource] = [:]
         var deltas: [String: BundleDelta] = [:]
         var onePass: [SyncOnePass] = []
@@ -105,16 +109,22 @@ public struct SyncOperation: Sendable {
         var landedEarly: [String: [String: Set<Digest>]] = [:]
         for case .registry(let host, _) in destinations { ledgers[host] = ledgers[host] ?? BlobLedger() }
         if options.checkLayers, let reading = onePass.first {
-            throw EngineError(.unsupported, "--check-layers: \(reading.place) can be read only once (a pipe, or a compressed bundle or archive), and a checked layer is read when its image is copied; write it to a file (uncompressed) first, or run ferry verify on it")
+            throw EngineError(
+                .unsupported,
+                "--check-layers: \(reading.place) can be read only once (a pipe, or a compressed bundle or archive), and a checked layer is read when its image is copied; write it to a file (uncompressed) first, or run ferry verify on it"
+            )
         }
         // A pipe, a compressed bundle or archive: read once, its blobs landing in every destination.
         for reading in onePass where !options.dryRun {
-            landedEarly[reading.place] = try await reading.read(into: destinations, options: options, clients: destinationClients, ledgers: ledgers, limiter: rateLimiter)
+            landedEarly[reading.place] = try await reading.read(
+                into: destinations, options: options, clients: destinationClients, ledgers: ledgers, limiter: rateLimiter)
             if let archive = reading.archive { deltas[reading.place] = try archive.bundleDelta() }
         }
         let items = try await ImageSetResolver(set: imageSet, clients: sourceClients, locals: locals).resolve()
         options.progress?(.resolved(images: items.count))
-        let context = SyncContext(options: options, groups: imageSet.groups, sourceClients: sourceClients, locals: locals, deltas: deltas, slots: BlobSlots(options.parallelBlobs), ledgers: ledgers, landedEarly: landedEarly, rateLimiter: rateLimiter)
+        let context = SyncContext(
+            options: options, groups: imageSet.groups, sourceClients: sourceClients, locals: locals, deltas: deltas, slots: BlobSlots(options.parallelBlobs),
+            ledgers: ledgers, landedEarly: landedEarly, rateLimiter: rateLimiter)
         // Each destination opened, then prepared and planned.
         var stages: [SyncStage] = []
         for destination in destinations {
@@ -141,7 +151,8 @@ public struct SyncOperation: Sendable {
         }
         let failed = report.count(.failed)
         if failed > 0 {
-            throw SyncFailure(report: report, message: "\(failed) of \(report.images.count) images failed; the others were synced (run again to retry the failed ones)")
+            throw SyncFailure(
+                report: report, message: "\(failed) of \(report.images.count) images failed; the others were synced (run again to retry the failed ones)")
         }
         return report
     }

@@ -98,7 +98,9 @@ final class SyncRegistryEndpoints: Sendable {
     }
 
     /// Runs `body` with every client of `openings` open, all shut down afterwards.
-    static func withClients<T>(_ openings: [Opening], _ opened: [String: RegistryClient] = [:], _ body: ([String: RegistryClient]) async throws -> T) async throws -> T {
+    static func withClients<T>(
+        _ openings: [Opening], _ opened: [String: RegistryClient] = [:], _ body: ([String: RegistryClient]) async throws -> T
+    ) async throws -> T {
         guard let first = openings.first else { return try await body(opened) }
         return try await withRegistryClient(first.host, options: first.options) { client in
             var next = opened

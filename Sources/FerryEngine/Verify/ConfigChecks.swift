@@ -30,7 +30,8 @@ enum ConfigChecks {
             return nil
         }
         if rootfs["type"]?.string != "layers" {
-            documents.problems.error(.rootfsTypeInvalid, "rootfs.type is \(rootfs["type"]?.string.map { Echo.quoted($0) } ?? "missing"), expected \"layers\"", at: location)
+            documents.problems.error(
+                .rootfsTypeInvalid, "rootfs.type is \(rootfs["type"]?.string.map { Echo.quoted($0) } ?? "missing"), expected \"layers\"", at: location)
         }
         var diffIDs: [Digest?] = []
         for (i, value) in (rootfs["diff_ids"]?.array ?? []).enumerated() {
@@ -50,7 +51,8 @@ enum ConfigChecks {
                 return true
             }.count
             if nonEmpty != layerCount {
-                documents.problems.error(.historyCountMismatch, "config history has \(nonEmpty) entries that are not empty_layer for \(layerCount) layers", at: location)
+                documents.problems.error(
+                    .historyCountMismatch, "config history has \(nonEmpty) entries that are not empty_layer for \(layerCount) layers", at: location)
             }
         }
         return diffIDs

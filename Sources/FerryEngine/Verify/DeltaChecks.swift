@@ -11,7 +11,10 @@ enum DeltaChecks {
         do {
             guard let delta = try layout.bundleDelta() else { return [] }
             let bytes = delta.reliesOn.reduce(Int64(0)) { $0 &+ max(0, $1.size) }
-            problems.note(.blobReliedOn, "a delta bundle: it relies on its destination having \(delta.reliesOn.count) layer\(delta.reliesOn.count == 1 ? "" : "s") (\(bytes) bytes) it does not carry, listed in \(BundleDelta.fileName)", at: .init(file: BundleDelta.fileName))
+            problems.note(
+                .blobReliedOn,
+                "a delta bundle: it relies on its destination having \(delta.reliesOn.count) layer\(delta.reliesOn.count == 1 ? "" : "s") (\(bytes) bytes) it does not carry, listed in \(BundleDelta.fileName)",
+                at: .init(file: BundleDelta.fileName))
             return Set(delta.reliesOn.map(\.digest))
         } catch {
             problems.error(.layoutInvalid, Verifier.message(error), at: .init(file: BundleDelta.fileName))

@@ -15,7 +15,8 @@ enum DockerArchiveChecks {
                 do {
                     let reference = try Reference(parsing: tag)
                     if reference.digest != nil {
-                        problems.error(.archiveRepoTagInvalid, "RepoTags of item \(i): \(Echo.quoted(tag)) has a digest; RepoTags are name:tag only", at: location)
+                        problems.error(
+                            .archiveRepoTagInvalid, "RepoTags of item \(i): \(Echo.quoted(tag)) has a digest; RepoTags are name:tag only", at: location)
                     } else {
                         // A bare name means name:latest, as docker load and go-containerregistry read it.
                         tagged.insert(reference.normalized.description)
@@ -56,7 +57,8 @@ enum DockerArchiveChecks {
                 }
                 listed.insert(reference.normalized.description)
                 if !tagged.contains(reference.normalized.description) {
-                    problems.warning(.archiveRepositoriesInconsistent, "\(repository):\(tag) is in repositories but in no RepoTags of manifest.json", at: location)
+                    problems.warning(
+                        .archiveRepositoriesInconsistent, "\(repository):\(tag) is in repositories but in no RepoTags of manifest.json", at: location)
                 }
             }
         }

@@ -43,7 +43,8 @@ extension DocumentChecks {
             var here = location
             here.blob = config.digest.description
             if isDocker && !(config.mediaType == .dockerConfig || config.mediaType == .dockerPluginConfig) {
-                problems.error(.typeNotAllowed, "config type \(config.mediaType) is not allowed in a Docker manifest (needs \(MediaType.dockerConfig))", at: here)
+                problems.error(
+                    .typeNotAllowed, "config type \(config.mediaType) is not allowed in a Docker manifest (needs \(MediaType.dockerConfig))", at: here)
             } else if !isDocker && config.mediaType.essence == MediaType.dockerConfig.rawValue {
                 problems.warning(.typeNotAllowed, "Docker config type in an OCI manifest (tolerated by most tools)", at: here)
             } else if config.mediaType == .ociEmpty && artifactType == nil {

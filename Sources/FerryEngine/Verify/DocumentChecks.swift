@@ -72,8 +72,9 @@ struct DocumentChecks {
             checkEmbeddedData(dataValue, digest: digest, size: size, field: field, at: here)
         }
         guard usable, let mediaTypeString else { return nil }
-        return Descriptor(mediaType: MediaType(mediaTypeString), digest: digest, size: size, annotations: annotations,
-                          data: data, artifactType: object["artifactType"]?.string, platform: platform)
+        return Descriptor(
+            mediaType: MediaType(mediaTypeString), digest: digest, size: size, annotations: annotations,
+            data: data, artifactType: object["artifactType"]?.string, platform: platform)
     }
 
     /// `annotations`, which must be a map of strings.

@@ -119,13 +119,15 @@ final class GraphWalk {
             return nil
         }
         guard descriptor.size <= Int64(DocumentLimits.maximumDocumentSize) else {
-            problems.error(.documentTooLarge, "declared size \(descriptor.size) is over the \(DocumentLimits.maximumDocumentSize)-byte limit for documents; not read", at: location)
+            problems.error(
+                .documentTooLarge, "declared size \(descriptor.size) is over the \(DocumentLimits.maximumDocumentSize)-byte limit for documents; not read",
+                at: location)
             return nil
         }
         let bytes: [UInt8]
         do {
             bytes = try await source.document(descriptor)
-        } catch where indexEntry && SparseIndex.isAbsent(error) {
+        } catch  where indexEntry && SparseIndex.isAbsent(error) {
             problems.indexChildAbsent(descriptor, at: location)
             return nil
         } catch let error as TransportError where error.code == .notFound {
@@ -145,7 +147,8 @@ final class GraphWalk {
             return nil
         }
         // A signed schema 1 manifest's digest is over its JWS payload, not the whole file.
-        let actual = descriptor.mediaType.isSchema1 && algorithm == .sha256
+        let actual =
+            descriptor.mediaType.isSchema1 && algorithm == .sha256
             ? (try? Schema1Signing.digest(of: bytes, context: "manifest \(descriptor.digest)"))
             : (try? DigestHasher.digest(bytes, algorithm: algorithm))
         guard actual == descriptor.digest else {

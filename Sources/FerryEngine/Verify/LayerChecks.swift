@@ -16,13 +16,17 @@ enum LayerChecks {
     ///
     /// Problems of the blob's own bytes (digest, size) are left to the caller, who sees them in
     /// `raw.failure`; problems found here are dropped when `raw` failed, since the content is untrusted.
-    static func check(_ raw: RecordingStream, mediaType: MediaType, context: String, at location: VerificationProblem.Location, problems: inout ProblemList) async -> Digest? {
+    static func check(
+        _ raw: RecordingStream, mediaType: MediaType, context: String, at location: VerificationProblem.Location, problems: inout ProblemList
+    ) async -> Digest? {
         var found = ProblemList()
         var diffID: Digest?
         do {
             let (format, sniffed) = try await CompressionSniffer.sniff(raw)
             if let declared = mediaType.layerCompression, format.layerCompression != declared {
-                found.error(.layerCompressionMismatch, "layer compressed differently from its media type: \(mediaType) says \(declared.rawValue), the content is \(format.rawValue)", at: location)
+                found.error(
+                    .layerCompressionMismatch,
+                    "layer compressed differently from its media type: \(mediaType) says \(declared.rawValue), the content is \(format.rawValue)", at: location)
             }
             guard format.layerCompression != nil else {
                 await raw.finish()
@@ -33,7 +37,7 @@ enum LayerChecks {
             let plain = try VerifyingStream(inflating, computing: .sha256, context: context)
             do {
                 try await scanMembers(plain, context: context, at: location, problems: &found)
-            } catch where inflating.failure == nil && raw.failure == nil {
+            } catch  where inflating.failure == nil && raw.failure == nil {
                 // The tar walk itself failed; the rest is still hashed for the DiffID.
                 found.error(.tarInvalid, (error as? StreamError)?.message ?? "\(error)", at: location)
             }
@@ -51,7 +55,8 @@ enum LayerChecks {
         return diffID
     }
 
-    private static func scanMembers(_ tar: any ByteStream, context: String, at location: VerificationProblem.Location, problems: inout ProblemList) async throws {
+    private static func scanMembers(_ tar: any ByteStream, context: String, at location: VerificationProblem.Location, problems: inout ProblemList) async throws
+    {
         let scanner = TarStreamScanner(tar, context: context)
         var seen = Set<String>()
         var reported = 0
@@ -79,7 +84,9 @@ enum LayerChecks {
             if member.isHardLink {
                 let target = resolve(member.linkTarget ?? "")
                 if target.escapes || !seen.contains(target.path) {
-                    report(.error, .tarHardLinkUnknown, "hard link to \(Echo.quoted(member.linkTarget ?? "")), which is not an earlier member of this layer", member: member.name)
+                    report(
+                        .error, .tarHardLinkUnknown, "hard link to \(Echo.quoted(member.linkTarget ?? "")), which is not an earlier member of this layer",
+                        member: member.name)
                 }
             }
             if member.isDevice {
@@ -88,7 +95,9 @@ enum LayerChecks {
             if !escapes { seen.insert(path) }
         }
         if scanner.endedWithoutPadding {
-            problems.warning(.tarEndMarkerMissing, "layer tar ends right after the last member's data (no padding, no end-of-archive marker); its data is complete", at: location)
+            problems.warning(
+                .tarEndMarkerMissing, "layer tar ends right after the last member's data (no padding, no end-of-archive marker); its data is complete",
+                at: location)
         } else if !scanner.sawEndMarker {
             problems.warning(.tarEndMarkerMissing, "layer tar has no end-of-archive marker (two zero blocks)", at: location)
         }

@@ -51,11 +51,12 @@ enum LayoutChecks {
 
     /// Digests whose blob entries must not be read (they resolve outside, or are not files).
     static func unsafeDigests(_ entries: [LayoutBlobEntry]) -> Set<Digest> {
-        Set(entries.compactMap { entry in
-            switch entry.kind {
-            case .regular, .symlinkInside: return nil
-            default: return entry.digest
-            }
-        })
+        Set(
+            entries.compactMap { entry in
+                switch entry.kind {
+                case .regular, .symlinkInside: return nil
+                default: return entry.digest
+                }
+            })
     }
 }

@@ -78,7 +78,9 @@ extension ProblemList {
     /// An index entry the source does not hold: a note (a sparse index), worded alike for every transport.
     mutating func indexChildAbsent(_ descriptor: Descriptor, at location: VerificationProblem.Location) {
         let what = descriptor.platform.map { "the \($0) manifest" } ?? "this \(descriptor.mediaType)"
-        note(.indexChildAbsent, "the index names \(what), which the source does not hold (a sparse index, as containerd exports write); what it holds is checked", at: location)
+        note(
+            .indexChildAbsent,
+            "the index names \(what), which the source does not hold (a sparse index, as containerd exports write); what it holds is checked", at: location)
     }
 
     /// A digest whose algorithm Ferry cannot compute, so `what` is not checked: an error when the
@@ -87,7 +89,10 @@ extension ProblemList {
         if digest.isRegistered {
             warning(.digestUnverifiable, "digest algorithm \"\(digest.algorithm)\" cannot be computed; the \(what) is not checked", at: location)
         } else {
-            error(.digestAlgorithmUnregistered, "digest algorithm \"\(digest.algorithm)\" is not registered by the image-spec (only sha256, sha512 and blake3 are); the \(what) cannot be checked", at: location)
+            error(
+                .digestAlgorithmUnregistered,
+                "digest algorithm \"\(digest.algorithm)\" is not registered by the image-spec (only sha256, sha512 and blake3 are); the \(what) cannot be checked",
+                at: location)
         }
     }
 }

@@ -54,7 +54,8 @@ public struct VerificationReport: Sendable, Codable, Equatable {
     public var problems: [VerificationProblem]
 
     /// Builds a report, deriving counts and status from `problems`.
-    public init(source: String, mode: Mode, images: [Image], blobsChecked: Int, bytesChecked: Int64, problems: [VerificationProblem], unreadable: Bool = false) {
+    public init(source: String, mode: Mode, images: [Image], blobsChecked: Int, bytesChecked: Int64, problems: [VerificationProblem], unreadable: Bool = false)
+    {
         self.source = source
         self.mode = mode
         self.images = images
@@ -74,7 +75,8 @@ public struct VerificationReport: Sendable, Codable, Equatable {
             p.severity = problem.severity == .note ? .warning : .error
             return p
         }
-        return VerificationReport(source: source, mode: mode, images: images, blobsChecked: blobsChecked,
-                                  bytesChecked: bytesChecked, problems: strict, unreadable: status == .unreadable)
+        return VerificationReport(
+            source: source, mode: mode, images: images, blobsChecked: blobsChecked,
+            bytesChecked: bytesChecked, problems: strict, unreadable: status == .unreadable)
     }
 }

@@ -48,13 +48,16 @@ extension Verifier {
         switch job.role {
         case .config where descriptor.mediaType.isImageConfig:
             if descriptor.size > Int64(DocumentLimits.maximumDocumentSize) {
-                result.problems.error(.documentTooLarge, "config of \(descriptor.size) bytes is over the \(DocumentLimits.maximumDocumentSize)-byte limit for documents", at: location)
+                result.problems.error(
+                    .documentTooLarge, "config of \(descriptor.size) bytes is over the \(DocumentLimits.maximumDocumentSize)-byte limit for documents",
+                    at: location)
                 await raw.finish()
             } else {
                 result.configBytes = try? await raw.readAll(limit: DocumentLimits.maximumDocumentSize, context: kind)
             }
         case .layer where options.mode == .full && descriptor.mediaType.layerCompression != nil:
-            result.diffID = await LayerChecks.check(raw, mediaType: descriptor.mediaType, context: "layer \(descriptor.digest.short)", at: location, problems: &result.problems)
+            result.diffID = await LayerChecks.check(
+                raw, mediaType: descriptor.mediaType, context: "layer \(descriptor.digest.short)", at: location, problems: &result.problems)
         default:
             await raw.finish()
         }

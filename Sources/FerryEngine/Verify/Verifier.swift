@@ -60,8 +60,10 @@ public struct Verifier: Sendable {
         var problems = ProblemList()
         let unreadable = Self.isUnreadable(error)
         problems.error(unreadable ? .sourceUnreadable : .layoutInvalid, Self.message(error), at: .init())
-        return finish(VerificationReport(source: reference.description, mode: options.mode, images: [], blobsChecked: 0, bytesChecked: 0,
-                                         problems: problems.all, unreadable: unreadable))
+        return finish(
+            VerificationReport(
+                source: reference.description, mode: options.mode, images: [], blobsChecked: 0, bytesChecked: 0,
+                problems: problems.all, unreadable: unreadable))
     }
 
     /// Every check of an opened source.
@@ -120,12 +122,15 @@ public struct Verifier: Sendable {
         checkConfigs(walk.images, jobs: walk.jobs, results: results, problems: &problems)
 
         LayoutChecks.checkBlobs(blobEntries, referenced: reference.selector == .only ? walk.referenced : nil, problems: &problems)
-        let images = selected.map { VerificationReport.Image(name: $0.0, digest: $0.1.descriptor.digest.description, mediaType: $0.1.descriptor.mediaType.rawValue) }
-        return finish(VerificationReport(
-            source: name, mode: options.mode, images: images,
-            blobsChecked: walk.documentsRead + results.filter(\.checked).count,
-            bytesChecked: ByteSum.clamped([walk.documentBytes] + results.map(\.bytes)),
-            problems: problems.all))
+        let images = selected.map {
+            VerificationReport.Image(name: $0.0, digest: $0.1.descriptor.digest.description, mediaType: $0.1.descriptor.mediaType.rawValue)
+        }
+        return finish(
+            VerificationReport(
+                source: name, mode: options.mode, images: images,
+                blobsChecked: walk.documentsRead + results.filter(\.checked).count,
+                bytesChecked: ByteSum.clamped([walk.documentBytes] + results.map(\.bytes)),
+                problems: problems.all))
     }
 
     private func finish(_ report: VerificationReport) -> VerificationReport {
@@ -139,8 +144,9 @@ public struct Verifier: Sendable {
         var checked = Set<[Digest]>()
         for image in images {
             guard image.isImage, let config = image.config, config.mediaType.isImageConfig,
-                  let bytes = byDigest[config.digest]?.configBytes,
-                  checked.insert([config.digest] + image.layers.map(\.digest)).inserted else { continue }
+                let bytes = byDigest[config.digest]?.configBytes,
+                checked.insert([config.digest] + image.layers.map(\.digest)).inserted
+            else { continue }
             let location = VerificationProblem.Location(image: image.label, blob: config.digest.description)
             guard let diffIDs = ConfigChecks.check(bytes, layerCount: image.layers.count, at: location, problems: &problems) else { continue }
             if options.mode == .full {

@@ -37,7 +37,8 @@ public struct CredentialBinding: Sendable, Hashable {
             return nil
         case "http":
             if RegistryURL.isLoopback(host: RegistryURL.host(realm)) || !tlsVerify { return nil }
-            return "the token realm \(realm) is plain HTTP on another machine, so the password would cross the network in clear; Ferry sends credentials to a realm only over HTTPS (or pass --tls-verify=false for this registry to allow it)"
+            return
+                "the token realm \(realm) is plain HTTP on another machine, so the password would cross the network in clear; Ferry sends credentials to a realm only over HTTPS (or pass --tls-verify=false for this registry to allow it)"
         case let scheme?:
             return "the token realm \(RegistryURL.excerpt(realm)) has the scheme \(scheme):, not https"
         case nil:

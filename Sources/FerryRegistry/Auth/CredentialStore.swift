@@ -130,7 +130,8 @@ public struct CredentialStore: Sendable {
     private static func decode(_ entry: [String: Any], key: String, path: String) throws(RegistryError) -> Credentials? {
         if let auth = entry["auth"] as? String, !auth.isEmpty {
             guard let data = Data(base64Encoded: auth), let text = String(data: data, encoding: .utf8),
-                  let colon = text.firstIndex(of: ":") else {
+                let colon = text.firstIndex(of: ":")
+            else {
                 throw RegistryError(.credentials, "credentials file \(path): \"auths\".\"\(key)\".\"auth\" is not base64 of USER:PASSWORD")
             }
             var password = String(text[text.index(after: colon)...])

@@ -93,7 +93,8 @@ public struct RegistriesConfiguration: Sendable, Hashable {
         guard !registry.blocked else { throw Self.blocked(reference, registry) }
         var endpoints: [Endpoint] = []
         for mirror in registry.mirrors where serves(mirror, registry, reference) {
-            endpoints.append(Endpoint(reference: try rewrite(reference, registry, to: mirror.location), insecure: mirror.insecure, isMirror: true, origin: registry.origin))
+            endpoints.append(
+                Endpoint(reference: try rewrite(reference, registry, to: mirror.location), insecure: mirror.insecure, isMirror: true, origin: registry.origin))
         }
         endpoints.append(try primary(reference, registry))
         return endpoints
@@ -115,11 +116,15 @@ public struct RegistriesConfiguration: Sendable, Hashable {
     ///   entry applies (`invalidArgument`, unless `allowingNarrower`), naming the file and line.
     public func pushLocation(forName name: String, allowingNarrower: Bool = false) throws(RegistryError) -> (name: String, insecure: Bool) {
         if !allowingNarrower, let narrower = registries.first(where: { !$0.prefix.hasPrefix("*.") && $0.prefix.hasPrefix(name + "/") }) {
-            throw RegistryError(.invalidArgument, "the registries.conf entry at \(narrower.origin) (prefix \(narrower.prefix)) applies to part of \(name) only; sync to a destination inside or outside it")
+            throw RegistryError(
+                .invalidArgument,
+                "the registries.conf entry at \(narrower.origin) (prefix \(narrower.prefix)) applies to part of \(name) only; sync to a destination inside or outside it"
+            )
         }
         guard let registry = registries.filter({ $0.matches(name) }).max(by: { rank($0) < rank($1) }) else { return (name, false) }
         guard !registry.blocked else {
-            throw RegistryError(.connection, "\(name) is blocked by the registries.conf entry at \(registry.origin) (prefix \(registry.prefix), blocked = true)")
+            throw RegistryError(
+                .connection, "\(name) is blocked by the registries.conf entry at \(registry.origin) (prefix \(registry.prefix), blocked = true)")
         }
         guard !registry.prefix.hasPrefix("*.") else { return (name, registry.insecure) }
         return (registry.location + name.dropFirst(registry.prefix.count), registry.insecure)
@@ -148,12 +153,15 @@ public struct RegistriesConfiguration: Sendable, Hashable {
         do {
             return try Reference(parsing: text)
         } catch {
-            throw RegistryError(.invalidArgument, "\(registry.origin): rewriting \(reference) to location \(location) gives \(Echo.quoted(text)), not a reference: \(error.message)")
+            throw RegistryError(
+                .invalidArgument,
+                "\(registry.origin): rewriting \(reference) to location \(location) gives \(Echo.quoted(text)), not a reference: \(error.message)")
         }
     }
 
     private static func blocked(_ reference: Reference, _ registry: Registry) -> RegistryError {
-        RegistryError(.connection, "\(reference.name) is blocked by the registries.conf entry at \(registry.origin) (prefix \(registry.prefix), blocked = true)")
+        RegistryError(
+            .connection, "\(reference.name) is blocked by the registries.conf entry at \(registry.origin) (prefix \(registry.prefix), blocked = true)")
     }
 
     // MARK: Reading
@@ -182,7 +190,10 @@ public struct RegistriesConfiguration: Sendable, Hashable {
                     throw Self.invalid(file, line, "registries.\(key).registries must be an array of strings")
                 }
                 for name in list {
-                    var entry = registries.first { $0.prefix == name } ?? Registry(prefix: name, location: name, insecure: false, blocked: false, mirrorByDigestOnly: false, mirrors: [], origin: "\(file):\(line)")
+                    var entry =
+                        registries.first { $0.prefix == name }
+                        ?? Registry(
+                            prefix: name, location: name, insecure: false, blocked: false, mirrorByDigestOnly: false, mirrors: [], origin: "\(file):\(line)")
                     entry.insecure = entry.insecure || insecure
                     entry.blocked = entry.blocked || blocked
                     registries.removeAll { $0.prefix == name }

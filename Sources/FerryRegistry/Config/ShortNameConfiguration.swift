@@ -85,7 +85,10 @@ public struct ShortNameConfiguration: Sendable, Hashable {
                 continue
             }
             guard Reference.shortName(of: value) == nil, let parsed = try? Reference(parsing: value), parsed.tag == nil, parsed.digest == nil else {
-                throw Self.invalid(file, line, "the alias \(Echo.quoted(key)) must name a registry and repository without tag or digest (e.g. registry.example/team/app), not \(Echo.quoted(value))")
+                throw Self.invalid(
+                    file, line,
+                    "the alias \(Echo.quoted(key)) must name a registry and repository without tag or digest (e.g. registry.example/team/app), not \(Echo.quoted(value))"
+                )
             }
             aliases[key] = Alias(name: value, origin: "\(file):\(line)")
         }
@@ -113,11 +116,16 @@ public struct ShortNameConfiguration: Sendable, Hashable {
         if let alias = try aliasCandidate(shortName, written: written, parsed: parsed) { return [alias] }
         guard !searchRegistries.isEmpty else { return [Candidate(reference: parsed, note: nil)] }
         if searchRegistries.count > 1, mode == .enforcing {
-            throw RegistryError(.invalidArgument, "\(written) is a short name and short-name-mode is enforcing: it could be on \(searchRegistries.joined(separator: " or ")) (unqualified-search-registries at \(searchOrigin ?? "?")); write the registry, or add an alias under [aliases]")
+            throw RegistryError(
+                .invalidArgument,
+                "\(written) is a short name and short-name-mode is enforcing: it could be on \(searchRegistries.joined(separator: " or ")) (unqualified-search-registries at \(searchOrigin ?? "?")); write the registry, or add an alias under [aliases]"
+            )
         }
         return try searchRegistries.map { host throws(RegistryError) in
             let reference = try qualify(written, on: host)
-            return Candidate(reference: reference, note: "the short name \(written) was looked up on \(host) as \(reference) (unqualified-search-registries at \(searchOrigin ?? "?"))")
+            return Candidate(
+                reference: reference,
+                note: "the short name \(written) was looked up on \(host) as \(reference) (unqualified-search-registries at \(searchOrigin ?? "?"))")
         }
     }
 
@@ -132,9 +140,13 @@ public struct ShortNameConfiguration: Sendable, Hashable {
             return Candidate(reference: parsed, note: nil)
         case 1:
             let reference = try qualify(written, on: searchRegistries[0])
-            return Candidate(reference: reference, note: "the short name \(written) is \(reference) (the one unqualified-search registry, at \(searchOrigin ?? "?"))")
+            return Candidate(
+                reference: reference, note: "the short name \(written) is \(reference) (the one unqualified-search registry, at \(searchOrigin ?? "?"))")
         default:
-            throw RegistryError(.invalidArgument, "\(written) is a short name, which a push, tags or delete cannot resolve: it could be on \(searchRegistries.joined(separator: " or ")) (unqualified-search-registries at \(searchOrigin ?? "?")); write the registry, or add an alias under [aliases]")
+            throw RegistryError(
+                .invalidArgument,
+                "\(written) is a short name, which a push, tags or delete cannot resolve: it could be on \(searchRegistries.joined(separator: " or ")) (unqualified-search-registries at \(searchOrigin ?? "?")); write the registry, or add an alias under [aliases]"
+            )
         }
     }
 

@@ -21,7 +21,10 @@ public struct ECRAPIClient: Sendable {
     /// A client for `region`, signing with `credentials`, sending through `http`.
     /// - Parameters:
     ///   - endpoint: the API URL; `nil` means the override from `environment`, else `defaultEndpoint`.
-    public init(credentials: AWSCredentials, region: String, defaultEndpoint: String, environment: [String: String], http: HTTPClient, now: @escaping @Sendable () -> Date = { Date() }) {
+    public init(
+        credentials: AWSCredentials, region: String, defaultEndpoint: String, environment: [String: String], http: HTTPClient,
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) {
         self.endpoint = Self.endpointOverride(environment) ?? defaultEndpoint
         self.region = region
         self.signer = SigV4Signer(credentials: credentials, region: region, service: "ecr")
@@ -50,7 +53,8 @@ public struct ECRAPIClient: Sendable {
         /// - Throws: ``RegistryError`` (`invalidResponse`) when it is not base64 of `USER:PASSWORD`.
         public func credentials() throws(RegistryError) -> Credentials {
             guard let data = Data(base64Encoded: token), let text = String(data: data, encoding: .utf8),
-                  let colon = text.firstIndex(of: ":"), colon != text.startIndex else {
+                let colon = text.firstIndex(of: ":"), colon != text.startIndex
+            else {
                 throw RegistryError(.invalidResponse, "ECR authorization token is not base64 of USER:PASSWORD")
             }
             return Credentials(username: String(text[..<colon]), password: String(text[text.index(after: colon)...]))
@@ -62,7 +66,8 @@ public struct ECRAPIClient: Sendable {
     public func getAuthorizationToken() async throws -> AuthorizationToken {
         let object = try await call("GetAuthorizationToken", body: [:])
         guard let list = object["authorizationData"] as? [[String: Any]], let first = list.first,
-              let token = first["authorizationToken"] as? String, !token.isEmpty else {
+            let token = first["authorizationToken"] as? String, !token.isEmpty
+        else {
             throw RegistryError(.invalidResponse, "ECR GetAuthorizationToken at \(endpoint): the answer holds no authorizationData[0].authorizationToken")
         }
         let expires: Date
@@ -109,7 +114,8 @@ public struct ECRAPIClient: Sendable {
             (name: "Host", value: host),
             (name: "X-Amz-Target", value: target),
         ]
-        let signature = signer.sign(method: "POST", path: path.removingPercentEncoding ?? path, query: components.percentEncodedQuery ?? "", headers: headers, body: bytes, date: now())
+        let signature = signer.sign(
+            method: "POST", path: path.removingPercentEncoding ?? path, query: components.percentEncodedQuery ?? "", headers: headers, body: bytes, date: now())
         var request = HTTPClientRequest(url: endpoint)
         request.method = .POST
         for header in headers + signature.headers { request.headers.add(name: header.name, value: header.value) }
@@ -127,7 +133,9 @@ public struct ECRAPIClient: Sendable {
             let type = (object["__type"] as? String).map { $0.split(separator: "#").last.map(String.init) ?? $0 } ?? "HTTP \(response.status.code)"
             let message = object["message"] as? String ?? object["Message"] as? String ?? ""
             let code: RegistryError.Code = [401, 403].contains(response.status.code) ? .unauthorized : .httpStatus
-            throw RegistryError(code, "ECR \(action) at \(endpoint) failed: \(type)\(message.isEmpty ? "" : ": " + message)", method: "POST", url: endpoint, status: Int(response.status.code), details: [.init(code: type, message: message)])
+            throw RegistryError(
+                code, "ECR \(action) at \(endpoint) failed: \(type)\(message.isEmpty ? "" : ": " + message)", method: "POST", url: endpoint,
+                status: Int(response.status.code), details: [.init(code: type, message: message)])
         }
         return object
     }

@@ -51,7 +51,9 @@ public actor ECRAuthenticator {
         do {
             token = try await api.getAuthorizationToken()
         } catch let error as RegistryError {
-            throw RegistryError(error.code, "cannot get ECR credentials for \(registry) (AWS key \(aws.accessKeyID)): \(error.message)", method: error.method, url: error.url, status: error.status, details: error.details)
+            throw RegistryError(
+                error.code, "cannot get ECR credentials for \(registry) (AWS key \(aws.accessKeyID)): \(error.message)", method: error.method, url: error.url,
+                status: error.status, details: error.details)
         }
         exchanges += 1
         cache[key] = token

@@ -23,8 +23,9 @@ public struct ECRRegistry: Sendable, Hashable {
             return s.utf8.allSatisfy { alnum($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") }
         }
         if labels.count == 6 || labels.count == 7, labels[1] == "dkr", labels[2] == "ecr" || labels[2] == "ecr-fips",
-           labels[4] == "amazonaws", labels[5] == "com", labels.count == 6 || labels[6] == "cn",
-           isLabel(labels[0]), isLabel(labels[3]) {
+            labels[4] == "amazonaws", labels[5] == "com", labels.count == 6 || labels[6] == "cn",
+            isLabel(labels[0]), isLabel(labels[3])
+        {
             self.account = labels[0]
             self.region = labels[3]
             self.fips = labels[2] == "ecr-fips"

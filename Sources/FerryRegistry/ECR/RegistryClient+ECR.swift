@@ -11,10 +11,12 @@ extension RegistryClient {
         guard let ecr = ECRRegistry(host: registry) else { return false }
         let environment = options.environment ?? ProcessInfo.processInfo.environment
         guard let aws = try AWSConfiguration(environment: environment).credentials() else {
-            throw RegistryError(.credentials, "--create-repository for \(registry): no AWS credentials (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, or ~/.aws/credentials)")
+            throw RegistryError(
+                .credentials, "--create-repository for \(registry): no AWS credentials (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, or ~/.aws/credentials)")
         }
         let endpoint = ECRAPIClient.endpointOverride(environment) ?? ecr.apiEndpoint
-        let api = ECRAPIClient(credentials: aws, region: ecr.region, defaultEndpoint: ecr.apiEndpoint, environment: environment, http: http.client(for: endpoint))
+        let api = ECRAPIClient(
+            credentials: aws, region: ecr.region, defaultEndpoint: ecr.apiEndpoint, environment: environment, http: http.client(for: endpoint))
         return try await api.createRepository(repository)
     }
 }

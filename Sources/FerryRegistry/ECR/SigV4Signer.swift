@@ -91,7 +91,9 @@ public struct SigV4Signer: Sendable {
         var added: [(name: String, value: String)] = [(name: "X-Amz-Date", value: amzDate)]
         if let token = credentials.sessionToken { added.append((name: "X-Amz-Security-Token", value: token)) }
         added.append((name: "Authorization", value: authorization))
-        return Signature(canonicalRequest: canonical, stringToSign: stringToSign, signedHeaders: signedHeaders, signature: signature, authorization: authorization, headers: added)
+        return Signature(
+            canonicalRequest: canonical, stringToSign: stringToSign, signedHeaders: signedHeaders, signature: signature, authorization: authorization,
+            headers: added)
     }
 
     /// The derived signing key for `day` (`yyyymmdd`).
@@ -141,7 +143,7 @@ public struct SigV4Signer: Sendable {
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+                UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
                 out.append(byte)
             default:
                 out += [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 0x0f)]]

@@ -40,7 +40,8 @@ public struct NoProxyRules: Sendable, Hashable {
             }
             if let slash = entry.firstIndex(of: "/") {
                 if let address = Self.address(String(entry[..<slash])), let bits = Int(entry[entry.index(after: slash)...]),
-                   (0...address.count * 8).contains(bits) {
+                    (0...address.count * 8).contains(bits)
+                {
                     rules.append(.network(address, prefixLength: bits))
                 }
                 continue

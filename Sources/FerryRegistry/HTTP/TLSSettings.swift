@@ -102,7 +102,8 @@ enum TLSSettings {
             }
         }
         if required, contents.authorities.isEmpty, contents.clientPairs.isEmpty {
-            throw RegistryError(.invalidArgument, "certificate directory \(directory) holds no *.crt file (expected ca.crt) and no client.cert / client.key pair")
+            throw RegistryError(
+                .invalidArgument, "certificate directory \(directory) holds no *.crt file (expected ca.crt) and no client.cert / client.key pair")
         }
         return contents
     }

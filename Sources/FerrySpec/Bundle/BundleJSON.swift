@@ -47,7 +47,10 @@ extension VersionedBundleFile {
             throw SpecError(.invalidDocument, "\(context): not \(what) (\(error))")
         }
         guard value.mediaType == mediaType, value.schemaVersion == currentSchemaVersion else {
-            throw SpecError(.invalidDocument, "\(context): version \(value.schemaVersion) of \(Echo.quoted(value.mediaType)); this Ferry reads version \(currentSchemaVersion) of \(mediaType) (a newer Ferry may read it)")
+            throw SpecError(
+                .invalidDocument,
+                "\(context): version \(value.schemaVersion) of \(Echo.quoted(value.mediaType)); this Ferry reads version \(currentSchemaVersion) of \(mediaType) (a newer Ferry may read it)"
+            )
         }
         return value
     }

@@ -54,7 +54,8 @@ public struct BundleParts: Codable, Sendable, Hashable, VersionedBundleFile {
     /// - Throws: ``SpecError`` (`invalidDocument`) naming `context`.
     public static func decode(_ bytes: [UInt8], context: String) throws(SpecError) -> BundleParts {
         let parts = try decodeChecked(bytes, context: context)
-        guard !parts.parts.isEmpty, parts.parts.allSatisfy({ $0.size >= 0 && !$0.name.contains("/") && !$0.name.isEmpty && $0.name != "." && $0.name != ".." }) else {
+        guard !parts.parts.isEmpty, parts.parts.allSatisfy({ $0.size >= 0 && !$0.name.contains("/") && !$0.name.isEmpty && $0.name != "." && $0.name != ".." })
+        else {
             throw SpecError(.invalidDocument, "\(context): lists no parts, or a part whose name is a path or whose size is negative")
         }
         var total = Int64(0)

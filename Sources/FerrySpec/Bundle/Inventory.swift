@@ -75,11 +75,13 @@ public struct Inventory: Codable, Sendable, Hashable, VersionedBundleFile {
 
     /// `blobs` by digest, each digest once with the repositories of all its entries.
     public static func byDigest(_ blobs: [Blob]) -> [Digest: Blob] {
-        Dictionary(blobs.map { ($0.digest, $0) }, uniquingKeysWith: { a, b in
-            var merged = a
-            merged.repositories += b.repositories.filter { !a.repositories.contains($0) }
-            return merged
-        })
+        Dictionary(
+            blobs.map { ($0.digest, $0) },
+            uniquingKeysWith: { a, b in
+                var merged = a
+                merged.repositories += b.repositories.filter { !a.repositories.contains($0) }
+                return merged
+            })
     }
 
     /// Reads an inventory.

@@ -32,7 +32,8 @@ extension ImageManifest {
                 blob = .gzippedEmptyLayer
             } else {
                 guard nextLayer < layers.count else {
-                    throw SpecError(.invalidDocument, "\(context): the config's history has more non-empty items than the \(layers.count) layers of the manifest")
+                    throw SpecError(
+                        .invalidDocument, "\(context): the config's history has more non-empty items than the \(layers.count) layers of the manifest")
                 }
                 blob = layers[nextLayer].digest
                 nextLayer += 1
@@ -49,7 +50,10 @@ extension ImageManifest {
             text.append(UInt8(ascii: "}"))
             fsLayers.insert(blob, at: 0)
             entries.insert(String(decoding: text, as: UTF8.self), at: 0)
-            compat.insert(V1Compatibility(id: id, parent: parent.isEmpty ? nil : parent, created: item.created, author: item.author, comment: item.comment, throwaway: item.emptyLayer, containerConfig: .init(cmd: [item.createdBy ?? ""])), at: 0)
+            compat.insert(
+                V1Compatibility(
+                    id: id, parent: parent.isEmpty ? nil : parent, created: item.created, author: item.author, comment: item.comment,
+                    throwaway: item.emptyLayer, containerConfig: .init(cmd: [item.createdBy ?? ""])), at: 0)
         }
         // The top entry carries the whole config (minus rootfs and history), with its own id.
         let topID = sha256(Array("\(fsLayers[0].encoded) \(parent) ".utf8) + config).encoded

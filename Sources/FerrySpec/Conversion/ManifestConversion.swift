@@ -27,7 +27,9 @@ extension ImageManifest {
             }
         case .v2s2:
             guard config.mediaType.isImageConfig else {
-                throw SpecError(.unsupported, "\(context): config type \(config.mediaType) is not an image config; an artifact cannot be a Docker schema 2 image (keep --format oci)")
+                throw SpecError(
+                    .unsupported,
+                    "\(context): config type \(config.mediaType) is not an image config; an artifact cannot be a Docker schema 2 image (keep --format oci)")
             }
             if artifactType != nil {
                 throw SpecError(.unsupported, "\(context): artifactType \(artifactType!) cannot be expressed in Docker schema 2")
@@ -37,8 +39,9 @@ extension ImageManifest {
                 guard !layer.mediaType.isEncryptedLayer, let compression = layer.mediaType.layerCompression else {
                     throw SpecError(.unsupported, "\(context): layer \(layer.digest) of type \(layer.mediaType) has no Docker schema 2 equivalent")
                 }
-                return Descriptor(mediaType: try ManifestFormat.v2s2.layerMediaType(compression, foreign: layer.mediaType.isForeignLayer),
-                                  digest: layer.digest, size: layer.size, urls: layer.urls)
+                return Descriptor(
+                    mediaType: try ManifestFormat.v2s2.layerMediaType(compression, foreign: layer.mediaType.isForeignLayer),
+                    digest: layer.digest, size: layer.size, urls: layer.urls)
             }
             // Docker schema 2 has no annotations, subject or artifactType.
             result.annotations = nil

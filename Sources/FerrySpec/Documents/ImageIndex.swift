@@ -11,7 +11,10 @@ public struct ImageIndex: Sendable, Hashable, Codable {
     public var subject: Descriptor?
     public var annotations: [String: String]?
 
-    public init(schemaVersion: Int = 2, mediaType: MediaType? = .ociIndex, artifactType: String? = nil, manifests: [Descriptor], subject: Descriptor? = nil, annotations: [String: String]? = nil) {
+    public init(
+        schemaVersion: Int = 2, mediaType: MediaType? = .ociIndex, artifactType: String? = nil, manifests: [Descriptor], subject: Descriptor? = nil,
+        annotations: [String: String]? = nil
+    ) {
         self.schemaVersion = schemaVersion
         self.mediaType = mediaType
         self.artifactType = artifactType

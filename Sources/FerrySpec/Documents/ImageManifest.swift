@@ -12,7 +12,10 @@ public struct ImageManifest: Sendable, Hashable, Codable {
     public var subject: Descriptor?
     public var annotations: [String: String]?
 
-    public init(schemaVersion: Int = 2, mediaType: MediaType?, artifactType: String? = nil, config: Descriptor, layers: [Descriptor], subject: Descriptor? = nil, annotations: [String: String]? = nil) {
+    public init(
+        schemaVersion: Int = 2, mediaType: MediaType?, artifactType: String? = nil, config: Descriptor, layers: [Descriptor], subject: Descriptor? = nil,
+        annotations: [String: String]? = nil
+    ) {
         self.schemaVersion = schemaVersion
         self.mediaType = mediaType
         self.artifactType = artifactType

@@ -11,7 +11,8 @@ public enum JSONDocument {
     /// - Throws: ``SpecError`` naming `context` and the failing field path.
     public static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8], context: String) throws(SpecError) -> T {
         guard bytes.count <= DocumentLimits.maximumDocumentSize else {
-            throw SpecError(.documentTooLarge, "\(context): \(bytes.count) bytes is over the \(DocumentLimits.maximumDocumentSize)-byte limit for JSON documents")
+            throw SpecError(
+                .documentTooLarge, "\(context): \(bytes.count) bytes is over the \(DocumentLimits.maximumDocumentSize)-byte limit for JSON documents")
         }
         // JSON is UTF-8 (RFC 8259 §8.1). The decoder would pass invalid bytes inside a string on
         // (verify's parser refuses them): one reading for copy and verify.

@@ -37,8 +37,10 @@ public struct FailureFacts: Sendable, Hashable {
     public var offset: Int64?
 
     /// Facts with the given fields known.
-    public init(expectedDigest: Digest? = nil, actualDigest: Digest? = nil, expectedSize: Int64? = nil,
-                actualSize: Int64? = nil, offset: Int64? = nil) {
+    public init(
+        expectedDigest: Digest? = nil, actualDigest: Digest? = nil, expectedSize: Int64? = nil,
+        actualSize: Int64? = nil, offset: Int64? = nil
+    ) {
         self.expectedDigest = expectedDigest
         self.actualDigest = actualDigest
         self.expectedSize = expectedSize

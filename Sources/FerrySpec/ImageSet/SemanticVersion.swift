@@ -33,7 +33,9 @@ public struct SemanticVersion: Sendable, Hashable, Comparable, CustomStringConve
         if let dash = body.firstIndex(of: "-") {
             let text = body[body.index(after: dash)...]
             let parts = text.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
-            guard !parts.isEmpty, parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") } }) else { return nil }
+            guard !parts.isEmpty, parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") } }) else {
+                return nil
+            }
             pre = parts
             body = body[..<dash]
         }
@@ -42,7 +44,8 @@ public struct SemanticVersion: Sendable, Hashable, Comparable, CustomStringConve
         var values: [Int] = []
         for number in numbers {
             guard !number.isEmpty, number.count <= 18, number.allSatisfy({ $0.isASCII && $0.isNumber }),
-                  number == "0" || number.first != "0", let value = Int(number) else { return nil }
+                number == "0" || number.first != "0", let value = Int(number)
+            else { return nil }
             values.append(value)
         }
         while values.count < 3 { values.append(0) }

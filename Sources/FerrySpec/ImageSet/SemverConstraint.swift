@@ -11,7 +11,9 @@ import Foundation
 public struct SemverConstraint: Sendable, Hashable, CustomStringConvertible {
     /// One comparison: an operator and a version whose missing or wildcard parts are remembered.
     struct Primitive: Sendable, Hashable {
-        enum Operator: String, Sendable { case equal = "=", notEqual = "!=", greater = ">", greaterOrEqual = ">=", less = "<", lessOrEqual = "<=", tilde = "~", caret = "^" }
+        enum Operator: String, Sendable {
+            case equal = "=", notEqual = "!=", greater = ">", greaterOrEqual = ">=", less = "<", lessOrEqual = "<=", tilde = "~", caret = "^"
+        }
         var op: Operator
         var version: SemanticVersion
         /// Numeric parts given before any wildcard (0–3).

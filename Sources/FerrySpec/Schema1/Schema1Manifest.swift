@@ -56,7 +56,8 @@ public struct Schema1Manifest: Sendable, Hashable {
         }
         var parsed: [V1Compatibility] = []
         for (i, text) in history.enumerated() {
-            let entry: V1Compatibility = try JSONDocument.decode(V1Compatibility.self, from: Array(text.utf8), context: "\(context): history[\(i)].v1Compatibility")
+            let entry: V1Compatibility = try JSONDocument.decode(
+                V1Compatibility.self, from: Array(text.utf8), context: "\(context): history[\(i)].v1Compatibility")
             guard V1Compatibility.isValidID(entry.id) else {
                 throw SpecError(.invalidDocument, "\(context): history[\(i)].v1Compatibility id \"\(entry.id.prefix(80))\" is not 64 lowercase hex characters")
             }
@@ -79,7 +80,10 @@ public struct Schema1Manifest: Sendable, Hashable {
                 layers.remove(at: i)
                 history.remove(at: i)
             } else if (parsed[i].parent ?? "") != parsed[i + 1].id {
-                throw SpecError(.invalidDocument, "\(context): history[\(i)] has parent \(parsed[i].parent.map { $0.isEmpty ? "(none)" : $0 } ?? "(none)"), expected the next entry's id \(parsed[i + 1].id)")
+                throw SpecError(
+                    .invalidDocument,
+                    "\(context): history[\(i)] has parent \(parsed[i].parent.map { $0.isEmpty ? "(none)" : $0 } ?? "(none)"), expected the next entry's id \(parsed[i + 1].id)"
+                )
             }
         }
         self.name = wire.name ?? ""

@@ -99,15 +99,22 @@ public struct Schema1Envelope: Sendable, Hashable {
             } else {
                 key = .unsupported(entry.header.x5c != nil ? "x5c certificate chain" : "no key")
             }
-            parsed.append(Schema1Signature(algorithm: entry.header.alg, key: key, protected: entry.protected, signature: signature, formatLength: header.formatLength, formatTail: tail))
+            parsed.append(
+                Schema1Signature(
+                    algorithm: entry.header.alg, key: key, protected: entry.protected, signature: signature, formatLength: header.formatLength, formatTail: tail
+                ))
         }
         let first = parsed[0]
         for (n, other) in parsed.enumerated().dropFirst() where other.formatLength != first.formatLength || other.formatTail != first.formatTail {
-            throw SpecError(.invalidDocument, "\(context): signature \(n) covers a different payload (formatLength \(other.formatLength)) than signature 0 (\(first.formatLength))")
+            throw SpecError(
+                .invalidDocument,
+                "\(context): signature \(n) covers a different payload (formatLength \(other.formatLength)) than signature 0 (\(first.formatLength))")
         }
         let payload = Array(bytes[0..<first.formatLength]) + first.formatTail
         guard (try? JSONSerialization.jsonObject(with: Data(payload))) is [String: Any] else {
-            throw SpecError(.invalidDocument, "\(context): the signed payload (formatLength \(first.formatLength)) is not a JSON object; the document was edited after signing")
+            throw SpecError(
+                .invalidDocument,
+                "\(context): the signed payload (formatLength \(first.formatLength)) is not a JSON object; the document was edited after signing")
         }
         self.payload = payload
         self.signatures = parsed

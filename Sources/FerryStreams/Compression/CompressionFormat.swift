@@ -145,7 +145,9 @@ public func compressed(_ stream: any ByteStream, format: CompressionFormat, leve
     switch format {
     case .none: return stream
     case .gzip: return ParallelCompressStream(stream, level: level ?? ParallelCompressStream.defaultLevel)
-    case .zstd: return ParallelCompressStream(stream, compressor: try ZstdChunkCompressor(level: level ?? ZstdChunkCompressor.defaultLevel), chunkSize: ZstdChunkCompressor.chunkSize)
+    case .zstd:
+        return ParallelCompressStream(
+            stream, compressor: try ZstdChunkCompressor(level: level ?? ZstdChunkCompressor.defaultLevel), chunkSize: ZstdChunkCompressor.chunkSize)
     case .bzip2, .xz:
         throw StreamError(.unsupported, "compressing as \(format.rawValue) is not supported")
     }

@@ -21,10 +21,11 @@ public struct GzipChunkCompressor: ChunkCompressor, Hashable, CustomStringConver
     /// - Throws: ``StreamError`` `unsupported` for a level the library does not have
     ///   (libdeflate 1...12, ISA-L 1...3).
     public init(_ library: Library, level: Int) throws(StreamError) {
-        let levels = switch library {
-        case .libdeflate: LibdeflateGzip.levels
-        case .isal: IsalGzip.levels
-        }
+        let levels =
+            switch library {
+            case .libdeflate: LibdeflateGzip.levels
+            case .isal: IsalGzip.levels
+            }
         guard levels.contains(level) else {
             throw StreamError(.unsupported, "\(library.rawValue) has no gzip level \(level); it has \(levels.lowerBound)...\(levels.upperBound)")
         }

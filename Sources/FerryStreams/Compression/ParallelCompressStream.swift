@@ -36,7 +36,9 @@ public final class ParallelCompressStream: ByteStream {
     ///     outside are clamped.
     ///   - chunkSize: bytes per member (at least 64 KiB).
     ///   - workers: chunks compressed at once; defaults to the number of cores.
-    public convenience init(_ upstream: any ByteStream, level: Int = defaultLevel, chunkSize: Int = defaultChunkSize, workers: Int = ProcessInfo.processInfo.activeProcessorCount) {
+    public convenience init(
+        _ upstream: any ByteStream, level: Int = defaultLevel, chunkSize: Int = defaultChunkSize, workers: Int = ProcessInfo.processInfo.activeProcessorCount
+    ) {
         let compressor = GzipChunkCompressor.forGzipLevel(min(9, max(1, level)))
         self.init(upstream, compressor: compressor, chunkSize: chunkSize, workers: workers)
     }
@@ -45,7 +47,10 @@ public final class ParallelCompressStream: ByteStream {
     /// - Parameters:
     ///   - chunkSize: bytes per member (at least 64 KiB).
     ///   - workers: chunks compressed at once; defaults to the number of cores.
-    public init(_ upstream: any ByteStream, compressor: any ChunkCompressor, chunkSize: Int = defaultChunkSize, workers: Int = ProcessInfo.processInfo.activeProcessorCount) {
+    public init(
+        _ upstream: any ByteStream, compressor: any ChunkCompressor, chunkSize: Int = defaultChunkSize,
+        workers: Int = ProcessInfo.processInfo.activeProcessorCount
+    ) {
         self.upstream = upstream
         self.compressor = compressor
         self.chunkSize = max(64 * 1024, chunkSize)

@@ -100,7 +100,10 @@ public final class ChunkChannel: Sendable {
     /// Fails the channel: every wait on either side, now or later, throws `error` (the first
     /// failure wins).
     public func fail(_ error: any Error) {
-        typealias Waiting = (failure: any Error, consumer: CheckedContinuation<[UInt8]?, any Error>?, producer: CheckedContinuation<Void, any Error>?, waiter: CheckedContinuation<Void, any Error>?)
+        typealias Waiting = (
+            failure: any Error, consumer: CheckedContinuation<[UInt8]?, any Error>?, producer: CheckedContinuation<Void, any Error>?,
+            waiter: CheckedContinuation<Void, any Error>?
+        )
         let (failure, consumer, producer, waiter): Waiting = state.withLock { s in
             if s.failure == nil { s.failure = error }
             defer {

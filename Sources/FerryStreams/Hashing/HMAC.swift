@@ -10,9 +10,10 @@ public enum HMACSHA256 {
         let ok = key.withUnsafeBytes { keyBytes in
             message.withUnsafeBytes { messageBytes in
                 output.withUnsafeMutableBufferPointer { out in
-                    HMAC(EVP_sha256(), keyBytes.baseAddress, Int32(keyBytes.count),
-                         messageBytes.baseAddress?.assumingMemoryBound(to: UInt8.self), messageBytes.count,
-                         out.baseAddress, &length) != nil
+                    HMAC(
+                        EVP_sha256(), keyBytes.baseAddress, Int32(keyBytes.count),
+                        messageBytes.baseAddress?.assumingMemoryBound(to: UInt8.self), messageBytes.count,
+                        out.baseAddress, &length) != nil
                 }
             }
         }

@@ -53,7 +53,9 @@ public enum FileSplitter {
     }
 
     /// Reads `length` bytes of `fd` from `offset`, handing each chunk to `sink`; the SHA-256.
-    private static func copy(from fd: Int32, path: String, offset: Int64, length: Int64, _ sink: ([UInt8]) throws(StreamError) -> Void) throws(StreamError) -> Digest {
+    private static func copy(
+        from fd: Int32, path: String, offset: Int64, length: Int64, _ sink: ([UInt8]) throws(StreamError) -> Void
+    ) throws(StreamError) -> Digest {
         let hasher = try DigestHasher(.sha256)
         var done: Int64 = 0
         while done < length {

@@ -37,7 +37,9 @@ public struct PartedFile: Sendable {
                 throw StreamError(.notFound, "\(manifestPath): part \(part.name) is missing (\(path))")
             }
             guard size == part.size else {
-                throw StreamError(.sizeMismatch, "\(manifestPath): part \(part.name) is \(size) bytes, the parts manifest says \(part.size)\(size < part.size ? " (truncated)" : "")")
+                throw StreamError(
+                    .sizeMismatch,
+                    "\(manifestPath): part \(part.name) is \(size) bytes, the parts manifest says \(part.size)\(size < part.size ? " (truncated)" : "")")
             }
             parts.append(Part(path: path, size: size, digest: part.digest, offset: offset))
             offset += size
@@ -59,7 +61,9 @@ public struct PartedFile: Sendable {
             }
             let actual = hasher.finalize()
             guard actual == part.digest else {
-                throw StreamError(.digestMismatch, "\(manifestPath): part \(Self.fileName(part.path)) is corrupt: its SHA-256 is \(actual), the parts manifest says \(part.digest)")
+                throw StreamError(
+                    .digestMismatch,
+                    "\(manifestPath): part \(Self.fileName(part.path)) is corrupt: its SHA-256 is \(actual), the parts manifest says \(part.digest)")
             }
         }
     }

@@ -58,7 +58,8 @@ public struct TarIndex: Sendable {
     public init(parts: PartedFile) throws(StreamError) {
         let format = CompressionSniffer.detect(try parts.read(offset: 0, length: Int(min(Int64(CompressionSniffer.prefixLength), parts.size))))
         guard format == .none else {
-            throw StreamError(.unsupported, "\(parts.manifestPath): is \(format.rawValue)-compressed; members cannot be read in place, stream it with TarReader")
+            throw StreamError(
+                .unsupported, "\(parts.manifestPath): is \(format.rawValue)-compressed; members cannot be read in place, stream it with TarReader")
         }
         try self.init(path: parts.manifestPath, parts: parts, reader: try TarReader(parts: parts, decompressing: false))
     }
@@ -68,7 +69,8 @@ public struct TarIndex: Sendable {
         var byName: [String: Int] = [:]
         while let entry = try reader.nextEntry() {
             if reader.currentIsSparse {
-                throw StreamError(.unsupported, "\(path): member \(entry.name.debugDescription) is sparse; its data is not stored in one piece, stream it with TarReader")
+                throw StreamError(
+                    .unsupported, "\(path): member \(entry.name.debugDescription) is sparse; its data is not stored in one piece, stream it with TarReader")
             }
             let member = Member(entry: entry, dataOffset: reader.currentDataOffset)
             // Unsafe names stay listed but cannot be looked up; a later duplicate replaces an earlier one, as on extraction.
@@ -95,7 +97,8 @@ public struct TarIndex: Sendable {
         var current = name
         for _ in 0..<16 {
             guard let member = self[current] else {
-                throw StreamError(.notFound, "\(path): no member \(current.debugDescription)\(current == name ? "" : " (link target of \(name.debugDescription))")")
+                throw StreamError(
+                    .notFound, "\(path): no member \(current.debugDescription)\(current == name ? "" : " (link target of \(name.debugDescription))")")
             }
             switch member.kind {
             case .regular:

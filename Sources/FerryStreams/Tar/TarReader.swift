@@ -95,16 +95,19 @@ public final class TarReader {
     private func open(from source: any ArchiveReadSource) -> Int32 {
         readSource = source
         let box = Unmanaged.passUnretained(source as AnyObject).toOpaque()
-        return archive_read_open2(archive, box, nil, { _, client, buffer in
-            // libarchive calls back on the thread that reads; the source outlives the handle.
-            let source = Unmanaged<AnyObject>.fromOpaque(client!).takeUnretainedValue() as! any ArchiveReadSource
-            guard let bytes = try? source.read() else { return -1 }
-            buffer?.pointee = UnsafeRawPointer(bytes.baseAddress)
-            return la_ssize_t(bytes.count)
-        }, { _, client, request in
-            let source = Unmanaged<AnyObject>.fromOpaque(client!).takeUnretainedValue() as! any ArchiveReadSource
-            return source.skip(request)
-        }, nil)
+        return archive_read_open2(
+            archive, box, nil,
+            { _, client, buffer in
+                // libarchive calls back on the thread that reads; the source outlives the handle.
+                let source = Unmanaged<AnyObject>.fromOpaque(client!).takeUnretainedValue() as! any ArchiveReadSource
+                guard let bytes = try? source.read() else { return -1 }
+                buffer?.pointee = UnsafeRawPointer(bytes.baseAddress)
+                return la_ssize_t(bytes.count)
+            },
+            { _, client, request in
+                let source = Unmanaged<AnyObject>.fromOpaque(client!).takeUnretainedValue() as! any ArchiveReadSource
+                return source.skip(request)
+            }, nil)
     }
 
     /// Reads the tar a ``PartedFile`` holds: uncompressed only with `decompressing: false`

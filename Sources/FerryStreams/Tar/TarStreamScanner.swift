@@ -86,7 +86,9 @@ public final class TarStreamScanner {
             switch typeFlag {
             case UInt8(ascii: "x"), UInt8(ascii: "g"), UInt8(ascii: "L"), UInt8(ascii: "K"):
                 guard headerSize <= Int64(Self.maximumExtendedHeaderSize) else {
-                    throw StreamError(.corruptData, "\(context): extended header at offset \(headerOffset) is \(headerSize) bytes, over the \(Self.maximumExtendedHeaderSize)-byte limit")
+                    throw StreamError(
+                        .corruptData,
+                        "\(context): extended header at offset \(headerOffset) is \(headerSize) bytes, over the \(Self.maximumExtendedHeaderSize)-byte limit")
                 }
                 let data = try await readData(Int(headerSize), at: headerOffset)
                 if typeFlag == UInt8(ascii: "x") {
@@ -220,7 +222,8 @@ public final class TarStreamScanner {
             signed += Int64(Int8(bitPattern: b))
         }
         guard stored == unsigned || stored == signed else {
-            throw StreamError(.corruptData, "\(context): tar header at offset \(headerOffset) has checksum \(stored), computed \(unsigned) (not a tar, or corrupt)")
+            throw StreamError(
+                .corruptData, "\(context): tar header at offset \(headerOffset) has checksum \(stored), computed \(unsigned) (not a tar, or corrupt)")
         }
     }
 
@@ -250,7 +253,8 @@ public final class TarStreamScanner {
             case 0, UInt8(ascii: " "):
                 if started { return value }
             default:
-                throw StreamError(.corruptData, "\(context): tar header at offset \(headerOffset): \(field) field is not an octal number (not a tar, or corrupt)")
+                throw StreamError(
+                    .corruptData, "\(context): tar header at offset \(headerOffset): \(field) field is not an octal number (not a tar, or corrupt)")
             }
         }
         return value
@@ -267,10 +271,10 @@ public final class TarStreamScanner {
         while index < data.count {
             if data[index] == 0 { break }
             guard let space = data[index...].firstIndex(of: UInt8(ascii: " ")),
-                  let length = Int(String(decoding: data[index..<space], as: UTF8.self)),
-                  length > space - index + 1, index + length <= data.count,
-                  data[index + length - 1] == UInt8(ascii: "\n"),
-                  let equals = data[(space + 1)..<(index + length)].firstIndex(of: UInt8(ascii: "="))
+                let length = Int(String(decoding: data[index..<space], as: UTF8.self)),
+                length > space - index + 1, index + length <= data.count,
+                data[index + length - 1] == UInt8(ascii: "\n"),
+                let equals = data[(space + 1)..<(index + length)].firstIndex(of: UInt8(ascii: "="))
             else {
                 throw StreamError(.corruptData, "\(context): malformed pax record in the extended header at offset \(headerOffset)")
             }

@@ -106,7 +106,8 @@ public final class TarWriter {
             while let chunk = try await stream.next() {
                 try Task.checkCancellation()
                 guard written + Int64(chunk.count) <= size else {
-                    throw poison(StreamError(.sizeMismatch, "\(destination): member \(name.debugDescription): stream is longer than the declared \(size) bytes"))
+                    throw poison(
+                        StreamError(.sizeMismatch, "\(destination): member \(name.debugDescription): stream is longer than the declared \(size) bytes"))
                 }
                 try writeData(chunk, member: name)
                 written += Int64(chunk.count)
@@ -118,7 +119,8 @@ public final class TarWriter {
             throw error
         }
         guard written == size else {
-            throw poison(StreamError(.sizeMismatch, "\(destination): member \(name.debugDescription): stream ended after \(written) of the declared \(size) bytes"))
+            throw poison(
+                StreamError(.sizeMismatch, "\(destination): member \(name.debugDescription): stream ended after \(written) of the declared \(size) bytes"))
         }
         try finishEntry(name)
     }
@@ -142,8 +144,10 @@ public final class TarWriter {
     /// instead of through a 10 KiB block buffer (one more copy, and 62 000 write calls for a
     /// 621 MB archive); with no padding either way, the bytes are the same.
     static func configure(_ archive: OpaquePointer) -> Int32 {
-        for status in [archive_write_set_format_pax_restricted(archive), archive_write_add_filter_none(archive),
-                       archive_write_set_bytes_in_last_block(archive, 1), archive_write_set_bytes_per_block(archive, 0)] where status != ARCHIVE_OK {
+        for status in [
+            archive_write_set_format_pax_restricted(archive), archive_write_add_filter_none(archive),
+            archive_write_set_bytes_in_last_block(archive, 1), archive_write_set_bytes_per_block(archive, 0),
+        ] where status != ARCHIVE_OK {
             return status
         }
         return ARCHIVE_OK
@@ -181,7 +185,10 @@ public final class TarWriter {
         Self.describe(entry, name: normalized, type: type, permissions: permissions, size: size, symlink: symlink)
         let status = archive_write_header(archive, entry)
         guard status == ARCHIVE_OK else {
-            throw poison(StreamError(status == ARCHIVE_FATAL ? .writeFailed : .library, "\(destination): member \(name.debugDescription): archive_write_header failed: \(libraryMessage())"))
+            throw poison(
+                StreamError(
+                    status == ARCHIVE_FATAL ? .writeFailed : .library,
+                    "\(destination): member \(name.debugDescription): archive_write_header failed: \(libraryMessage())"))
         }
     }
 

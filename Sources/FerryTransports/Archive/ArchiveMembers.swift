@@ -16,7 +16,9 @@ import FerryStreams
 /// temporary file.
 struct ArchiveMembers: Sendable {
     /// The top-level files read during the first pass over a compressed archive.
-    static let capturedFiles: Set<String> = [DockerSaveManifest.fileName, OCILayout.indexFileName, OCILayout.layoutFileName, "repositories", BundleDelta.fileName]
+    static let capturedFiles: Set<String> = [
+        DockerSaveManifest.fileName, OCILayout.indexFileName, OCILayout.layoutFileName, "repositories", BundleDelta.fileName,
+    ]
     /// The largest top-level file kept from the first pass.
     static let captureLimit = DocumentLimits.maximumDocumentSize
 
@@ -45,7 +47,10 @@ struct ArchiveMembers: Sendable {
     /// Refuses to read a pipe a second time.
     private func checkReadable(_ wanted: @autoclosure () -> String) throws(TransportError) {
         guard isOneShot else { return }
-        throw TransportError(.unsupported, "\(name) is a pipe, read once already; \(wanted()) was not kept from that pass (only a copy reads a pipe in one pass: write the archive to a file to inspect or verify it)")
+        throw TransportError(
+            .unsupported,
+            "\(name) is a pipe, read once already; \(wanted()) was not kept from that pass (only a copy reads a pipe in one pass: write the archive to a file to inspect or verify it)"
+        )
     }
 
     init(path: String, name: String) throws {
@@ -102,7 +107,9 @@ struct ArchiveMembers: Sendable {
     /// to `offer` (see ``OnePassImageSource/readOnce(offering:)``) and keeping the small files
     /// (JSON members up to ``DocumentLimits/maximumDocumentSize``, within ``captureBudget``).
     /// `kept` is told of each top-level file kept (``capturedFiles``) as soon as it passes.
-    static func readingOnce(path: String, name: String, kept: (String, [UInt8]) throws -> Void = { _, _ in }, offer: (BlobOffer, sending any ByteStream) async throws -> Digest?) async throws -> ArchiveMembers {
+    static func readingOnce(
+        path: String, name: String, kept: (String, [UInt8]) throws -> Void = { _, _ in }, offer: (BlobOffer, sending any ByteStream) async throws -> Digest?
+    ) async throws -> ArchiveMembers {
         guard FileSystem.isStream(path) || FileSystem.size(of: path) != nil else {
             throw TransportError(.unreadable, "\(name): no such file")
         }

@@ -106,6 +106,7 @@ public final class DirectoryDestination: ImageDestination {
     /// A name a `dir:` copy cut short may leave: a blob (lower-case hex) or a temporary file.
     private static func isPartialCopyName(_ name: String) -> Bool {
         FileSystem.isTemporaryName(name)
-            || (!name.isEmpty && name.utf8.allSatisfy { ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) || ($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "f")) })
+            || (!name.isEmpty
+                && name.utf8.allSatisfy { ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) || ($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "f")) })
     }
 }

@@ -33,7 +33,8 @@ public struct DirectorySource: ImageSource {
         }
         manifestBytes = try files.read(DirectoryTransport.manifestFileName, limit: DocumentLimits.maximumDocumentSize)
         guard let mediaType = RawDocument.detectMediaType(of: manifestBytes) else {
-            throw TransportError(.invalidInput, "\(name): \(DirectoryTransport.manifestFileName) is not a manifest or index Ferry knows (no schemaVersion 1 or 2)")
+            throw TransportError(
+                .invalidInput, "\(name): \(DirectoryTransport.manifestFileName) is not a manifest or index Ferry knows (no schemaVersion 1 or 2)")
         }
         let context = "\(name): \(DirectoryTransport.manifestFileName)"
         let digest = mediaType.isSchema1 ? try Schema1Signing.digest(of: manifestBytes, context: context) : try DigestHasher.digest(manifestBytes)

@@ -28,7 +28,8 @@ public enum BundlePacker {
         let plain = staging + "/.archive.tar"
         let tar = compression == .none ? try TarWriter(into: output) : try TarWriter(path: plain)
         try tar.addFile(OCILayout.layoutFileName, bytes: try FileSystem.readFile(staging + "/" + OCILayout.layoutFileName, limit: 64 * 1024))
-        try tar.addFile(OCILayout.indexFileName, bytes: try FileSystem.readFile(staging + "/" + OCILayout.indexFileName, limit: DocumentLimits.maximumDocumentSize))
+        try tar.addFile(
+            OCILayout.indexFileName, bytes: try FileSystem.readFile(staging + "/" + OCILayout.indexFileName, limit: DocumentLimits.maximumDocumentSize))
         if delta != nil {
             try tar.addFile(BundleDelta.fileName, bytes: try FileSystem.readFile(staging + "/" + BundleDelta.fileName, limit: 64 << 20))
         }
@@ -62,9 +63,11 @@ public enum BundlePacker {
             FileSystem.removeFile(BundleParts.partName(path, number: number))
             number += 1
         }
-        let parts = BundleParts(bundle: name, parts: written.map {
-            BundleParts.Part(name: URL(fileURLWithPath: $0.path).lastPathComponent, size: $0.size, digest: $0.digest)
-        })
+        let parts = BundleParts(
+            bundle: name,
+            parts: written.map {
+                BundleParts.Part(name: URL(fileURLWithPath: $0.path).lastPathComponent, size: $0.size, digest: $0.digest)
+            })
         try AtomicFileWriter.write(try parts.encoded(), to: path + BundleParts.fileSuffix, durable: durable)
         return parts
     }

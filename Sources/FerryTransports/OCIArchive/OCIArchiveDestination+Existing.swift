@@ -13,7 +13,9 @@ extension OCIArchiveDestination {
             try source.open()
             return source
         } catch let error as TransportError {
-            throw TransportError(.invalidInput, "\(name): a file is there that is not an OCI archive Ferry can add to (\(error.message)); refusing to replace it: remove it or write elsewhere")
+            throw TransportError(
+                .invalidInput,
+                "\(name): a file is there that is not an OCI archive Ferry can add to (\(error.message)); refusing to replace it: remove it or write elsewhere")
         }
     }
 
@@ -23,7 +25,8 @@ extension OCIArchiveDestination {
     static func stage(_ existing: OCIArchiveSource, into workDirectory: String, staging: OCILayoutDestination, name: String) async throws {
         for entry in try existing.blobInventory() where entry.kind == .regular {
             guard let digest = entry.digest,
-                  !FileSystem.exists(workDirectory + "/" + OCILayout.blobPath(digest)) else { continue }
+                !FileSystem.exists(workDirectory + "/" + OCILayout.blobPath(digest))
+            else { continue }
             let stream = try await existing.blob(Descriptor(mediaType: "application/octet-stream", digest: digest, size: 0))
             let context = "\(name): blob \(digest) of the archive already there"
             _ = try await staging.putBlob(try VerifyingStream(stream, expectedDigest: digest, context: context))

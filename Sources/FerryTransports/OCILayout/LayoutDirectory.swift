@@ -35,7 +35,10 @@ struct LayoutDirectory: LayoutFiles {
         switch FileSystem.kind(of: path) {
         case .regular:
             guard let resolved = FileSystem.canonicalPath(path), resolved.hasPrefix(canonicalRoot + "/") else {
-                throw TransportError(.invalidInput, "\(name): \(relative) is outside the layout (a directory on its path is a symlink that leaves it, to \(FileSystem.canonicalPath(path) ?? "?"))")
+                throw TransportError(
+                    .invalidInput,
+                    "\(name): \(relative) is outside the layout (a directory on its path is a symlink that leaves it, to \(FileSystem.canonicalPath(path) ?? "?"))"
+                )
             }
             return path
         case .missing:

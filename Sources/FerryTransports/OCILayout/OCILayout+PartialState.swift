@@ -22,7 +22,8 @@ extension OCILayout {
         for name in names where !FileSystem.isTemporaryName(name) && !isWriterToken(name) {
             let directory = blobs + "/" + name
             guard name.utf8.allSatisfy(isAlgorithmCharacter), FileSystem.kind(of: directory) == .directory,
-                  let files = try? FileSystem.contents(of: directory) else { return false }
+                let files = try? FileSystem.contents(of: directory)
+            else { return false }
             for file in files {
                 let isBlob = !file.hasPrefix(".") && file.utf8.allSatisfy(isEncodedCharacter)
                 guard (isBlob || FileSystem.isTemporaryName(file)), FileSystem.kind(of: directory + "/" + file) == .regular else { return false }
@@ -37,11 +38,13 @@ extension OCILayout {
     }
 
     private static func isAlgorithmCharacter(_ c: UInt8) -> Bool {
-        (c >= UInt8(ascii: "a") && c <= UInt8(ascii: "z")) || (c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9")) || c == UInt8(ascii: "+") || c == UInt8(ascii: "-") || c == UInt8(ascii: "_")
+        (c >= UInt8(ascii: "a") && c <= UInt8(ascii: "z")) || (c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9")) || c == UInt8(ascii: "+")
+            || c == UInt8(ascii: "-") || c == UInt8(ascii: "_")
     }
 
     private static func isEncodedCharacter(_ c: UInt8) -> Bool {
-        (c >= UInt8(ascii: "a") && c <= UInt8(ascii: "z")) || (c >= UInt8(ascii: "A") && c <= UInt8(ascii: "Z")) || (c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9")) || c == UInt8(ascii: "=") || c == UInt8(ascii: "_") || c == UInt8(ascii: "-")
+        (c >= UInt8(ascii: "a") && c <= UInt8(ascii: "z")) || (c >= UInt8(ascii: "A") && c <= UInt8(ascii: "Z"))
+            || (c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9")) || c == UInt8(ascii: "=") || c == UInt8(ascii: "_") || c == UInt8(ascii: "-")
     }
 
     /// Removes the temporary files that killed runs left in a layout (its root, `blobs/` and each

@@ -10,7 +10,8 @@ extension OCILayout {
         let indexPath = root + "/" + indexFileName
         guard FileSystem.exists(indexPath) else { return [] }
         guard let bytes = try? FileSystem.readFile(indexPath, limit: DocumentLimits.maximumDocumentSize),
-              let index = try? JSONDocument.decode(ImageIndex.self, from: bytes, context: indexPath) else { return nil }
+            let index = try? JSONDocument.decode(ImageIndex.self, from: bytes, context: indexPath)
+        else { return nil }
         var referenced = Set<Digest>()
         var pending = index.manifests
         while let descriptor = pending.popLast() {

@@ -49,7 +49,8 @@ public final class OCILayoutDestination: ImageDestination {
                 if FileSystem.exists(indexPath) {
                     // Read now to refuse early; read again under the lock in commit().
                     do {
-                        _ = try JSONDocument.decode(ImageIndex.self, from: try FileSystem.readFile(indexPath, limit: DocumentLimits.maximumDocumentSize), context: indexPath)
+                        _ = try JSONDocument.decode(
+                            ImageIndex.self, from: try FileSystem.readFile(indexPath, limit: DocumentLimits.maximumDocumentSize), context: indexPath)
                     } catch let error as SpecError {
                         throw TransportError(.invalidInput, "\(name): cannot add to this layout: \(error.message)")
                     }
@@ -57,7 +58,9 @@ public final class OCILayoutDestination: ImageDestination {
             } else if !(try FileSystem.contents(of: path).isEmpty || OCILayout.holdsOnlyPartialCopy(path)) {
                 // Empty, or what a first copy cut short before `oci-layout` left (by an older
                 // Ferry, which wrote it last) is taken: the rerun finishes the job.
-                throw TransportError(.invalidInput, "\(name): the directory exists, is not empty and is not an OCI layout (no \(OCILayout.layoutFileName)); refusing to write into it")
+                throw TransportError(
+                    .invalidInput,
+                    "\(name): the directory exists, is not empty and is not an OCI layout (no \(OCILayout.layoutFileName)); refusing to write into it")
             }
         default:
             throw TransportError(.invalidInput, "\(name): exists and is not a directory")
@@ -120,7 +123,8 @@ public final class OCILayoutDestination: ImageDestination {
             var index = ImageIndex(manifests: [])
             if FileSystem.exists(indexPath) {
                 do {
-                    index = try JSONDocument.decode(ImageIndex.self, from: try FileSystem.readFile(indexPath, limit: DocumentLimits.maximumDocumentSize), context: indexPath)
+                    index = try JSONDocument.decode(
+                        ImageIndex.self, from: try FileSystem.readFile(indexPath, limit: DocumentLimits.maximumDocumentSize), context: indexPath)
                 } catch let error as SpecError {
                     throw TransportError(.invalidInput, "\(name): cannot add to this layout: \(error.message)")
                 }

@@ -96,7 +96,10 @@ public struct RegistryDestination: ImageDestination {
         }
         for tag in names {
             guard Reference.isValidTag(tag) else {
-                throw TransportError(.invalidArgument, "\(name): \(Echo.quoted(tag)) is not a valid tag (letters, digits, _ . -, at most 128); name the destination docker://\(reference.name):TAG")
+                throw TransportError(
+                    .invalidArgument,
+                    "\(name): \(Echo.quoted(tag)) is not a valid tag (letters, digits, _ . -, at most 128); name the destination docker://\(reference.name):TAG"
+                )
             }
         }
         // What this document refers to goes first; the document itself lands under its tag (the

@@ -35,7 +35,7 @@ extension TransportReference {
                     return try await body(source)
                 }
                 if let served { return served }
-            } catch where !bodyRan {
+            } catch  where !bodyRan {
                 continue
             }
         }
@@ -149,7 +149,8 @@ extension TransportReference {
     /// as skopeo does.
     static func parseDocker(_ string: String) throws(TransportError) -> Reference {
         guard string.hasPrefix("docker://") else {
-            throw TransportError(.invalidArgument, "\(Echo.quoted(string)): a registry is written docker://HOST[:PORT]/REPO[:TAG|@DIGEST], e.g. docker://localhost:5000/app:1.0")
+            throw TransportError(
+                .invalidArgument, "\(Echo.quoted(string)): a registry is written docker://HOST[:PORT]/REPO[:TAG|@DIGEST], e.g. docker://localhost:5000/app:1.0")
         }
         let text = String(string.dropFirst("docker://".count))
         let reference: Reference

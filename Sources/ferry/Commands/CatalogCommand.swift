@@ -9,15 +9,15 @@ struct CatalogCommand: AsyncParsableCommand {
         abstract: "List the repositories of a registry, one per line (GET /v2/_catalog, following pagination).",
         usage: "ferry catalog [<options>] <host>",
         discussion: """
-        Not every registry offers a catalog (Docker Hub does not); some list only what the credentials may see. \
-        registries.conf applies as for tags: a host its entries rewrite is listed at the location \
-        (a location with a namespace lists the repositories under it, without the namespace), \
-        insecure turns TLS verification off, and a blocked host is refused.
+            Not every registry offers a catalog (Docker Hub does not); some list only what the credentials may see. \
+            registries.conf applies as for tags: a host its entries rewrite is listed at the location \
+            (a location with a namespace lists the repositories under it, without the namespace), \
+            insecure turns TLS verification off, and a blocked host is refused.
 
-        Examples:
-          ferry catalog localhost:5000
-          ferry catalog --json --page-size 500 --creds me:secret registry.example
-        """)
+            Examples:
+              ferry catalog localhost:5000
+              ferry catalog --json --page-size 500 --creds me:secret registry.example
+            """)
 
     @Argument(help: "The registry: HOST[:PORT] (docker://HOST[:PORT] is accepted too).")
     var host: String

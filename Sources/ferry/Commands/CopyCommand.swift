@@ -12,42 +12,48 @@ struct CopyCommand: AsyncParsableCommand {
         commandName: "copy",
         abstract: "Copy an image from one place to another, verifying every blob.",
         discussion: """
-        Examples:
-          ferry copy oci:./app:1.0 oci:/srv/layouts/app:1.0
-          ferry copy oci:./app:1.0 oci-archive:app.tar:1.0
-          ferry copy --all oci:./mirror oci:/media/usb/mirror
-          ferry copy --compress zstd oci:./app:1.0 oci:./app-zstd:1.0
-          ferry copy --format v2s2 --platform linux/arm64 oci:./multi:1.0 oci:./arm:1.0
-          ferry copy --format oci dir:./old-v2s1 oci:./layout:1.0
-          ferry copy --format v2s1 oci:./layout:1.0 dir:./as-schema1
-          ferry copy oci:./app:1.0 docker://localhost:5000/app:1.0
-          ferry copy --upload-chunk-size 16MiB oci:./app:1.0 docker://reg.example/app:1.0
-          ferry copy docker://localhost:5000/app:1.0 docker://localhost:5000/b:1.0
-          ferry copy --src-creds me:secret docker://registry.example/app:1.0 oci:./app:1.0
-          ferry copy --referrers docker://registry.example/app:1.0 oci:./app:1.0
-          ferry copy --json --digestfile app.digest oci:./app:1.0 docker://reg.example/app:1.0
-          ferry copy oci:./app:1.0 docker-archive:- | docker load
+            Examples:
+              ferry copy oci:./app:1.0 oci:/srv/layouts/app:1.0
+              ferry copy oci:./app:1.0 oci-archive:app.tar:1.0
+              ferry copy --all oci:./mirror oci:/media/usb/mirror
+              ferry copy --compress zstd oci:./app:1.0 oci:./app-zstd:1.0
+              ferry copy --format v2s2 --platform linux/arm64 oci:./multi:1.0 oci:./arm:1.0
+              ferry copy --format oci dir:./old-v2s1 oci:./layout:1.0
+              ferry copy --format v2s1 oci:./layout:1.0 dir:./as-schema1
+              ferry copy oci:./app:1.0 docker://localhost:5000/app:1.0
+              ferry copy --upload-chunk-size 16MiB oci:./app:1.0 docker://reg.example/app:1.0
+              ferry copy docker://localhost:5000/app:1.0 docker://localhost:5000/b:1.0
+              ferry copy --src-creds me:secret docker://registry.example/app:1.0 oci:./app:1.0
+              ferry copy --referrers docker://registry.example/app:1.0 oci:./app:1.0
+              ferry copy --json --digestfile app.digest oci:./app:1.0 docker://reg.example/app:1.0
+              ferry copy oci:./app:1.0 docker-archive:- | docker load
 
-        Without --format, documents keep their type where the destination takes it; a \
-        docker-archive's image stays Docker schema 2 (gzip layers) in a registry or dir:, as \
-        skopeo keeps it, and becomes OCI in oci: and oci-archive:.
+            Without --format, documents keep their type where the destination takes it; a \
+            docker-archive's image stays Docker schema 2 (gzip layers) in a registry or dir:, as \
+            skopeo keeps it, and becomes OCI in oci: and oci-archive:.
 
-        Standard output carries the result (--json: one JSON document, schema in \
-        docs/json-output.md) or, for docker-archive:- and oci-archive:-, the archive; progress, \
-        notes and errors go to standard error. Ctrl-C stops the copy; running the same command \
-        again continues it.
-        """)
+            Standard output carries the result (--json: one JSON document, schema in \
+            docs/json-output.md) or, for docker-archive:- and oci-archive:-, the archive; progress, \
+            notes and errors go to standard error. Ctrl-C stops the copy; running the same command \
+            again continues it.
+            """)
 
-    @Argument(help: "Where to read: oci:PATH[:REF], oci-archive:PATH[:REF], docker-archive:PATH[:REF], dir:PATH or docker://HOST/REPO[:TAG|@DIGEST].", completion: Completions.place)
+    @Argument(
+        help: "Where to read: oci:PATH[:REF], oci-archive:PATH[:REF], docker-archive:PATH[:REF], dir:PATH or docker://HOST/REPO[:TAG|@DIGEST].",
+        completion: Completions.place)
     var source: String
 
-    @Argument(help: "Where to write: oci:PATH[:NAME], oci-archive:PATH[:NAME], docker-archive:PATH[:NAME], dir:PATH or docker://HOST/REPO[:TAG].", completion: Completions.place)
+    @Argument(
+        help: "Where to write: oci:PATH[:NAME], oci-archive:PATH[:NAME], docker-archive:PATH[:NAME], dir:PATH or docker://HOST/REPO[:TAG].",
+        completion: Completions.place)
     var destination: String
 
     @Option(help: ArgumentHelp("Credentials for a source registry, USER:PASSWORD, or USER to be asked for the password.", valueName: "user[:password]"))
     var srcCreds: String?
 
-    @Option(help: ArgumentHelp("An auth.json to read both registries' credentials from first, as skopeo's --authfile (default: $REGISTRY_AUTH_FILE).", valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "An auth.json to read both registries' credentials from first, as skopeo's --authfile (default: $REGISTRY_AUTH_FILE).", valueName: "file"))
     var authfile: String?
 
     @Option(help: ArgumentHelp("An auth.json for the source registry (default: --authfile).", valueName: "file"))
@@ -83,13 +89,20 @@ struct CopyCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Private key (PEM) of --dest-client-cert.", valueName: "file"))
     var destClientKey: String?
 
-    @Option(help: ArgumentHelp("Read blobs from the source at most this fast, in bytes per second (BYTES, KiB, MiB, GiB; MB, GB), over the whole copy.", valueName: "rate"))
+    @Option(
+        help: ArgumentHelp(
+            "Read blobs from the source at most this fast, in bytes per second (BYTES, KiB, MiB, GiB; MB, GB), over the whole copy.", valueName: "rate"))
     var limitRate: ByteCount?
 
-    @Option(help: ArgumentHelp("Upload blobs to a registry in ranged PATCH requests of this size (BYTES, or with KiB, MiB, GiB), each resumed from the registry's offset if it breaks. Default: one request per blob (fastest).", valueName: "size"))
+    @Option(
+        help: ArgumentHelp(
+            "Upload blobs to a registry in ranged PATCH requests of this size (BYTES, or with KiB, MiB, GiB), each resumed from the registry's offset if it breaks. Default: one request per blob (fastest).",
+            valueName: "size"))
     var uploadChunkSize: ByteCount?
 
-    @Flag(help: "Create the destination repository first when the destination is Amazon ECR (CreateRepository, with the AWS credentials); an existing one is fine.")
+    @Flag(
+        help:
+            "Create the destination repository first when the destination is Amazon ECR (CreateRepository, with the AWS credentials); an existing one is fine.")
     var createRepository = false
 
     @Flag(help: "Copy every image the source holds, each with its own names.")
@@ -98,7 +111,9 @@ struct CopyCommand: AsyncParsableCommand {
     @Option(help: "How many blobs to move at once.")
     var parallel = 4
 
-    @Option(help: "Manifest format to write: oci, v2s2 (Docker schema 2) or v2s1 (Docker schema 1, signed; dir: only). Default: keep each document's own.", completion: Completions.format)
+    @Option(
+        help: "Manifest format to write: oci, v2s2 (Docker schema 2) or v2s1 (Docker schema 1, signed; dir: only). Default: keep each document's own.",
+        completion: Completions.format)
     var format: String?
 
     @Flag(help: "With --format v2s1: write unsigned schema 1 (…manifest.v1+json).")
@@ -107,7 +122,9 @@ struct CopyCommand: AsyncParsableCommand {
     @Flag(help: "Refuse a Docker schema 1 source whose signature is missing or does not verify.")
     var requireSignature = false
 
-    @Option(help: "Layer compression: gzip[:1-9|fast|best], zstd[:1-19|fast|best], none, or keep (the default, unless the destination needs otherwise).", completion: Completions.compress)
+    @Option(
+        help: "Layer compression: gzip[:1-9|fast|best], zstd[:1-19|fast|best], none, or keep (the default, unless the destination needs otherwise).",
+        completion: Completions.compress)
     var compress: String?
 
     @Option(help: "Copy only this platform of a multi-platform image (os/arch[/variant]); repeatable.", completion: Completions.platform)
@@ -116,7 +133,10 @@ struct CopyCommand: AsyncParsableCommand {
     @Flag(help: "Fail rather than write anything whose digest would differ from the source's.")
     var preserveDigests = false
 
-    @Flag(help: "Check every layer as ferry verify does while it is copied: inflated and hashed against the config's DiffID, its tar members walked (costs an inflation of every layer; without it, digests and sizes are checked).")
+    @Flag(
+        help:
+            "Check every layer as ferry verify does while it is copied: inflated and hashed against the config's DiffID, its tar members walked (costs an inflation of every layer; without it, digests and sizes are checked)."
+    )
     var checkLayers = false
 
     @Flag(help: "Also copy the image's referrers (signatures, SBOMs, attestations: manifests whose subject is a copied manifest), and theirs, verbatim.")
@@ -125,25 +145,35 @@ struct CopyCommand: AsyncParsableCommand {
     @Option(help: "Write a JSON map of changed digests (source → destination) to this file.")
     var digestMap: String?
 
-    @Option(help: "docker-archive layout to write: legacy (Docker ≤ 24, the default) or docker25 (an OCI layout inside, as Docker 25+ writes).", completion: Completions.archiveLayout)
+    @Option(
+        help: "docker-archive layout to write: legacy (Docker ≤ 24, the default) or docker25 (an OCI layout inside, as Docker 25+ writes).",
+        completion: Completions.archiveLayout)
     var archiveLayout = "legacy"
 
     @Flag(help: "Do not fsync files before they become visible (faster; not crash-safe).")
     var noSync = false
 
-    @Flag(help: "Inflate every layer whose DiffID a schema 1 conversion needs, and recompress every layer that needs it, ignoring what ~/.cache/ferry (or $FERRY_CACHE_DIR) remembers.")
+    @Flag(
+        help:
+            "Inflate every layer whose DiffID a schema 1 conversion needs, and recompress every layer that needs it, ignoring what ~/.cache/ferry (or $FERRY_CACHE_DIR) remembers."
+    )
     var noCache = false
 
     @Flag(name: .shortAndLong, help: "Print nothing but errors (and --json's result).")
     var quiet = false
 
-    @Option(help: ArgumentHelp("Progress on standard error: auto (tty on a terminal, else plain), tty (redrawn in place), plain (a line per image and a heartbeat every few seconds, for logs) or none.", valueName: "mode"), completion: Completions.progress)
+    @Option(
+        help: ArgumentHelp(
+            "Progress on standard error: auto (tty on a terminal, else plain), tty (redrawn in place), plain (a line per image and a heartbeat every few seconds, for logs) or none.",
+            valueName: "mode"), completion: Completions.progress)
     var progress: ProgressMode = .auto
 
     @Flag(help: "Print the result as JSON on standard output (schema: docs/json-output.md).")
     var json = false
 
-    @Option(name: .customLong("digestfile"), help: ArgumentHelp("Write the manifest digest of the copied image to this file, as skopeo does (several images: one per line).", valueName: "file"))
+    @Option(
+        name: .customLong("digestfile"),
+        help: ArgumentHelp("Write the manifest digest of the copied image to this file, as skopeo does (several images: one per line).", valueName: "file"))
     var digestFile: String?
 
     func validate() throws {
@@ -191,7 +221,11 @@ struct CopyCommand: AsyncParsableCommand {
         Interruption.onInterrupt(clearing: display, message: interruptionMessage(to), cleanup: { toStandardOutput?.remove() })
         if let toStandardOutput { to = toStandardOutput.staged }
         let destinationPlace = to
-        try await runReportingErrors(registries: CopyRegistries(source: from, destination: destinationPlace, sourceConfiguration: sourceOptions.registriesConfiguration, destinationConfiguration: destinationOptions.registriesConfiguration)) {
+        try await runReportingErrors(
+            registries: CopyRegistries(
+                source: from, destination: destinationPlace, sourceConfiguration: sourceOptions.registriesConfiguration,
+                destinationConfiguration: destinationOptions.registriesConfiguration)
+        ) {
             defer { display?.finish() }
             let handler: (@Sendable (CopyEvent) -> Void)? = display.map { display in { @Sendable event in display.handle(event) } }
             var options = CopyOptions(
@@ -212,7 +246,9 @@ struct CopyCommand: AsyncParsableCommand {
             let report = try await withPlaceHints([from, destinationPlace]) {
                 try await withTagHints(from, options: sourceOptions) {
                     try await from.withSource(registry: sourceOptions) { source in
-                        try await destinationPlace.withDestination(durable: !noSync, dockerArchiveLayout: layout, registry: destinationOptions, mountingFrom: from) { destination in
+                        try await destinationPlace.withDestination(
+                            durable: !noSync, dockerArchiveLayout: layout, registry: destinationOptions, mountingFrom: from
+                        ) { destination in
                             try await CopyOperation(source: source, destination: destination, selector: all ? .all : from.selector, options: options).run()
                         }
                     }
@@ -234,7 +270,9 @@ struct CopyCommand: AsyncParsableCommand {
             }
             let parsedDestination = try parsePlace(destination)
             if json {
-                print(try prettyJSON(CopyResultJSON(report, source: from, destination: parsedDestination, sourceString: source, destinationString: destination, all: all)))
+                print(
+                    try prettyJSON(
+                        CopyResultJSON(report, source: from, destination: parsedDestination, sourceString: source, destinationString: destination, all: all)))
             } else if !quiet {
                 let say: (String) -> Void = toStandardOutput == nil ? { print($0) } : { FileHandle.standardError.write(Data("\($0)\n".utf8)) }
                 summarize(report, to: parsedDestination, say)
@@ -249,35 +287,46 @@ struct CopyCommand: AsyncParsableCommand {
             say("Copied \(entry.descriptor.digest)\(names) to \(place.dockerReference.map { "docker://\($0.name)" } ?? "\(place.kind.rawValue):\(place.path)")")
         }
         for referrer in report.referrers {
-            say("Copied referrer \(referrer.descriptor.digest) (\(referrer.descriptor.artifactType ?? referrer.descriptor.mediaType.rawValue)) of \(referrer.subject)")
+            say(
+                "Copied referrer \(referrer.descriptor.digest) (\(referrer.descriptor.artifactType ?? referrer.descriptor.mediaType.rawValue)) of \(referrer.subject)"
+            )
         }
         for (digest, status) in report.schema1Signatures.sorted(by: { $0.key < $1.key }) {
             say("Schema 1 manifest \(digest): \(status)")
         }
         let transcoded = report.layersTranscoded > 0 ? ", \(report.layersTranscoded) layers recompressed" : ""
-        say("\(report.blobsCopied) blobs written (\(formatBytes(report.bytesCopied))), \(report.blobsSkipped) already present, \(report.documentsWritten) manifests\(transcoded); every digest verified")
+        say(
+            "\(report.blobsCopied) blobs written (\(formatBytes(report.bytesCopied))), \(report.blobsSkipped) already present, \(report.documentsWritten) manifests\(transcoded); every digest verified"
+        )
     }
 
     /// What Ctrl-C prints: that the copy stopped, and what running it again does.
     private func interruptionMessage(_ place: TransportReference) -> String {
         switch place.kind {
         case .oci, .dir, .docker:
-            return "ferry copy: stopped (interrupted). Every blob already at \(destination) was verified and stays; run the same command again to continue the copy."
+            return
+                "ferry copy: stopped (interrupted). Every blob already at \(destination) was verified and stays; run the same command again to continue the copy."
         case .ociArchive where place.path == "-", .dockerArchive where place.path == "-":
-            return "ferry copy: stopped (interrupted). Nothing was written to standard output (the archive is sent only once complete); run the same command again to copy it."
+            return
+                "ferry copy: stopped (interrupted). Nothing was written to standard output (the archive is sent only once complete); run the same command again to copy it."
         case .ociArchive, .dockerArchive:
-            return "ferry copy: stopped (interrupted). \(destination) was not written (an archive appears only once complete); run the same command again to copy it."
+            return
+                "ferry copy: stopped (interrupted). \(destination) was not written (an archive appears only once complete); run the same command again to copy it."
         }
     }
 
     /// The `--src-…` registry flags as FerryRegistry options.
     private func sourceRegistryOptions(prompting: Bool = true) throws -> RegistryOptions {
-        try registryOptions(creds: srcCreds, authFile: srcAuthfile ?? authfile, tlsVerify: srcTlsVerify, certDir: srcCertDir, clientCert: srcClientCert, clientKey: srcClientKey, prefix: "src-", prompting: prompting)
+        try registryOptions(
+            creds: srcCreds, authFile: srcAuthfile ?? authfile, tlsVerify: srcTlsVerify, certDir: srcCertDir, clientCert: srcClientCert,
+            clientKey: srcClientKey, prefix: "src-", prompting: prompting)
     }
 
     /// The `--dest-…` registry flags as FerryRegistry options.
     private func destinationRegistryOptions(prompting: Bool = true) throws -> RegistryOptions {
-        try registryOptions(creds: destCreds, authFile: destAuthfile ?? authfile, tlsVerify: destTlsVerify, certDir: destCertDir, clientCert: destClientCert, clientKey: destClientKey, prefix: "dest-", prompting: prompting)
+        try registryOptions(
+            creds: destCreds, authFile: destAuthfile ?? authfile, tlsVerify: destTlsVerify, certDir: destCertDir, clientCert: destClientCert,
+            clientKey: destClientKey, prefix: "dest-", prompting: prompting)
     }
 
 }

@@ -11,13 +11,13 @@ struct DeleteCommand: AsyncParsableCommand {
         abstract: "Delete a manifest from a registry repository.",
         usage: "ferry delete [<options>] <image>",
         discussion: """
-        A tag is resolved to its digest first, and the manifest deleted by digest: every tag \
-        pointing at it goes with it (distribution deletes manifests only by digest). Those other \
-        tags are named; on a terminal, deleting a tag that others share needs --yes.
-        Examples:
-          ferry delete docker://localhost:5000/app@sha256:…
-          ferry delete docker://localhost:5000/app:old
-        """)
+            A tag is resolved to its digest first, and the manifest deleted by digest: every tag \
+            pointing at it goes with it (distribution deletes manifests only by digest). Those other \
+            tags are named; on a terminal, deleting a tag that others share needs --yes.
+            Examples:
+              ferry delete docker://localhost:5000/app@sha256:…
+              ferry delete docker://localhost:5000/app:old
+            """)
 
     @Argument(help: "The image: docker://HOST[:PORT]/REPO@DIGEST or docker://HOST[:PORT]/REPO:TAG.")
     var image: String
@@ -48,10 +48,14 @@ struct DeleteCommand: AsyncParsableCommand {
                 }
                 let others = reference.digest == nil ? try await otherTags(client, reference, digest) : []
                 if !others.isEmpty && !yes && isatty(STDIN_FILENO) == 1 {
-                    throw ValidationError("tags \(others.joined(separator: ", ")) point at the same manifest \(digest) and would be deleted with \(reference.tag ?? "latest"); run again with --yes to delete them all")
+                    throw ValidationError(
+                        "tags \(others.joined(separator: ", ")) point at the same manifest \(digest) and would be deleted with \(reference.tag ?? "latest"); run again with --yes to delete them all"
+                    )
                 }
                 try await client.deleteManifest(reference.repository, digest)
-                print("Deleted docker://\(reference.name)@\(digest)\(others.isEmpty ? "" : "; tags \(others.joined(separator: ", ")) pointed at it too and are gone")")
+                print(
+                    "Deleted docker://\(reference.name)@\(digest)\(others.isEmpty ? "" : "; tags \(others.joined(separator: ", ")) pointed at it too and are gone")"
+                )
             }
         }
     }

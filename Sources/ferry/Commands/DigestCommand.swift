@@ -11,11 +11,11 @@ struct DigestCommand: AsyncParsableCommand {
         abstract: "Print the digest of an image's manifest or index (verified against its bytes), or of files.",
         usage: "ferry digest [<options>] <image>\nferry digest --file [--algorithm <alg>] [--json] <path> ...",
         discussion: """
-        Examples:
-          ferry digest oci:./layout:1.0
-          ferry digest --file layer.tar.gz config.json
-          ferry digest --file --algorithm sha512 big.tar
-        """)
+            Examples:
+              ferry digest oci:./layout:1.0
+              ferry digest --file layer.tar.gz config.json
+              ferry digest --file --algorithm sha512 big.tar
+            """)
 
     @Argument(help: "The image (oci:PATH[:REF], …), or with --file the files to hash.")
     var targets: [String]

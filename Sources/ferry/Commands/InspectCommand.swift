@@ -12,19 +12,21 @@ struct InspectCommand: AsyncParsableCommand {
         abstract: "Show an image's manifest, config summary, layers and platforms.",
         usage: "ferry inspect [<options>] <source>",
         discussion: """
-        A layout or archive holding several images, named without a reference, is listed instead: \
-        each image's digest and names, and how to name it (--json: schema in docs/json-output.md).
-        Examples:
-          ferry inspect oci:./layout:1.0
-          ferry inspect oci:./mirror
-          ferry inspect --json docker-archive:images.tar
-          ferry inspect --blob sha256:3f4e… docker://localhost:5000/app > layer.tar.gz
-        --raw, --config and --blob write exact bytes to standard output, as crane manifest, \
-        config and blob do; --blob is verified while it streams: on a mismatch the bytes already \
-        written are followed by an error on standard error and exit 1.
-        """)
+            A layout or archive holding several images, named without a reference, is listed instead: \
+            each image's digest and names, and how to name it (--json: schema in docs/json-output.md).
+            Examples:
+              ferry inspect oci:./layout:1.0
+              ferry inspect oci:./mirror
+              ferry inspect --json docker-archive:images.tar
+              ferry inspect --blob sha256:3f4e… docker://localhost:5000/app > layer.tar.gz
+            --raw, --config and --blob write exact bytes to standard output, as crane manifest, \
+            config and blob do; --blob is verified while it streams: on a mismatch the bytes already \
+            written are followed by an error on standard error and exit 1.
+            """)
 
-    @Argument(help: "The image: oci:PATH[:REF], oci-archive:PATH[:REF], docker-archive:PATH[:REF] or docker://HOST/REPO[:TAG|@DIGEST].", completion: Completions.place)
+    @Argument(
+        help: "The image: oci:PATH[:REF], oci-archive:PATH[:REF], docker-archive:PATH[:REF] or docker://HOST/REPO[:TAG|@DIGEST].", completion: Completions.place
+    )
     var source: String
 
     @OptionGroup var registry: RegistryFlags
@@ -38,10 +40,15 @@ struct InspectCommand: AsyncParsableCommand {
     @Flag(help: "Print the image's config exactly as stored (verified against its digest), nothing else.")
     var config = false
 
-    @Option(help: ArgumentHelp("Print the blob (a layer or config) with this digest exactly as stored, verified while it streams, nothing else.", valueName: "digest"))
+    @Option(
+        help: ArgumentHelp(
+            "Print the blob (a layer or config) with this digest exactly as stored, verified while it streams, nothing else.", valueName: "digest"))
     var blob: String?
 
-    @Option(help: ArgumentHelp("For an index: the image for this platform, os/arch[/variant] (with --raw its manifest, with --config its config).", valueName: "os/arch[/variant]"), completion: Completions.platform)
+    @Option(
+        help: ArgumentHelp(
+            "For an index: the image for this platform, os/arch[/variant] (with --raw its manifest, with --config its config).", valueName: "os/arch[/variant]"),
+        completion: Completions.platform)
     var platform: String?
 
     func validate() throws {

@@ -12,31 +12,34 @@ struct InventoryCommand: AsyncParsableCommand {
         commandName: "inventory",
         abstract: "Write what registries, layouts and bundles hold (images, blobs) as a small JSON file for `sync --have`.",
         discussion: """
-        Places:
-          docker://HOST              every repository the registry's catalog lists, every tag
-          docker://HOST/PATH         the repositories at or under PATH (PATH itself when the
-                                     registry has no catalog), every tag
-          docker://HOST/REPO:TAG     one image (or @DIGEST)
-          --images SET docker://HOST[/PREFIX]
-                                     the repositories the image set names, where
-                                     `ferry sync` puts them under PREFIX
-          oci:DIR, oci-archive:FILE, docker-archive:FILE
-                                     every image it holds (a delta bundle: the blobs it relies
-                                     on too)
+            Places:
+              docker://HOST              every repository the registry's catalog lists, every tag
+              docker://HOST/PATH         the repositories at or under PATH (PATH itself when the
+                                         registry has no catalog), every tag
+              docker://HOST/REPO:TAG     one image (or @DIGEST)
+              --images SET docker://HOST[/PREFIX]
+                                         the repositories the image set names, where
+                                         `ferry sync` puts them under PREFIX
+              oci:DIR, oci-archive:FILE, docker-archive:FILE
+                                         every image it holds (a delta bundle: the blobs it relies
+                                         on too)
 
-        Layers are listed from the manifests, never downloaded. The inventory holds no \
-        credentials; its format is in docs/inventory.md.
+            Layers are listed from the manifests, never downloaded. The inventory holds no \
+            credentials; its format is in docs/inventory.md.
 
-        The air-gap cycle:
-          far side:  ferry inventory docker://site.local/mirror -o site.json
-          near side: ferry sync --images set.yaml --have site.json oci-archive:update.tar
-          far side:  ferry sync oci-archive:update.tar docker://site.local/mirror
-        """)
+            The air-gap cycle:
+              far side:  ferry inventory docker://site.local/mirror -o site.json
+              near side: ferry sync --images set.yaml --have site.json oci-archive:update.tar
+              far side:  ferry sync oci-archive:update.tar docker://site.local/mirror
+            """)
 
     @Argument(help: ArgumentHelp("Places to inventory (docker://HOST[/PATH], oci:DIR, oci-archive:FILE, docker-archive:FILE).", valueName: "place"))
     var places: [String]
 
-    @Option(help: ArgumentHelp("An image-set file: inventory only the repositories it names, where `ferry sync` puts them under each docker://HOST[/PREFIX] place.", valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "An image-set file: inventory only the repositories it names, where `ferry sync` puts them under each docker://HOST[/PREFIX] place.",
+            valueName: "file"))
     var images: String?
 
     @Flag(help: "With --images: the repositories keep their source registry's host in the path (as sync --scoped).")
@@ -58,7 +61,9 @@ struct InventoryCommand: AsyncParsableCommand {
         for place in places {
             do { _ = try InventoryPlace(parsing: place) } catch { throw ValidationError(error.message) }
         }
-        if json && output == nil { throw ValidationError("--json prints a summary when the inventory goes to a file: add -o FILE (without -o the inventory itself is the JSON output)") }
+        if json && output == nil {
+            throw ValidationError("--json prints a summary when the inventory goes to a file: add -o FILE (without -o the inventory itself is the JSON output)")
+        }
     }
 
     func run() async throws {
@@ -82,9 +87,13 @@ struct InventoryCommand: AsyncParsableCommand {
             }
             try AtomicFileWriter.write(bytes, to: output, durable: true)
             if json {
-                print(try prettyJSON(InventorySummaryJSON(file: output, images: inventory.images.count, blobs: inventory.blobs.count, bytes: total, fileSize: bytes.count)))
+                print(
+                    try prettyJSON(
+                        InventorySummaryJSON(file: output, images: inventory.images.count, blobs: inventory.blobs.count, bytes: total, fileSize: bytes.count)))
             } else if !quiet {
-                print("\(output): \(inventory.images.count) images, \(inventory.blobs.count) blobs (\(formatBytes(total))) in \(inventory.places.count) place\(inventory.places.count == 1 ? "" : "s"); \(formatBytes(Int64(bytes.count)))")
+                print(
+                    "\(output): \(inventory.images.count) images, \(inventory.blobs.count) blobs (\(formatBytes(total))) in \(inventory.places.count) place\(inventory.places.count == 1 ? "" : "s"); \(formatBytes(Int64(bytes.count)))"
+                )
             }
         }
     }

@@ -9,15 +9,15 @@ struct LoginCommand: AsyncParsableCommand {
         abstract: "Check credentials against a registry and store them in docker's config.json.",
         usage: "ferry login [<options>] <host> [--username <user>] [--password-stdin]",
         discussion: """
-        On a terminal the user name (unless -u is given) and the password are asked for, the \
-        password without echo; --password-stdin reads it from standard input instead (never \
-        from the command line). The entry is written to --authfile, else $REGISTRY_AUTH_FILE, \
-        else $DOCKER_CONFIG/config.json (default ~/.docker/config.json) as "auths", file mode \
-        0600; other keys in the file are kept.
-        Examples:
-          ferry login localhost:5000 -u me
-          printf %s "$TOKEN" | ferry login localhost:5000 -u me --password-stdin
-        """)
+            On a terminal the user name (unless -u is given) and the password are asked for, the \
+            password without echo; --password-stdin reads it from standard input instead (never \
+            from the command line). The entry is written to --authfile, else $REGISTRY_AUTH_FILE, \
+            else $DOCKER_CONFIG/config.json (default ~/.docker/config.json) as "auths", file mode \
+            0600; other keys in the file are kept.
+            Examples:
+              ferry login localhost:5000 -u me
+              printf %s "$TOKEN" | ferry login localhost:5000 -u me --password-stdin
+            """)
 
     @Argument(help: "The registry: HOST[:PORT].")
     var host: String
@@ -49,7 +49,8 @@ struct LoginCommand: AsyncParsableCommand {
             var options = try tls.options(credentials: nil, authFile: nil)
             options.credentials = credentials
             if !tls.tlsVerify, !RegistryURL.isLoopback(host: RegistryURL.host("https://" + host)) {
-                let warning = "ferry login: warning: --tls-verify=false: the password of \(username) goes to \(host) unencrypted if the registry answers plain HTTP, and to whatever server answers if it speaks HTTPS (its certificate is not checked)\n"
+                let warning =
+                    "ferry login: warning: --tls-verify=false: the password of \(username) goes to \(host) unencrypted if the registry answers plain HTTP, and to whatever server answers if it speaks HTTPS (its certificate is not checked)\n"
                 FileHandle.standardError.write(Data(TerminalText.escaped(warning, keepingLines: true).utf8))
             }
             try await withRegistryClient(host, options: options) { client in

@@ -10,14 +10,14 @@ struct ReferrersCommand: AsyncParsableCommand {
         abstract: "List the referrers of an image: signatures, SBOMs, attestations whose subject it is.",
         usage: "ferry referrers [<options>] <source>",
         discussion: """
-        A registry is asked through its referrers API, or, when it has none, through the
-        referrers tag schema (the index tagged sha256-<hex>). An OCI layout's referrers are the
-        manifests in its index.json whose subject is the image.
+            A registry is asked through its referrers API, or, when it has none, through the
+            referrers tag schema (the index tagged sha256-<hex>). An OCI layout's referrers are the
+            manifests in its index.json whose subject is the image.
 
-        Examples:
-          ferry referrers docker://localhost:5000/app:1.0
-          ferry referrers --artifact-type application/spdx+json --json oci:./app:1.0
-        """)
+            Examples:
+              ferry referrers docker://localhost:5000/app:1.0
+              ferry referrers --artifact-type application/spdx+json --json oci:./app:1.0
+            """)
 
     @Argument(help: "The image: oci:PATH[:REF], oci-archive:PATH[:REF] or docker://HOST/REPO[:TAG|@DIGEST].")
     var source: String
@@ -46,7 +46,9 @@ struct ReferrersCommand: AsyncParsableCommand {
                 let subject = try await source.entry(matching: from.selector).descriptor
                 let found = try await ReferrerFinder(source: source).referrers(of: subject.digest, artifactType: artifactType)
                 let listed = found.map {
-                    Listed(artifactType: $0.artifactType, mediaType: $0.mediaType.rawValue, digest: $0.digest.description, size: $0.size, annotations: $0.annotations)
+                    Listed(
+                        artifactType: $0.artifactType, mediaType: $0.mediaType.rawValue, digest: $0.digest.description, size: $0.size,
+                        annotations: $0.annotations)
                 }
                 if json {
                     print(try prettyJSON(listed))

@@ -12,38 +12,39 @@ struct SyncCommand: AsyncParsableCommand {
         commandName: "sync",
         abstract: "Copy a set of images to registries, one OCI layout or a one-file bundle, each blob once.",
         discussion: """
-        The set comes from an image-set file (--images: skopeo sync's YAML, with Ferry's \
-        platforms, referrers, newest and exclude keys and local sources; or a list of references, \
-        one per line), from --image REF, or from SRC: every image a layout, bundle or archive holds.
+            The set comes from an image-set file (--images: skopeo sync's YAML, with Ferry's \
+            platforms, referrers, newest and exclude keys and local sources; or a list of references, \
+            one per line), from --image REF, or from SRC: every image a layout, bundle or archive holds.
 
-        Destinations:
-          docker://HOST[/PREFIX]  each image keeps its repository path under PREFIX (--scoped: with
-                                  the source registry's host first), its tag or digest
-          oci:DIR                 one layout for the whole set, each image named by its full
-                                  reference (org.opencontainers.image.ref.name)
-          oci-archive:FILE        that layout in one tar: a bundle skopeo and oras read
+            Destinations:
+              docker://HOST[/PREFIX]  each image keeps its repository path under PREFIX (--scoped: with
+                                      the source registry's host first), its tag or digest
+              oci:DIR                 one layout for the whole set, each image named by its full
+                                      reference (org.opencontainers.image.ref.name)
+              oci-archive:FILE        that layout in one tar: a bundle skopeo and oras read
 
-        Each unique blob is read once, whatever number of images or destinations need it, and \
-        written once per destination (other repositories of a destination registry mount it). \
-        Run again after a failure or a kill: blobs that landed and images already there are skipped.
+            Each unique blob is read once, whatever number of images or destinations need it, and \
+            written once per destination (other repositories of a destination registry mount it). \
+            Run again after a failure or a kill: blobs that landed and images already there are skipped.
 
-        Registries are reached as containers' registries.conf says, as for copy: a source image \
-        is read from its entry's mirrors first (a note names the one that served), then from its \
-        location; a destination HOST[/PREFIX] is rewritten to its location; insecure and blocked \
-        apply.
+            Registries are reached as containers' registries.conf says, as for copy: a source image \
+            is read from its entry's mirrors first (a note names the one that served), then from its \
+            location; a destination HOST[/PREFIX] is rewritten to its location; insecure and blocked \
+            apply.
 
-        Examples:
-          ferry sync --images images.yaml oci-archive:/media/usb/site.tar
-          ferry sync oci-archive:/media/usb/site.tar docker://registry.site.local/mirror
-          ferry sync --image docker.io/library/busybox:1.36 --dest oci:/srv/mirror
-          ferry sync --images images.yaml docker://eu.example docker://us.example
-          ferry sync --dry-run --json --images images.yaml docker://localhost:5000/mirror
-        """)
+            Examples:
+              ferry sync --images images.yaml oci-archive:/media/usb/site.tar
+              ferry sync oci-archive:/media/usb/site.tar docker://registry.site.local/mirror
+              ferry sync --image docker.io/library/busybox:1.36 --dest oci:/srv/mirror
+              ferry sync --images images.yaml docker://eu.example docker://us.example
+              ferry sync --dry-run --json --images images.yaml docker://localhost:5000/mirror
+            """)
 
     @Option(help: ArgumentHelp("An image-set file: skopeo sync YAML (with Ferry's additions) or a list of references.", valueName: "file"))
     var images: String?
 
-    @Option(help: ArgumentHelp("An image to include (HOST/REPO:TAG or @DIGEST, or a local oci:/oci-archive:/docker-archive: place); repeatable.", valueName: "ref"))
+    @Option(
+        help: ArgumentHelp("An image to include (HOST/REPO:TAG or @DIGEST, or a local oci:/oci-archive:/docker-archive: place); repeatable.", valueName: "ref"))
     var image: [String] = []
 
     @Option(help: ArgumentHelp("A destination (docker://HOST[/PREFIX], oci:DIR, oci-archive:FILE); repeatable.", valueName: "dest"))
@@ -52,16 +53,24 @@ struct SyncCommand: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("Without --images or --image: SRC first, then destinations; with them: destinations.", valueName: "place"))
     var places: [String] = []
 
-    @Option(help: ArgumentHelp("For a bundle: what the far side holds — an inventory (ferry inventory) or a bundle sent before; the bundle leaves out the layers listed (a delta bundle). Repeatable.", valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "For a bundle: what the far side holds — an inventory (ferry inventory) or a bundle sent before; the bundle leaves out the layers listed (a delta bundle). Repeatable.",
+            valueName: "file"))
     var have: [String] = []
 
     @Flag(help: "Amazon ECR: create each destination repository the set lands in, before pushing (needs AWS credentials; a no-op elsewhere).")
     var createRepository = false
 
-    @Option(help: ArgumentHelp("Read blobs from the sources at most this fast, in bytes per second (BYTES, KiB, MiB, GiB; MB, GB), over the whole sync.", valueName: "rate"))
+    @Option(
+        help: ArgumentHelp(
+            "Read blobs from the sources at most this fast, in bytes per second (BYTES, KiB, MiB, GiB; MB, GB), over the whole sync.", valueName: "rate"))
     var limitRate: ByteCount?
 
-    @Option(help: ArgumentHelp("Write a bundle as parts FILE.001, FILE.002, … of at most this size (BYTES, KiB, MiB, GiB, or MB, GB for media), with FILE.parts.json.", valueName: "size"))
+    @Option(
+        help: ArgumentHelp(
+            "Write a bundle as parts FILE.001, FILE.002, … of at most this size (BYTES, KiB, MiB, GiB, or MB, GB for media), with FILE.parts.json.",
+            valueName: "size"))
     var splitSize: ByteCount?
 
     @Flag(help: "Resolve the set and show what would be copied (images, blobs, bytes; what is already there); write nothing.")
@@ -70,7 +79,10 @@ struct SyncCommand: AsyncParsableCommand {
     @Flag(help: "Carry on past an image that fails; end with a summary and exit 1.")
     var keepGoing = false
 
-    @Flag(help: "Check every layer as ferry verify does while it is copied: inflated and hashed against the config's DiffID, its tar members walked (costs an inflation of every layer).")
+    @Flag(
+        help:
+            "Check every layer as ferry verify does while it is copied: inflated and hashed against the config's DiffID, its tar members walked (costs an inflation of every layer)."
+    )
     var checkLayers = false
 
     @Flag(help: "In a registry destination, keep the source registry's host in the repository path, as skopeo sync --scoped.")
@@ -91,7 +103,10 @@ struct SyncCommand: AsyncParsableCommand {
     @Flag(name: .shortAndLong, help: "Print nothing but errors.")
     var quiet = false
 
-    @Option(help: ArgumentHelp("Credentials for source registries (USER:PASSWORD, or USER to be asked for the password); an image-set group's own win.", valueName: "user[:password]"))
+    @Option(
+        help: ArgumentHelp(
+            "Credentials for source registries (USER:PASSWORD, or USER to be asked for the password); an image-set group's own win.",
+            valueName: "user[:password]"))
     var srcCreds: String?
 
     @Option(help: ArgumentHelp("An auth.json to read credentials from first, as skopeo's --authfile (default: $REGISTRY_AUTH_FILE).", valueName: "file"))
@@ -167,8 +182,10 @@ struct SyncCommand: AsyncParsableCommand {
             var inventories: [Inventory] = []
             for file in have { inventories.append(try await InventoryOperation.have(file)) }
             options.have = InventoryOperation.merged(inventories)
-            options.sourceRegistry = try registryOptions(creds: srcCreds, authFile: authfile, tlsVerify: srcTlsVerify, certDir: srcCertDir, clientCert: nil, clientKey: nil, prefix: "src-")
-            options.destinationRegistry = try registryOptions(creds: destCreds, authFile: authfile, tlsVerify: destTlsVerify, certDir: destCertDir, clientCert: nil, clientKey: nil, prefix: "dest-")
+            options.sourceRegistry = try registryOptions(
+                creds: srcCreds, authFile: authfile, tlsVerify: srcTlsVerify, certDir: srcCertDir, clientCert: nil, clientKey: nil, prefix: "src-")
+            options.destinationRegistry = try registryOptions(
+                creds: destCreds, authFile: authfile, tlsVerify: destTlsVerify, certDir: destCertDir, clientCert: nil, clientKey: nil, prefix: "dest-")
             options.destinationRegistry.createRepository = createRepository
             let lines = !quiet && !json
             let dryRun = self.dryRun
@@ -180,7 +197,9 @@ struct SyncCommand: AsyncParsableCommand {
                     tally.resolved(count)
                     Self.note("\(count) image\(count == 1 ? "" : "s") in the set")
                 case .planned(let destination, let images, let blobs, let bytes):
-                    Self.note("\(destination): \(images) image\(images == 1 ? "" : "s") to \(dryRun ? "copy" : "copy now"), \(blobs) unique blobs (\(formatBytes(bytes)))")
+                    Self.note(
+                        "\(destination): \(images) image\(images == 1 ? "" : "s") to \(dryRun ? "copy" : "copy now"), \(blobs) unique blobs (\(formatBytes(bytes)))"
+                    )
                 case .finished(let image):
                     Self.note(tally.finished(image) + SyncText.line(image))
                 }
@@ -228,12 +247,14 @@ enum SyncText {
     }
 
     static func summary(_ report: SyncReport) -> String {
-        var text = "\(report.count(.copied)) copied, \(report.count(.upToDate)) up to date, \(report.count(.planned)) planned, \(report.count(.failed)) failed; \(report.blobsCopied) blobs written (\(formatBytes(report.bytesCopied))) of \(report.uniqueBlobs) unique (\(formatBytes(report.uniqueBytes)))"
+        var text =
+            "\(report.count(.copied)) copied, \(report.count(.upToDate)) up to date, \(report.count(.planned)) planned, \(report.count(.failed)) failed; \(report.blobsCopied) blobs written (\(formatBytes(report.bytesCopied))) of \(report.uniqueBlobs) unique (\(formatBytes(report.uniqueBytes)))"
         if report.blobsLeftOut > 0 {
             text += "; \(report.blobsLeftOut) layers (\(formatBytes(report.bytesLeftOut))) left out, the far side has them (delta bundle)"
         }
         if let parts = report.parts {
-            text += "; written as \(parts.parts.count) part\(parts.parts.count == 1 ? "" : "s") (\(parts.parts.first?.name ?? "") …, \(parts.bundle)\(BundleParts.fileSuffix))"
+            text +=
+                "; written as \(parts.parts.count) part\(parts.parts.count == 1 ? "" : "s") (\(parts.parts.first?.name ?? "") …, \(parts.bundle)\(BundleParts.fileSuffix))"
         }
         return text + "; every digest verified"
     }
@@ -280,8 +301,9 @@ struct SyncJSON: Encodable {
 
     init(_ report: SyncReport) {
         images = report.images.map {
-            Image(source: $0.source, destination: $0.destination, digest: $0.digest?.description, status: $0.status.rawValue,
-                  blobsCopied: $0.blobsCopied, bytesCopied: $0.bytesCopied, blobsSkipped: $0.blobsSkipped, error: $0.error)
+            Image(
+                source: $0.source, destination: $0.destination, digest: $0.digest?.description, status: $0.status.rawValue,
+                blobsCopied: $0.blobsCopied, bytesCopied: $0.bytesCopied, blobsSkipped: $0.blobsSkipped, error: $0.error)
         }
         totals = Totals(
             images: report.images.count, copied: report.count(.copied), upToDate: report.count(.upToDate), planned: report.count(.planned),

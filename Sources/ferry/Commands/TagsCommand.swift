@@ -10,12 +10,12 @@ struct TagsCommand: AsyncParsableCommand {
         abstract: "List every tag of a registry repository, or every name in a layout or archive, one per line.",
         usage: "ferry tags [<options>] <place>",
         discussion: """
-        Examples:
-          ferry tags docker://localhost:5000/app
-          ferry tags --page-size 100 --creds me:secret docker://registry.example/team/app
-          ferry tags oci:./mirror
-          ferry tags --json docker-archive:images.tar
-        """)
+            Examples:
+              ferry tags docker://localhost:5000/app
+              ferry tags --page-size 100 --creds me:secret docker://registry.example/team/app
+              ferry tags oci:./mirror
+              ferry tags --json docker-archive:images.tar
+            """)
 
     @Argument(help: "docker://HOST[:PORT]/REPO, or a layout or archive: oci:PATH, oci-archive:PATH, docker-archive:PATH.", completion: Completions.place)
     var repository: String

@@ -12,19 +12,21 @@ struct VerifyCommand: AsyncParsableCommand {
         abstract: "Check images offline: every blob, document, config, layer and the layout itself.",
         usage: "ferry verify [<options>] <source> ...",
         discussion: """
-        Without a REF the whole layout is verified (and unreferenced blobs are reported);
-        with one, that image only. Problems are collected, not stopped at.
+            Without a REF the whole layout is verified (and unreferenced blobs are reported);
+            with one, that image only. Problems are collected, not stopped at.
 
-        Exit status: 0 valid (warnings allowed), 1 invalid, 2 usage, 3 a source could not be read.
-        The --json schema is described in docs/verify-report.md.
+            Exit status: 0 valid (warnings allowed), 1 invalid, 2 usage, 3 a source could not be read.
+            The --json schema is described in docs/verify-report.md.
 
-        Examples:
-          ferry verify oci:./app
-          ferry verify --fast oci:./app:1.0 oci-archive:app.tar
-          ferry verify docker://registry.example:5000/app:1.0
-        """)
+            Examples:
+              ferry verify oci:./app
+              ferry verify --fast oci:./app:1.0 oci-archive:app.tar
+              ferry verify docker://registry.example:5000/app:1.0
+            """)
 
-    @Argument(help: "What to verify: oci:PATH[:REF], oci-archive:PATH[:REF], docker-archive:PATH[:REF], dir:PATH or docker://HOST/REPO[:TAG|@DIGEST].", completion: Completions.place)
+    @Argument(
+        help: "What to verify: oci:PATH[:REF], oci-archive:PATH[:REF], docker-archive:PATH[:REF], dir:PATH or docker://HOST/REPO[:TAG|@DIGEST].",
+        completion: Completions.place)
     var sources: [String] = []
 
     @Flag(help: "Check digests, sizes and documents only; do not decompress layers.")
@@ -54,7 +56,9 @@ struct VerifyCommand: AsyncParsableCommand {
             }
             // Verifying reads an archive's blobs after its catalogue: a pipe cannot be read twice.
             if reference.kind == .dockerArchive || reference.kind == .ociArchive, reference.path == "-" || FileSystem.isStream(reference.path) {
-                throw usage("\(source) is a pipe, which verify would need to read twice; write the archive to a file and verify that (ferry copy reads a pipe in one pass)")
+                throw usage(
+                    "\(source) is a pipe, which verify would need to read twice; write the archive to a file and verify that (ferry copy reads a pipe in one pass)"
+                )
             }
             references.append(reference)
         }

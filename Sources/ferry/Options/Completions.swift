@@ -10,7 +10,10 @@ enum Completions {
     /// `--archive-layout`.
     static let archiveLayout = CompletionKind.list(["legacy", "docker25"])
     /// `--platform`: the common ones.
-    static let platform = CompletionKind.list(["linux/amd64", "linux/arm64", "linux/arm64/v8", "linux/arm/v7", "linux/arm/v6", "linux/386", "linux/ppc64le", "linux/s390x", "linux/riscv64", "windows/amd64"])
+    static let platform = CompletionKind.list([
+        "linux/amd64", "linux/arm64", "linux/arm64/v8", "linux/arm/v7", "linux/arm/v6", "linux/386", "linux/ppc64le", "linux/s390x", "linux/riscv64",
+        "windows/amd64",
+    ])
     /// `--progress`.
     static let progress = CompletionKind.list(ProgressMode.allCases.map(\.rawValue))
 

@@ -40,7 +40,8 @@ enum PasswordPrompt {
 
     /// The error for `flag` when no terminal can be asked.
     static func noTerminal(_ flag: String) -> ValidationError {
-        ValidationError("\(flag) without a password needs a terminal to ask for it; there is none (give USER:PASSWORD, or use --password-stdin with ferry login)")
+        ValidationError(
+            "\(flag) without a password needs a terminal to ask for it; there is none (give USER:PASSWORD, or use --password-stdin with ferry login)")
     }
 
     private static func ask(_ prompt: String, echo: Bool) throws -> String? {

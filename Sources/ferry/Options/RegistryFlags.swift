@@ -6,10 +6,16 @@ import Foundation
 /// `--creds`, `--authfile`, `--tls-verify`, `--cert-dir`, `--client-cert` / `--client-key` for
 /// commands that read or write one registry.
 struct RegistryFlags: ParsableArguments {
-    @Option(help: ArgumentHelp("Registry credentials as USER:PASSWORD, or USER to be asked for the password on the terminal (default: the auth files).", valueName: "user[:password]"))
+    @Option(
+        help: ArgumentHelp(
+            "Registry credentials as USER:PASSWORD, or USER to be asked for the password on the terminal (default: the auth files).",
+            valueName: "user[:password]"))
     var creds: String?
 
-    @Option(help: ArgumentHelp("An auth.json to read credentials from first, as skopeo's --authfile (default: $REGISTRY_AUTH_FILE, then containers' auth.json and docker's config.json).", valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "An auth.json to read credentials from first, as skopeo's --authfile (default: $REGISTRY_AUTH_FILE, then containers' auth.json and docker's config.json).",
+            valueName: "file"))
     var authfile: String?
 
     @OptionGroup var tls: RegistryTLSFlags
@@ -30,7 +36,10 @@ struct RegistryTLSFlags: ParsableArguments {
     @Option(help: ArgumentHelp("Verify the registry's TLS certificate (a bare --tls-verify means true); false also allows plain HTTP.", valueName: "bool"))
     var tlsVerify: Bool = true
 
-    @Option(help: ArgumentHelp("A certificate directory: CA certificates (*.crt) to trust and a client.cert/client.key pair for mutual TLS (default: /etc/containers/certs.d/HOST:PORT, /etc/docker/certs.d/HOST:PORT).", valueName: "dir"))
+    @Option(
+        help: ArgumentHelp(
+            "A certificate directory: CA certificates (*.crt) to trust and a client.cert/client.key pair for mutual TLS (default: /etc/containers/certs.d/HOST:PORT, /etc/docker/certs.d/HOST:PORT).",
+            valueName: "dir"))
     var certDir: String?
 
     @Option(help: ArgumentHelp("A client certificate (PEM) for mutual TLS; needs --client-key.", valueName: "file"))
@@ -46,7 +55,9 @@ struct RegistryTLSFlags: ParsableArguments {
     /// The options for FerryRegistry, with `credentials` (`USER[:PASSWORD]`) and an auth file if
     /// given.
     func options(credentials: String?, authFile: String?, prompting: Bool = true) throws -> RegistryOptions {
-        try registryOptions(creds: credentials, authFile: authFile, tlsVerify: tlsVerify, certDir: certDir, clientCert: clientCert, clientKey: clientKey, prefix: "", prompting: prompting)
+        try registryOptions(
+            creds: credentials, authFile: authFile, tlsVerify: tlsVerify, certDir: certDir, clientCert: clientCert, clientKey: clientKey, prefix: "",
+            prompting: prompting)
     }
 }
 
@@ -63,7 +74,9 @@ struct RegistryTLSFlags: ParsableArguments {
 ///   password on, or a client certificate without its key (or the reverse).
 ///   The low-speed limit and list bounds come from the environment (`FERRY_LOW_SPEED_LIMIT`,
 ///   `FERRY_LOW_SPEED_TIME`, `FERRY_LIST_MAX_PAGES`, `FERRY_LIST_MAX_ENTRIES`).
-func registryOptions(creds: String?, authFile: String? = nil, tlsVerify: Bool, certDir: String?, clientCert: String?, clientKey: String?, prefix: String, prompting: Bool = true) throws -> RegistryOptions {
+func registryOptions(
+    creds: String?, authFile: String? = nil, tlsVerify: Bool, certDir: String?, clientCert: String?, clientKey: String?, prefix: String, prompting: Bool = true
+) throws -> RegistryOptions {
     var options = RegistryOptions(
         credentials: try creds.map { try parseCredentials($0, flag: "--\(prefix)creds", prompting: prompting) },
         tlsVerify: tlsVerify, certificateDirectory: certDir,

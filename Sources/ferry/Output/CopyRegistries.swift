@@ -34,7 +34,10 @@ struct CopyRegistries: Sendable {
 extension CopyRegistries {
     /// The registries of a copy from `source` to `destination` as registries.conf resolves them:
     /// the destination where its push goes, and every host a pull of the source may try.
-    init(source: TransportReference, destination: TransportReference, sourceConfiguration: RegistriesConfiguration, destinationConfiguration: RegistriesConfiguration) {
+    init(
+        source: TransportReference, destination: TransportReference, sourceConfiguration: RegistriesConfiguration,
+        destinationConfiguration: RegistriesConfiguration
+    ) {
         self.init(source: source.dockerReference, destination: destination.dockerReference)
         if let pushed = (try? destination.pushEndpoint(destinationConfiguration)) ?? nil {
             self.destination = pushed.endpoint.reference

@@ -57,7 +57,8 @@ struct CopyResultJSON: Encodable {
     /// - Parameters:
     ///   - sourceString / destinationString: the transport strings as the user wrote them.
     ///   - all: whether `--all` was given (each image is then named by its position in the source).
-    init(_ report: CopyReport, source from: TransportReference, destination to: TransportReference, sourceString: String, destinationString: String, all: Bool) {
+    init(_ report: CopyReport, source from: TransportReference, destination to: TransportReference, sourceString: String, destinationString: String, all: Bool)
+    {
         source = sourceString
         destination = destinationString
         images = report.entries.enumerated().map { position, entry in
@@ -69,10 +70,13 @@ struct CopyResultJSON: Encodable {
                 sourceDigest: entry.sourceDigest.description,
                 destinationDigest: entry.descriptor.digest.description,
                 digestChanged: entry.sourceDigest != entry.descriptor.digest,
-                blobs: Blobs(copied: entry.blobs.copied, bytesCopied: entry.blobs.bytesCopied, skipped: entry.blobs.skipped, bytesSkipped: entry.blobs.bytesSkipped))
+                blobs: Blobs(
+                    copied: entry.blobs.copied, bytesCopied: entry.blobs.bytesCopied, skipped: entry.blobs.skipped, bytesSkipped: entry.blobs.bytesSkipped))
         }
         referrers = report.referrers.map {
-            Referrer(subject: $0.subject.description, digest: $0.descriptor.digest.description, mediaType: $0.descriptor.mediaType.rawValue, artifactType: $0.descriptor.artifactType)
+            Referrer(
+                subject: $0.subject.description, digest: $0.descriptor.digest.description, mediaType: $0.descriptor.mediaType.rawValue,
+                artifactType: $0.descriptor.artifactType)
         }
         totals = Totals(
             blobs: Blobs(copied: report.blobsCopied, bytesCopied: report.bytesCopied, skipped: report.blobsSkipped, bytesSkipped: report.bytesSkipped),

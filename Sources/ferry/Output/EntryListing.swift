@@ -22,9 +22,10 @@ struct EntryListing: Encodable {
         source = sourceString
         self.entries = entries.enumerated().map { position, entry in
             let selector = entry.names.first ?? "@\(position)"
-            return Entry(names: entry.names, digest: entry.descriptor.digest.description,
-                         mediaType: entry.descriptor.mediaType.rawValue,
-                         reference: place.kind == .dir ? "dir:\(place.path)" : "\(place.kind.rawValue):\(place.path):\(selector)")
+            return Entry(
+                names: entry.names, digest: entry.descriptor.digest.description,
+                mediaType: entry.descriptor.mediaType.rawValue,
+                reference: place.kind == .dir ? "dir:\(place.path)" : "\(place.kind.rawValue):\(place.path):\(selector)")
         }
     }
 

@@ -18,7 +18,8 @@ enum InspectionText {
                 out += "Image \(image.digest)\(image.platform.map { " (\($0))" } ?? "")\n"
             }
             if let platform = image.platform { out += "  Platform:   \(platform)\n" }
-            out += image.mediaType.isSchema1
+            out +=
+                image.mediaType.isSchema1
                 ? "  Config:     none (schema 1: settings from the newest v1Compatibility entry)\n"
                 : "  Config:     \(image.configDigest) (\(image.configMediaType))\n"
             if let created = image.created { out += "  Created:    \(created)\n" }
@@ -32,7 +33,8 @@ enum InspectionText {
             }
             out += "  Layers:     \(image.layers.count), \(image.layersSize < 0 ? "sizes not recorded (schema 1)" : formatBytes(image.layersSize))\n"
             for layer in image.layers {
-                out += "    \(layer.digest)  \((layer.size < 0 ? "?" : formatBytes(layer.size)).padding(toLength: 9, withPad: " ", startingAt: 0)) \(layer.mediaType)\n"
+                out +=
+                    "    \(layer.digest)  \((layer.size < 0 ? "?" : formatBytes(layer.size)).padding(toLength: 9, withPad: " ", startingAt: 0)) \(layer.mediaType)\n"
             }
         }
         return out

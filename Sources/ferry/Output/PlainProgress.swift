@@ -95,7 +95,8 @@ final class PlainProgress: Sendable {
                 return "reading the source once: \(formatBytes(s.movedBytes)), \(recent), \(elapsed)s elapsed"
             }
             let percent = s.totalBytes > 0 ? " (\(min(100, Int(100 * Double(s.doneBytes) / Double(s.totalBytes))))%)" : ""
-            return "\(s.finishedBlobs)/\(s.totalBlobs) blobs, \(formatBytes(s.doneBytes)) of \(formatBytes(s.totalBytes))\(percent), \(recent), \(elapsed)s elapsed"
+            return
+                "\(s.finishedBlobs)/\(s.totalBlobs) blobs, \(formatBytes(s.doneBytes)) of \(formatBytes(s.totalBytes))\(percent), \(recent), \(elapsed)s elapsed"
         }
         if let line { Self.line(line) }
     }

@@ -101,7 +101,9 @@ final class ProgressDisplay: Sendable {
             guard let blob = s.blobs[label] else { continue }
             let seconds = max(0.001, Self.seconds(now - blob.started))
             let percent = blob.total > 0 ? Int(100 * Double(blob.done) / Double(blob.total)) : 100
-            lines.append("  \(Self.shortened(label))  \(Self.pad(formatBytes(blob.done), 8)) / \(Self.pad(formatBytes(blob.total), 8)) \(Self.pad("\(percent)%", 4))  \(formatBytes(Int64(Double(blob.done) / seconds)))/s")
+            lines.append(
+                "  \(Self.shortened(label))  \(Self.pad(formatBytes(blob.done), 8)) / \(Self.pad(formatBytes(blob.total), 8)) \(Self.pad("\(percent)%", 4))  \(formatBytes(Int64(Double(blob.done) / seconds)))/s"
+            )
         }
         let elapsed = max(0.001, Self.seconds(now - s.started))
         if s.totalBlobs > 0 && s.finishedBlobs == s.totalBlobs {
@@ -111,7 +113,9 @@ final class ProgressDisplay: Sendable {
         } else if s.totalBlobs == 0 {
             lines.append("Reading the source once: \(formatBytes(s.doneBytes)), \(formatBytes(Int64(Double(s.doneBytes) / elapsed)))/s")
         } else {
-            lines.append("Copying \(s.finishedBlobs)/\(s.totalBlobs) blobs, \(formatBytes(s.doneBytes)) / \(formatBytes(s.totalBytes)), \(formatBytes(Int64(Double(s.doneBytes) / elapsed)))/s")
+            lines.append(
+                "Copying \(s.finishedBlobs)/\(s.totalBlobs) blobs, \(formatBytes(s.doneBytes)) / \(formatBytes(s.totalBytes)), \(formatBytes(Int64(Double(s.doneBytes) / elapsed)))/s"
+            )
         }
         var out = ""
         for _ in 0..<s.linesDrawn { out += "\u{1B}[1A\u{1B}[2K" }

@@ -22,12 +22,14 @@ struct StandardOutputArchive {
     /// - Throws: `ValidationError` when standard output is a terminal.
     init(for place: TransportReference) throws {
         guard isatty(STDOUT_FILENO) == 0 else {
-            throw ValidationError("\(place.kind.rawValue):- writes the archive to standard output, which is a terminal; pipe it (| docker load) or redirect it (> image.tar)")
+            throw ValidationError(
+                "\(place.kind.rawValue):- writes the archive to standard output, which is a terminal; pipe it (| docker load) or redirect it (> image.tar)")
         }
         let template = NSTemporaryDirectory() + "/ferry-stdout-XXXXXX"
         var bytes = Array(template.utf8CString)
         guard mkdtemp(&bytes) != nil else {
-            throw StreamError(.io, "cannot make a temporary directory in \(NSTemporaryDirectory()) for \(place.kind.rawValue):-: \(String(cString: strerror(errno)))")
+            throw StreamError(
+                .io, "cannot make a temporary directory in \(NSTemporaryDirectory()) for \(place.kind.rawValue):-: \(String(cString: strerror(errno)))")
         }
         directory = String(decoding: bytes.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         var staged = place

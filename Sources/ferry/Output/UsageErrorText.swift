@@ -11,11 +11,13 @@ enum UsageErrorText {
         let names = Ferry.configuration.subcommands.compactMap { $0.configuration.commandName }
         if command == nil, let word = arguments.dropFirst().first, !word.hasPrefix("-"), !names.contains(word), word != "help" {
             let meant = closestMatch(to: word, among: names).map { " did you mean \"ferry \($0)\"?" } ?? ""
-            return "ferry: error: unknown command \"\(word)\";\(meant) commands: \(names.joined(separator: ", "))\nUsage: ferry <subcommand>\n  See 'ferry --help' for more information.\n"
+            return
+                "ferry: error: unknown command \"\(word)\";\(meant) commands: \(names.joined(separator: ", "))\nUsage: ferry <subcommand>\n  See 'ferry --help' for more information.\n"
         }
         var text = Ferry.fullMessage(for: error)
         if let command, let name = command.configuration.commandName,
-           let usage = text.range(of: "Usage: ferry <subcommand>") {
+            let usage = text.range(of: "Usage: ferry <subcommand>")
+        {
             text = String(text[..<usage.lowerBound]) + "Usage: " + Ferry.usageString(for: command) + "\n  See 'ferry \(name) --help' for more information."
         }
         if text.hasPrefix("Error: ") { text = "ferry: error: " + text.dropFirst("Error: ".count) }

@@ -11,7 +11,8 @@ enum VerificationText {
         for problem in report.problems {
             out += "  \(problem.severity.rawValue) [\(problem.code)] \(where_(problem.location))\(problem.message)\n"
         }
-        out += "  \(report.blobsChecked) blobs, \(formatBytes(report.bytesChecked)) checked; \(report.errors) error\(report.errors == 1 ? "" : "s"), \(report.warnings) warning\(report.warnings == 1 ? "" : "s")\(report.notes > 0 ? ", \(report.notes) note\(report.notes == 1 ? "" : "s")" : "")\n"
+        out +=
+            "  \(report.blobsChecked) blobs, \(formatBytes(report.bytesChecked)) checked; \(report.errors) error\(report.errors == 1 ? "" : "s"), \(report.warnings) warning\(report.warnings == 1 ? "" : "s")\(report.notes > 0 ? ", \(report.notes) note\(report.notes == 1 ? "" : "s")" : "")\n"
         return out
     }
 

@@ -18,20 +18,23 @@ struct MislabelledLayerTests {
         return tar
     }
 
-    @Test(arguments: [
-        // (--compress, media type written, layer bytes kept)
-        (nil, MediaType.ociLayer, true),
-        (CompressionChoice.keep, MediaType.ociLayer, true),
-        (CompressionChoice.to(.gzip, level: nil), MediaType.ociLayerGzip, false),
-        (CompressionChoice.to(.zstd, level: nil), MediaType.ociLayerZstd, false),
-        (CompressionChoice.to(.none, level: nil), MediaType.ociLayer, true),
-    ] as [(CompressionChoice?, MediaType, Bool)])
+    @Test(
+        arguments: [
+            // (--compress, media type written, layer bytes kept)
+            (nil, MediaType.ociLayer, true),
+            (CompressionChoice.keep, MediaType.ociLayer, true),
+            (CompressionChoice.to(.gzip, level: nil), MediaType.ociLayerGzip, false),
+            (CompressionChoice.to(.zstd, level: nil), MediaType.ociLayerZstd, false),
+            (CompressionChoice.to(.none, level: nil), MediaType.ociLayer, true),
+        ] as [(CompressionChoice?, MediaType, Bool)])
     func copyCorrectsTheLabelOrTheContent(compression: CompressionChoice?, written: MediaType, kept: Bool) async throws {
         try await withTemporaryDirectory { dir in
             let tar = try await mislabelled(dir + "/src")
-            let report = try await CopyOperation(source: try OCILayoutSource(path: dir + "/src"),
-                                                 destination: try OCILayoutDestination(path: dir + "/dst", durable: false),
-                                                 options: CopyOptions(compression: compression)).run()
+            let report = try await CopyOperation(
+                source: try OCILayoutSource(path: dir + "/src"),
+                destination: try OCILayoutDestination(path: dir + "/dst", durable: false),
+                options: CopyOptions(compression: compression)
+            ).run()
             let inspection = try await Inspector(source: try OCILayoutSource(path: dir + "/dst")).inspect(.only)
             let layer = try #require(inspection.images.first?.layers.first)
             #expect(layer.mediaType == written)
@@ -46,8 +49,10 @@ struct MislabelledLayerTests {
     @Test func withoutOptionsTheCorrectionIsReported() async throws {
         try await withTemporaryDirectory { dir in
             _ = try await mislabelled(dir + "/src")
-            let report = try await CopyOperation(source: try OCILayoutSource(path: dir + "/src"),
-                                                 destination: try OCILayoutDestination(path: dir + "/dst", durable: false)).run()
+            let report = try await CopyOperation(
+                source: try OCILayoutSource(path: dir + "/src"),
+                destination: try OCILayoutDestination(path: dir + "/dst", durable: false)
+            ).run()
             #expect(report.notes.contains { $0.contains("labelled \(MediaType.ociLayerGzip)") && $0.contains("corrected to \(MediaType.ociLayer)") })
         }
     }
@@ -56,9 +61,11 @@ struct MislabelledLayerTests {
         try await withTemporaryDirectory { dir in
             _ = try await mislabelled(dir + "/src")
             do {
-                _ = try await CopyOperation(source: try OCILayoutSource(path: dir + "/src"),
-                                            destination: try OCILayoutDestination(path: dir + "/dst", durable: false),
-                                            options: CopyOptions(preserveDigests: true)).run()
+                _ = try await CopyOperation(
+                    source: try OCILayoutSource(path: dir + "/src"),
+                    destination: try OCILayoutDestination(path: dir + "/dst", durable: false),
+                    options: CopyOptions(preserveDigests: true)
+                ).run()
                 Issue.record("a mislabelled layer was copied under --preserve-digests")
             } catch let error as EngineError {
                 #expect(error.message.contains("--preserve-digests") && error.message.contains("uncompressed"))
@@ -70,9 +77,11 @@ struct MislabelledLayerTests {
     @Test func intoADockerArchiveTheLayerIsStoredPlain() async throws {
         try await withTemporaryDirectory { dir in
             _ = try await mislabelled(dir + "/src")
-            _ = try await CopyOperation(source: try OCILayoutSource(path: dir + "/src"),
-                                        destination: try DockerArchiveDestination(path: dir + "/out.tar", durable: false),
-                                        options: CopyOptions(destinationNames: ["example/mislabelled:1"])).run()
+            _ = try await CopyOperation(
+                source: try OCILayoutSource(path: dir + "/src"),
+                destination: try DockerArchiveDestination(path: dir + "/out.tar", durable: false),
+                options: CopyOptions(destinationNames: ["example/mislabelled:1"])
+            ).run()
             let report = await Verifier(reference: try TransportReference(parsing: "docker-archive:\(dir)/out.tar")).run()
             #expect(report.status == .valid, "\(report.problems)")
         }

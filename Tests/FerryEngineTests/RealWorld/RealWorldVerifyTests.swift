@@ -11,7 +11,10 @@ import Testing
 @Suite(.enabled(if: ExternalTool.gzipAvailable, "gzip not installed"))
 struct RealWorldVerifyTests {
     /// A one-manifest layout (tag `t`) with the given config and layers, written by hand.
-    private func layout(at path: String, config: (mediaType: String, bytes: [UInt8]), layers: [(mediaType: String, bytes: [UInt8], digest: String?)], artifactType: String? = nil) throws {
+    private func layout(
+        at path: String, config: (mediaType: String, bytes: [UInt8]), layers: [(mediaType: String, bytes: [UInt8], digest: String?)],
+        artifactType: String? = nil
+    ) throws {
         try FileManager.default.createDirectory(atPath: path + "/blobs/sha256", withIntermediateDirectories: true)
         func store(_ bytes: [UInt8]) throws -> String {
             let digest = try DigestHasher.digest(bytes)
@@ -25,23 +28,31 @@ struct RealWorldVerifyTests {
         ]
         if let artifactType { manifest["artifactType"] = artifactType }
         let bytes = [UInt8](try JSONSerialization.data(withJSONObject: manifest, options: [.sortedKeys]))
-        let index: [String: Any] = ["schemaVersion": 2, "manifests": [[
-            "mediaType": MediaType.ociManifest.rawValue, "digest": try store(bytes), "size": bytes.count,
-            "annotations": [AnnotationKey.refName: "t"]]]]
+        let index: [String: Any] = [
+            "schemaVersion": 2,
+            "manifests": [
+                [
+                    "mediaType": MediaType.ociManifest.rawValue, "digest": try store(bytes), "size": bytes.count,
+                    "annotations": [AnnotationKey.refName: "t"],
+                ]
+            ],
+        ]
         try JSONSerialization.data(withJSONObject: index, options: [.sortedKeys]).write(to: URL(fileURLWithPath: path + "/index.json"))
         try Data(#"{"imageLayoutVersion":"1.0.0"}"#.utf8).write(to: URL(fileURLWithPath: path + "/oci-layout"))
     }
 
-    @Test(arguments: [
-        // oras push: the empty config, a plain file labelled as a tar layer.
-        (MediaType.ociEmpty.rawValue, "application/vnd.example.thing", MediaType.ociLayer.rawValue),
-        // oras push --config with its own type, no artifactType.
-        ("application/vnd.example.config.v1+json", nil, MediaType.ociLayerGzip.rawValue),
-    ] as [(String, String?, String)])
+    @Test(
+        arguments: [
+            // oras push: the empty config, a plain file labelled as a tar layer.
+            (MediaType.ociEmpty.rawValue, "application/vnd.example.thing", MediaType.ociLayer.rawValue),
+            // oras push --config with its own type, no artifactType.
+            ("application/vnd.example.config.v1+json", nil, MediaType.ociLayerGzip.rawValue),
+        ] as [(String, String?, String)])
     func artifactLayersAreCheckedByDigestAndSizeOnly(configType: String, artifactType: String?, layerType: String) async throws {
         try await withTemporaryDirectory { dir in
-            try layout(at: dir + "/a", config: (configType, Array("{}".utf8)),
-                       layers: [(layerType, Array("hello, not a tar\n".utf8), nil)], artifactType: artifactType)
+            try layout(
+                at: dir + "/a", config: (configType, Array("{}".utf8)),
+                layers: [(layerType, Array("hello, not a tar\n".utf8), nil)], artifactType: artifactType)
             let report = try await VerifyFixtures.verify(dir + "/a")
             #expect(report.status == .valid, "\(report.problems)")
             #expect(!report.codes.contains { $0.contains("tar-") || $0.contains("layer-") || $0.contains("diff-id") })
@@ -50,22 +61,28 @@ struct RealWorldVerifyTests {
 
     @Test func anImageWithTheSameLayerIsStillReadAsATar() async throws {
         try await withTemporaryDirectory { dir in
-            let config = Array(#"{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":["sha256:0000000000000000000000000000000000000000000000000000000000000000"]}}"#.utf8)
-            try layout(at: dir + "/i", config: (MediaType.ociConfig.rawValue, config),
-                       layers: [(MediaType.ociLayer.rawValue, Array("hello, not a tar\n".utf8), nil)])
+            let config = Array(
+                #"{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":["sha256:0000000000000000000000000000000000000000000000000000000000000000"]}}"#
+                    .utf8)
+            try layout(
+                at: dir + "/i", config: (MediaType.ociConfig.rawValue, config),
+                layers: [(MediaType.ociLayer.rawValue, Array("hello, not a tar\n".utf8), nil)])
             let report = try await VerifyFixtures.verify(dir + "/i")
             #expect(report.status == .invalid)
             #expect(report.codes.contains("error tar-invalid"))
         }
     }
 
-    @Test(arguments: [("sha1:" + String(repeating: "ab", count: 20), "error digest-algorithm-unregistered"),
-                      ("md5:" + String(repeating: "cd", count: 16), "error digest-algorithm-unregistered"),
-                      ("blake3:" + String(repeating: "ef", count: 32), "warning digest-unverifiable")])
+    @Test(arguments: [
+        ("sha1:" + String(repeating: "ab", count: 20), "error digest-algorithm-unregistered"),
+        ("md5:" + String(repeating: "cd", count: 16), "error digest-algorithm-unregistered"),
+        ("blake3:" + String(repeating: "ef", count: 32), "warning digest-unverifiable"),
+    ])
     func uncomputableDigestsAreErrorsUnlessRegistered(digest: String, expected: String) async throws {
         try await withTemporaryDirectory { dir in
-            try layout(at: dir + "/d", config: (MediaType.ociEmpty.rawValue, Array("{}".utf8)),
-                       layers: [(MediaType.ociLayer.rawValue, Array("x".utf8), digest)], artifactType: "application/vnd.example")
+            try layout(
+                at: dir + "/d", config: (MediaType.ociEmpty.rawValue, Array("{}".utf8)),
+                layers: [(MediaType.ociLayer.rawValue, Array("x".utf8), digest)], artifactType: "application/vnd.example")
             let report = try await VerifyFixtures.verify(dir + "/d", ref: "t")
             #expect(report.codes == [expected])
         }
@@ -92,8 +109,10 @@ struct RealWorldVerifyTests {
             _ = try await builder.write(to: dir + "/src")
             var options = CopyOptions()
             options.schema1Output = .signed
-            _ = try await CopyOperation(source: try OCILayoutSource(path: dir + "/src"),
-                                        destination: try DirectoryDestination(path: dir + "/s1", durable: false), options: options).run()
+            _ = try await CopyOperation(
+                source: try OCILayoutSource(path: dir + "/src"),
+                destination: try DirectoryDestination(path: dir + "/s1", durable: false), options: options
+            ).run()
             let reference = try TransportReference(parsing: "dir:\(dir)/s1")
             let report = await Verifier(reference: reference).run()
             #expect(report.status == .valid, "\(report.problems)")

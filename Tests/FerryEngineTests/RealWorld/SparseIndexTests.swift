@@ -57,9 +57,11 @@ struct SparseIndexTests {
     @Test func copyToALayoutKeepsTheIndexAndSaysWhatWasAbsent() async throws {
         try await withTemporaryDirectory { dir in
             let summary = try await sparseLayout(dir + "/src", absent: [Self.arm64])
-            let report = try await CopyOperation(source: try OCILayoutSource(path: dir + "/src"),
-                                                 destination: try OCILayoutDestination(path: dir + "/dst", durable: false),
-                                                 selector: .name("multi")).run()
+            let report = try await CopyOperation(
+                source: try OCILayoutSource(path: dir + "/src"),
+                destination: try OCILayoutDestination(path: dir + "/dst", durable: false),
+                selector: .name("multi")
+            ).run()
             #expect(report.entries.map(\.descriptor.digest) == [summary.digest])
             #expect(report.notes.count == 1)
             #expect(report.notes.first?.contains("linux/arm64") == true)
@@ -90,18 +92,22 @@ struct SparseIndexTests {
             var options = CopyOptions()
             options.platforms = [Self.arm64]
             do {
-                _ = try await CopyOperation(source: try OCILayoutSource(path: dir + "/src"),
-                                            destination: try OCILayoutDestination(path: dir + "/dst", durable: false),
-                                            selector: .name("multi"), options: options).run()
+                _ = try await CopyOperation(
+                    source: try OCILayoutSource(path: dir + "/src"),
+                    destination: try OCILayoutDestination(path: dir + "/dst", durable: false),
+                    selector: .name("multi"), options: options
+                ).run()
                 Issue.record("an absent platform was copied")
             } catch let error as EngineError {
                 #expect(error.message.contains("holds linux/amd64, linux/s390x"))
                 #expect(error.message.contains("which it does not hold"))
             }
             options.platforms = [Self.s390x]
-            let report = try await CopyOperation(source: try OCILayoutSource(path: dir + "/src"),
-                                                 destination: try OCILayoutDestination(path: dir + "/dst", durable: false),
-                                                 selector: .name("multi"), options: options).run()
+            let report = try await CopyOperation(
+                source: try OCILayoutSource(path: dir + "/src"),
+                destination: try OCILayoutDestination(path: dir + "/dst", durable: false),
+                selector: .name("multi"), options: options
+            ).run()
             #expect(report.entries.first?.descriptor.mediaType == .ociManifest)
         }
     }
@@ -110,9 +116,11 @@ struct SparseIndexTests {
     func singlePlatformDestinationTakesTheOnePlatformHeld() async throws {
         try await withTemporaryDirectory { dir in
             let summary = try await sparseLayout(dir + "/src", absent: [Self.amd64, Self.arm64])
-            let report = try await CopyOperation(source: try OCILayoutSource(path: dir + "/src"),
-                                                 destination: try DockerArchiveDestination(path: dir + "/out.tar", durable: false),
-                                                 selector: .name("multi")).run()
+            let report = try await CopyOperation(
+                source: try OCILayoutSource(path: dir + "/src"),
+                destination: try DockerArchiveDestination(path: dir + "/out.tar", durable: false),
+                selector: .name("multi")
+            ).run()
             #expect(report.entries.count == 1)
             #expect(report.notes.contains { $0.contains("this machine's platform linux/amd64 is not held") && $0.contains("linux/s390x") })
             #expect(report.digestMap[summary.images[2].manifestDigest] != nil)

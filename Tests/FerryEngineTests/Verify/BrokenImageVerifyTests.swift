@@ -10,9 +10,11 @@ import Testing
 @Suite(.enabled(if: ExternalTool.gzipAvailable && ExternalTool.find("python3") != nil, "gzip or python3 not installed"))
 struct BrokenImageVerifyTests {
     /// Builds a one-image layout, damages it, verifies it, and checks the outcome.
-    private func expectOutcome(seed: UInt64, compressed: Bool = true, mode: VerificationReport.Mode = .full,
-                               status: VerificationReport.Status, contains expected: String,
-                               _ damage: (LayoutSurgery, TestImageBuilder.ImageSummary) throws -> Void) async throws {
+    private func expectOutcome(
+        seed: UInt64, compressed: Bool = true, mode: VerificationReport.Mode = .full,
+        status: VerificationReport.Status, contains expected: String,
+        _ damage: (LayoutSurgery, TestImageBuilder.ImageSummary) throws -> Void
+    ) async throws {
         try await withTemporaryDirectory { dir in
             let image = try await VerifyFixtures.image(at: dir, seed: seed, compressed: compressed)
             try damage(LayoutSurgery(dir), image)
@@ -45,7 +47,8 @@ struct BrokenImageVerifyTests {
         try await withTemporaryDirectory { dir in
             let image = try await VerifyFixtures.image(at: dir, seed: 4)
             let layout = LayoutSurgery(dir)
-            try Data(contentsOf: URL(fileURLWithPath: layout.blobPath(image.layerDigests[1]))).write(to: URL(fileURLWithPath: layout.blobPath(image.layerDigests[0])))
+            try Data(contentsOf: URL(fileURLWithPath: layout.blobPath(image.layerDigests[1]))).write(
+                to: URL(fileURLWithPath: layout.blobPath(image.layerDigests[0])))
             let report = try await VerifyFixtures.verify(dir)
             #expect(report.status == .invalid)
             #expect(report.codes.contains("error blob-digest-mismatch") || report.codes.contains("error blob-size-mismatch"), "\(report.codes)")

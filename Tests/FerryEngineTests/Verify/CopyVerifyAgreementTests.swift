@@ -17,86 +17,143 @@ struct CopyVerifyAgreementTests {
     /// Rows: (what the mutation does, whether the result is still a valid image, the mutation).
     static let rows: [(String, Bool, Mutation)] = [
         ("intact", true, { _, _ in }),
-        ("config history entry is a number", false, { layout, image in
-            try editConfig(layout, image) { config in
-                var history = config["history"] as! [Any]
-                history[0] = 5
-                config["history"] = history
-            }
-        }),
-        ("config history has a number appended", false, { layout, image in
-            try editConfig(layout, image) { config in config["history"] = (config["history"] as! [Any]) + [5] }
-        }),
-        ("config history has one entry too few", false, { layout, image in
-            try editConfig(layout, image) { config in config["history"] = Array((config["history"] as! [Any]).dropFirst()) }
-        }),
-        ("config history marks every entry empty_layer", false, { layout, image in
-            try editConfig(layout, image) { config in
-                config["history"] = (config["history"] as! [[String: Any]]).map { entry in
-                    var entry = entry
-                    entry["empty_layer"] = true
-                    return entry
+        (
+            "config history entry is a number", false,
+            { layout, image in
+                try editConfig(layout, image) { config in
+                    var history = config["history"] as! [Any]
+                    history[0] = 5
+                    config["history"] = history
                 }
             }
-        }),
-        ("config without history", true, { layout, image in
-            try editConfig(layout, image) { config in config["history"] = nil }
-        }),
-        ("config os is a number", false, { layout, image in
-            try editConfig(layout, image) { config in config["os"] = 7 }
-        }),
-        ("config diff_ids one short", false, { layout, image in
-            try editConfig(layout, image) { config in
-                var rootfs = config["rootfs"] as! [String: Any]
-                rootfs["diff_ids"] = Array((rootfs["diff_ids"] as! [Any]).dropLast())
-                config["rootfs"] = rootfs
+        ),
+        (
+            "config history has a number appended", false,
+            { layout, image in
+                try editConfig(layout, image) { config in config["history"] = (config["history"] as! [Any]) + [5] }
             }
-        }),
-        ("config is not JSON", false, { layout, image in
-            try editConfigBytes(layout, image, Array("{not json".utf8))
-        }),
+        ),
+        (
+            "config history has one entry too few", false,
+            { layout, image in
+                try editConfig(layout, image) { config in config["history"] = Array((config["history"] as! [Any]).dropFirst()) }
+            }
+        ),
+        (
+            "config history marks every entry empty_layer", false,
+            { layout, image in
+                try editConfig(layout, image) { config in
+                    config["history"] = (config["history"] as! [[String: Any]]).map { entry in
+                        var entry = entry
+                        entry["empty_layer"] = true
+                        return entry
+                    }
+                }
+            }
+        ),
+        (
+            "config without history", true,
+            { layout, image in
+                try editConfig(layout, image) { config in config["history"] = nil }
+            }
+        ),
+        (
+            "config os is a number", false,
+            { layout, image in
+                try editConfig(layout, image) { config in config["os"] = 7 }
+            }
+        ),
+        (
+            "config diff_ids one short", false,
+            { layout, image in
+                try editConfig(layout, image) { config in
+                    var rootfs = config["rootfs"] as! [String: Any]
+                    rootfs["diff_ids"] = Array((rootfs["diff_ids"] as! [Any]).dropLast())
+                    config["rootfs"] = rootfs
+                }
+            }
+        ),
+        (
+            "config is not JSON", false,
+            { layout, image in
+                try editConfigBytes(layout, image, Array("{not json".utf8))
+            }
+        ),
         // Found by the copy-verify fuzz target (Tests/FuzzCases/copy-verify/): JSONDecoder passed
         // the byte on, verify's parser refused it.
-        ("config has a byte that is not UTF-8 inside a string", false, { layout, image in
-            var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: layout.blobPath(image.configDigest))))
-            let at = try #require(bytes.indices.first { Array(bytes[$0...].prefix(7)) == Array(#""linux""#.utf8) })
-            bytes.insert(0xFF, at: at + 3)
-            try editConfigBytes(layout, image, bytes)
-        }),
-        ("md5 layer digest, blob missing", false, { layout, image in
-            try editLayer(layout, image, digest: "md5:" + String(repeating: "0", count: 32))
-        }),
-        ("sha256+b64 layer digest, blob missing", false, { layout, image in
-            try editLayer(layout, image, digest: "sha256+b64:" + String(repeating: "A", count: 43))
-        }),
-        ("sha512 layer digest, blob missing", false, { layout, image in
-            try editLayer(layout, image, digest: "sha512:" + String(repeating: "0", count: 128))
-        }),
+        (
+            "config has a byte that is not UTF-8 inside a string", false,
+            { layout, image in
+                var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: layout.blobPath(image.configDigest))))
+                let at = try #require(bytes.indices.first { Array(bytes[$0...].prefix(7)) == Array(#""linux""#.utf8) })
+                bytes.insert(0xFF, at: at + 3)
+                try editConfigBytes(layout, image, bytes)
+            }
+        ),
+        (
+            "md5 layer digest, blob missing", false,
+            { layout, image in
+                try editLayer(layout, image, digest: "md5:" + String(repeating: "0", count: 32))
+            }
+        ),
+        (
+            "sha256+b64 layer digest, blob missing", false,
+            { layout, image in
+                try editLayer(layout, image, digest: "sha256+b64:" + String(repeating: "A", count: 43))
+            }
+        ),
+        (
+            "sha512 layer digest, blob missing", false,
+            { layout, image in
+                try editLayer(layout, image, digest: "sha512:" + String(repeating: "0", count: 128))
+            }
+        ),
         ("layer blob missing", false, { layout, image in try layout.remove(image.layerDigests[1]) }),
         ("layer blob corrupt", false, { layout, image in try layout.flipByte(of: image.layerDigests[0]) }),
-        ("schema 1 label over a schema 2 body", false, { layout, _ in
-            try layout.editFirstIndexEntry { $0["mediaType"] = "application/vnd.docker.distribution.manifest.v1+json" }
-        }),
-        ("signed schema 1 label over a schema 2 body", false, { layout, _ in
-            try layout.editFirstIndexEntry { $0["mediaType"] = "application/vnd.docker.distribution.manifest.v1+prettyjws" }
-        }),
-        ("index label over a manifest body", false, { layout, _ in
-            try layout.editFirstIndexEntry { $0["mediaType"] = "application/vnd.oci.image.index.v1+json" }
-        }),
-        ("index.json lists no image", false, { layout, _ in
-            try layout.writeIndex(bytes: Array(#"{"schemaVersion":2,"manifests":[]}"#.utf8))
-        }),
+        (
+            "schema 1 label over a schema 2 body", false,
+            { layout, _ in
+                try layout.editFirstIndexEntry { $0["mediaType"] = "application/vnd.docker.distribution.manifest.v1+json" }
+            }
+        ),
+        (
+            "signed schema 1 label over a schema 2 body", false,
+            { layout, _ in
+                try layout.editFirstIndexEntry { $0["mediaType"] = "application/vnd.docker.distribution.manifest.v1+prettyjws" }
+            }
+        ),
+        (
+            "index label over a manifest body", false,
+            { layout, _ in
+                try layout.editFirstIndexEntry { $0["mediaType"] = "application/vnd.oci.image.index.v1+json" }
+            }
+        ),
+        (
+            "index.json lists no image", false,
+            { layout, _ in
+                try layout.writeIndex(bytes: Array(#"{"schemaVersion":2,"manifests":[]}"#.utf8))
+            }
+        ),
         // Found by the copy-verify fuzz target (Tests/FuzzCases/copy-verify/): the layout source
         // read a missing `manifests` as none, and copy --all copied nothing, exit 0.
-        ("index.json has no manifests array", false, { layout, _ in
-            try layout.writeIndex(bytes: Array(#"{"schemaVersion":2,"manifest":[]}"#.utf8))
-        }),
-        ("index.json manifests is an object", false, { layout, _ in
-            try layout.writeIndex(bytes: Array(#"{"schemaVersion":2,"manifests":{}}"#.utf8))
-        }),
-        ("manifest schemaVersion 1", false, { layout, image in
-            try layout.rewriteManifest(image.manifestDigest, tag: "t") { $0["schemaVersion"] = 1 }
-        }),
+        (
+            "index.json has no manifests array", false,
+            { layout, _ in
+                try layout.writeIndex(bytes: Array(#"{"schemaVersion":2,"manifest":[]}"#.utf8))
+            }
+        ),
+        (
+            "index.json manifests is an object", false,
+            { layout, _ in
+                try layout.writeIndex(bytes: Array(#"{"schemaVersion":2,"manifests":{}}"#.utf8))
+            }
+        ),
+        (
+            "manifest schemaVersion 1", false,
+            { layout, image in
+                try layout.rewriteManifest(image.manifestDigest, tag: "t") { $0["schemaVersion"] = 1 }
+            }
+        ),
     ]
 
     /// Rows on an image whose layers are plain tars, so that each layer's digest is its DiffID.
@@ -104,38 +161,53 @@ struct CopyVerifyAgreementTests {
         ("uncompressed layers, intact", true, { _, _ in }),
         // Found by the copy-verify fuzz target (Tests/FuzzCases/copy-verify/): one hex digit of
         // a DiffID changed; verify decompressed and refused, copy to oci: carried the layer as it was.
-        ("uncompressed layers, config diff_ids[0] names another digest", false, { layout, image in
-            try editConfig(layout, image) { config in
-                var rootfs = config["rootfs"] as! [String: Any]
-                var diffIDs = rootfs["diff_ids"] as! [String]
-                diffIDs[0] = "sha256:" + String(repeating: "1", count: 64)
-                rootfs["diff_ids"] = diffIDs
-                config["rootfs"] = rootfs
+        (
+            "uncompressed layers, config diff_ids[0] names another digest", false,
+            { layout, image in
+                try editConfig(layout, image) { config in
+                    var rootfs = config["rootfs"] as! [String: Any]
+                    var diffIDs = rootfs["diff_ids"] as! [String]
+                    diffIDs[0] = "sha256:" + String(repeating: "1", count: 64)
+                    rootfs["diff_ids"] = diffIDs
+                    config["rootfs"] = rootfs
+                }
             }
-        }),
+        ),
     ]
 
     /// Rows only a copy with `--check-layers` agrees on with verify, which inflates and walks
     /// every layer; a copy without it checks digests and sizes only, as `verify --fast` does.
     static let contentRows: [(String, Bool, compressed: Bool, Mutation)] = [
-        ("gzip layers, config diff_ids[0] names another digest", false, true, { layout, image in
-            try editConfig(layout, image) { config in
-                var rootfs = config["rootfs"] as! [String: Any]
-                var diffIDs = rootfs["diff_ids"] as! [String]
-                diffIDs[0] = "sha256:" + String(repeating: "1", count: 64)
-                rootfs["diff_ids"] = diffIDs
-                config["rootfs"] = rootfs
+        (
+            "gzip layers, config diff_ids[0] names another digest", false, true,
+            { layout, image in
+                try editConfig(layout, image) { config in
+                    var rootfs = config["rootfs"] as! [String: Any]
+                    var diffIDs = rootfs["diff_ids"] as! [String]
+                    diffIDs[0] = "sha256:" + String(repeating: "1", count: 64)
+                    rootfs["diff_ids"] = diffIDs
+                    config["rootfs"] = rootfs
+                }
             }
-        }),
-        ("uncompressed layer with a member that climbs out of the root", false, false, { layout, image in
-            try replaceFirstLayer(layout, image, with: tar([("../escape", Array("out".utf8))]))
-        }),
-        ("uncompressed layer with a hard link to a member not seen", false, false, { layout, image in
-            try replaceFirstLayer(layout, image, with: tar([("a", []), ("b", [])], hardLinkLast: "nowhere"))
-        }),
-        ("uncompressed layer that is a tar of plain members (control)", true, false, { layout, image in
-            try replaceFirstLayer(layout, image, with: tar([("etc/hello", Array("hi".utf8))]))
-        }),
+        ),
+        (
+            "uncompressed layer with a member that climbs out of the root", false, false,
+            { layout, image in
+                try replaceFirstLayer(layout, image, with: tar([("../escape", Array("out".utf8))]))
+            }
+        ),
+        (
+            "uncompressed layer with a hard link to a member not seen", false, false,
+            { layout, image in
+                try replaceFirstLayer(layout, image, with: tar([("a", []), ("b", [])], hardLinkLast: "nowhere"))
+            }
+        ),
+        (
+            "uncompressed layer that is a tar of plain members (control)", true, false,
+            { layout, image in
+                try replaceFirstLayer(layout, image, with: tar([("etc/hello", Array("hi".utf8))]))
+            }
+        ),
     ]
 
     @Test(arguments: contentRows.indices)
@@ -158,7 +230,10 @@ struct CopyVerifyAgreementTests {
             let reference = try TransportReference(parsing: "oci:\(dir)/src:t")
             let fast = await Verifier(reference: reference, options: VerifyOptions(mode: .fast)).run()
             #expect(fast.errors == 0, "\(label): \(fast.problems)")
-            _ = try await CopyOperation(source: try reference.openSource(), destination: try TransportReference(parsing: "oci:\(dir)/out:t").openDestination(), selector: reference.selector).run()
+            _ = try await CopyOperation(
+                source: try reference.openSource(), destination: try TransportReference(parsing: "oci:\(dir)/out:t").openDestination(),
+                selector: reference.selector
+            ).run()
             let full = await Verifier(reference: try TransportReference(parsing: "oci:\(dir)/out:t")).run()
             #expect((full.errors == 0) == valid, "\(label): the copy carried the layer as it was, and verify sees it there: \(full.problems)")
         }
@@ -206,8 +281,10 @@ struct CopyVerifyAgreementTests {
             }
             if selector.isEmpty {
                 do {
-                    _ = try await CopyOperation(source: try TransportReference(parsing: "oci:\(dir)/src").openSource(),
-                                                destination: try TransportReference(parsing: "oci:\(dir)/out-all").openDestination(), selector: .all, options: options).run()
+                    _ = try await CopyOperation(
+                        source: try TransportReference(parsing: "oci:\(dir)/src").openSource(),
+                        destination: try TransportReference(parsing: "oci:\(dir)/out-all").openDestination(), selector: .all, options: options
+                    ).run()
                     outcomes["oci: --all"] = "accepted"
                 } catch {
                     outcomes["oci: --all"] = "refused: \(error)"
@@ -221,13 +298,15 @@ struct CopyVerifyAgreementTests {
 
     /// Rows: `manifest.json` of the bundled docker-archive replaced by these bytes (nothing in it
     /// to copy), with whether the archive is still valid.
-    @Test(.enabled(if: SharedFixtures.testImagesDirectory != nil, "TestImages/ not found"), arguments: [
-        ("as bundled", nil, true),
-        ("empty file", "", false),
-        ("an empty array", "[]", false),
-        ("null", "null", false),
-        ("an item without Config", #"[{"RepoTags":["a:b"],"Layers":[]}]"#, false),
-    ] as [(String, String?, Bool)])
+    @Test(
+        .enabled(if: SharedFixtures.testImagesDirectory != nil, "TestImages/ not found"),
+        arguments: [
+            ("as bundled", nil, true),
+            ("empty file", "", false),
+            ("an empty array", "[]", false),
+            ("null", "null", false),
+            ("an item without Config", #"[{"RepoTags":["a:b"],"Layers":[]}]"#, false),
+        ] as [(String, String?, Bool)])
     func dockerArchiveManifestJSON(_ label: String, _ replacement: String?, _ valid: Bool) async throws {
         let bundled = try #require(SharedFixtures.testImagesDirectory) + "/hello.docker.tar"
         try await withTemporaryDirectory { dir in
@@ -240,8 +319,10 @@ struct CopyVerifyAgreementTests {
             let report = await Verifier(reference: try TransportReference(parsing: "docker-archive:\(dir)/in.tar")).run()
             var copied = true
             do {
-                _ = try await CopyOperation(source: try TransportReference(parsing: "docker-archive:\(dir)/in.tar").openSource(),
-                                            destination: try TransportReference(parsing: "oci:\(dir)/out:t").openDestination()).run()
+                _ = try await CopyOperation(
+                    source: try TransportReference(parsing: "docker-archive:\(dir)/in.tar").openSource(),
+                    destination: try TransportReference(parsing: "oci:\(dir)/out:t").openDestination()
+                ).run()
             } catch {
                 copied = false
             }

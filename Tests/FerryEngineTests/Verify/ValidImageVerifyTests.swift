@@ -47,20 +47,21 @@ struct ValidImageVerifyTests {
 /// valid ones pass, the deliberately inconsistent ones fail with the codes their notes predict.
 @Suite(.enabled(if: SharedFixtures.interopDirectory != nil, "no shared/interop"))
 struct InteropLayoutVerifyTests {
-    @Test(arguments: [
-        // Valid layouts: no errors.
-        ("regclient-testrepo", VerificationReport.Status.valid, nil),
-        ("regclient-external", .valid, nil),
-        ("trivy-test_image_tag.oci", .valid, nil),
-        ("common-artifact-blobs-only", .valid, nil),
-        ("common-artifact-no-blobs", .valid, nil),
-        // Documented inconsistencies.
-        ("cimage-delete_image_multiple_images", .invalid, "error blob-size-mismatch"),
-        ("common-artifact-index", .invalid, "error document-missing-field"),
-        ("ggcr-test_index-mixed-mediatypes", .invalid, "error media-type-mismatch"),
-        // ORAS artifacts typed as images: configs without rootfs, layers that are not tars.
-        ("orascli-zot-images", .invalid, "error document-missing-field"),
-    ] as [(String, VerificationReport.Status, String?)])
+    @Test(
+        arguments: [
+            // Valid layouts: no errors.
+            ("regclient-testrepo", VerificationReport.Status.valid, nil),
+            ("regclient-external", .valid, nil),
+            ("trivy-test_image_tag.oci", .valid, nil),
+            ("common-artifact-blobs-only", .valid, nil),
+            ("common-artifact-no-blobs", .valid, nil),
+            // Documented inconsistencies.
+            ("cimage-delete_image_multiple_images", .invalid, "error blob-size-mismatch"),
+            ("common-artifact-index", .invalid, "error document-missing-field"),
+            ("ggcr-test_index-mixed-mediatypes", .invalid, "error media-type-mismatch"),
+            // ORAS artifacts typed as images: configs without rootfs, layers that are not tars.
+            ("orascli-zot-images", .invalid, "error document-missing-field"),
+        ] as [(String, VerificationReport.Status, String?)])
     func interopLayout(name: String, status: VerificationReport.Status, code: String?) async throws {
         let path = try #require(SharedFixtures.interopPath("oci-layout/" + name))
         let report = try await VerifyFixtures.verify(path)

@@ -59,68 +59,68 @@ struct VerifyCommandTests {
     }
 
     static let expectedText = """
-    oci:<DIR>/img: invalid (full check)
-      image t  sha256:58543bc37f5c89bd15d24c7e553ddc93a7dba091f1213a5d88a69ecfd60b88b2  application/vnd.oci.image.manifest.v1+json
-      warning [media-type-unknown] image t, blob sha256:f4a516cbd590b322d26164c0032aec46fdd9b51feadce5e1ba0b18da04a8de9c: unknown layer media type application/vnd.example.unknown; only its digest and size are checked
-      error [blob-digest-mismatch] image t, blob sha256:a29a0db519a12192ae537b230b85d5b112591d916214cc85a3e292cee48083e8: layer sha256:a29a0db519a1: content has digest sha256:c4b6b9c4e85a24f9584fc3955c132d1aa0c80be350c701893b0260698be6d035, expected sha256:a29a0db519a12192ae537b230b85d5b112591d916214cc85a3e292cee48083e8
-      warning [blob-unreferenced] blob sha256:b61866a3901884ccb90791b417a9415d48856b62206546f5a621eb69959370b3, file blobs/sha256/b61866a3901884ccb90791b417a9415d48856b62206546f5a621eb69959370b3: blob is not referenced by any image in the layout
-      4 blobs, 50 kB checked; 1 error, 2 warnings
+        oci:<DIR>/img: invalid (full check)
+          image t  sha256:58543bc37f5c89bd15d24c7e553ddc93a7dba091f1213a5d88a69ecfd60b88b2  application/vnd.oci.image.manifest.v1+json
+          warning [media-type-unknown] image t, blob sha256:f4a516cbd590b322d26164c0032aec46fdd9b51feadce5e1ba0b18da04a8de9c: unknown layer media type application/vnd.example.unknown; only its digest and size are checked
+          error [blob-digest-mismatch] image t, blob sha256:a29a0db519a12192ae537b230b85d5b112591d916214cc85a3e292cee48083e8: layer sha256:a29a0db519a1: content has digest sha256:c4b6b9c4e85a24f9584fc3955c132d1aa0c80be350c701893b0260698be6d035, expected sha256:a29a0db519a12192ae537b230b85d5b112591d916214cc85a3e292cee48083e8
+          warning [blob-unreferenced] blob sha256:b61866a3901884ccb90791b417a9415d48856b62206546f5a621eb69959370b3, file blobs/sha256/b61866a3901884ccb90791b417a9415d48856b62206546f5a621eb69959370b3: blob is not referenced by any image in the layout
+          4 blobs, 50 kB checked; 1 error, 2 warnings
 
-    """
+        """
 
     static let expectedJSON = """
-    {
-      "reportVersion" : 1,
-      "reports" : [
         {
-          "blobsChecked" : 4,
-          "bytesChecked" : 50158,
-          "errors" : 1,
-          "images" : [
+          "reportVersion" : 1,
+          "reports" : [
             {
-              "digest" : "sha256:58543bc37f5c89bd15d24c7e553ddc93a7dba091f1213a5d88a69ecfd60b88b2",
-              "mediaType" : "application/vnd.oci.image.manifest.v1+json",
-              "name" : "t"
+              "blobsChecked" : 4,
+              "bytesChecked" : 50158,
+              "errors" : 1,
+              "images" : [
+                {
+                  "digest" : "sha256:58543bc37f5c89bd15d24c7e553ddc93a7dba091f1213a5d88a69ecfd60b88b2",
+                  "mediaType" : "application/vnd.oci.image.manifest.v1+json",
+                  "name" : "t"
+                }
+              ],
+              "mode" : "full",
+              "notes" : 0,
+              "problems" : [
+                {
+                  "code" : "media-type-unknown",
+                  "location" : {
+                    "blob" : "sha256:f4a516cbd590b322d26164c0032aec46fdd9b51feadce5e1ba0b18da04a8de9c",
+                    "image" : "t"
+                  },
+                  "message" : "unknown layer media type application/vnd.example.unknown; only its digest and size are checked",
+                  "severity" : "warning"
+                },
+                {
+                  "code" : "blob-digest-mismatch",
+                  "location" : {
+                    "blob" : "sha256:a29a0db519a12192ae537b230b85d5b112591d916214cc85a3e292cee48083e8",
+                    "image" : "t"
+                  },
+                  "message" : "layer sha256:a29a0db519a1: content has digest sha256:c4b6b9c4e85a24f9584fc3955c132d1aa0c80be350c701893b0260698be6d035, expected sha256:a29a0db519a12192ae537b230b85d5b112591d916214cc85a3e292cee48083e8",
+                  "severity" : "error"
+                },
+                {
+                  "code" : "blob-unreferenced",
+                  "location" : {
+                    "blob" : "sha256:b61866a3901884ccb90791b417a9415d48856b62206546f5a621eb69959370b3",
+                    "file" : "blobs/sha256/b61866a3901884ccb90791b417a9415d48856b62206546f5a621eb69959370b3"
+                  },
+                  "message" : "blob is not referenced by any image in the layout",
+                  "severity" : "warning"
+                }
+              ],
+              "source" : "oci:<DIR>/img",
+              "status" : "invalid",
+              "warnings" : 2
             }
           ],
-          "mode" : "full",
-          "notes" : 0,
-          "problems" : [
-            {
-              "code" : "media-type-unknown",
-              "location" : {
-                "blob" : "sha256:f4a516cbd590b322d26164c0032aec46fdd9b51feadce5e1ba0b18da04a8de9c",
-                "image" : "t"
-              },
-              "message" : "unknown layer media type application/vnd.example.unknown; only its digest and size are checked",
-              "severity" : "warning"
-            },
-            {
-              "code" : "blob-digest-mismatch",
-              "location" : {
-                "blob" : "sha256:a29a0db519a12192ae537b230b85d5b112591d916214cc85a3e292cee48083e8",
-                "image" : "t"
-              },
-              "message" : "layer sha256:a29a0db519a1: content has digest sha256:c4b6b9c4e85a24f9584fc3955c132d1aa0c80be350c701893b0260698be6d035, expected sha256:a29a0db519a12192ae537b230b85d5b112591d916214cc85a3e292cee48083e8",
-              "severity" : "error"
-            },
-            {
-              "code" : "blob-unreferenced",
-              "location" : {
-                "blob" : "sha256:b61866a3901884ccb90791b417a9415d48856b62206546f5a621eb69959370b3",
-                "file" : "blobs/sha256/b61866a3901884ccb90791b417a9415d48856b62206546f5a621eb69959370b3"
-              },
-              "message" : "blob is not referenced by any image in the layout",
-              "severity" : "warning"
-            }
-          ],
-          "source" : "oci:<DIR>/img",
-          "status" : "invalid",
-          "warnings" : 2
+          "valid" : false
         }
-      ],
-      "valid" : false
-    }
 
-    """
+        """
 }

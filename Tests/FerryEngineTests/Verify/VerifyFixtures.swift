@@ -25,18 +25,18 @@ enum VerifyFixtures {
     static func pythonTar(_ members: [String]) async throws -> [UInt8] {
         let list = members.map { "\"\($0)\"" }.joined(separator: ",")
         let script = """
-        import io, sys, tarfile
-        buf = io.BytesIO()
-        with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as t:
-            for m in [\(list)]:
-                name, _, link = m.partition("->")
-                i = tarfile.TarInfo(name); i.mtime = 1700000000
-                if link:
-                    i.type = tarfile.LNKTYPE; i.linkname = link; t.addfile(i)
-                else:
-                    i.size = 5; t.addfile(i, io.BytesIO(b"hello"))
-        sys.stdout.buffer.write(buf.getvalue())
-        """
+            import io, sys, tarfile
+            buf = io.BytesIO()
+            with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as t:
+                for m in [\(list)]:
+                    name, _, link = m.partition("->")
+                    i = tarfile.TarInfo(name); i.mtime = 1700000000
+                    if link:
+                        i.type = tarfile.LNKTYPE; i.linkname = link; t.addfile(i)
+                    else:
+                        i.size = 5; t.addfile(i, io.BytesIO(b"hello"))
+            sys.stdout.buffer.write(buf.getvalue())
+            """
         return try await ExternalTool.runChecked("python3", ["-c", script]).stdoutBytes
     }
 
@@ -68,9 +68,15 @@ enum VerifyFixtures {
             "layers": layerDescriptors,
         ]
         let (manifestDigest, manifestSize) = try store([UInt8](try JSONSerialization.data(withJSONObject: manifest, options: [.sortedKeys])))
-        let index: [String: Any] = ["schemaVersion": 2, "manifests": [[
-            "mediaType": MediaType.ociManifest.rawValue, "digest": manifestDigest, "size": manifestSize,
-            "annotations": [AnnotationKey.refName: "t"]]]]
+        let index: [String: Any] = [
+            "schemaVersion": 2,
+            "manifests": [
+                [
+                    "mediaType": MediaType.ociManifest.rawValue, "digest": manifestDigest, "size": manifestSize,
+                    "annotations": [AnnotationKey.refName: "t"],
+                ]
+            ],
+        ]
         try JSONSerialization.data(withJSONObject: index, options: [.sortedKeys]).write(to: URL(fileURLWithPath: path + "/index.json"))
         try Data(#"{"imageLayoutVersion":"1.0.0"}"#.utf8).write(to: URL(fileURLWithPath: path + "/oci-layout"))
     }

@@ -118,7 +118,8 @@ public enum TestServices {
 
     private static let basicAuth = Outcome<TestAuthRegistry> {
         if let host = variable("FERRY_TEST_REGISTRY_AUTH"), let user = variable("FERRY_TEST_REGISTRY_USER"),
-           let password = variable("FERRY_TEST_REGISTRY_PASSWORD"), let ca = variable("FERRY_TEST_REGISTRY_CA") {
+            let password = variable("FERRY_TEST_REGISTRY_PASSWORD"), let ca = variable("FERRY_TEST_REGISTRY_CA")
+        {
             return TestAuthRegistry(host: host, username: user, password: password, caFile: ca)
         }
         guard let htpasswd = ExternalTool.find("htpasswd") else {
@@ -127,8 +128,9 @@ public enum TestServices {
         let directory = try ServiceProcesses.directory("auth-registry")
         try FileManager.default.createDirectory(atPath: directory + "/ca", withIntermediateDirectories: true)
         try TestCertificates.authority("Ferry Test CA", key: "ca.key", certificate: "ca/ca.crt", in: directory)
-        try TestCertificates.server(key: "server.key", certificate: "server.crt", authorityKey: "ca.key",
-                                    authorityCertificate: "ca/ca.crt", in: directory)
+        try TestCertificates.server(
+            key: "server.key", certificate: "server.crt", authorityKey: "ca.key",
+            authorityCertificate: "ca/ca.crt", in: directory)
         let user = "ferry", password = "pw-\(UInt32.random(in: 0...UInt32.max))"
         try ServiceProcesses.runToCompletion(htpasswd, ["-Bbn", user, password], in: directory, log: directory + "/htpasswd")
         let started = try RegistryService.start(in: directory) { _ in
@@ -136,8 +138,9 @@ public enum TestServices {
                 auth: ["  htpasswd:", "    realm: ferry-test", "    path: \(directory)/htpasswd"],
                 tls: ["    certificate: \(directory)/server.crt", "    key: \(directory)/server.key"])
         }
-        return TestAuthRegistry(host: "127.0.0.1:\(started.port)", username: user, password: password,
-                                caFile: directory + "/ca/ca.crt")
+        return TestAuthRegistry(
+            host: "127.0.0.1:\(started.port)", username: user, password: password,
+            caFile: directory + "/ca/ca.crt")
     }
 
     /// The token registry with its token server and log.
@@ -149,8 +152,9 @@ public enum TestServices {
 
     private static let token = Outcome<TokenService> {
         if let host = variable("FERRY_TEST_REGISTRY_TOKEN"), let user = variable("FERRY_TEST_REGISTRY_TOKEN_USER"),
-           let password = variable("FERRY_TEST_REGISTRY_TOKEN_PASSWORD"), let server = variable("FERRY_TEST_TOKEN_SERVER"),
-           let log = variable("FERRY_TEST_REGISTRY_TOKEN_LOG") {
+            let password = variable("FERRY_TEST_REGISTRY_TOKEN_PASSWORD"), let server = variable("FERRY_TEST_TOKEN_SERVER"),
+            let log = variable("FERRY_TEST_REGISTRY_TOKEN_LOG")
+        {
             return TokenService(registry: TestTokenRegistry(host: host, username: user, password: password), server: server, log: log)
         }
         guard let python = ExternalTool.find("python3") else { throw ServiceUnavailable("python3 not installed") }
@@ -161,10 +165,12 @@ public enum TestServices {
         try TestCertificates.selfSigned("Ferry Test Token Signer", key: "signer.key", certificate: "signer.crt", in: directory)
         let user = "ferry", password = "pw-\(UInt32.random(in: 0...UInt32.max))"
         let tokenPort = try ServiceProcesses.freePort()
-        let tokenServer = try ServiceProcesses.start(python, [
-            script, "--port", String(tokenPort), "--key", directory + "/signer.key", "--cert", directory + "/signer.crt",
-            "--service", "ferry-test-registry", "--issuer", "ferry-test-token-server", "--user", user, "--password", password,
-        ], log: directory + "/token-server.log")
+        let tokenServer = try ServiceProcesses.start(
+            python,
+            [
+                script, "--port", String(tokenPort), "--key", directory + "/signer.key", "--cert", directory + "/signer.crt",
+                "--service", "ferry-test-registry", "--issuer", "ferry-test-token-server", "--user", user, "--password", password,
+            ], log: directory + "/token-server.log")
         guard ServiceProcesses.waitUntilListening(port: tokenPort, process: tokenServer) else {
             ServiceProcesses.stop(tokenServer)
             let log = (try? String(contentsOfFile: directory + "/token-server.log", encoding: .utf8)) ?? ""
@@ -172,17 +178,21 @@ public enum TestServices {
         }
         let started = try RegistryService.start(in: directory) { _ in
             RegistryService.Settings(
-                auth: ["  token:", "    realm: http://127.0.0.1:\(tokenPort)/token", "    service: ferry-test-registry",
-                       "    issuer: ferry-test-token-server", "    rootcertbundle: \(directory)/signer.crt"],
+                auth: [
+                    "  token:", "    realm: http://127.0.0.1:\(tokenPort)/token", "    service: ferry-test-registry",
+                    "    issuer: ferry-test-token-server", "    rootcertbundle: \(directory)/signer.crt",
+                ],
                 accessLog: true)
         }
-        return TokenService(registry: TestTokenRegistry(host: "127.0.0.1:\(started.port)", username: user, password: password),
-                            server: "http://127.0.0.1:\(tokenPort)", log: started.log)
+        return TokenService(
+            registry: TestTokenRegistry(host: "127.0.0.1:\(started.port)", username: user, password: password),
+            server: "http://127.0.0.1:\(tokenPort)", log: started.log)
     }
 
     private static let mutualTLS = Outcome<MutualTLSRegistry> {
         if let host = variable("FERRY_TEST_REGISTRY_MTLS"), let certificates = variable("FERRY_TEST_REGISTRY_MTLS_CERTS"),
-           let authorityOnly = variable("FERRY_TEST_REGISTRY_MTLS_CA") {
+            let authorityOnly = variable("FERRY_TEST_REGISTRY_MTLS_CA")
+        {
             return MutualTLSRegistry(host: host, certificates: certificates, authorityOnly: authorityOnly)
         }
         let directory = try ServiceProcesses.directory("mtls-registry")
@@ -191,20 +201,23 @@ public enum TestServices {
         }
         try TestCertificates.authority("Ferry Test Server CA", key: "server-ca.key", certificate: "certs/ca.crt", in: directory)
         try FileManager.default.copyItem(atPath: directory + "/certs/ca.crt", toPath: directory + "/ca-only/ca.crt")
-        try TestCertificates.server(key: "server.key", certificate: "server.crt", authorityKey: "server-ca.key",
-                                    authorityCertificate: "certs/ca.crt", in: directory)
+        try TestCertificates.server(
+            key: "server.key", certificate: "server.crt", authorityKey: "server-ca.key",
+            authorityCertificate: "certs/ca.crt", in: directory)
         try TestCertificates.authority("Ferry Test Client CA", key: "client-ca.key", certificate: "client-ca.crt", in: directory)
-        try TestCertificates.issue("ferry-test-client", key: "certs/client.key", certificate: "certs/client.cert",
-                                   extensions: ["basicConstraints=CA:FALSE", "extendedKeyUsage=clientAuth"],
-                                   authorityKey: "client-ca.key", authorityCertificate: "client-ca.crt", in: directory)
+        try TestCertificates.issue(
+            "ferry-test-client", key: "certs/client.key", certificate: "certs/client.cert",
+            extensions: ["basicConstraints=CA:FALSE", "extendedKeyUsage=clientAuth"],
+            authorityKey: "client-ca.key", authorityCertificate: "client-ca.crt", in: directory)
         let started = try RegistryService.start(in: directory) { _ in
             RegistryService.Settings(tls: [
                 "    certificate: \(directory)/server.crt", "    key: \(directory)/server.key",
                 "    clientcas:", "      - \(directory)/client-ca.crt",
             ])
         }
-        return MutualTLSRegistry(host: "127.0.0.1:\(started.port)", certificates: directory + "/certs",
-                                 authorityOnly: directory + "/ca-only")
+        return MutualTLSRegistry(
+            host: "127.0.0.1:\(started.port)", certificates: directory + "/certs",
+            authorityOnly: directory + "/ca-only")
     }
 
     private static let tinyproxy = Outcome<TestProxy> {
@@ -218,15 +231,17 @@ public enum TestServices {
         for _ in 1...3 {
             let port = try ServiceProcesses.freePort()
             // No ConnectPort line: CONNECT is allowed to every port (the registries use random ones).
-            let config = [
-                "Port \(port)", "Listen 127.0.0.1", "Timeout 600", "LogFile \"\(log)\"", "LogLevel Connect",
-                "MaxClients 100", "Allow 127.0.0.1", "DisableViaHeader Yes",
-            ].joined(separator: "\n") + "\n"
+            let config =
+                [
+                    "Port \(port)", "Listen 127.0.0.1", "Timeout 600", "LogFile \"\(log)\"", "LogLevel Connect",
+                    "MaxClients 100", "Allow 127.0.0.1", "DisableViaHeader Yes",
+                ].joined(separator: "\n") + "\n"
             try config.write(toFile: directory + "/tinyproxy.conf", atomically: true, encoding: .utf8)
             _ = FileManager.default.createFile(atPath: log, contents: nil)
             // -d: in the foreground, so that the process started is the one to end.
-            let process = try ServiceProcesses.start(tinyproxy, ["-d", "-c", directory + "/tinyproxy.conf"],
-                                                     log: directory + "/tinyproxy.out")
+            let process = try ServiceProcesses.start(
+                tinyproxy, ["-d", "-c", directory + "/tinyproxy.conf"],
+                log: directory + "/tinyproxy.out")
             if ServiceProcesses.waitUntilListening(port: port, process: process) {
                 return TestProxy(address: "127.0.0.1:\(port)", log: log)
             }
@@ -241,16 +256,18 @@ public enum TestServices {
         guard let python = ExternalTool.find("python3") else { throw ServiceUnavailable("python3 not installed") }
         let directory = try ServiceProcesses.directory("moto")
         do {
-            try ServiceProcesses.runToCompletion(python, ["-c", "import moto.server, flask"], in: directory,
-                                                 log: directory + "/import.log")
+            try ServiceProcesses.runToCompletion(
+                python, ["-c", "import moto.server, flask"], in: directory,
+                log: directory + "/import.log")
         } catch {
             throw ServiceUnavailable("python3 moto[server] not installed (Scripts/setup installs it)")
         }
         var lastOutput = ""
         for _ in 1...3 {
             let port = try ServiceProcesses.freePort()
-            let process = try ServiceProcesses.start(python, ["-m", "moto.server", "-H", "127.0.0.1", "-p", String(port)],
-                                                     log: directory + "/moto.log")
+            let process = try ServiceProcesses.start(
+                python, ["-m", "moto.server", "-H", "127.0.0.1", "-p", String(port)],
+                log: directory + "/moto.log")
             if ServiceProcesses.waitUntilListening(port: port, process: process, timeout: .seconds(30)) {
                 return "http://127.0.0.1:\(port)"
             }

@@ -20,10 +20,13 @@ enum DockerArchiveNames {
         do {
             reference = try Reference(parsing: ref)
         } catch {
-            throw TransportError(.invalidArgument, "\(Echo.quoted(string)): \(error.message); docker-archive takes a tagged name such as docker-archive:app.tar:busybox:latest, or @N")
+            throw TransportError(
+                .invalidArgument,
+                "\(Echo.quoted(string)): \(error.message); docker-archive takes a tagged name such as docker-archive:app.tar:busybox:latest, or @N")
         }
         guard reference.digest == nil else {
-            throw TransportError(.invalidArgument, "\(Echo.quoted(string)): a docker-archive reference names a tag, not a digest (e.g. docker-archive:app.tar:busybox:latest)")
+            throw TransportError(
+                .invalidArgument, "\(Echo.quoted(string)): a docker-archive reference names a tag, not a digest (e.g. docker-archive:app.tar:busybox:latest)")
         }
         return reference.normalized.description
     }

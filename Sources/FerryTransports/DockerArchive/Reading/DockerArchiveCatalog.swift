@@ -36,7 +36,8 @@ struct DockerArchiveCatalog: Sendable {
     init(members: ArchiveMembers) throws {
         let name = members.name
         guard members.contains(DockerSaveManifest.fileName) else {
-            let legacy = members.contains("repositories") ? " (this looks like the pre-Docker-1.10 format, which has only `repositories`; it is not supported)" : ""
+            let legacy =
+                members.contains("repositories") ? " (this looks like the pre-Docker-1.10 format, which has only `repositories`; it is not supported)" : ""
             throw TransportError(.invalidInput, "\(name) is not a docker-archive: manifest.json is missing\(legacy)")
         }
         let manifestMember = try members.regularFile(DockerSaveManifest.fileName, role: "the archive")
@@ -48,9 +49,10 @@ struct DockerArchiveCatalog: Sendable {
         var layerMembers: [[(member: String, size: Int64)]] = []
         for (i, item) in items.enumerated() {
             configMembers.append(try members.regularFile(item.config, role: "manifest.json item \(i), Config").member)
-            layerMembers.append(try item.layers.enumerated().map { j, layer in
-                try members.regularFile(layer, role: "manifest.json item \(i), Layers[\(j)]")
-            })
+            layerMembers.append(
+                try item.layers.enumerated().map { j, layer in
+                    try members.regularFile(layer, role: "manifest.json item \(i), Layers[\(j)]")
+                })
         }
 
         // First read: configs, the OCI layout's top-level documents, and each layer's first bytes.
@@ -94,7 +96,8 @@ struct DockerArchiveCatalog: Sendable {
             let names = item.repoTags
             let aliases = names.flatMap(DockerArchiveNames.aliases(of:))
             if let match = manifestsByConfig[configDigest], match.manifest.layers.count == item.layers.count,
-               DockerLayerSourceFinding.archiveHolds(match.manifest, members: members) {
+                DockerLayerSourceFinding.archiveHolds(match.manifest, members: members)
+            {
                 findings += DockerLayerSourceFinding.find(in: item, at: i, diffIDs: diffIDs, served: match.manifest.layers)
                 for (j, layer) in match.manifest.layers.enumerated() {
                     let inLayout = Self.layoutMember(layer.digest)
@@ -108,13 +111,20 @@ struct DockerArchiveCatalog: Sendable {
             for (j, layer) in layerMembers[i].enumerated() {
                 let format = CompressionSniffer.detect(prefixes[layer.member] ?? [])
                 guard let compression = format.layerCompression else {
-                    throw TransportError(.unsupported, "\(name): manifest.json item \(i), Layers[\(j)] (member \(layer.member)) is \(format.rawValue)-compressed; no image manifest can describe such a layer")
+                    throw TransportError(
+                        .unsupported,
+                        "\(name): manifest.json item \(i), Layers[\(j)] (member \(layer.member)) is \(format.rawValue)-compressed; no image manifest can describe such a layer"
+                    )
                 }
                 layers.append(.init(member: layer.member, size: layer.size, compression: compression, diffID: diffIDs[j]))
             }
-            plans.append(DockerManifestSynthesis(item: i, config: Descriptor(mediaType: .dockerConfig, digest: configDigest, size: Int64(configBytes.count)), layers: layers))
+            plans.append(
+                DockerManifestSynthesis(
+                    item: i, config: Descriptor(mediaType: .dockerConfig, digest: configDigest, size: Int64(configBytes.count)), layers: layers))
             // A placeholder until the manifest is synthesised below.
-            entries.append(SourceEntry(descriptor: Descriptor(mediaType: .dockerManifest, digest: configDigest, size: 0), names: names, aliases: aliases, isSynthesized: true))
+            entries.append(
+                SourceEntry(
+                    descriptor: Descriptor(mediaType: .dockerManifest, digest: configDigest, size: 0), names: names, aliases: aliases, isSynthesized: true))
         }
 
         // Second read, only when needed: hash compressed layer members (digests are over their

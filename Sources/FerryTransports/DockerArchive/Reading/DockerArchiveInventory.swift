@@ -28,8 +28,9 @@ public struct DockerSaveItem: Sendable, Hashable {
 extension DockerArchiveSource: DockerArchiveInventory {
     public func saveManifestItems() -> [DockerSaveItem] {
         ((try? catalog.items) ?? []).map { item in
-            DockerSaveItem(config: (try? TarPath.normalize(item.config)) ?? item.config, repoTags: item.repoTags,
-                           layers: item.layers.map { (try? TarPath.normalize($0)) ?? $0 })
+            DockerSaveItem(
+                config: (try? TarPath.normalize(item.config)) ?? item.config, repoTags: item.repoTags,
+                layers: item.layers.map { (try? TarPath.normalize($0)) ?? $0 })
         }
     }
 

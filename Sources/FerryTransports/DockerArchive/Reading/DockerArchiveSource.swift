@@ -58,7 +58,9 @@ public struct DockerArchiveSource: ImageSource {
             throw TransportError(.unreadable, "\(name): no such file")
         }
         let (opened, name) = (self.path, self.name)
-        contents = try ArchiveContents(deferred: isStream || ArchiveMembers.isCompressed(path: self.path)) { try DockerArchiveOpened.open(path: opened, name: name) }
+        contents = try ArchiveContents(deferred: isStream || ArchiveMembers.isCompressed(path: self.path)) {
+            try DockerArchiveOpened.open(path: opened, name: name)
+        }
     }
 
     /// The path that stands for standard input: `docker save app | ferry copy docker-archive:- oci:app`.
@@ -101,7 +103,8 @@ public struct DockerArchiveSource: ImageSource {
         if let member = try catalog.blobMembers[descriptor.digest] { return member }
         let inLayout = DockerArchiveCatalog.layoutMember(descriptor.digest)
         guard members.contains(inLayout) else {
-            throw TransportError(.notFound, "blob \(descriptor.digest) (\(descriptor.mediaType)) is not in \(name) (no member names it, and there is no \(inLayout))")
+            throw TransportError(
+                .notFound, "blob \(descriptor.digest) (\(descriptor.mediaType)) is not in \(name) (no member names it, and there is no \(inLayout))")
         }
         return try members.regularFile(inLayout, role: "blob \(descriptor.digest)").member
     }

@@ -44,7 +44,8 @@ struct DockerLayerSourceFinding: Sendable, Hashable {
             switch item.layerSources.entry(for: diffID) {
             case .descriptor(let source)? where source.mediaType.isForeignLayer:
                 let keptForeign = served.map { position < $0.count && $0[position].mediaType.isForeignLayer } ?? false
-                found.append(.init(item: index, names: item.repoTags, kind: .foreign(position: position, diffID: diffID, source: source, keptForeign: keptForeign)))
+                found.append(
+                    .init(item: index, names: item.repoTags, kind: .foreign(position: position, diffID: diffID, source: source, keptForeign: keptForeign)))
             case .malformed(let reason)?:
                 found.append(.init(item: index, names: item.repoTags, kind: .malformed(position: position, diffID: diffID, reason: reason)))
             case .descriptor?, nil:
@@ -73,20 +74,29 @@ struct DockerLayerSourceFinding: Sendable, Hashable {
             for finding in mine {
                 switch finding.kind {
                 case .unreadable(let reason):
-                    notes.append("\(source): \(image): LayerSources is ignored (\(reason)), so Ferry cannot tell whether any layer is foreign; the layers' bytes from the archive are copied")
+                    notes.append(
+                        "\(source): \(image): LayerSources is ignored (\(reason)), so Ferry cannot tell whether any layer is foreign; the layers' bytes from the archive are copied"
+                    )
                 case .malformed(let position, let diffID, let reason):
-                    notes.append("\(source): \(image): the LayerSources entry for layer \(position) (DiffID \(diffID)) is not a descriptor (\(reason)); it is ignored and the layer's bytes from the archive are copied")
+                    notes.append(
+                        "\(source): \(image): the LayerSources entry for layer \(position) (DiffID \(diffID)) is not a descriptor (\(reason)); it is ignored and the layer's bytes from the archive are copied"
+                    )
                 case .foreign(let position, let diffID, let descriptor, let keptForeign):
                     let urls = descriptor.urls ?? []
-                    let described = "layer \(position) (DiffID \(diffID); \(descriptor.mediaType) \(descriptor.digest.short), \(urls.isEmpty ? "no URLs" : "URLs " + urls.joined(separator: " ")))"
+                    let described =
+                        "layer \(position) (DiffID \(diffID); \(descriptor.mediaType) \(descriptor.digest.short), \(urls.isEmpty ? "no URLs" : "URLs " + urls.joined(separator: " ")))"
                     if keptForeign { kept.append(described) } else { ordinary.append(described) }
                 }
             }
             if !ordinary.isEmpty {
-                notes.append("\(source): \(image) has \(Self.count(ordinary.count)) that LayerSources marks foreign (to be fetched from URLs): \(ordinary.joined(separator: ", ")); the archive holds \(ordinary.count == 1 ? "its bytes, which are" : "their bytes, which are") copied as \(ordinary.count == 1 ? "an ordinary, distributable layer" : "ordinary, distributable layers"), and the URLs are not used")
+                notes.append(
+                    "\(source): \(image) has \(Self.count(ordinary.count)) that LayerSources marks foreign (to be fetched from URLs): \(ordinary.joined(separator: ", ")); the archive holds \(ordinary.count == 1 ? "its bytes, which are" : "their bytes, which are") copied as \(ordinary.count == 1 ? "an ordinary, distributable layer" : "ordinary, distributable layers"), and the URLs are not used"
+                )
             }
             if !kept.isEmpty {
-                notes.append("\(source): \(image) has \(Self.count(kept.count)) that LayerSources marks foreign (to be fetched from URLs): \(kept.joined(separator: ", ")); the archive holds \(kept.count == 1 ? "its bytes, which are" : "their bytes, which are") copied with the archive's own manifest, which still marks \(kept.count == 1 ? "it" : "them") non-distributable")
+                notes.append(
+                    "\(source): \(image) has \(Self.count(kept.count)) that LayerSources marks foreign (to be fetched from URLs): \(kept.joined(separator: ", ")); the archive holds \(kept.count == 1 ? "its bytes, which are" : "their bytes, which are") copied with the archive's own manifest, which still marks \(kept.count == 1 ? "it" : "them") non-distributable"
+                )
             }
         }
         return notes

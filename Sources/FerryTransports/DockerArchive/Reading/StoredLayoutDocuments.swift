@@ -24,8 +24,8 @@ struct StoredLayoutDocuments {
     init(members: ArchiveMembers) {
         self.members = members
         guard members.contains(OCILayout.layoutFileName), members.contains(OCILayout.indexFileName),
-              let bytes = try? members.read(OCILayout.indexFileName, limit: DocumentLimits.maximumDocumentSize),
-              let index = try? JSONDocument.decode(ImageIndex.self, from: bytes, context: OCILayout.indexFileName)
+            let bytes = try? members.read(OCILayout.indexFileName, limit: DocumentLimits.maximumDocumentSize),
+            let index = try? JSONDocument.decode(ImageIndex.self, from: bytes, context: OCILayout.indexFileName)
         else {
             topLevel = []
             return
@@ -76,8 +76,9 @@ struct StoredLayoutDocuments {
         var absent: [Descriptor] = []
         for descriptor in topLevel where descriptor.mediaType.isIndex {
             guard let data = bytes[DockerArchiveCatalog.layoutMember(descriptor.digest)],
-                  (try? DigestHasher.digest(data)) == descriptor.digest,
-                  case .index(let index)? = try? RawDocument(bytes: data, mediaType: descriptor.mediaType, digest: descriptor.digest).decode(context: descriptor.digest.description)
+                (try? DigestHasher.digest(data)) == descriptor.digest,
+                case .index(let index)? = try? RawDocument(bytes: data, mediaType: descriptor.mediaType, digest: descriptor.digest).decode(
+                    context: descriptor.digest.description)
             else { continue }
             absent += index.manifests.filter {
                 $0.mediaType.isManifestOrIndex && !members.contains(DockerArchiveCatalog.layoutMember($0.digest))

@@ -12,7 +12,10 @@ extension DockerArchiveDestination {
         do {
             return try DockerArchiveSource(path: path)
         } catch let error as TransportError {
-            throw TransportError(.invalidInput, "\(name): a file is there that is not a docker-archive Ferry can add to (\(error.message)); refusing to replace it: remove it or write elsewhere")
+            throw TransportError(
+                .invalidInput,
+                "\(name): a file is there that is not a docker-archive Ferry can add to (\(error.message)); refusing to replace it: remove it or write elsewhere"
+            )
         }
     }
 
@@ -28,17 +31,23 @@ extension DockerArchiveDestination {
             let label = entry.names.first ?? descriptor.digest.description
             let bytes = try await existing.document(descriptor)
             guard try DigestHasher.digest(bytes, algorithm: descriptor.digest.knownAlgorithm ?? .sha256) == descriptor.digest else {
-                throw TransportError(.invalidInput, "\(name): image \(label) of the archive already there does not match its digest \(descriptor.digest); refusing to replace the archive")
+                throw TransportError(
+                    .invalidInput,
+                    "\(name): image \(label) of the archive already there does not match its digest \(descriptor.digest); refusing to replace the archive")
             }
             do {
                 try await putDocument(RawDocument(bytes: bytes, mediaType: descriptor.mediaType, digest: descriptor.digest))
             } catch let error as TransportError {
-                throw TransportError(.unsupported, "\(name): image \(label) of the archive already there cannot be kept (\(error.message)); refusing to drop it: write elsewhere, or remove the archive first")
+                throw TransportError(
+                    .unsupported,
+                    "\(name): image \(label) of the archive already there cannot be kept (\(error.message)); refusing to drop it: write elsewhere, or remove the archive first"
+                )
             }
             guard let manifest = manifests.withLock({ $0[descriptor.digest] }) else { continue }
             for blob in [manifest.config] + manifest.layers where !(try await staging.hasBlob(blob)) {
                 let stream = try await existing.blob(blob)
-                _ = try await staging.putBlob(try VerifyingStream(stream, expected: blob, context: "\(name): blob \(blob.digest.short) of the archive already there"))
+                _ = try await staging.putBlob(
+                    try VerifyingStream(stream, expected: blob, context: "\(name): blob \(blob.digest.short) of the archive already there"))
             }
             kept.append((descriptor.digest, entry.names))
         }

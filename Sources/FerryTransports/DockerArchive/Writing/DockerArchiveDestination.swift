@@ -103,11 +103,15 @@ public final class DockerArchiveDestination: ImageDestination {
             manifest = decoded
         }
         guard manifest.config.mediaType.isImageConfig else {
-            throw TransportError(.unsupported, "\(context): config type \(manifest.config.mediaType) is not an image config; a docker-archive holds container images only")
+            throw TransportError(
+                .unsupported, "\(context): config type \(manifest.config.mediaType) is not an image config; a docker-archive holds container images only")
         }
         for layer in manifest.layers where layer.mediaType.layerCompression != LayerCompression.none {
             let kind = layer.mediaType.layerCompression.map { "\($0.rawValue)-compressed" } ?? "not a plain tar"
-            throw TransportError(.unsupported, "\(context): layer \(layer.digest) is \(layer.mediaType) (\(kind)); a docker-archive stores uncompressed layers whose digests equal the config's diff_ids, so layers must be decompressed before they are written")
+            throw TransportError(
+                .unsupported,
+                "\(context): layer \(layer.digest) is \(layer.mediaType) (\(kind)); a docker-archive stores uncompressed layers whose digests equal the config's diff_ids, so layers must be decompressed before they are written"
+            )
         }
         manifests.withLock { $0[document.digest] = manifest }
     }
@@ -130,8 +134,15 @@ public final class DockerArchiveDestination: ImageDestination {
             if let full = descriptor.annotations?[AnnotationKey.containerdImageName], DockerArchiveNames.repoTag(for: full) != nil {
                 names = [full]
             } else {
-                let given = names.isEmpty ? "it has no name" : "\(names.map { "\"\($0)\"" }.joined(separator: ", ")) \(names.count == 1 ? "is" : "are") not a repository name with a tag"
-                untagged.withLock { $0.append("\(name): image \(descriptor.digest.short) is written untagged (RepoTags is empty; \(given)), so docker load gives it no name; name it with \(name):REPOSITORY:TAG") }
+                let given =
+                    names.isEmpty
+                    ? "it has no name"
+                    : "\(names.map { "\"\($0)\"" }.joined(separator: ", ")) \(names.count == 1 ? "is" : "are") not a repository name with a tag"
+                untagged.withLock {
+                    $0.append(
+                        "\(name): image \(descriptor.digest.short) is written untagged (RepoTags is empty; \(given)), so docker load gives it no name; name it with \(name):REPOSITORY:TAG"
+                    )
+                }
             }
         }
         items.withLock { $0.append((descriptor.digest, names)) }

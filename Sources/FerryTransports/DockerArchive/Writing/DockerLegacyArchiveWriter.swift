@@ -55,15 +55,20 @@ struct DockerLegacyArchiveWriter {
                     let isTop = layer == image.manifest.layers.last
                     try tar.addDirectory(id)
                     try tar.addFile(id + "/VERSION", bytes: Array("1.0".utf8))
-                    try tar.addFile(id + "/json", bytes: LegacyLayerJSON.bytes(id: id, parent: layerMembers.last.map { String($0.prefix { $0 != "/" }) },
-                                                                               config: configBytes, isTop: isTop))
+                    try tar.addFile(
+                        id + "/json",
+                        bytes: LegacyLayerJSON.bytes(
+                            id: id, parent: layerMembers.last.map { String($0.prefix { $0 != "/" }) },
+                            config: configBytes, isTop: isTop))
                     try await tar.addFile(member, size: size, copyingFile: file)
                 }
                 layerMembers.append(member)
             }
             topLayers.append(image.manifest.layers.last?.digest.encoded)
-            items.append(DockerSaveManifest(config: configMember, repoTags: [], layers: layerMembers,
-                                            layerSources: foreign.entries(for: image.manifest)))
+            items.append(
+                DockerSaveManifest(
+                    config: configMember, repoTags: [], layers: layerMembers,
+                    layerSources: foreign.entries(for: image.manifest)))
             for reference in image.names.compactMap(DockerArchiveNames.repoTag(for:)) {
                 let familiar = reference.familiarString
                 tagged.removeAll { $0.reference.familiarString == familiar }
@@ -88,10 +93,12 @@ struct DockerLegacyArchiveWriter {
         let context = "\(name): config \(manifest.config.digest)"
         let diffIDs = try DiffIDs.decode(configBytes, context: context)
         guard diffIDs.count == manifest.layers.count else {
-            throw TransportError(.invalidInput, "\(context) lists \(diffIDs.count) diff_ids for \(manifest.layers.count) layers; docker load would refuse the image")
+            throw TransportError(
+                .invalidInput, "\(context) lists \(diffIDs.count) diff_ids for \(manifest.layers.count) layers; docker load would refuse the image")
         }
         for (layer, diffID) in zip(manifest.layers, diffIDs) where layer.digest != diffID {
-            throw TransportError(.invalidInput, "\(name): layer \(layer.digest) is not the uncompressed layer \(diffID) the config lists; docker load would refuse the image")
+            throw TransportError(
+                .invalidInput, "\(name): layer \(layer.digest) is not the uncompressed layer \(diffID) the config lists; docker load would refuse the image")
         }
     }
 }

@@ -60,9 +60,11 @@ struct DockerOCIArchiveWriter {
             let digest = try DigestHasher.digest(bytes)
             if written.insert(digest).inserted { try tar.addFile(OCILayout.blobPath(digest), bytes: bytes) }
             let descriptor = Descriptor(mediaType: .ociManifest, digest: digest, size: Int64(bytes.count))
-            items.append(DockerSaveManifest(config: OCILayout.blobPath(manifest.config.digest), repoTags: [],
-                                            layers: manifest.layers.map { OCILayout.blobPath($0.digest) },
-                                            layerSources: foreign.entries(for: manifest)))
+            items.append(
+                DockerSaveManifest(
+                    config: OCILayout.blobPath(manifest.config.digest), repoTags: [],
+                    layers: manifest.layers.map { OCILayout.blobPath($0.digest) },
+                    layerSources: foreign.entries(for: manifest)))
             let references = image.names.compactMap(DockerArchiveNames.repoTag(for:))
             if references.isEmpty { entries.append(descriptor) }
             for reference in references {
@@ -75,8 +77,10 @@ struct DockerOCIArchiveWriter {
         for (reference, item, descriptor) in tagged {
             items[item].repoTags.append(reference.familiarString)
             var entry = descriptor
-            entry.annotations = [AnnotationKey.containerdImageName: reference.normalized.description,
-                                 AnnotationKey.refName: reference.tag ?? "latest"]
+            entry.annotations = [
+                AnnotationKey.containerdImageName: reference.normalized.description,
+                AnnotationKey.refName: reference.tag ?? "latest",
+            ]
             entries.append(entry)
             if let top = images[item].manifest.layers.last?.digest.encoded, let tag = reference.tag {
                 repositories[reference.familiarName, default: [:]][tag] = top
