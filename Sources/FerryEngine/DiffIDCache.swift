@@ -1,7 +1,6 @@
 import FerrySpec
 import FerryStreams
 import Foundation
-import Synchronization
 
 /// Remembers the DiffID (digest of the uncompressed content) of compressed layers Ferry has
 /// inflated and hashed, so that a later conversion that needs it — Docker schema 1 → schema 2 or
@@ -21,7 +20,7 @@ public final class DiffIDCache: Sendable {
 
     /// The cache file.
     public let path: String
-    private let known: Mutex<[Digest: Digest]>
+    private let known: Locked<[Digest: Digest]>
 
     /// Loads the cache at `path` (nothing when it does not exist yet).
     public init(path: String) {
@@ -31,7 +30,7 @@ public final class DiffIDCache: Sendable {
             guard fields.count == 2, let compressed = try? Digest(parsing: fields[0]), let diffID = try? Digest(parsing: fields[1]) else { continue }
             entries[compressed] = diffID
         }
-        known = Mutex(entries)
+        known = Locked(entries)
     }
 
     /// The cache in `$FERRY_CACHE_DIR`, else `$XDG_CACHE_HOME/ferry`, else `~/.cache/ferry`

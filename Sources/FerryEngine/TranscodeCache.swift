@@ -1,6 +1,6 @@
 import FerrySpec
 import Foundation
-import Synchronization
+import FerryStreams
 
 /// Remembers what recompressing a layer gave — source blob and target (compression and level) →
 /// the digest and size of the layer that landed — so that a rerun whose destination already
@@ -35,7 +35,7 @@ public final class TranscodeCache: Sendable {
 
     /// The cache file.
     public let path: String
-    private let known: Mutex<[Key: (digest: Digest, size: Int64)]>
+    private let known: Locked<[Key: (digest: Digest, size: Int64)]>
 
     /// Loads the cache at `path` (nothing when it does not exist yet).
     public init(path: String) {
@@ -47,7 +47,7 @@ public final class TranscodeCache: Sendable {
             else { continue }
             entries[Key(source: source, target: target, level: Int(f[2]))] = (output, size)
         }
-        known = Mutex(entries)
+        known = Locked(entries)
     }
 
     /// The cache next to ``DiffIDCache/standard(environment:)``'s (file `transcoded`), or `nil`.

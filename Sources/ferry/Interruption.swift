@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import Synchronization
+import FerryStreams
 
 /// Stops a command cleanly on `SIGINT` (Ctrl-C) or `SIGTERM`: the command's task is cancelled, so
 /// the copy stops between chunks and its temporary files and working directories are removed (the
@@ -23,7 +24,7 @@ enum Interruption {
     /// Kept alive for the life of the process; set once, at startup, before any signal.
     nonisolated(unsafe) private static var sources: [any DispatchSourceSignal] = []
     /// Set by the command before its long work starts, read by the signal handler.
-    private static let notice = Mutex<Notice?>(nil)
+    private static let notice = Locked<Notice?>(nil)
 
     /// The signal that interrupted the command, if one did.
     static var signal: Int32? {

@@ -4,13 +4,12 @@ import FerrySpec
 import FerryStreams
 import FerryTestSupport
 import FerryTransports
-import Synchronization
 import Testing
 
 /// A source that counts how often each blob is opened.
 private final class CountingSource: ImageSource {
     let base: any ImageSource
-    let opened = Mutex<[Digest: Int]>([:])
+    let opened = Locked<[Digest: Int]>([:])
 
     init(_ base: any ImageSource) { self.base = base }
 
@@ -45,7 +44,7 @@ struct Schema1OnePassTests {
             // Layers of several MiB, so the tee's bounded queue fills and waits.
             let summary = try await makeSchema1(dir, layerSize: 6 << 20)
             let source = CountingSource(try DirectorySource(path: dir + "/v2s1"))
-            let events = Mutex<[CopyEvent]>([])
+            let events = Locked<[CopyEvent]>([])
             var options = CopyOptions()
             options.progress = { event in events.withLock { $0.append(event) } }
             let report = try await CopyOperation(source: source, destination: try OCILayoutDestination(path: dir + "/oci", durable: false), options: options)

@@ -2,8 +2,8 @@ import AsyncHTTPClient
 import Foundation
 import FerryRegistry
 import FerryTestSupport
-import Synchronization
 import Testing
+import FerryStreams
 
 /// The ECR API calls against moto's server mode (started by TestServices).
 /// moto does not check signatures; ``SigV4SignerTests`` checks the signer against AWS's vectors.
@@ -23,8 +23,8 @@ struct ECRMotoTests {
 
     /// A settable clock for the token cache.
     final class TestClock: Sendable {
-        let date: Mutex<Date>
-        init(_ date: Date) { self.date = Mutex(date) }
+        let date: Locked<Date>
+        init(_ date: Date) { self.date = Locked(date) }
         func set(_ value: Date) { date.withLock { $0 = value } }
         var now: Date { date.withLock { $0 } }
     }

@@ -1,5 +1,4 @@
 import FerryStreams
-import Synchronization
 import Testing
 
 /// One read feeding several consumers (``ByteFanOut``): every consumer gets every byte in order;
@@ -33,7 +32,7 @@ import Testing
     }
 
     final class Counter: Sendable {
-        let value = Mutex(0)
+        let value = Locked(0)
     }
 
     static func expected(count: Int, size: Int) -> [UInt8] {

@@ -1,5 +1,4 @@
 import FerryStreams
-import Synchronization
 import Testing
 
 /// The bounded chunk queue between the two sides of a tee (a schema 1 layer, a blob read once for several destinations) (``ChunkChannel``):
@@ -37,7 +36,7 @@ import Testing
 
     @Test func theProducerWaitsWhileTheQueueIsFull() async throws {
         let channel = ChunkChannel(capacity: 2)
-        let sent = Mutex(0)
+        let sent = Locked(0)
         let producer = Task {
             for i in 0..<4 {
                 try await channel.send(Self.chunk(i))

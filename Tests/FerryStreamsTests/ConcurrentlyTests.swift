@@ -1,5 +1,4 @@
 import FerryStreams
-import Synchronization
 import Testing
 
 /// The one bounded sliding window (``Swift/Sequence/mapConcurrently(limit:_:)``).
@@ -8,7 +7,7 @@ import Testing
 
     /// Counts tasks in flight and the most seen at once.
     final class Gauge: Sendable {
-        private let state = Mutex((now: 0, most: 0, started: 0))
+        private let state = Locked((now: 0, most: 0, started: 0))
         func enter() {
             state.withLock {
                 $0.now += 1; $0.started += 1; $0.most = max($0.most, $0.now)

@@ -1,7 +1,6 @@
 import FerrySpec
 import FerryStreams
 import FerryTransports
-import Synchronization
 
 /// Blobs a copy landed in its destination while reading a source once (``OnePassImageSource``),
 /// before there was a plan: what each source member was, and what landed for it.
@@ -33,7 +32,7 @@ final class LandedAhead: Sendable {
     /// Whether the step that landed the blobs reported each to progress already (a schema 1
     /// conversion does; a one-pass read leaves it to the jobs that take them).
     let reportedProgress: Bool
-    private let state = Mutex<(landings: [Landing], taken: Set<Digest>)>(([], []))
+    private let state = Locked<(landings: [Landing], taken: Set<Digest>)>(([], []))
 
     init(source: (any OnePassImageSource)? = nil, reportedProgress: Bool = false) {
         self.source = source

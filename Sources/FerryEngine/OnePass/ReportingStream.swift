@@ -1,11 +1,10 @@
 import FerrySpec
 import FerryStreams
-import Synchronization
 
 /// Where a ``ReportingStream`` leaves the digest and size of what passed, readable after the
 /// stream itself was handed on.
 final class DigestResult: Sendable {
-    private let state = Mutex<(digest: Digest, size: Int64)?>(nil)
+    private let state = Locked<(digest: Digest, size: Int64)?>(nil)
 
     /// The digest and size, once the stream reached its end.
     var value: (digest: Digest, size: Int64)? { state.withLock { $0 } }

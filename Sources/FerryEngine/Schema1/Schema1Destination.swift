@@ -2,7 +2,6 @@ import FerrySigning
 import FerrySpec
 import FerryStreams
 import FerryTransports
-import Synchronization
 
 /// A destination that stores every image manifest it is given as Docker schema 1 (formats.md §6.4):
 /// the engine copies a schema 2 image into it, and each manifest is rewritten — ids chained, empty
@@ -15,7 +14,7 @@ final class Schema1Destination: ImageDestination {
     let base: any ImageDestination
     let source: any ImageSource
     let output: Schema1Output
-    private let rewritten = Mutex<[Digest: Descriptor]>([:])
+    private let rewritten = Locked<[Digest: Descriptor]>([:])
 
     var name: String { base.name }
 

@@ -1,5 +1,5 @@
 import FerrySpec
-import Synchronization
+import FerryStreams
 
 /// The layers a delta bundle leaves out (`ferry sync --have`), filled in as images are planned
 /// and asked while they are copied: the bundle's staging layout answers "present" for them, so
@@ -7,7 +7,7 @@ import Synchronization
 final class LeftOutBlobs: Sendable {
     /// What the far side holds, by digest (from the `--have` inventories).
     let have: [Digest: Inventory.Blob]
-    private let records = Mutex<[Digest: BundleDelta.Blob]>([:])
+    private let records = Locked<[Digest: BundleDelta.Blob]>([:])
 
     init(have: [Digest: Inventory.Blob]) { self.have = have }
 

@@ -2,7 +2,6 @@ import FerryRegistry
 import FerrySpec
 import FerryStreams
 import FerryTransports
-import Synchronization
 
 /// Which repositories of a destination registry hold each blob a sync moved, mounted or found,
 /// so that the other repositories mount it (`POST …?mount=&from=`) instead of receiving its bytes
@@ -127,5 +126,5 @@ struct SharedLayoutDestination: ImageDestination {
 
 /// The index entries a ``SharedLayoutDestination`` holds back.
 private final class HeldEntries: Sendable {
-    let list = Mutex<[(Descriptor, [String])]>([])
+    let list = Locked<[(Descriptor, [String])]>([])
 }

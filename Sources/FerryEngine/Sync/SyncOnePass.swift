@@ -2,7 +2,6 @@ import FerryRegistry
 import FerrySpec
 import FerryStreams
 import FerryTransports
-import Synchronization
 
 /// A local source of a sync that is best read once, front to back — a bundle on a pipe
 /// (`oci-archive:-`), a compressed bundle or docker-archive — read before anything else: each blob
@@ -54,7 +53,7 @@ struct SyncOnePass: Sendable {
         // A registry learns its repository from index.json, which passes before the blobs.
         let place = self.place
         let scoped = options.scoped
-        let registryTargets = Mutex<[(String, any ImageDestination)]?>(nil)
+        let registryTargets = Locked<[(String, any ImageDestination)]?>(nil)
         try await archive.readOnce(
             index: { entries in
                 guard let first = entries.lazy.flatMap({ ImageSetResolver.references(for: $0, in: place) }).first else { return }
@@ -111,7 +110,7 @@ struct SyncOnePass: Sendable {
 
 /// The digests a one-pass read put (or found) in the destination.
 final class LandedDigests: Sendable {
-    private let digests = Mutex<Set<Digest>>([])
+    private let digests = Locked<Set<Digest>>([])
     func insert(_ digest: Digest) { digests.withLock { _ = $0.insert(digest) } }
     var all: Set<Digest> { digests.withLock { $0 } }
 }

@@ -1,7 +1,7 @@
 import FerryRegistry
 import FerrySpec
 import FerryTransports
-import Synchronization
+import FerryStreams
 
 /// Where a sync reaches registries, as containers' registries.conf says
 /// (``RegistryOptions/registriesConfiguration``), the way `ferry copy` does:
@@ -27,7 +27,7 @@ final class SyncRegistryEndpoints: Sendable {
     /// By ``key(_:)``.
     let clients: [String: RegistryClient]
     /// Which mirror served which image, for the report.
-    let notes = Mutex<[String]>([])
+    let notes = Locked<[String]>([])
 
     /// Each mirror note, once, in the order they were met.
     var reportedNotes: [String] { notes.withLock { $0 } }

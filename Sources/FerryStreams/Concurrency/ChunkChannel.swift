@@ -1,5 +1,3 @@
-import Synchronization
-
 /// A bounded queue of chunks from one producing task to one consuming task, in order.
 ///
 /// The producer waits while ``capacity`` chunks are queued, so memory stays bounded by
@@ -20,7 +18,7 @@ public final class ChunkChannel: Sendable {
 
     /// How many chunks may wait in the queue before ``send(_:)`` suspends.
     public let capacity: Int
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     /// - Parameter capacity: the most chunks queued at once (at least 1).
     public init(capacity: Int) {

@@ -1,6 +1,5 @@
 import FerrySpec
 import FerryStreams
-import Synchronization
 
 /// What an archive source works out once: when it opens (an uncompressed archive, cheap to
 /// index), on first use, or by a copy that reads a compressed archive or a pipe in one pass
@@ -8,7 +7,7 @@ import Synchronization
 /// (its members and catalogue) and `oci-archive:` (its members and layout).
 final class ArchiveContents<Opened: Sendable>: Sendable {
     private let open: @Sendable () throws -> Opened
-    private let state: Mutex<Opened?>
+    private let state: Locked<Opened?>
 
     /// - Parameters:
     ///   - deferred: leave the archive unread until first use; otherwise open it now.
@@ -16,7 +15,7 @@ final class ArchiveContents<Opened: Sendable>: Sendable {
     /// - Throws: what `open` throws, when not deferred.
     init(deferred: Bool, open: @escaping @Sendable () throws -> Opened) throws {
         self.open = open
-        state = Mutex(deferred ? nil : try open())
+        state = Locked(deferred ? nil : try open())
     }
 
     /// Whether nothing has read the archive yet.

@@ -1,6 +1,5 @@
 import FerrySpec
 import FerryStreams
-import Synchronization
 
 /// Writes a `dir:PATH` image as skopeo does: blobs under their digest's hex, the top manifest as
 /// `manifest.json`, list instances as `<hex>.manifest.json`, and `version`.
@@ -16,9 +15,9 @@ public final class DirectoryDestination: ImageDestination {
     public let name: String
     public let capabilities = DestinationCapabilities(holdsSeveralImages: false)
     private let durable: Bool
-    private let state = Mutex<(documents: [Digest: [UInt8]], top: Descriptor?)>(([:], nil))
+    private let state = Locked<(documents: [Digest: [UInt8]], top: Descriptor?)>(([:], nil))
     /// Blobs this destination created, which ``discardBlob(_:)`` may remove.
-    private let createdBlobs = Mutex<Set<Digest>>([])
+    private let createdBlobs = Locked<Set<Digest>>([])
 
     /// Prepares to write at `path`.
     /// - Throws: ``TransportError`` when `path` is a file, or a non-empty directory without a

@@ -1,6 +1,5 @@
 import FerrySpec
 import FerryStreams
-import Synchronization
 
 /// The writers of one layout that may rely on each other's blobs, so that a blob one of them
 /// landed and then found it does not need (``OCILayoutDestination/discardBlob(_:)``) is not
@@ -14,7 +13,7 @@ import Synchronization
 /// unlocked, and removed like other leftovers.
 final class LayoutWriters: Sendable {
     private let blobs: String
-    private let token = Mutex<WorkDirectory?>(nil)
+    private let token = Locked<WorkDirectory?>(nil)
     /// The name tokens are made next to (`blobs/writer` → `blobs/.writer.ferry-XXXXXX`).
     static let tokenBase = "writer"
 

@@ -1,6 +1,5 @@
 import FerrySpec
 import FerryStreams
-import Synchronization
 
 /// Writes into an OCI image layout directory (`oci:PATH[:REF]`), creating it if needed.
 ///
@@ -20,10 +19,10 @@ public final class OCILayoutDestination: ImageDestination {
     /// cannot describe (its descriptors would have no config).
     public let capabilities = DestinationCapabilities(acceptedManifestTypes: DestinationCapabilities.schema2Types, isOCIImageLayout: true)
     private let durable: Bool
-    private let state = Mutex<[(Descriptor, [String])]>([])
+    private let state = Locked<[(Descriptor, [String])]>([])
     /// Blobs this destination created (they were not in the layout before), which
     /// ``discardBlob(_:)`` may remove.
-    private let createdBlobs = Mutex<Set<Digest>>([])
+    private let createdBlobs = Locked<Set<Digest>>([])
     /// This writer's token among the layout's writers, which keeps ``discardBlob(_:)`` from
     /// removing a blob another writer relies on.
     private let writers: LayoutWriters

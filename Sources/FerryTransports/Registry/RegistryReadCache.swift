@@ -1,5 +1,5 @@
 import FerrySpec
-import Synchronization
+import FerryStreams
 
 /// The documents (manifests, indexes) and image configs registry sources read during one run,
 /// kept so that each is fetched from the registry once: a sync reads every image's manifest and
@@ -18,7 +18,7 @@ public final class RegistryReadCache: Sendable {
         var counted: Set<String> = []
         var bytes = 0
     }
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     /// A cache keeping up to `limit` bytes (64 MiB by default: configs and manifests of
     /// thousands of images).

@@ -4,7 +4,7 @@ import FerryRegistry
 import FerrySpec
 import FerryTransports
 import Foundation
-import Synchronization
+import FerryStreams
 
 /// `ferry sync --images FILE DEST…`, `ferry sync SRC DEST…`
 struct SyncCommand: AsyncParsableCommand {
@@ -323,7 +323,7 @@ final class SyncTally: Sendable {
     }
 
     private let destinations: Int
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     init(destinations: Int) { self.destinations = max(1, destinations) }
 

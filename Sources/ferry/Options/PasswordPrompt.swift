@@ -1,15 +1,15 @@
 import ArgumentParser
 import Foundation
-import Synchronization
 #if canImport(Glibc)
 import Glibc
+import FerryStreams
 #endif
 
 /// Asks for a password on the terminal without echoing it: on `/dev/tty` when it can be opened,
 /// else on standard input when that is a terminal. Answers are remembered for the process, so a
 /// command that builds its registry options twice asks once.
 enum PasswordPrompt {
-    private static let answers = Mutex<[String: String]>([:])
+    private static let answers = Locked<[String: String]>([:])
 
     /// The password typed for `user` after the prompt `Password for USER: ` (written to the
     /// terminal, never to standard output).

@@ -1,7 +1,7 @@
 import FerryEngine
 import FerrySpec
 import Foundation
-import Synchronization
+import FerryStreams
 
 /// Progress for logs (`--progress plain`, the default when standard error is not a terminal):
 /// a line when the copy starts, a line per image once the plan is made, and a heartbeat line
@@ -23,8 +23,8 @@ final class PlainProgress: Sendable {
         var movedAtLastBeat: Int64 = 0
     }
 
-    private let state = Mutex(State())
-    private let heartbeat = Mutex<Task<Void, Never>?>(nil)
+    private let state = Locked(State())
+    private let heartbeat = Locked<Task<Void, Never>?>(nil)
     private let started = ContinuousClock.now
 
     /// Prints `heading` and starts the heartbeat.

@@ -1,7 +1,7 @@
 import FerryEngine
 import FerrySpec
 import Foundation
-import Synchronization
+import FerryStreams
 
 /// The live progress of a copy on a terminal: a line per blob in flight (bytes read and rate) and
 /// an overall line, redrawn at most ten times a second on standard error. While a source is read
@@ -44,7 +44,7 @@ final class ProgressDisplay: Sendable {
         }
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     /// Whether a display makes sense here: standard error is a terminal.
     static var isUseful: Bool { isatty(STDERR_FILENO) == 1 }

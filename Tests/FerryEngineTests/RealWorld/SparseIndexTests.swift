@@ -4,7 +4,6 @@ import FerrySpec
 import FerryStreams
 import FerryTestSupport
 import FerryTransports
-import Synchronization
 import Testing
 
 /// Sparse indexes, as `ctr images export --platform` writes them: the whole multi-platform index,
@@ -131,7 +130,7 @@ struct SparseIndexTests {
 /// A destination that counts every call that would write, and accepts nothing.
 final class CountingDestination: ImageDestination {
     let capabilities: DestinationCapabilities
-    let calls = Mutex(0)
+    let calls = Locked(0)
     var name: String { "counting:" }
 
     init(capabilities: DestinationCapabilities) { self.capabilities = capabilities }

@@ -1,7 +1,7 @@
 import Foundation
-import Synchronization
 #if canImport(Glibc)
 import Glibc
+import FerryStreams
 #endif
 
 /// The long-lived helper processes of this test process (registries, token server, proxy, moto),
@@ -21,7 +21,7 @@ enum ServiceProcesses {
         var watchdog: Int32
     }
 
-    private static let started = Mutex<[Started]>([])
+    private static let started = Locked<[Started]>([])
 
     /// This process's scratch directory for services, removed at exit (and by the watchdogs).
     static let scratch: String = {

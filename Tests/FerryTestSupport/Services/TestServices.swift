@@ -1,7 +1,7 @@
 import Foundation
-import Synchronization
 #if canImport(Glibc)
 import Glibc
+import FerryStreams
 #endif
 
 /// The services tests talk to — registries of each kind, a token server, a forward proxy, an
@@ -287,7 +287,7 @@ public enum TestServices {
 /// callers wait for it and get the same result.
 private final class Outcome<Value: Sendable>: Sendable {
     private let start: @Sendable () throws -> Value
-    private let state = Mutex<Result<Value, ServiceUnavailable>?>(nil)
+    private let state = Locked<Result<Value, ServiceUnavailable>?>(nil)
 
     init(_ start: @escaping @Sendable () throws -> Value) {
         self.start = start

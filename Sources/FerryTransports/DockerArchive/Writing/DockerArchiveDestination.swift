@@ -3,7 +3,6 @@ import Glibc
 #endif
 import FerrySpec
 import FerryStreams
-import Synchronization
 
 /// Writes a `docker load`-compatible archive (`docker-archive:PATH[:NAME]`) in the legacy layout
 /// (formats.md §5.2), which every `docker load` since 1.10, both of Docker 29's image stores,
@@ -54,10 +53,10 @@ public final class DockerArchiveDestination: ImageDestination {
         /// `oci-archive:`.
         case docker25
     }
-    let manifests = Mutex<[Digest: ImageManifest]>([:])
-    private let items = Mutex<[(digest: Digest, names: [String])]>([])
-    private let foreignOriginals = Mutex<DockerForeignLayerSources>(DockerForeignLayerSources())
-    private let untagged = Mutex<[String]>([])
+    let manifests = Locked<[Digest: ImageManifest]>([:])
+    private let items = Locked<[(digest: Digest, names: [String])]>([])
+    private let foreignOriginals = Locked<DockerForeignLayerSources>(DockerForeignLayerSources())
+    private let untagged = Locked<[String]>([])
 
     /// Prepares to write the archive at `path`.
     /// - Parameter durable: `fsync` the archive before it replaces `path` (default `true`).
