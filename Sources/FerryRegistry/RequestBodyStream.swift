@@ -23,9 +23,19 @@ final class RequestBodyStream: AsyncSequence, @unchecked Sendable {
 
     struct AsyncIterator: AsyncIteratorProtocol {
         let stream: VerifyingStream
+        var ended = false
 
+        /// The next chunk. When it completes a body of known size, the stream's end is read
+        /// before the chunk is handed over: the digest is checked before the last bytes leave
+        /// (a mismatch fails the request instead of completing it), and ``result`` is set even
+        /// when AsyncHTTPClient, having sent the declared length, never asks for the end — which
+        /// it may not, once the registry has answered.
         mutating func next() async throws -> ByteBuffer? {
-            guard let chunk = try await stream.next() else { return nil }
+            guard !ended, let chunk = try await stream.next() else { return nil }
+            if let size = stream.expectedSize, stream.bytesRead == size {
+                _ = try await stream.next()  // nil: the stream throws on any byte past `size`
+                ended = true
+            }
             return ByteBuffer(bytes: chunk)
         }
     }

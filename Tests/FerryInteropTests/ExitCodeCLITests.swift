@@ -67,7 +67,12 @@ struct ExitCodeCLITests {
 
     /// A full disk, played by a file-size limit (`ulimit -f`, with SIGXFSZ ignored so writes
     /// fail with EFBIG): exit 4, not 3 ("source could not be read"), naming the file.
-    @Test(.enabled(if: ExternalTool.find("sh") != nil, "sh not installed"), arguments: ["oci", "oci-archive", "docker-archive"])
+    @Test(
+        .enabled(if: ExternalTool.find("sh") != nil, "sh not installed"),
+        // `ferry --version` alone dies of SIGBUS inside the ThreadSanitizer runtime under a file-size
+        // limit, before any of Ferry's code runs (docs/sanitizers.md).
+        .disabled(if: ProcessInfo.processInfo.environment["FERRY_SANITIZE"] == "thread", "ThreadSanitizer's runtime cannot run under ulimit -f"),
+        arguments: ["oci", "oci-archive", "docker-archive"])
     func fullDiskIs4(_ transport: String) async throws {
         try await withTemporaryDirectory { dir in
             _ = try await source(dir)
