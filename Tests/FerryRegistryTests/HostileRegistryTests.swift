@@ -10,7 +10,7 @@ import Testing
 /// Ferry against a deliberately hostile registry (Tests/Support/hostile-registry.py) and a sink
 /// standing for another origin that records every request: credentials reach no other origin,
 /// no answer holds Ferry beyond a bound, and no secret is printed.
-@Suite(.enabled(if: ExternalTool.find("python3") != nil, "python3 not installed"), .timeLimit(.minutes(2)))
+@Suite(.enabled(if: ExternalTool.find("python3") != nil, "python3 not installed"), .timeLimit(.minutes(2 * TestTiming.scale)))
 struct HostileRegistryTests {
     /// The registry's own credentials, no credential files, no proxy from the machine, quick retries.
     /// The low-speed window is 10 s, wide enough for a python stub on a loaded machine, except
@@ -174,7 +174,7 @@ struct HostileRegistryTests {
             }
             let text = try #require(failure)
             #expect(text.contains("more than 1000000 entries") && text.contains(h.host), "\(text)")
-            #expect(clock.now - start < .seconds(60))
+            #expect(clock.now - start < .seconds(60 * TestTiming.scale))
             #expect(h.registryRequests().filter { $0.authorization != nil }.count <= 51)
 
             var bounded = Self.options(h)
@@ -202,7 +202,7 @@ struct HostileRegistryTests {
             #expect(text.contains("gave up after"), "\(text)")
             #expect(text.contains(scenario == "slow-blob" ? "low-speed limit" : "sent nothing"), "\(text)")
             // Two attempts of a 4 s window each (the stub sends a byte a second), not 65 536 s.
-            #expect(clock.now - start < .seconds(30))
+            #expect(clock.now - start < .seconds(30 * TestTiming.scale))
             // The second attempt asked for the rest only... or the whole body again after a
             // silence; either way the registry saw exactly two reads of the blob.
             #expect(h.registryRequests().filter { $0.method == "GET" && $0.path.contains("/blobs/") && $0.authorization != nil }.count == 2)

@@ -66,17 +66,24 @@ public func withTestServer<T>(
     return try result.get()
 }
 
-/// The port the server printed (`port N` on its first line), polled for up to 30 s.
+/// The port the server printed (`port N` on its first line), polled for up to 30 s (longer under
+/// a sanitizer, ``TestTiming/scale``).
+///
+/// The output is read once more after the deadline: a test process whose few concurrency threads
+/// are all busy (a sanitized suite) may wake from its sleep only after the deadline, by which time
+/// the port has long been printed.
 private func waitForPort(_ outPath: String, process: Process, script: String) async throws -> Int {
-    let deadline = ContinuousClock.now + .seconds(30)
-    while ContinuousClock.now < deadline {
+    func printedPort() -> Int? {
         let text = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
-        if let line = text.split(separator: "\n").first, line.hasPrefix("port "), let port = Int(line.dropFirst(5)) {
-            return port
-        }
-        guard process.isRunning else { break }
+        guard let line = text.split(separator: "\n").first, line.hasPrefix("port ") else { return nil }
+        return Int(line.dropFirst(5))
+    }
+    let deadline = ContinuousClock.now + .seconds(30 * TestTiming.scale)
+    while ContinuousClock.now < deadline, process.isRunning {
+        if let port = printedPort() { return port }
         try await Task.sleep(for: .milliseconds(50))
     }
+    if let port = printedPort() { return port }
     let text = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
     throw ExternalToolError("\((script as NSString).lastPathComponent) did not start (running: \(process.isRunning)): \(text)")
 }

@@ -1,0 +1,9 @@
+import Foundation
+
+/// How much longer than usual a test may wait for something that takes real time.
+public enum TestTiming {
+    /// 1 in a plain run; 4 when the suite runs under a sanitizer (`FERRY_SANITIZE`, set by
+    /// `Scripts/sanitize`), where everything runs several times slower. Bounds that a test asserts
+    /// about Ferry itself (a cut-off after N seconds) are multiplied by it; nothing else is.
+    public static let scale: Int = ProcessInfo.processInfo.environment["FERRY_SANITIZE"].map { $0.isEmpty ? 1 : 4 } ?? 1
+}
