@@ -16,7 +16,7 @@ struct TerminalSessionTests {
             let archive = SharedFixtures.testImagesDirectory! + "/hello.docker.tar"
             let session = TmuxSession(socket: dir + "/tmux.sock", name: "copy")
             // Half the archive, then a source that stays open: the copy waits in the middle.
-            let command = "(head -c 20480 '\(archive)'; sleep 60) | '\(ferry)' copy --no-sync docker-archive:- 'oci:\(dir)/out:hello'"
+            let command = "(head -c 20480 '\(archive)'; sleep \(60 * TestTiming.scale)) | '\(ferry)' copy --no-sync docker-archive:- 'oci:\(dir)/out:hello'"
             let started = try await session.start(command)
             try #require(started.exitCode == 0, "\(started.stderr)")
             let sessions = try await session.tmux(["list-sessions"])

@@ -53,13 +53,13 @@ public struct TmuxSession: Sendable {
         _ = try await tmux(["send-keys", "-t", name, "-l", text])
     }
 
-    /// The visible screen, polled until it contains `text` (30 s at most: on two shared cores a
-    /// freshly started command took longer than 10 s to draw); records an issue and returns the
-    /// last screen when it never does.
+    /// The visible screen, polled until it contains `text` (30 s at most, times
+    /// ``TestTiming/scale``: on two shared cores a freshly started command took longer than 10 s
+    /// to draw); records an issue and returns the last screen when it never does.
     public func screen(containing text: String) async throws -> String {
         var last = ""
         var problem = ""
-        for _ in 0..<300 {
+        for _ in 0..<(300 * TestTiming.scale) {
             let captured = try await tmux(["capture-pane", "-p", "-t", name])
             last = captured.stdout
             problem = captured.stderr
