@@ -14,6 +14,8 @@ final class ResponseBodyStream: ByteStream {
     private let context: String
     private var received: Int64 = 0
     private var watch: ThroughputWatch
+    /// Whether the body was cut for arriving slower than the low-speed limit (rather than broken).
+    private(set) var fellUnderLowSpeed = false
 
     /// - Parameters:
     ///   - offset: where in the blob this body starts (for messages after a resume).
@@ -35,6 +37,7 @@ final class ResponseBodyStream: ByteStream {
             }
             guard let buffer else { return nil }
             if let slow = watch.record(buffer.readableBytes) {
+                fellUnderLowSpeed = true
                 throw RegistryError(.connection, "\(context): \(watch.complaint(received: slow)) (after \(received) bytes)")
             }
             if buffer.readableBytes == 0 { continue }

@@ -16,8 +16,10 @@ import NIOHTTP1
 ///   (``RegistryError`` `invalidResponse`, not retried), since splicing it would corrupt the blob.
 ///
 /// Breaks are answered up to ``RetryPolicy/maximumAttempts`` times in a row; a resumed body that
-/// brings new bytes starts the count again, so a long download over a flaky link finishes as long
-/// as every connection makes progress.
+/// brings new bytes before it breaks starts the count again, so a long download over a flaky link
+/// finishes as long as every connection makes progress. A body cut for falling under the
+/// low-speed limit has not made progress, whatever trickled in: a server that sends a byte a
+/// second is given up on after those attempts, not after the blob's length in seconds.
 final class ResumingBlobStream: ByteStream {
     private let client: RegistryClient
     private let request: RegistryRequest
@@ -62,7 +64,7 @@ final class ResumingBlobStream: ByteStream {
                 return chunk
             } catch let error as RegistryError where error.code == .connection {
                 if let total, delivered >= total, skip == 0 { return nil }
-                if delivered > deliveredAtResume { resumes = 0 }
+                if delivered > deliveredAtResume, !current.fellUnderLowSpeed { resumes = 0 }
                 resumes += 1
                 guard resumes < client.options.retry.maximumAttempts else {
                     throw RegistryError(.connection, "\(error.message); gave up after \(resumes) attempts", method: error.method, url: error.url)
