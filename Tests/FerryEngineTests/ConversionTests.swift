@@ -146,19 +146,10 @@ struct ConversionTests {
             builder.addImage(tag: "t", layerCount: 2)
             let summary = try #require(try await builder.write(to: dir + "/src")["t"]?.images.first)
             // Swap the config's DiffIDs, keeping the config a valid blob with a correct digest.
-            let layout = LayoutSurgery(dir + "/src")
-            var config = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: layout.blobPath(summary.configDigest)))) as! [String: Any]
-            var rootfs = config["rootfs"] as! [String: Any]
-            rootfs["diff_ids"] = Array((rootfs["diff_ids"] as! [String]).reversed())
-            config["rootfs"] = rootfs
-            let configBytes = [UInt8](try JSONSerialization.data(withJSONObject: config, options: [.sortedKeys]))
-            let configDigest = try DigestHasher.digest(configBytes)
-            try Data(configBytes).write(to: URL(fileURLWithPath: layout.blobPath(configDigest)))
-            try layout.rewriteManifest(summary.manifestDigest, tag: "t") { json in
-                var c = json["config"] as! [String: Any]
-                c["digest"] = configDigest.description
-                c["size"] = configBytes.count
-                json["config"] = c
+            try LayoutSurgery(dir + "/src").editConfig(of: summary, tag: "t") { config in
+                var rootfs = config["rootfs"] as! [String: Any]
+                rootfs["diff_ids"] = Array((rootfs["diff_ids"] as! [String]).reversed())
+                config["rootfs"] = rootfs
             }
             let error = await #expect(throws: StreamError.self) {
                 _ = try await copy(dir + "/src", to: dir + "/out", CopyOptions(compression: .to(.zstd, level: nil)))

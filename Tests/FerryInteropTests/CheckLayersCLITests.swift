@@ -20,22 +20,7 @@ struct CheckLayersCLITests {
         builder.addImage(tag: "t", layerCount: 2, layerSize: 100_000, compressed: true)
         let image = try #require(try await builder.write(to: dir + "/src")["t"]?.images.first)
         guard wrongDiffID else { return image }
-        let surgery = LayoutSurgery(dir + "/src")
-        var config = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: surgery.blobPath(image.configDigest)))) as! [String: Any]
-        var rootfs = config["rootfs"] as! [String: Any]
-        var diffIDs = rootfs["diff_ids"] as! [String]
-        diffIDs[0] = "sha256:" + String(repeating: "1", count: 64)
-        rootfs["diff_ids"] = diffIDs
-        config["rootfs"] = rootfs
-        let bytes = [UInt8](try JSONSerialization.data(withJSONObject: config, options: [.sortedKeys]))
-        let digest = try DigestHasher.digest(bytes)
-        try Data(bytes).write(to: URL(fileURLWithPath: surgery.blobPath(digest)))
-        try surgery.rewriteManifest(image.manifestDigest, tag: "t") { manifest in
-            var entry = manifest["config"] as! [String: Any]
-            entry["digest"] = digest.description
-            entry["size"] = bytes.count
-            manifest["config"] = entry
-        }
+        try LayoutSurgery(dir + "/src").setDiffID(0, to: "sha256:" + String(repeating: "1", count: 64), of: image, tag: "t")
         return image
     }
 

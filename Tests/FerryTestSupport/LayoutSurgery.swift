@@ -82,4 +82,36 @@ public struct LayoutSurgery {
         try writeIndex(index)
         return newDigest
     }
+
+    /// Rewrites `image`'s config (as JSON) with `edit`, stores it under its new digest and points
+    /// the image's manifest at it (``replaceConfig(of:tag:with:)``).
+    public func editConfig(of image: TestImageBuilder.ImageSummary, tag: String, _ edit: (inout [String: Any]) -> Void) throws {
+        var config = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: blobPath(image.configDigest)))) as! [String: Any]
+        edit(&config)
+        try replaceConfig(of: image, tag: tag, with: [UInt8](try JSONSerialization.data(withJSONObject: config, options: [.sortedKeys])))
+    }
+
+    /// Stores `bytes` as `image`'s config and points its manifest at it (digest and size); the
+    /// `index.json` entry named `tag` then points at the rewritten manifest.
+    public func replaceConfig(of image: TestImageBuilder.ImageSummary, tag: String, with bytes: [UInt8]) throws {
+        let digest = try DigestHasher.digest(bytes)
+        try Data(bytes).write(to: URL(fileURLWithPath: blobPath(digest)))
+        try rewriteManifest(image.manifestDigest, tag: tag) { manifest in
+            var config = manifest["config"] as! [String: Any]
+            config["digest"] = digest.description
+            config["size"] = bytes.count
+            manifest["config"] = config
+        }
+    }
+
+    /// Sets `rootfs.diff_ids[index]` of `image`'s config to `diffID` (``editConfig(of:tag:_:)``).
+    public func setDiffID(_ index: Int, to diffID: String, of image: TestImageBuilder.ImageSummary, tag: String) throws {
+        try editConfig(of: image, tag: tag) { config in
+            var rootfs = config["rootfs"] as! [String: Any]
+            var diffIDs = rootfs["diff_ids"] as! [String]
+            diffIDs[index] = diffID
+            rootfs["diff_ids"] = diffIDs
+            config["rootfs"] = rootfs
+        }
+    }
 }

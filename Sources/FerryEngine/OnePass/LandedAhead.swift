@@ -53,9 +53,11 @@ final class LandedAhead: Sendable {
         let key = BlobKey(job.descriptor)
         let wantedTarget: LayerCompression?
         let wantedLevel: Int?
+        let diffID: Digest?
         switch job.kind {
-        case .copy, .copyLayer: (wantedTarget, wantedLevel) = (nil, nil)
-        case .transcode(let target, let level, _, _): (wantedTarget, wantedLevel) = (target, level)
+        case .copy: (wantedTarget, wantedLevel, diffID) = (nil, nil, nil)
+        case .copyLayer(_, _, _, let declared): (wantedTarget, wantedLevel, diffID) = (nil, nil, declared)
+        case .transcode(let target, let level, let declared, _): (wantedTarget, wantedLevel, diffID) = (target, level, declared)
         }
         let found = state.withLock { state -> Landing? in
             guard let landing = state.landings.first(where: { $0.source == key && $0.target == wantedTarget && $0.level == wantedLevel }) else { return nil }
@@ -63,18 +65,13 @@ final class LandedAhead: Sendable {
             return landing
         }
         guard let found else { return nil }
+        if let diffID, let content = found.contentDigest, content != diffID {
+            throw StreamError(.digestMismatch, "\(context): uncompressed content (DiffID): content has digest \(content), expected \(diffID)")
+        }
         switch job.kind {
-        case .copyLayer(_, _, _, let diffID?):
-            if let content = found.contentDigest, content != diffID {
-                throw StreamError(.digestMismatch, "\(context): uncompressed content (DiffID): content has digest \(content), expected \(diffID)")
-            }
-            return (job.descriptor, found.wasPresent)
         case .copy, .copyLayer:
             return (job.descriptor, found.wasPresent)
-        case .transcode(_, _, let diffID, let mediaType):
-            if let diffID, let content = found.contentDigest, content != diffID {
-                throw StreamError(.digestMismatch, "\(context): uncompressed content (DiffID): content has digest \(content), expected \(diffID)")
-            }
+        case .transcode(_, _, _, let mediaType):
             var result = job.descriptor
             result.mediaType = mediaType
             result.digest = found.landed.digest

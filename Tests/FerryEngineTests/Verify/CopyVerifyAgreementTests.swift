@@ -20,7 +20,7 @@ struct CopyVerifyAgreementTests {
         (
             "config history entry is a number", false,
             { layout, image in
-                try editConfig(layout, image) { config in
+                try layout.editConfig(of: image, tag: "t") { config in
                     var history = config["history"] as! [Any]
                     history[0] = 5
                     config["history"] = history
@@ -30,19 +30,19 @@ struct CopyVerifyAgreementTests {
         (
             "config history has a number appended", false,
             { layout, image in
-                try editConfig(layout, image) { config in config["history"] = (config["history"] as! [Any]) + [5] }
+                try layout.editConfig(of: image, tag: "t") { config in config["history"] = (config["history"] as! [Any]) + [5] }
             }
         ),
         (
             "config history has one entry too few", false,
             { layout, image in
-                try editConfig(layout, image) { config in config["history"] = Array((config["history"] as! [Any]).dropFirst()) }
+                try layout.editConfig(of: image, tag: "t") { config in config["history"] = Array((config["history"] as! [Any]).dropFirst()) }
             }
         ),
         (
             "config history marks every entry empty_layer", false,
             { layout, image in
-                try editConfig(layout, image) { config in
+                try layout.editConfig(of: image, tag: "t") { config in
                     config["history"] = (config["history"] as! [[String: Any]]).map { entry in
                         var entry = entry
                         entry["empty_layer"] = true
@@ -54,19 +54,19 @@ struct CopyVerifyAgreementTests {
         (
             "config without history", true,
             { layout, image in
-                try editConfig(layout, image) { config in config["history"] = nil }
+                try layout.editConfig(of: image, tag: "t") { config in config["history"] = nil }
             }
         ),
         (
             "config os is a number", false,
             { layout, image in
-                try editConfig(layout, image) { config in config["os"] = 7 }
+                try layout.editConfig(of: image, tag: "t") { config in config["os"] = 7 }
             }
         ),
         (
             "config diff_ids one short", false,
             { layout, image in
-                try editConfig(layout, image) { config in
+                try layout.editConfig(of: image, tag: "t") { config in
                     var rootfs = config["rootfs"] as! [String: Any]
                     rootfs["diff_ids"] = Array((rootfs["diff_ids"] as! [Any]).dropLast())
                     config["rootfs"] = rootfs
@@ -76,7 +76,7 @@ struct CopyVerifyAgreementTests {
         (
             "config is not JSON", false,
             { layout, image in
-                try editConfigBytes(layout, image, Array("{not json".utf8))
+                try layout.replaceConfig(of: image, tag: "t", with: Array("{not json".utf8))
             }
         ),
         // Found by the copy-verify fuzz target (Tests/FuzzCases/copy-verify/): JSONDecoder passed
@@ -87,7 +87,7 @@ struct CopyVerifyAgreementTests {
                 var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: layout.blobPath(image.configDigest))))
                 let at = try #require(bytes.indices.first { Array(bytes[$0...].prefix(7)) == Array(#""linux""#.utf8) })
                 bytes.insert(0xFF, at: at + 3)
-                try editConfigBytes(layout, image, bytes)
+                try layout.replaceConfig(of: image, tag: "t", with: bytes)
             }
         ),
         (
@@ -164,13 +164,7 @@ struct CopyVerifyAgreementTests {
         (
             "uncompressed layers, config diff_ids[0] names another digest", false,
             { layout, image in
-                try editConfig(layout, image) { config in
-                    var rootfs = config["rootfs"] as! [String: Any]
-                    var diffIDs = rootfs["diff_ids"] as! [String]
-                    diffIDs[0] = "sha256:" + String(repeating: "1", count: 64)
-                    rootfs["diff_ids"] = diffIDs
-                    config["rootfs"] = rootfs
-                }
+                try layout.setDiffID(0, to: "sha256:" + String(repeating: "1", count: 64), of: image, tag: "t")
             }
         ),
     ]
@@ -181,13 +175,7 @@ struct CopyVerifyAgreementTests {
         (
             "gzip layers, config diff_ids[0] names another digest", false, true,
             { layout, image in
-                try editConfig(layout, image) { config in
-                    var rootfs = config["rootfs"] as! [String: Any]
-                    var diffIDs = rootfs["diff_ids"] as! [String]
-                    diffIDs[0] = "sha256:" + String(repeating: "1", count: 64)
-                    rootfs["diff_ids"] = diffIDs
-                    config["rootfs"] = rootfs
-                }
+                try layout.setDiffID(0, to: "sha256:" + String(repeating: "1", count: 64), of: image, tag: "t")
             }
         ),
         (
@@ -331,25 +319,6 @@ struct CopyVerifyAgreementTests {
         }
     }
 
-    /// Rewrites the image's config with `edit` and points its manifest at the new config.
-    static func editConfig(_ layout: LayoutSurgery, _ image: TestImageBuilder.ImageSummary, _ edit: (inout [String: Any]) -> Void) throws {
-        var config = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: layout.blobPath(image.configDigest)))) as! [String: Any]
-        edit(&config)
-        try editConfigBytes(layout, image, [UInt8](try JSONSerialization.data(withJSONObject: config, options: [.sortedKeys])))
-    }
-
-    /// Stores `bytes` as the image's config and points its manifest at it.
-    static func editConfigBytes(_ layout: LayoutSurgery, _ image: TestImageBuilder.ImageSummary, _ bytes: [UInt8]) throws {
-        let digest = try DigestHasher.digest(bytes)
-        try Data(bytes).write(to: URL(fileURLWithPath: layout.blobPath(digest)))
-        try layout.rewriteManifest(image.manifestDigest, tag: "t") { manifest in
-            var config = manifest["config"] as! [String: Any]
-            config["digest"] = digest.description
-            config["size"] = bytes.count
-            manifest["config"] = config
-        }
-    }
-
     /// A ustar archive of regular files (and, with `hardLinkLast`, a last member that is a hard
     /// link to that name), with its end-of-archive marker.
     static func tar(_ files: [(String, [UInt8])], hardLinkLast target: String? = nil) -> [UInt8] {
@@ -389,13 +358,7 @@ struct CopyVerifyAgreementTests {
     static func replaceFirstLayer(_ layout: LayoutSurgery, _ image: TestImageBuilder.ImageSummary, with bytes: [UInt8]) throws {
         let digest = try DigestHasher.digest(bytes)
         try Data(bytes).write(to: URL(fileURLWithPath: layout.blobPath(digest)))
-        try editConfig(layout, image) { config in
-            var rootfs = config["rootfs"] as! [String: Any]
-            var diffIDs = rootfs["diff_ids"] as! [String]
-            diffIDs[0] = digest.description
-            rootfs["diff_ids"] = diffIDs
-            config["rootfs"] = rootfs
-        }
+        try layout.setDiffID(0, to: digest.description, of: image, tag: "t")
         try layout.rewriteManifest(try currentManifest(layout), tag: "t") { manifest in
             var layers = manifest["layers"] as! [[String: Any]]
             layers[0]["digest"] = digest.description
