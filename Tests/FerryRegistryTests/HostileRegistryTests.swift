@@ -167,14 +167,12 @@ struct HostileRegistryTests {
 
     @Test func endlessPaginationStopsAtTheBound() async throws {
         try await withHostileRegistry("endless-tags") { h in
-            let clock = ContinuousClock()
-            let start = clock.now
             let failure = await Self.message {
                 _ = try await withRegistryClient(h.host, options: Self.options(h)) { try await $0.tags("hostile") }
             }
             let text = try #require(failure)
             #expect(text.contains("more than 1000000 entries") && text.contains(h.host), "\(text)")
-            #expect(clock.now - start < .seconds(60 * TestTiming.scale))
+            // The bound is on pages read, not on wall time: a loaded machine cannot fail this.
             #expect(h.registryRequests().filter { $0.authorization != nil }.count <= 51)
 
             var bounded = Self.options(h)
@@ -190,8 +188,6 @@ struct HostileRegistryTests {
     func slowBodiesAreCutOffAndResumed(_ scenario: String) async throws {
         try await withHostileRegistry(scenario) { h in
             let digest = try Digest(parsing: "sha256:" + String(repeating: "4", count: 64))
-            let clock = ContinuousClock()
-            let start = clock.now
             let failure = await Self.message {
                 try await withRegistryClient(h.host, options: Self.options(h, lowSpeedWindow: .seconds(4))) { client in
                     let stream = try await client.blob("hostile", digest)
@@ -201,8 +197,11 @@ struct HostileRegistryTests {
             let text = try #require(failure)
             #expect(text.contains("gave up after"), "\(text)")
             #expect(text.contains(scenario == "slow-blob" ? "low-speed limit" : "sent nothing"), "\(text)")
-            // Two attempts of a 4 s window each (the stub sends a byte a second), not 65 536 s.
-            #expect(clock.now - start < .seconds(30 * TestTiming.scale))
+            // Ferry hung up on both bodies (the stub would trickle for 600 s, and a 65 536-byte
+            // body at a byte a second lasts 18 hours). The stub logs how each body ended; no wall
+            // clock is asserted, so a loaded machine cannot fail this.
+            let bodies = h.registryRequests().filter { $0.method == "BODY" }.map(\.path)
+            #expect(bodies.count == 2 && bodies.allSatisfy { $0.hasPrefix("/client-closed/") }, "\(bodies)")
             // The second attempt asked for the rest only... or the whole body again after a
             // silence; either way the registry saw exactly two reads of the blob.
             #expect(h.registryRequests().filter { $0.method == "GET" && $0.path.contains("/blobs/") && $0.authorization != nil }.count == 2)

@@ -27,6 +27,8 @@ own instead), then misbehaves as the scenario says:
   endless-tags            tags/list: 20 000 tags per page and a Link to a new page, forever
   slow-blob               GET blobs/<d>: 200, Content-Length 65536, then one byte a second
   silent-blob             GET blobs/<d>: 200, Content-Length 65536, then nothing
+                          (both for at most 600 s; how each body ended is logged as method
+                          "BODY", path "/client-closed/<seconds>" or "/stub-gave-up/<seconds>")
   index-amplification     manifests/amp: an OCI index naming one image manifest 20 000 times;
                           that manifest, its config and its layer are served by digest
   control-chars           tags/list: tags with ESC, CR and LF; manifests/*: 404 whose error
@@ -45,7 +47,9 @@ import gzip
 import hashlib
 import io
 import json
+import select
 import signal
+import socket
 import sys
 import tarfile
 import threading
@@ -103,10 +107,10 @@ def make_handler(args, log_lock):
         def log_message(self, *_):
             pass
 
-        def record(self, path=None):
+        def record(self, path=None, method=None):
             entry = {
                 "server": "sink" if args.sink else "registry",
-                "method": self.command,
+                "method": method or self.command,
                 "path": path or self.path,
                 "authorization": self.headers.get("Authorization"),
             }
@@ -252,14 +256,24 @@ def make_handler(args, log_lock):
                     self.send_header("Content-Length", "65536")
                     self.send_header("Content-Type", "application/octet-stream")
                     self.end_headers()
+                    started = time.monotonic()
+                    closed = False
                     try:
                         for _ in range(600):
                             if scenario == "slow-blob":
                                 self.wfile.write(b"x")
                                 self.wfile.flush()
-                            time.sleep(1)
+                            # A second's wait that notices the client hanging up.
+                            readable, _, _ = select.select([self.connection], [], [], 1)
+                            if readable:
+                                if not self.connection.recv(1, socket.MSG_PEEK):
+                                    closed = True
+                                    break
+                                time.sleep(1)
                     except OSError:
-                        pass
+                        closed = True
+                    seconds = int(time.monotonic() - started)
+                    self.record(f"/{'client-closed' if closed else 'stub-gave-up'}/{seconds}", method="BODY")
                     self.close_connection = True
                     return
                 if blob in blobs:
