@@ -402,10 +402,8 @@ public struct CopyOperation: Sendable {
         let raw: any ByteStream
         if let provided {
             raw = provided
-        } else if let limiter = options.rateLimiter {
-            raw = RateLimitedStream(try await source.blob(descriptor), limiter: limiter)
         } else {
-            raw = try await source.blob(descriptor)
+            raw = try await KeptDownload.open(descriptor, from: source, into: destination, limiter: options.rateLimiter)
         }
         guard let progress = options.progress else { return raw }
         let digest = descriptor.digest

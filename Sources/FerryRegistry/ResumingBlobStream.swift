@@ -27,7 +27,7 @@ final class ResumingBlobStream: ByteStream {
     private var total: Int64?
     private let context: String
     private var current: ResponseBodyStream
-    /// Bytes handed to the reader so far.
+    /// The blob's byte the reader is handed next (bytes handed on so far, when it started at 0).
     private var delivered: Int64 = 0
     /// Bytes of the current body to drop before handing more on (the server ignored `Range`).
     private var skip: Int64 = 0
@@ -36,12 +36,25 @@ final class ResumingBlobStream: ByteStream {
     /// `delivered` when the current body was asked for.
     private var deliveredAtResume: Int64 = 0
 
-    init(client: RegistryClient, request: RegistryRequest, first: ResponseBodyStream, total: Int64?, context: String) {
+    /// - Parameters:
+    ///   - first: the first answer's body.
+    ///   - total: the blob's length, when the answer said it.
+    ///   - skipping: bytes at the start of `first` to drop (a 200 to a request for the rest).
+    ///   - startingAt: the byte of the blob `first` starts at (a 206 to a request for the rest);
+    ///     the reader is handed the blob from there on.
+    init(
+        client: RegistryClient, request: RegistryRequest, first: ResponseBodyStream, total: Int64?, context: String, skipping: Int64 = 0,
+        startingAt: Int64 = 0
+    ) {
         self.client = client
         self.request = request
         self.current = first
         self.total = total
         self.context = context
+        // `delivered` is the blob's byte the reader gets next: dropped bytes are not handed on.
+        self.skip = skipping
+        self.delivered = startingAt + skipping
+        self.deliveredAtResume = startingAt + skipping
     }
 
     func next() async throws -> [UInt8]? {

@@ -20,6 +20,10 @@ public final class VerifyingStream: ByteStream {
     private var count: Int64 = 0
     private var finished = false
 
+    /// The descriptor the blob is verified against, when one was given: what a destination may
+    /// name its bytes by before they are complete (a download kept across runs).
+    public var expectedDescriptor: Descriptor? { expected }
+
     /// The digest and size of what passed; set once the stream returned `nil`.
     public private(set) var result: (digest: Digest, size: Int64)?
 

@@ -107,6 +107,27 @@ public protocol ImageDestination: Sendable {
     /// What a user should know about what was written that is not an error (an image written
     /// without a name, say), one sentence each; read after ``commit()``.
     var notes: [String] { get }
+
+    /// What an earlier run, cut short, received of this blob and kept (an OCI layout keeps a
+    /// partial download under a name of its own): a copy from a source that can start a blob at
+    /// any byte (a registry) reads this prefix from disk and asks the source for the rest only.
+    /// ``putBlob(_:)`` then compares those first bytes instead of writing them again. `nil` when
+    /// nothing is kept (the default).
+    func keptPrefix(of descriptor: Descriptor) -> KeptBlobPrefix?
+}
+
+/// The first bytes of a blob that a destination kept from an earlier run (a partial download):
+/// unverified until the whole blob passes its digest check.
+public struct KeptBlobPrefix: Sendable, Hashable {
+    /// The file holding them.
+    public var path: String
+    /// How many bytes it holds.
+    public var length: Int64
+
+    public init(path: String, length: Int64) {
+        self.path = path
+        self.length = length
+    }
 }
 
 extension ImageDestination {
@@ -119,4 +140,7 @@ extension ImageDestination {
 
     /// Nothing to keep.
     public func layerTranscoded(from original: Descriptor, to landed: Descriptor) async {}
+
+    /// Nothing kept.
+    public func keptPrefix(of descriptor: Descriptor) -> KeptBlobPrefix? { nil }
 }

@@ -54,4 +54,11 @@ public struct LayoutBlobEntry: Sendable, Hashable {
             digest = nil
         }
     }
+
+    /// Whether this is a download a copy into the layout kept across runs
+    /// (`blobs/ALGORITHM/.ENCODED.partial`), which the next copy continues or removes.
+    public var isPartialDownload: Bool {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        return parts.count == 3 && parts[0] == "blobs" && OCILayout.isPartialBlobName(String(parts[2]))
+    }
 }

@@ -22,11 +22,17 @@ public struct SourceCapabilities: Sendable {
     /// The source's own listing of referrers (a registry's referrers API), or `nil` when referrers
     /// are found by scanning what the source holds.
     public var referrerListing: (any ReferrerListing)?
+    /// How to read a blob from a given byte (a registry's `Range`), or `nil` when the source
+    /// reads blobs whole only.
+    public var rangedBlobs: (any RangedBlobReading)?
 
-    public init(readOrder: ReadOrder = .random, isRemote: Bool = false, referrerListing: (any ReferrerListing)? = nil) {
+    public init(
+        readOrder: ReadOrder = .random, isRemote: Bool = false, referrerListing: (any ReferrerListing)? = nil, rangedBlobs: (any RangedBlobReading)? = nil
+    ) {
         self.readOrder = readOrder
         self.isRemote = isRemote
         self.referrerListing = referrerListing
+        self.rangedBlobs = rangedBlobs
     }
 
     /// Whether the source is to be read once, front to back, before a copy plans.

@@ -47,6 +47,7 @@ final class Schema1Destination: ImageDestination {
     func discardBlob(_ digest: Digest) async throws { try await base.discardBlob(digest) }
 
     func layerTranscoded(from original: Descriptor, to landed: Descriptor) async { await base.layerTranscoded(from: original, to: landed) }
+    func keptPrefix(of descriptor: Descriptor) -> KeptBlobPrefix? { base.keptPrefix(of: descriptor) }
 
     func putDocument(_ document: RawDocument) async throws {
         let context = "manifest \(document.digest) for \(base.name)"

@@ -142,7 +142,9 @@ extension SyncContext {
 
     /// One blob to every destination that needs it; returns, per destination that has it now,
     /// whether it was written (and its size) or found there.
-    private func moveBlob(_ blob: Descriptor, to needs: [Need], ready: [[SyncStage.Prepared]]) async throws -> [(Need, Bool, Int64)] {
+    /// - Parameter again: this is the second try after a kept download failed verification and
+    ///   was removed (``PartialDownloadDiscarded``): the blob is read whole.
+    private func moveBlob(_ blob: Descriptor, to needs: [Need], ready: [[SyncStage.Prepared]], again: Bool = false) async throws -> [(Need, Bool, Int64)] {
         let keepGoing = options.keepGoing
         func tolerate(_ error: any Error) throws {
             guard keepGoing, !(error is CancellationError) else { throw error }
@@ -163,14 +165,21 @@ extension SyncContext {
         guard let first = lacking.first else { return results }
         let reader = ready[first.stage][first.image]
         let context = "blob \(blob.digest) of \(reader.item.reference) from \(reader.source.name)"
-        var raw: any ByteStream
+        let raw: any ByteStream
         do {
-            raw = try await reader.source.blob(blob)
+            // One destination: a download it kept from a run cut short is continued. Several
+            // share one read of the whole blob.
+            if lacking.count == 1 {
+                raw = try await KeptDownload.open(
+                    blob, from: reader.source, into: ready[first.stage][first.image].target.destination, limiter: rateLimiter)
+            } else {
+                let whole = try await reader.source.blob(blob)
+                raw = rateLimiter.map { RateLimitedStream(whole, limiter: $0) } ?? whole
+            }
         } catch {
             try tolerate(error)
             return results
         }
-        if let limiter = rateLimiter { raw = RateLimitedStream(raw, limiter: limiter) }
         let writers = lacking.map { need -> @Sendable (sending ChannelByteStream) async throws -> Int64 in
             let destination = ready[need.stage][need.image].target.destination
             return { stream in try await destination.putBlob(try VerifyingStream(stream, expected: blob, context: context)).size }
@@ -179,6 +188,12 @@ extension SyncContext {
         for (need, outcome) in zip(lacking, written) {
             switch outcome {
             case .success(let size): results.append((need, true, size))
+            case .failure(is PartialDownloadDiscarded) where !again:
+                do {
+                    results += try await moveBlob(blob, to: [need], ready: ready, again: true)
+                } catch {
+                    try tolerate(error)
+                }
             case .failure(let error): try tolerate(error)
             }
         }

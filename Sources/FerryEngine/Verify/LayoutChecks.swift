@@ -39,6 +39,13 @@ enum LayoutChecks {
                 problems.error(.blobNotRegularFile, "a device, FIFO or socket under blobs/", at: location)
             case .regular, .symlinkInside:
                 guard let digest = entry.digest else {
+                    if entry.isPartialDownload {
+                        problems.warning(
+                            .blobPartialDownload,
+                            "a partial download kept by a copy cut short; the next copy into the layout continues it or removes it",
+                            at: location)
+                        continue
+                    }
                     problems.warning(.blobNameInvalid, "file name is not a digest; nothing can reference it", at: location)
                     continue
                 }

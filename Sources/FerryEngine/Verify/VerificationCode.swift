@@ -38,6 +38,9 @@ public struct VerificationCode: RawRepresentable, Hashable, Sendable, Codable, C
     public static let blobNotRegularFile = Self("blob-not-regular-file")
     /// A file under `blobs/` whose name is not a digest: nothing can reference it (warning).
     public static let blobNameInvalid = Self("blob-name-invalid")
+    /// A download a copy cut short kept under `blobs/` (`.ENCODED.partial`), which the next copy
+    /// into the layout continues or removes (warning).
+    public static let blobPartialDownload = Self("blob-partial-download")
     /// A blob no walked document references (warning; only when the whole layout is verified).
     public static let blobUnreferenced = Self("blob-unreferenced")
 

@@ -12,8 +12,16 @@ extension FileSystem {
     /// - Returns: the paths removed.
     @discardableResult
     public static func removeStaleTemporaryFiles(in directory: String, prefix: String = ".") -> [String] {
+        removeUnlockedFiles(in: directory) { isTemporaryName($0) && $0.hasPrefix(prefix) }
+    }
+
+    /// Removes the regular files in `directory` whose names `matches` accepts and that no living
+    /// writer holds locked (``FileLock``): what killed runs left, never a running copy's file.
+    /// - Returns: the paths removed.
+    @discardableResult
+    public static func removeUnlockedFiles(in directory: String, where matches: (String) -> Bool) -> [String] {
         var removed: [String] = []
-        for name in (try? contents(of: directory)) ?? [] where isTemporaryName(name) && name.hasPrefix(prefix) {
+        for name in (try? contents(of: directory)) ?? [] where matches(name) {
             let candidate = directory + "/" + name
             let fd = open(candidate, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
             guard fd >= 0 else { continue }

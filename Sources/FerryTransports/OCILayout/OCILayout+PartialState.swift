@@ -2,7 +2,7 @@ import FerryStreams
 
 extension OCILayout {
     /// Whether a directory without `oci-layout` holds nothing but what a first copy into it, cut
-    /// short, may have left: `blobs/` with algorithm directories of verified blobs, and temporary
+    /// short, may have left: `blobs/` with algorithm directories of verified blobs and kept downloads, and temporary
     /// files of Ferry's atomic writers (``AtomicFileWriter``). Such a directory is taken as the
     /// layout it was going to be, so the copy can be rerun; anything else in it is someone's data.
     static func holdsOnlyPartialCopy(_ root: String) -> Bool {
@@ -26,7 +26,9 @@ extension OCILayout {
             else { return false }
             for file in files {
                 let isBlob = !file.hasPrefix(".") && file.utf8.allSatisfy(isEncodedCharacter)
-                guard (isBlob || FileSystem.isTemporaryName(file)), FileSystem.kind(of: directory + "/" + file) == .regular else { return false }
+                guard (isBlob || FileSystem.isTemporaryName(file) || isPartialBlobName(file)), FileSystem.kind(of: directory + "/" + file) == .regular else {
+                    return false
+                }
             }
         }
         return true

@@ -8,7 +8,9 @@ import FerryStreams
 /// without that name). `oci-layout` is written before the first blob, blobs land by atomic rename
 /// after verification, and `index.json` is replaced atomically and last, in ``commit()``, so
 /// readers see the old layout or the new one, and a copy cut short at any point can be rerun.
-/// Temporary files that killed runs left are removed when a destination is opened; several
+/// Temporary files that killed runs left are removed when a destination is opened, except the
+/// downloads of large blobs, which are kept under names of their own for the next copy to
+/// continue (``OCILayout/smallestKeptDownload``) and removed when a copy commits; several
 /// destinations may write one layout at once (processes or tasks): each commit merges its
 /// entries into the `index.json` it reads under a lock.
 public final class OCILayoutDestination: ImageDestination {
@@ -76,6 +78,13 @@ public final class OCILayoutDestination: ImageDestination {
     public func putBlob(_ blob: sending VerifyingStream) async throws -> (digest: Digest, size: Int64) {
         try prepareLayout()
         try await writers.announce()
+        if let expected = blob.expectedDescriptor, expected.size >= OCILayout.smallestKeptDownload, expected.digest.knownAlgorithm != nil {
+            try FileSystem.createDirectory(root + "/blobs/" + expected.digest.algorithm)
+            if let partial = try PartialFile.claim(path: root + "/" + OCILayout.partialBlobPath(expected.digest), largest: expected.size, durable: durable) {
+                return try await put(blob, through: partial, expected: expected)
+            }
+            // Another writer is filling it: this one writes a temporary file of its own.
+        }
         let staging = root + "/blobs"
         let writer = try AtomicFileWriter(path: staging + "/.incoming", durable: durable)
         while let chunk = try await blob.next() {
@@ -90,6 +99,37 @@ public final class OCILayoutDestination: ImageDestination {
         if !FileSystem.exists(path) { createdBlobs.withLock { _ = $0.insert(result.digest) } }
         try writer.commit(renamingTo: path)
         return result
+    }
+
+    /// Writes a blob through its kept download (``PartialFile``): what an earlier run left is
+    /// compared as the blob passes, the rest appended. On a digest or size mismatch the file is
+    /// removed; when it held bytes from an earlier run, those may be what was wrong, so the error
+    /// asks for another try (``PartialDownloadDiscarded``), which reads the blob whole.
+    private func put(_ blob: sending VerifyingStream, through partial: PartialFile, expected: Descriptor) async throws -> (digest: Digest, size: Int64) {
+        do {
+            while let chunk = try await blob.next() {
+                try Task.checkCancellation()
+                try partial.take(chunk)
+            }
+        } catch let error as StreamError where error.code == .digestMismatch || error.code == .sizeMismatch {
+            partial.discard()
+            guard partial.keptLength > 0 else { throw error }
+            throw PartialDownloadDiscarded(path: partial.path, keptLength: partial.keptLength, underlying: error)
+        }
+        guard let result = blob.result else {
+            throw StreamError(.io, "\(name): blob stream ended without a digest")
+        }
+        let path = root + "/" + OCILayout.blobPath(result.digest)
+        if !FileSystem.exists(path) { createdBlobs.withLock { _ = $0.insert(result.digest) } }
+        try partial.commit(renamingTo: path)
+        return result
+    }
+
+    public func keptPrefix(of descriptor: Descriptor) -> KeptBlobPrefix? {
+        guard descriptor.size >= OCILayout.smallestKeptDownload, descriptor.digest.knownAlgorithm != nil else { return nil }
+        let path = root + "/" + OCILayout.partialBlobPath(descriptor.digest)
+        guard FileSystem.kind(of: path) == .regular, let length = FileSystem.size(of: path), length > 0, length < descriptor.size else { return nil }
+        return KeptBlobPrefix(path: path, length: length)
     }
 
     /// Removes a blob this copy landed but does not need — unless another writer of the layout
@@ -134,6 +174,8 @@ public final class OCILayoutDestination: ImageDestination {
         }
         // What this copy relies on is named by index.json now, which discards respect.
         writers.leave()
+        // Downloads kept by copies cut short that no copy continued: this one finished.
+        OCILayout.removeUnheldPartialBlobs(root)
     }
 
     /// Creates `blobs/` and `oci-layout` before anything else lands, so that a copy cut short is

@@ -31,7 +31,7 @@ public struct RegistrySource: ImageSource {
     public var name: String { "docker://\(reference)" }
 
     /// Remote, listing its own referrers.
-    public var capabilities: SourceCapabilities { SourceCapabilities(isRemote: true, referrerListing: self) }
+    public var capabilities: SourceCapabilities { SourceCapabilities(isRemote: true, referrerListing: self, rangedBlobs: self) }
 
     /// The manifest the reference names: its digest, else its tag (`latest` when none).
     var manifestReference: ManifestReference {
@@ -68,6 +68,12 @@ public struct RegistrySource: ImageSource {
         return MemoryByteStream(kept.bytes)
     }
 
+    /// The blob from byte `offset` on (`Range: bytes=OFFSET-`; a registry that ignores `Range`
+    /// is read from the start and the first bytes dropped).
+    public func blob(_ descriptor: Descriptor, from offset: Int64) async throws -> sending any ByteStream {
+        try await client.blob(reference.repository, descriptor.digest, from: offset)
+    }
+
     /// A manifest or index, from the cache when this run read it already.
     private func manifest(_ wanted: ManifestReference) async throws -> RawDocument {
         guard let cache else { return try await client.manifest(reference.repository, wanted) }
@@ -83,6 +89,8 @@ public struct RegistrySource: ImageSource {
         return document
     }
 }
+
+extension RegistrySource: RangedBlobReading {}
 
 extension RegistrySource: ReferrerListing {
     /// The referrers the registry lists: its referrers API, or the referrers tag schema's index

@@ -1,0 +1,29 @@
+import FerrySpec
+import FerryStreams
+import FerryTransports
+
+/// Opening a blob for a copy so that a download an earlier run was cut short in is continued,
+/// not started again: when the destination kept part of the blob (``ImageDestination/keptPrefix(of:)``)
+/// and the source can start a blob at any byte (``SourceCapabilities/rangedBlobs``, a registry),
+/// the kept bytes are read from disk and only the rest from the source. Every byte, kept or new,
+/// passes the caller's digest check, and the destination compares the kept bytes with what it
+/// holds instead of writing them again.
+enum KeptDownload {
+    /// The blob's bytes for a copy from `source` into `destination`, through `limiter` (which
+    /// paces only what comes from the source).
+    static func open(
+        _ descriptor: Descriptor, from source: any ImageSource, into destination: any ImageDestination, limiter: RateLimiter?
+    ) async throws -> sending any ByteStream {
+        if let ranged = source.capabilities.rangedBlobs, let kept = destination.keptPrefix(of: descriptor) {
+            let prefix = try FileByteStream(path: kept.path, length: kept.length)
+            return ConcatenatedStream(prefix) {
+                let rest = try await ranged.blob(descriptor, from: kept.length)
+                guard let limiter else { return rest }
+                return RateLimitedStream(rest, limiter: limiter)
+            }
+        }
+        let whole = try await source.blob(descriptor)
+        guard let limiter else { return whole }
+        return RateLimitedStream(whole, limiter: limiter)
+    }
+}
