@@ -26,11 +26,10 @@ struct Ferry: AsyncParsableCommand {
             PATH - is standard input for docker-archive: sources and standard
             output for docker-archive: and oci-archive: destinations.
 
-            Exit codes: 0 success, 1 invalid input or verification failure (no such image, a blob
-            missing, a digest mismatch, …), 2 usage, 3 the source could not be read or reached,
-            4 the destination could not be written; 130 / 143 stopped by SIGINT / SIGTERM (a rerun
-            continues). --json output:
-            docs/json-output.md.
+            Exit codes: 0 success, 1 invalid input or verification failure (no such image, a \
+            blob missing, a digest mismatch, …), 2 usage, 3 the source could not be read or \
+            reached, 4 the destination could not be written; 130 / 143 stopped by SIGINT / \
+            SIGTERM (a rerun continues). --json output: docs/json-output.md.
             """,
         version: "0.1.0",
         subcommands: [

@@ -21,11 +21,14 @@ struct CopyCommand: AsyncParsableCommand {
               ferry copy --format oci dir:./old-v2s1 oci:./layout:1.0
               ferry copy --format v2s1 oci:./layout:1.0 dir:./as-schema1
               ferry copy oci:./app:1.0 docker://localhost:5000/app:1.0
-              ferry copy --upload-chunk-size 16MiB oci:./app:1.0 docker://reg.example/app:1.0
+              ferry copy --upload-chunk-size 16MiB oci:./app:1.0 \\
+                docker://reg.example/app:1.0
               ferry copy docker://localhost:5000/app:1.0 docker://localhost:5000/b:1.0
-              ferry copy --src-creds me:secret docker://registry.example/app:1.0 oci:./app:1.0
+              ferry copy --src-creds me:secret docker://registry.example/app:1.0 \\
+                oci:./app:1.0
               ferry copy --referrers docker://registry.example/app:1.0 oci:./app:1.0
-              ferry copy --json --digestfile app.digest oci:./app:1.0 docker://reg.example/app:1.0
+              ferry copy --json --digestfile app.digest oci:./app:1.0 \\
+                docker://reg.example/app:1.0
               ferry copy oci:./app:1.0 docker-archive:- | docker load
 
             Without --format, documents keep their type where the destination takes it; a \

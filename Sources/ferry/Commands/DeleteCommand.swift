@@ -14,6 +14,7 @@ struct DeleteCommand: AsyncParsableCommand {
             A tag is resolved to its digest first, and the manifest deleted by digest: every tag \
             pointing at it goes with it (distribution deletes manifests only by digest). Those other \
             tags are named; on a terminal, deleting a tag that others share needs --yes.
+
             Examples:
               ferry delete docker://localhost:5000/app@sha256:…
               ferry delete docker://localhost:5000/app:old

@@ -14,11 +14,13 @@ struct InspectCommand: AsyncParsableCommand {
         discussion: """
             A layout or archive holding several images, named without a reference, is listed instead: \
             each image's digest and names, and how to name it (--json: schema in docs/json-output.md).
+
             Examples:
               ferry inspect oci:./layout:1.0
               ferry inspect oci:./mirror
               ferry inspect --json docker-archive:images.tar
               ferry inspect --blob sha256:3f4e… docker://localhost:5000/app > layer.tar.gz
+
             --raw, --config and --blob write exact bytes to standard output, as crane manifest, \
             config and blob do; --blob is verified while it streams: on a mismatch the bytes already \
             written are followed by an error on standard error and exit 1.

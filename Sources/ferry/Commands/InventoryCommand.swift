@@ -13,23 +13,25 @@ struct InventoryCommand: AsyncParsableCommand {
         abstract: "Write what registries, layouts and bundles hold (images, blobs) as a small JSON file for `sync --have`.",
         discussion: """
             Places:
-              docker://HOST              every repository the registry's catalog lists, every tag
-              docker://HOST/PATH         the repositories at or under PATH (PATH itself when the
-                                         registry has no catalog), every tag
+              docker://HOST              every repository the registry's catalog lists,
+                                         every tag
+              docker://HOST/PATH         the repositories at or under PATH (PATH itself
+                                         when the registry has no catalog), every tag
               docker://HOST/REPO:TAG     one image (or @DIGEST)
               --images SET docker://HOST[/PREFIX]
                                          the repositories the image set names, where
                                          `ferry sync` puts them under PREFIX
               oci:DIR, oci-archive:FILE, docker-archive:FILE
-                                         every image it holds (a delta bundle: the blobs it relies
-                                         on too)
+                                         every image it holds (a delta bundle: the
+                                         blobs it relies on too)
 
             Layers are listed from the manifests, never downloaded. The inventory holds no \
             credentials; its format is in docs/inventory.md.
 
             The air-gap cycle:
               far side:  ferry inventory docker://site.local/mirror -o site.json
-              near side: ferry sync --images set.yaml --have site.json oci-archive:update.tar
+              near side: ferry sync --images set.yaml --have site.json \\
+                           oci-archive:update.tar
               far side:  ferry sync oci-archive:update.tar docker://site.local/mirror
             """)
 

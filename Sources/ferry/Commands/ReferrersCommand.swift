@@ -10,9 +10,9 @@ struct ReferrersCommand: AsyncParsableCommand {
         abstract: "List the referrers of an image: signatures, SBOMs, attestations whose subject it is.",
         usage: "ferry referrers [<options>] <source>",
         discussion: """
-            A registry is asked through its referrers API, or, when it has none, through the
-            referrers tag schema (the index tagged sha256-<hex>). An OCI layout's referrers are the
-            manifests in its index.json whose subject is the image.
+            A registry is asked through its referrers API, or, when it has none, through the \
+            referrers tag schema (the index tagged sha256-<hex>). An OCI layout's referrers are \
+            the manifests in its index.json whose subject is the image.
 
             Examples:
               ferry referrers docker://localhost:5000/app:1.0

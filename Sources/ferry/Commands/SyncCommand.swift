@@ -17,10 +17,12 @@ struct SyncCommand: AsyncParsableCommand {
             one per line), from --image REF, or from SRC: every image a layout, bundle or archive holds.
 
             Destinations:
-              docker://HOST[/PREFIX]  each image keeps its repository path under PREFIX (--scoped: with
-                                      the source registry's host first), its tag or digest
-              oci:DIR                 one layout for the whole set, each image named by its full
-                                      reference (org.opencontainers.image.ref.name)
+              docker://HOST[/PREFIX]  each image keeps its repository path under PREFIX
+                                      (--scoped: with the source registry's host
+                                      first), its tag or digest
+              oci:DIR                 one layout for the whole set, each image named
+                                      by its full reference
+                                      (org.opencontainers.image.ref.name)
               oci-archive:FILE        that layout in one tar: a bundle skopeo and oras read
 
             Each unique blob is read once, whatever number of images or destinations need it, and \
@@ -34,10 +36,12 @@ struct SyncCommand: AsyncParsableCommand {
 
             Examples:
               ferry sync --images images.yaml oci-archive:/media/usb/site.tar
-              ferry sync oci-archive:/media/usb/site.tar docker://registry.site.local/mirror
+              ferry sync oci-archive:/media/usb/site.tar \\
+                docker://registry.site.local/mirror
               ferry sync --image docker.io/library/busybox:1.36 --dest oci:/srv/mirror
               ferry sync --images images.yaml docker://eu.example docker://us.example
-              ferry sync --dry-run --json --images images.yaml docker://localhost:5000/mirror
+              ferry sync --dry-run --json --images images.yaml \\
+                docker://localhost:5000/mirror
             """)
 
     @Option(help: ArgumentHelp("An image-set file: skopeo sync YAML (with Ferry's additions) or a list of references.", valueName: "file"))

@@ -12,7 +12,8 @@ struct TagsCommand: AsyncParsableCommand {
         discussion: """
             Examples:
               ferry tags docker://localhost:5000/app
-              ferry tags --page-size 100 --creds me:secret docker://registry.example/team/app
+              ferry tags --page-size 100 --creds me:secret \\
+                docker://registry.example/team/app
               ferry tags oci:./mirror
               ferry tags --json docker-archive:images.tar
             """)

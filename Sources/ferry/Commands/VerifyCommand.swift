@@ -12,11 +12,11 @@ struct VerifyCommand: AsyncParsableCommand {
         abstract: "Check images offline: every blob, document, config, layer and the layout itself.",
         usage: "ferry verify [<options>] <source> ...",
         discussion: """
-            Without a REF the whole layout is verified (and unreferenced blobs are reported);
+            Without a REF the whole layout is verified (and unreferenced blobs are reported); \
             with one, that image only. Problems are collected, not stopped at.
 
-            Exit status: 0 valid (warnings allowed), 1 invalid, 2 usage, 3 a source could not be read.
-            The --json schema is described in docs/verify-report.md.
+            Exit status: 0 valid (warnings allowed), 1 invalid, 2 usage, 3 a source could not be \
+            read. The --json schema is described in docs/verify-report.md.
 
             Examples:
               ferry verify oci:./app
