@@ -166,6 +166,39 @@ struct SyncRegistryTests {
         }
     }
 
+    /// Two prefixes of one registry in one sync (two destinations on one host, behind the
+    /// recording proxy): each blob's bytes are uploaded once, and the other prefix's repository
+    /// mounts it.
+    @Test func twoPrefixesOfOneRegistryUploadEachBlobOnce() async throws {
+        try await withTemporaryDirectory { dir in
+            let (a, b, digests) = try await seed(dir, seed: 1405)
+            try yaml(a, b).write(toFile: dir + "/set.yaml", atomically: true, encoding: .utf8)
+            try await withFaultProxy(upstream: registry, faults: []) { proxy in
+                let first = SharedFixtures.uniqueRepository("sync-p1")
+                let second = SharedFixtures.uniqueRepository("sync-p2")
+                let (images, totals) = try await sync(["--images", dir + "/set.yaml", "docker://\(proxy.host)/\(first)", "docker://\(proxy.host)/\(second)"])
+                #expect(images.count == 10 && images.allSatisfy { $0["status"] as? String == "copied" }, "\(images)")
+                // Uploads that completed, by digest: each blob's bytes went up once.
+                var uploads: [String: Int] = [:]
+                for line in proxy.log() where line.hasPrefix("PUT ") && line.contains("/blobs/uploads/") {
+                    guard let digest = line.range(of: "digest=").map({ line[$0.upperBound...].prefix { $0 != " " && $0 != "&" } }) else { continue }
+                    uploads[String(digest).removingPercentEncoding ?? String(digest), default: 0] += 1
+                }
+                // (The totals count each destination's unique blobs.)
+                #expect(uploads.count * 2 == totals["uniqueBlobs"] as? Int, "\(uploads) \(totals)")
+                let twice = uploads.filter { $0.value > 1 }
+                #expect(twice.isEmpty, "blobs uploaded more than once: \(twice)")
+                #expect(proxy.log().contains { $0.hasPrefix("POST ") && $0.contains("mount=") && $0.contains("status=201") }, "no mount")
+                try await withRegistryClient(registry, options: plainOptions) { client in
+                    for prefix in [first, second] {
+                        let descriptor = try await client.manifestDescriptor("\(prefix)/\(a)", .tag("1.0"))
+                        #expect(descriptor?.digest == digests["\(a):1.0"], "\(prefix)")
+                    }
+                }
+            }
+        }
+    }
+
     /// Three destinations at once — a registry, a layout and a bundle — from a registry behind the
     /// recording proxy: every blob and every manifest is read from the source once, and each
     /// destination ends with every image.

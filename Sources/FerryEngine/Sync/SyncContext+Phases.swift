@@ -162,6 +162,15 @@ extension SyncContext {
                 try tolerate(error)
             }
         }
+        // Of the repositories of one registry that lack the blob, one receives its bytes; the
+        // others mount it from there once it landed (``SyncTarget/mountGroup``).
+        var groups = Set<String>()
+        var mountAfter: [Need] = []
+        lacking = lacking.filter { need in
+            guard let group = ready[need.stage][need.image].target.mountGroup, !groups.insert(group).inserted else { return true }
+            mountAfter.append(need)
+            return false
+        }
         guard let first = lacking.first else { return results }
         let reader = ready[first.stage][first.image]
         let context = "blob \(blob.digest) of \(reader.item.reference) from \(reader.source.name)"
@@ -195,6 +204,14 @@ extension SyncContext {
                     try tolerate(error)
                 }
             case .failure(let error): try tolerate(error)
+            }
+        }
+        for need in mountAfter {
+            do {
+                // A mount (the ledger knows the repository that received it), else an upload.
+                results += try await moveBlob(blob, to: [need], ready: ready, again: again)
+            } catch {
+                try tolerate(error)
             }
         }
         return results

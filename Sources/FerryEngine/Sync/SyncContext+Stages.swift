@@ -38,7 +38,8 @@ extension SyncContext {
                         }
                     }
                     return false
-                })
+                },
+                mountGroup: host)
         }
     }
 

@@ -13,4 +13,8 @@ struct SyncTarget: Sendable {
     /// Mounts a blob from one of these repositories of the destination registry; `nil` where
     /// there are no repositories to mount from.
     var mount: (@Sendable (Descriptor, [String]) async throws -> Bool)? = nil
+    /// The registry whose repositories this destination shares blobs with by mounting (its
+    /// host), or `nil`: of the destinations in one group that lack a blob, one receives its
+    /// bytes and the others mount it from there.
+    var mountGroup: String? = nil
 }
