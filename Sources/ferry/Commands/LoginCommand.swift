@@ -14,6 +14,7 @@ struct LoginCommand: AsyncParsableCommand {
             from the command line). The entry is written to --authfile, else $REGISTRY_AUTH_FILE, \
             else $DOCKER_CONFIG/config.json (default ~/.docker/config.json) as "auths", file mode \
             0600; other keys in the file are kept.
+
             Examples:
               ferry login localhost:5000 -u me
               printf %s "$TOKEN" | ferry login localhost:5000 -u me --password-stdin
