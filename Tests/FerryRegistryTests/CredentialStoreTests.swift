@@ -161,10 +161,12 @@ struct CredentialHelperListStoreTests {
             // Nothing anywhere, and the helper cannot be run: that is the error, naming where it was listed.
             let error = #expect(throws: RegistryError.self) { try store.credentials(for: "r.example") }
             #expect(error?.message == "credential helper docker-credential-missing (named in credential-helpers at r.conf:3) is not on PATH")
-            // login falls through to the auth file, saying what it passed over.
-            let stored = try store.store(Credentials(username: "u", password: "s"), for: "r.example")
-            #expect(stored.source == .authFiles && stored.file == dir + "/docker/config.json")
-            #expect(stored.passedOver.count == 1 && stored.passedOver[0].contains("docker-credential-missing"))
+            // login stores into the first source only: the failure is the error, the file stays untouched.
+            let failed = #expect(throws: RegistryError.self) { try store.store(Credentials(username: "u", password: "s"), for: "r.example") }
+            #expect(failed?.message.contains("docker-credential-missing (named in credential-helpers at r.conf:3)") == true)
+            #expect(!FileManager.default.fileExists(atPath: dir + "/docker/config.json"))
+            // With an entry in the file, lookup passes over the helper it cannot run.
+            try CredentialStore(environment: environment).store(Credentials(username: "u", password: "s"), for: "r.example")
             #expect(try store.credentials(for: "r.example")?.username == "u")
             // logout erases the file's entry and still reports the helper it could not run.
             let erased = #expect(throws: RegistryError.self) { try store.erase(for: "r.example") }

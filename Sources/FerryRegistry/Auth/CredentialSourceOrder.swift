@@ -18,8 +18,8 @@ public enum CredentialSource: Sendable, Hashable, CustomStringConvertible {
 
 /// How a list of credential sources is used, as containers/image uses registries.conf's
 /// `credential-helpers` (pkg/docker/config): every command looks credentials up in each source in
-/// order and the first that has some wins; `login` stores into the first source that takes them;
-/// `logout` erases from every source.
+/// order and the first that has some wins; `login` stores into the first source; `logout` erases
+/// from every source.
 public enum CredentialSourceOrder {
     /// The sources `list` names, or the auth files alone when there is no list or it is empty
     /// (containers/image's default, and Ferry's behaviour without registries.conf).
@@ -46,25 +46,17 @@ public enum CredentialSourceOrder {
         return nil
     }
 
-    /// Stores into the first source that takes the credentials (the first listed, unless it
-    /// fails: then the next is tried, as containers/image does).
-    /// - Returns: the source that took them, and the failures of those before it (for a warning).
-    /// - Throws: ``RegistryError`` joining every failure when no source took them.
-    public static func store<Source>(
-        _ sources: [Source], _ put: (Source) throws(RegistryError) -> Void
-    ) throws(RegistryError) -> (
-        stored: Source, passedOver: [RegistryError]
-    ) {
-        var failures: [RegistryError] = []
-        for source in sources {
-            do {
-                try put(source)
-                return (source, failures)
-            } catch {
-                failures.append(error)
-            }
-        }
-        throw joined(failures.isEmpty ? [RegistryError(.credentials, "there is nowhere to store credentials")] : failures)
+    /// Stores into the first source listed. A failure there is the error: Ferry does not fall
+    /// through to a later source (which could be a plain-text auth file the user listed as a
+    /// fallback for reading). containers/image's `SetCredentials` would try the next one, but
+    /// podman 4.3.1 refuses such a login anyway, since its lookup of existing credentials fails
+    /// first on the same broken helper.
+    /// - Returns: the source that took the credentials.
+    /// - Throws: ``RegistryError`` from the first source, or when there is none.
+    public static func store<Source>(_ sources: [Source], _ put: (Source) throws(RegistryError) -> Void) throws(RegistryError) -> Source {
+        guard let first = sources.first else { throw RegistryError(.credentials, "there is nowhere to store credentials") }
+        try put(first)
+        return first
     }
 
     /// Erases from every source, whatever the others did.

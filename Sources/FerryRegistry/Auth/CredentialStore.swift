@@ -39,8 +39,6 @@ public struct CredentialStore: Sendable {
         public var source: CredentialSource
         /// The file written (``writablePath``) for the auth files, else `nil`.
         public var file: String?
-        /// Sources listed before it that failed to store them (their errors), for a warning.
-        public var passedOver: [String]
         /// The file, or the helper's program name.
         public var place: String { file ?? source.description }
     }
@@ -85,18 +83,18 @@ public struct CredentialStore: Sendable {
         }
     }
 
-    /// Stores `credentials` for `registry` in the first source that takes them: the auth file
-    /// (``writablePath``) or a helper's `store`.
-    /// - Throws: ``RegistryError`` (`credentials`) when no source took them.
+    /// Stores `credentials` for `registry` in the first source: the auth file (``writablePath``)
+    /// or a helper's `store`.
+    /// - Throws: ``RegistryError`` (`credentials`) when that source fails.
     @discardableResult
     public func store(_ credentials: Credentials, for registry: String) throws(RegistryError) -> Stored {
-        let (source, passedOver) = try CredentialSourceOrder.store(sources) { (source: CredentialSource) throws(RegistryError) in
+        let source = try CredentialSourceOrder.store(sources) { (source: CredentialSource) throws(RegistryError) in
             switch source {
             case .authFiles: try storeInAuthFile(credentials, for: registry)
             case .helper(let name): try helper(name).store(credentials, for: Self.helperKey(registry))
             }
         }
-        return Stored(source: source, file: source == .authFiles ? writablePath : nil, passedOver: passedOver.map(\.message))
+        return Stored(source: source, file: source == .authFiles ? writablePath : nil)
     }
 
     /// Erases `registry`'s credentials from every source: the `auths` entries of

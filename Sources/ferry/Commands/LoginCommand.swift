@@ -18,8 +18,8 @@ struct LoginCommand: AsyncParsableCommand {
             makes the check skip TLS verification (insecure = true, plain HTTP allowed) or \
             refuses the login (blocked = true); its location is not applied, and the \
             credentials are stored under HOST. When registries.conf sets credential-helpers, \
-            they go to the first listed that takes them (containers-auth.json: the file above; \
-            NAME: docker-credential-NAME store).
+            they go to the first listed (containers-auth.json: the file above; NAME: \
+            docker-credential-NAME store).
             Examples:
               ferry login localhost:5000 -u me
               printf %s "$TOKEN" | ferry login localhost:5000 -u me --password-stdin
@@ -69,10 +69,6 @@ struct LoginCommand: AsyncParsableCommand {
             }
             let store = credentialStore(authfile, helpers: options.registriesConfiguration.credentialHelpers)
             let stored = try store.store(credentials, for: host)
-            for failure in stored.passedOver {
-                let warning = "ferry login: warning: \(failure); stored in \(stored.place) instead\n"
-                FileHandle.standardError.write(Data(TerminalText.escaped(warning, keepingLines: true).utf8))
-            }
             if json {
                 print(
                     try prettyJSON(
