@@ -91,6 +91,39 @@ struct LoginRegistriesConfCLITests {
         }
     }
 
+    /// podman as the judge of the helper protocol, both ways, through the same registries.conf
+    /// and helper program: what `podman login` stores, ferry's copy and tags use; what
+    /// `ferry login` stores, `podman login --get-login` reads back.
+    @Test(.enabled(if: SharedFixtures.testAuthRegistry != nil && ExternalTool.find("podman") != nil, "no auth registry or podman"))
+    func podmanAndFerryShareTheHelper() async throws {
+        let auth = try #require(SharedFixtures.testAuthRegistry)
+        try await withTemporaryDirectory { dir in
+            _ = try await buildLayout(dir + "/src", seed: 1608)
+            let repository = SharedFixtures.uniqueRepository("podmanhelper")
+            let helper = try FakeCredentialHelper(name: "test", in: dir + "/helper")
+            let conf = "credential-helpers = [\"test\"]\n\n[[registry]]\nlocation = \"\(auth.host)\"\ninsecure = true\n"
+            var env = try environment(dir, conf: conf, path: helper.path(before: ProcessInfo.processInfo.environment["PATH"]))
+            env["XDG_RUNTIME_DIR"] = dir + "/run"
+            try FileManager.default.createDirectory(atPath: dir + "/run", withIntermediateDirectories: true)
+
+            let podman = try await ExternalTool.run(
+                "podman", ["login", "-u", auth.username, "--password-stdin", auth.host], stdin: Array((auth.password + "\n").utf8), environment: env)
+            try #require(podman.succeeded, "\(podman.stdout)\(podman.stderr)")
+            #expect(helper.entry(for: auth.host)?.username == auth.username, "podman stored into the helper: \(helper.calls())")
+            let pushed = try await ExternalTool.run(ferry, ["copy", "-q", "oci:\(dir)/src:v1", "docker://\(auth.host)/\(repository):v1"], environment: env)
+            #expect(pushed.exitCode == 0, "ferry used what podman stored: \(pushed.stderr)")
+            let tags = try await ExternalTool.run(ferry, ["tags", "docker://\(auth.host)/\(repository)"], environment: env)
+            #expect(tags.stdout == "v1\n", "\(tags.stderr)")
+
+            let erased = try await ExternalTool.run(ferry, ["logout", auth.host], environment: env)
+            #expect(erased.exitCode == 0 && helper.entry(for: auth.host) == nil, "\(erased.stderr)")
+            let loggedIn = try await login(auth.host, auth.username, auth.password, env)
+            #expect(loggedIn.exitCode == 0, "\(loggedIn.stderr)")
+            let get = try await ExternalTool.run("podman", ["login", "--get-login", auth.host], environment: env)
+            #expect(get.exitCode == 0 && get.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == auth.username, "\(get.stdout)\(get.stderr)")
+        }
+    }
+
     /// `insecure = true` for the host lets login's check reach a registry that speaks plain HTTP,
     /// without `--tls-verify=false`. 2130706433 is 127.0.0.1 written as one number: the
     /// resolver reaches the loopback registry, but Ferry does not take the name for a loopback
