@@ -102,6 +102,11 @@ public struct RegistriesConfiguration: Sendable, Hashable {
     /// allowed), but its `location` is not applied: the check goes to `host`, and the
     /// credentials are stored under `host` as typed. A later pull or push of a name rewritten to
     /// another location looks credentials up for that location's host, as containers/image does.
+    /// Checked against podman 4.3.1: with `prefix = "alias.test"`, `location = "127.0.0.1:PORT"`,
+    /// `podman login alias.test` pings `alias.test` itself; `insecure = true` for a plain-HTTP
+    /// registry under a name that is not loopback lets it log in (without it: "server gave HTTP
+    /// response to HTTPS client") and stores the entry under that name; `blocked = true` refuses
+    /// with "registry … is blocked in FILE".
     /// - Returns: whether the matching entry is `insecure`, and its `file:line` (`nil` when no
     ///   entry matches).
     /// - Throws: ``RegistryError`` (`connection`) when the entry is `blocked`, naming file and line.
