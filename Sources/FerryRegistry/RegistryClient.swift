@@ -95,15 +95,17 @@ public func withRegistryClient<T>(
 
 /// The credentials for `registry`, first found wins: ``RegistryOptions/credentials`` (`--creds`);
 /// then, when ``RegistryOptions/useCredentialFiles`` is on, the auth files and their credential
-/// helpers (``CredentialStore``), then for Amazon ECR hosts a token exchanged from the AWS
-/// credentials (``ECRAuthenticator``, cached process-wide). `nil` means anonymous.
+/// helpers, or the sources registries.conf's `credential-helpers` lists (``CredentialStore``),
+/// then for Amazon ECR hosts a token exchanged from the AWS credentials (``ECRAuthenticator``,
+/// cached process-wide). `nil` means anonymous.
 func resolveCredentials(for registry: String, options: RegistryOptions, http: HTTPClients) async throws -> Credentials? {
     if let explicit = options.credentials { return explicit }
     guard options.useCredentialFiles else { return nil }
     let environment = options.environment ?? ProcessInfo.processInfo.environment
+    let store = CredentialStore(environment: environment, helpers: options.registriesConfiguration.credentialHelpers)
     // Off the concurrency pool: a credential helper is a child process that may take its time
     // (a keyring prompt), and a pool thread blocked on it is one fewer for every other task.
-    if let stored = try await offThePool({ try CredentialStore(environment: environment).credentials(for: registry) }) { return stored }
+    if let stored = try await offThePool({ try store.credentials(for: registry) }) { return stored }
     guard let ecr = ECRRegistry(host: registry) else { return nil }
     let api = http.client(for: ECRAPIClient.endpointOverride(environment) ?? ecr.apiEndpoint)
     return try await ECRAuthenticator.shared.credentials(for: registry, environment: environment, http: api)

@@ -65,9 +65,9 @@ import Testing
             #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
             let text = try String(contentsOfFile: dir + "/cfg/config.json", encoding: .utf8)
             #expect(text.contains("HttpHeaders"))
-            #expect(try store.erase(for: "127.0.0.1:5000"))
+            #expect(try store.erase(for: "127.0.0.1:5000") == [dir + "/cfg/config.json"])
             #expect(try store.credentials(for: "127.0.0.1:5000") == nil)
-            #expect(try !store.erase(for: "127.0.0.1:5000"))
+            #expect(try store.erase(for: "127.0.0.1:5000").isEmpty)
         }
     }
 
@@ -118,6 +118,60 @@ func withTemporaryDirectorySync(_ body: (String) throws -> Void) throws {
             #expect(try store.credentials(for: "docker.io")?.username == "u-https://index.docker.io/v1/")
             try Data(#"{"credsStore":"missing"}"#.utf8).write(to: URL(fileURLWithPath: dir + "/config.json"))
             #expect(throws: RegistryError.self) { try store.credentials(for: "r.example") }
+        }
+    }
+}
+
+/// A store with registries.conf's `credential-helpers`: real helper processes (a shell script
+/// keeping files) and a real auth file, tried in the listed order.
+@Suite(.enabled(if: ExternalTool.find("python3") != nil, "python3 missing"))
+struct CredentialHelperListStoreTests {
+    @Test func helpersAreAskedStoredIntoAndErasedInTheListedOrder() throws {
+        try withTemporaryDirectorySync { dir in
+            let helper = try FakeCredentialHelper(name: "test", in: dir + "/helper")
+            let entry = Data("file:f".utf8).base64EncodedString()
+            try FileManager.default.createDirectory(atPath: dir + "/docker", withIntermediateDirectories: true)
+            try Data(#"{"auths":{"r.example":{"auth":"\#(entry)"}}}"#.utf8).write(to: URL(fileURLWithPath: dir + "/docker/config.json"))
+            let environment = ["DOCKER_CONFIG": dir + "/docker", "HOME": dir, "PATH": helper.path(before: "/usr/bin:/bin")]
+            let list = CredentialHelperList(sources: [.helper("test"), .authFiles], origin: "r.conf:3")
+            let store = CredentialStore(environment: environment, helpers: list)
+            // The helper has nothing: the auth file answers.
+            #expect(try store.credentials(for: "r.example")?.username == "file")
+            // login stores into the first source, and leaves the file alone.
+            let stored = try store.store(Credentials(username: "u", password: "s"), for: "r.example")
+            #expect(stored.source == .helper("test") && stored.file == nil && stored.place == "docker-credential-test")
+            #expect(helper.entry(for: "r.example")?.username == "u" && helper.entry(for: "r.example")?.secret == "s")
+            #expect(try CredentialStore(environment: environment).credentials(for: "r.example")?.username == "file")
+            // Now the helper answers first.
+            #expect(try store.credentials(for: "r.example") == Credentials(username: "u", password: "s"))
+            // Docker Hub is asked for as docker.io.
+            _ = try store.credentials(for: "registry-1.docker.io")
+            #expect(helper.calls().last == "get docker.io")
+            // logout erases from every source.
+            #expect(try store.erase(for: "r.example") == ["docker-credential-test", dir + "/docker/config.json"])
+            #expect(try store.credentials(for: "r.example") == nil)
+            #expect(helper.calls().contains("erase r.example"))
+        }
+    }
+
+    @Test func aMissingHelperIsPassedOverButNamedWhenNothingElseAnswers() throws {
+        try withTemporaryDirectorySync { dir in
+            let environment = ["DOCKER_CONFIG": dir + "/docker", "HOME": dir, "PATH": "/usr/bin:/bin"]
+            let store = CredentialStore(environment: environment, helpers: CredentialHelperList(sources: [.helper("missing"), .authFiles], origin: "r.conf:3"))
+            // Nothing anywhere, and the helper cannot be run: that is the error, naming where it was listed.
+            let error = #expect(throws: RegistryError.self) { try store.credentials(for: "r.example") }
+            #expect(error?.message == "credential helper docker-credential-missing (named in credential-helpers at r.conf:3) is not on PATH")
+            // login stores into the first source only: the failure is the error, the file stays untouched.
+            let failed = #expect(throws: RegistryError.self) { try store.store(Credentials(username: "u", password: "s"), for: "r.example") }
+            #expect(failed?.message.contains("docker-credential-missing (named in credential-helpers at r.conf:3)") == true)
+            #expect(!FileManager.default.fileExists(atPath: dir + "/docker/config.json"))
+            // With an entry in the file, lookup passes over the helper it cannot run.
+            try CredentialStore(environment: environment).store(Credentials(username: "u", password: "s"), for: "r.example")
+            #expect(try store.credentials(for: "r.example")?.username == "u")
+            // logout erases the file's entry and still reports the helper it could not run.
+            let erased = #expect(throws: RegistryError.self) { try store.erase(for: "r.example") }
+            #expect(erased?.message.contains("(removed from \(dir)/docker/config.json)") == true, "\(erased?.message ?? "")")
+            #expect(try CredentialStore(environment: environment).credentials(for: "r.example") == nil)
         }
     }
 }

@@ -117,6 +117,17 @@ import Testing
         ("[aliases]\n\"x\" = \"y\"\n", "f:2: the alias \"x\" must name a registry and repository without tag or digest"),
         ("[aliases]\n\"x\" = \"b.example/x:1\"\n", "f:2: the alias \"x\" must name a registry and repository without tag or digest"),
         ("[aliases]\n\"x\" = true\n", "f:2: the alias \"x\" must be a string"),
+        // credential-helpers (CredentialSourceOrderTests has the order rules).
+        ("credential-helpers = \"pass\"\n", "f:1: credential-helpers must be an array of strings (found: string)"),
+        ("credential-helpers = [\"pass\", 1]\n", "f:1: credential-helpers must be an array of strings (found: an element that is integer)"),
+        ("\ncredential-helpers = [\n  \"pass\",\n  \"a/b\",\n]\n", "f:2: credential-helpers lists \"a/b\", which is not a credential helper"),
+        ("credential-helpers = [\"\"]\n", "f:1: credential-helpers lists \"\", which is not a credential helper"),
+        ("credential-helpers = [\"my helper\"]\n", "f:1: credential-helpers lists \"my helper\", which is not a credential helper"),
+        ("credential-helpers = [\"-x\"]\n", "f:1: credential-helpers lists \"-x\", which is not a credential helper"),
+        (
+            "credential-helpers = [\"docker-credential-pass\"]\n",
+            "f:1: credential-helpers lists the program \"docker-credential-pass\"; write its NAME alone: \"pass\""
+        ),
     ]
 
     @Test(arguments: errors)

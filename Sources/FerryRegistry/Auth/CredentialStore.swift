@@ -12,13 +12,35 @@ import FerryStreams
 /// When a file names a credential helper for the registry (`credHelpers[host]`, else
 /// `credsStore`), that helper is asked (``CredentialHelper``) and is authoritative: if it has
 /// nothing, the registry is used anonymously.
+///
+/// registries.conf's `credential-helpers` (``helpers``) puts those files among other places:
+/// each listed source is tried in order (``CredentialSourceOrder``), `containers-auth.json`
+/// meaning the files above and any other `NAME` the helper `docker-credential-NAME`. Without
+/// that list the files alone are used.
 public struct CredentialStore: Sendable {
     /// The environment the file locations come from.
     public var environment: [String: String]
+    /// registries.conf's `credential-helpers`, if a file set it.
+    public var helpers: CredentialHelperList?
 
-    /// A store reading the locations named by `environment` (the process's by default).
-    public init(environment: [String: String]? = nil) {
+    /// A store reading the locations named by `environment` (the process's by default), and
+    /// the `credential-helpers` of registries.conf when given.
+    public init(environment: [String: String]? = nil, helpers: CredentialHelperList? = nil) {
         self.environment = environment ?? ProcessInfo.processInfo.environment
+        self.helpers = helpers
+    }
+
+    /// The sources tried, in order.
+    public var sources: [CredentialSource] { CredentialSourceOrder.sources(helpers) }
+
+    /// Where ``store(_:for:)`` put credentials.
+    public struct Stored: Sendable, Hashable {
+        /// The source that took them.
+        public var source: CredentialSource
+        /// The file written (``writablePath``) for the auth files, else `nil`.
+        public var file: String?
+        /// The file, or the helper's program name.
+        public var place: String { file ?? source.description }
     }
 
     private var home: String { environment["HOME"] ?? NSHomeDirectory() }
@@ -47,10 +69,68 @@ public struct CredentialStore: Sendable {
         return paths
     }
 
-    /// The credentials stored for `registry` (`host[:port]`), or `nil` when no file has any.
+    /// The credentials stored for `registry` (`host[:port]`): those of the first source
+    /// (``sources``) that has some, or `nil` when none has.
     /// - Throws: ``RegistryError`` (`credentials`) naming a file that exists but cannot be read or
-    ///   decoded, or whose entry is not valid base64 `user:pass`.
+    ///   decoded, or whose entry is not valid base64 `user:pass`; or a helper that is missing or
+    ///   fails, when no other source had credentials.
     public func credentials(for registry: String) throws(RegistryError) -> Credentials? {
+        try CredentialSourceOrder.lookup(sources) { (source: CredentialSource) throws(RegistryError) -> Credentials? in
+            switch source {
+            case .authFiles: try authFileCredentials(for: registry)
+            case .helper(let name): try helper(name).credentials(for: Self.helperKey(registry))
+            }
+        }
+    }
+
+    /// Stores `credentials` for `registry` in the first source: the auth file (``writablePath``)
+    /// or a helper's `store`.
+    /// - Throws: ``RegistryError`` (`credentials`) when that source fails.
+    @discardableResult
+    public func store(_ credentials: Credentials, for registry: String) throws(RegistryError) -> Stored {
+        let source = try CredentialSourceOrder.store(sources) { (source: CredentialSource) throws(RegistryError) in
+            switch source {
+            case .authFiles: try storeInAuthFile(credentials, for: registry)
+            case .helper(let name): try helper(name).store(credentials, for: Self.helperKey(registry))
+            }
+        }
+        return Stored(source: source, file: source == .authFiles ? writablePath : nil)
+    }
+
+    /// Erases `registry`'s credentials from every source: the `auths` entries of
+    /// ``writablePath``, and each helper's (`erase`).
+    /// - Returns: where an entry was removed (the file, or the helper's program name).
+    /// - Throws: ``RegistryError`` (`credentials`) when a source failed, after every source was
+    ///   tried (naming what was removed).
+    @discardableResult
+    public func erase(for registry: String) throws(RegistryError) -> [String] {
+        let (removed, failures) = CredentialSourceOrder.erase(sources) { (source: CredentialSource) throws(RegistryError) -> Bool in
+            switch source {
+            case .authFiles: try eraseFromAuthFile(for: registry)
+            case .helper(let name): try helper(name).erase(for: Self.helperKey(registry))
+            }
+        }
+        let places = removed.map { $0 == .authFiles ? writablePath : $0.description }
+        guard failures.isEmpty else {
+            let done = places.isEmpty ? "" : " (removed from \(places.joined(separator: ", ")))"
+            throw RegistryError(.credentials, CredentialSourceOrder.joined(failures).message + done)
+        }
+        return places
+    }
+
+    /// A helper named by registries.conf.
+    private func helper(_ name: String) -> CredentialHelper {
+        CredentialHelper(suffix: name, environment: environment, namedIn: "credential-helpers at \(helpers?.origin ?? "registries.conf")")
+    }
+
+    /// The server a registries.conf helper is asked about: the registry as typed, Docker Hub as
+    /// `docker.io` (containers/image's key; docker's `credsStore` uses the v1 URL instead).
+    static func helperKey(_ registry: String) -> String {
+        keys(for: registry).count > 1 ? "docker.io" : registry
+    }
+
+    /// The credentials the auth files hold for `registry`.
+    private func authFileCredentials(for registry: String) throws(RegistryError) -> Credentials? {
         for path in searchPaths where FileManager.default.fileExists(atPath: path) {
             let root = try Self.object(at: path) ?? [:]
             let helpers = root["credHelpers"] as? [String: String] ?? [:]
@@ -70,7 +150,7 @@ public struct CredentialStore: Sendable {
 
     /// Writes `credentials` for `registry` into ``writablePath`` (creating it), keeping every
     /// other key; the file is replaced atomically and readable by its owner only (0600).
-    public func store(_ credentials: Credentials, for registry: String) throws(RegistryError) {
+    private func storeInAuthFile(_ credentials: Credentials, for registry: String) throws(RegistryError) {
         var root = try Self.object(at: writablePath) ?? [:]
         var auths = root["auths"] as? [String: Any] ?? [:]
         let encoded = Data("\(credentials.username):\(credentials.password)".utf8).base64EncodedString()
@@ -81,8 +161,7 @@ public struct CredentialStore: Sendable {
 
     /// Removes every `auths` entry for `registry` from ``writablePath``.
     /// - Returns: whether an entry was removed.
-    @discardableResult
-    public func erase(for registry: String) throws(RegistryError) -> Bool {
+    private func eraseFromAuthFile(for registry: String) throws(RegistryError) -> Bool {
         guard var root = try Self.object(at: writablePath), var auths = root["auths"] as? [String: Any] else { return false }
         let matching = auths.keys.filter { Self.keys(for: registry).contains($0) || Self.normalizedKey($0) == registry }
         guard !matching.isEmpty else { return false }

@@ -69,6 +69,18 @@ public struct RegistriesConfiguration: Sendable, Hashable {
     public private(set) var registries: [Registry] = []
     /// `unqualified-search-registries`, `short-name-mode` and `[aliases]`.
     public private(set) var shortNames = ShortNameConfiguration()
+    /// The top-level `credential-helpers` list of the last file that set it (a drop-in's
+    /// replaces the main file's, as in containers/image), or `nil` when none did.
+    public private(set) var credentialHelpers: CredentialHelperList?
+
+    /// Where credentials are looked up, stored and erased, in order
+    /// (``CredentialSourceOrder``): the `credential-helpers` list, or the auth files alone when
+    /// no file sets it or it is empty (containers/image's default, and Ferry's behaviour
+    /// without registries.conf).
+    public var credentialSources: [CredentialSource] {
+        guard let credentialHelpers, !credentialHelpers.sources.isEmpty else { return [.authFiles] }
+        return credentialHelpers.sources
+    }
 
     /// An empty configuration: every name is used as it is.
     public init() {}
@@ -76,8 +88,35 @@ public struct RegistriesConfiguration: Sendable, Hashable {
     /// The entry whose prefix matches `reference` longest (a wildcard prefix counts as shorter
     /// than any exact one), if any.
     public func registry(for reference: Reference) -> Registry? {
-        let name = reference.name
-        return registries.filter { $0.matches(name) }.max { rank($0) < rank($1) }
+        registry(forName: reference.name)
+    }
+
+    /// The entry whose prefix matches `name` (`host[:port][/namespace…]`) longest, if any.
+    public func registry(forName name: String) -> Registry? {
+        registries.filter { $0.matches(name) }.max { rank($0) < rank($1) }
+    }
+
+    /// What applies to `ferry login HOST` / the check it makes, as podman and skopeo login do
+    /// (containers/image `docker.CheckAuth`): the entry matching `host` itself is looked up, its
+    /// `blocked` refuses the login and its `insecure` turns TLS verification off (plain HTTP
+    /// allowed), but its `location` is not applied: the check goes to `host`, and the
+    /// credentials are stored under `host` as typed. A later pull or push of a name rewritten to
+    /// another location looks credentials up for that location's host, as containers/image does.
+    /// Checked against podman 4.3.1: with `prefix = "alias.test"`, `location = "127.0.0.1:PORT"`,
+    /// `podman login alias.test` pings `alias.test` itself; `insecure = true` for a plain-HTTP
+    /// registry under a name that is not loopback lets it log in (without it: "server gave HTTP
+    /// response to HTTPS client") and stores the entry under that name; `blocked = true` refuses
+    /// with "registry … is blocked in FILE".
+    /// - Returns: whether the matching entry is `insecure`, and its `file:line` (`nil` when no
+    ///   entry matches).
+    /// - Throws: ``RegistryError`` (`connection`) when the entry is `blocked`, naming file and line.
+    public func loginSettings(forHost host: String) throws(RegistryError) -> (insecure: Bool, origin: String?) {
+        guard let registry = registry(forName: host) else { return (false, nil) }
+        guard !registry.blocked else {
+            throw RegistryError(
+                .connection, "\(host) is blocked by the registries.conf entry at \(registry.origin) (prefix \(registry.prefix), blocked = true)")
+        }
+        return (registry.insecure, registry.origin)
     }
 
     private func rank(_ registry: Registry) -> Int {
@@ -121,7 +160,7 @@ public struct RegistriesConfiguration: Sendable, Hashable {
                 "the registries.conf entry at \(narrower.origin) (prefix \(narrower.prefix)) applies to part of \(name) only; sync to a destination inside or outside it"
             )
         }
-        guard let registry = registries.filter({ $0.matches(name) }).max(by: { rank($0) < rank($1) }) else { return (name, false) }
+        guard let registry = registry(forName: name) else { return (name, false) }
         guard !registry.blocked else {
             throw RegistryError(
                 .connection, "\(name) is blocked by the registries.conf entry at \(registry.origin) (prefix \(registry.prefix), blocked = true)")
@@ -173,6 +212,9 @@ public struct RegistriesConfiguration: Sendable, Hashable {
     public mutating func add(_ text: String, file: String) throws(SpecError) {
         let root = try TOMLSubset.parse(text, file: file)
         try shortNames.add(root, file: file)
+        if root["credential-helpers"] != nil {
+            credentialHelpers = try CredentialHelperList(root, file: file)
+        }
         if let list = root["registry"] {
             guard let entries = list.array else { throw Self.invalid(file, root.line(of: "registry"), "registry must be [[registry]] tables") }
             for entry in entries {

@@ -15,6 +15,13 @@ struct LoginCommand: AsyncParsableCommand {
             else $DOCKER_CONFIG/config.json (default ~/.docker/config.json) as "auths", file mode \
             0600; other keys in the file are kept.
 
+            registries.conf applies as in podman login: the [[registry]] entry matching HOST \
+            makes the check skip TLS verification (insecure = true, plain HTTP allowed) or \
+            refuses the login (blocked = true); its location is not applied, and the \
+            credentials are stored under HOST. When registries.conf sets credential-helpers, \
+            they go to the first listed (containers-auth.json: the file above; NAME: \
+            docker-credential-NAME store).
+
             Examples:
               ferry login localhost:5000 -u me
               printf %s "$TOKEN" | ferry login localhost:5000 -u me --password-stdin
@@ -44,25 +51,32 @@ struct LoginCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let credentials = try readCredentials()
-        let username = credentials.username
         try await runReportingErrors {
             var options = try tls.options(credentials: nil, authFile: nil)
+            // As podman login (containers/image docker.CheckAuth): the entry for HOST itself
+            // decides insecure and blocked, before anything is asked or sent; no location rewrite.
+            let entry = try options.registriesConfiguration.loginSettings(forHost: host)
+            if entry.insecure { options.tlsVerify = false }
+            let credentials = try readCredentials()
+            let username = credentials.username
             options.credentials = credentials
-            if !tls.tlsVerify, !RegistryURL.isLoopback(host: RegistryURL.host("https://" + host)) {
+            if !options.tlsVerify, !RegistryURL.isLoopback(host: RegistryURL.host("https://" + host)) {
+                let cause = entry.insecure && tls.tlsVerify ? "insecure = true (registries.conf entry at \(entry.origin ?? ""))" : "--tls-verify=false"
                 let warning =
-                    "ferry login: warning: --tls-verify=false: the password of \(username) goes to \(host) unencrypted if the registry answers plain HTTP, and to whatever server answers if it speaks HTTPS (its certificate is not checked)\n"
+                    "ferry login: warning: \(cause): the password of \(username) goes to \(host) unencrypted if the registry answers plain HTTP, and to whatever server answers if it speaks HTTPS (its certificate is not checked)\n"
                 FileHandle.standardError.write(Data(TerminalText.escaped(warning, keepingLines: true).utf8))
             }
             try await withRegistryClient(host, options: options) { client in
                 try await client.checkCredentials()
             }
-            let store = credentialStore(authfile)
-            try store.store(credentials, for: host)
+            let store = credentialStore(authfile, helpers: options.registriesConfiguration.credentialHelpers)
+            let stored = try store.store(credentials, for: host)
             if json {
-                print(try prettyJSON(LoginJSON(registry: host, username: username, credentialsFile: store.writablePath)))
+                print(
+                    try prettyJSON(
+                        LoginJSON(registry: host, username: username, credentialsFile: stored.file, credentialHelper: stored.file == nil ? stored.place : nil)))
             } else {
-                print("Login succeeded; credentials for \(host) stored in \(store.writablePath)")
+                print("Login succeeded; credentials for \(host) stored in \(stored.place)")
             }
         }
     }
@@ -89,11 +103,13 @@ struct LoginCommand: AsyncParsableCommand {
     }
 }
 
-/// The credential files of `--authfile FILE` (read first and written), else of the environment.
-func credentialStore(_ authfile: String?) -> CredentialStore {
+/// The credential files of `--authfile FILE` (read first and written), else of the environment,
+/// among the sources registries.conf's `credential-helpers` lists (`helpers`), if any. As in
+/// podman, `--authfile` only says which file `containers-auth.json` means.
+func credentialStore(_ authfile: String?, helpers: CredentialHelperList?) -> CredentialStore {
     var environment = ProcessInfo.processInfo.environment
     if let authfile { environment["REGISTRY_AUTH_FILE"] = authfile }
-    return CredentialStore(environment: environment)
+    return CredentialStore(environment: environment, helpers: helpers)
 }
 
 /// `ferry login --json`: what was stored where (never the password).
@@ -101,14 +117,22 @@ struct LoginJSON: Encodable {
     var schemaVersion = 1
     var registry: String
     var username: String
-    var credentialsFile: String
+    /// The auth file written, when the credentials went to one.
+    var credentialsFile: String?
+    /// The helper program (`docker-credential-NAME`) that stored them, when one did.
+    var credentialHelper: String?
 }
 
 /// `ferry logout HOST`
 struct LogoutCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "logout",
-        abstract: "Remove a registry's credentials from docker's config.json (or --authfile).")
+        abstract: "Remove a registry's credentials from docker's config.json (or --authfile).",
+        discussion: """
+            When registries.conf sets credential-helpers, the credentials are erased from every \
+            listed source: the auth file for containers-auth.json, docker-credential-NAME erase \
+            for NAME.
+            """)
 
     @Argument(help: "The registry: HOST[:PORT].")
     var host: String
@@ -118,12 +142,21 @@ struct LogoutCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runReportingErrors {
-            let store = credentialStore(authfile)
-            if try store.erase(for: host) {
-                print("Removed credentials for \(host) from \(store.writablePath)")
+            // Only credential-helpers applies: logout sends no request, so blocked and insecure
+            // do not matter, and credentials are erased under HOST as login stored them.
+            let configuration = try loadRegistriesConfiguration()
+            let store = credentialStore(authfile, helpers: configuration.credentialHelpers)
+            let removed = try store.erase(for: host)
+            if removed.isEmpty {
+                print("No credentials for \(host) in \(Self.places(store))")
             } else {
-                print("No credentials for \(host) in \(store.writablePath)")
+                print("Removed credentials for \(host) from \(removed.joined(separator: ", "))")
             }
         }
+    }
+
+    /// Where logout looked: the auth file and each helper, in order.
+    private static func places(_ store: CredentialStore) -> String {
+        store.sources.map { $0 == .authFiles ? store.writablePath : $0.description }.joined(separator: ", ")
     }
 }

@@ -87,13 +87,7 @@ func registryOptions(
         environment["REGISTRY_AUTH_FILE"] = authFile
         options.environment = environment
     }
-    if prompting {
-        do {
-            options.registriesConfiguration = try RegistriesConfFiles.load(environment: environment)
-        } catch {
-            throw ValidationError(FailureKind.message(for: error))
-        }
-    }
+    if prompting { options.registriesConfiguration = try loadRegistriesConfiguration(environment: environment) }
     do {
         options.lowSpeed = try LowSpeedLimit(environment: environment)
         options.listLimits = try ListLimits(environment: environment)
@@ -101,6 +95,16 @@ func registryOptions(
         throw ValidationError(error.message)
     }
     return options
+}
+
+/// Containers' registries.conf files as `environment` finds them (``RegistriesConfFiles``).
+/// - Throws: `ValidationError` (exit 2) naming `file:line` for a file Ferry cannot read.
+func loadRegistriesConfiguration(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> RegistriesConfiguration {
+    do {
+        return try RegistriesConfFiles.load(environment: environment)
+    } catch {
+        throw ValidationError(FailureKind.message(for: error))
+    }
 }
 
 /// Parses `USER:PASSWORD`; `USER` alone asks for the password on the terminal when `prompting`
