@@ -16,6 +16,9 @@ enum KeptDownload {
     ) async throws -> sending any ByteStream {
         if let ranged = source.capabilities.rangedBlobs, let kept = destination.keptPrefix(of: descriptor) {
             let prefix = try FileByteStream(path: kept.path, length: kept.length)
+            // All of it arrived before the run ended: nothing to ask for (a range starting at
+            // the blob's end would be refused with 416).
+            if kept.length >= descriptor.size { return prefix }
             return ConcatenatedStream(prefix) {
                 let rest = try await ranged.blob(descriptor, from: kept.length)
                 guard let limiter else { return rest }

@@ -104,6 +104,35 @@ struct KeptDownloadTests {
         }
     }
 
+    /// Kept files planted by hand (no kill): the whole blob (the run ended between the last byte
+    /// and the rename) needs no read at all; half of it, a read of the other half.
+    @Test(arguments: [1.0, 0.5])
+    func plantedKeptDownloadIsUsed(_ fraction: Double) async throws {
+        try await withTemporaryDirectory { dir in
+            let (repository, layer, size) = try await seed(dir, seed: 2105)
+            try await withFaultProxy(upstream: registry, faults: []) { proxy in
+                let layout = dir + "/layout"
+                let first = try await ExternalTool.run(
+                    ferry, ["copy", "-q", "--src-tls-verify=false", "docker://\(proxy.host)/\(repository):small", "oci:\(layout):small"])
+                #expect(first.exitCode == 0, "\(first.stderr)")
+                let bytes = try Data(contentsOf: URL(fileURLWithPath: "\(dir)/src/blobs/sha256/\(layer.encoded)"))
+                let kept = Int(Double(size) * fraction)
+                try bytes.prefix(kept).write(to: URL(fileURLWithPath: "\(layout)/blobs/sha256/.\(layer.encoded).partial"))
+                let rerun = try await ExternalTool.run(
+                    ferry, ["copy", "-q", "--src-tls-verify=false", "docker://\(proxy.host)/\(repository):v1", "oci:\(layout):v1"])
+                #expect(rerun.exitCode == 0, "\(rerun.stderr)")
+                let reads = Self.gets(proxy, layer)
+                if kept == size {
+                    #expect(reads.isEmpty, "\(reads)")
+                } else {
+                    #expect(reads.count == 1 && reads.first?.contains("range=bytes=\(kept)- status=206 bytes=\(size - kept)") == true, "\(reads)")
+                }
+                let verified = try await ExternalTool.run(ferry, ["verify", "--strict", "oci:\(layout)"])
+                #expect(verified.exitCode == 0, "\(verified.stdout)")
+            }
+        }
+    }
+
     @Test func corruptKeptDownloadIsReadAgainWhole() async throws {
         try await withTemporaryDirectory { dir in
             let (repository, layer, size) = try await seed(dir, seed: 2103)

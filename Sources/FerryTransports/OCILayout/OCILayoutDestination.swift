@@ -128,7 +128,7 @@ public final class OCILayoutDestination: ImageDestination {
     public func keptPrefix(of descriptor: Descriptor) -> KeptBlobPrefix? {
         guard descriptor.size >= OCILayout.smallestKeptDownload, descriptor.digest.knownAlgorithm != nil else { return nil }
         let path = root + "/" + OCILayout.partialBlobPath(descriptor.digest)
-        guard FileSystem.kind(of: path) == .regular, let length = FileSystem.size(of: path), length > 0, length < descriptor.size else { return nil }
+        guard FileSystem.kind(of: path) == .regular, let length = FileSystem.size(of: path), length > 0, length <= descriptor.size else { return nil }
         return KeptBlobPrefix(path: path, length: length)
     }
 
