@@ -7,7 +7,8 @@ import Testing
 
 /// Bearer tokens that expire in the middle of a run (the token registry of TestServices; its
 /// token server gives `USER-short-…` users 5-second tokens and `USER-stale-…` users 5-second
-/// tokens that claim to last 300 s, and counts what it issued). Lifetimes of a few seconds leave
+/// tokens that claim to last 300 s, and counts what it issued; 20 seconds under a sanitizer,
+/// ``TokenLifetime``). Lifetimes of a few seconds leave
 /// room for a loaded machine, where one request can take a second or more.
 @Suite(.needs(.tokenRegistry))
 struct TokenExpiryTests {
@@ -35,8 +36,9 @@ struct TokenExpiryTests {
         let started = ContinuousClock.now
         try await withRegistryClient(registry.host, options: options(user: user)) { client in
             var round: UInt8 = 0
-            // At least 14 s and 5 rounds: on a loaded machine one round can take seconds.
-            while ContinuousClock.now - started < .seconds(14) || round < 5 {
+            // About three lifetimes (14 s of 5 s tokens) and at least 5 rounds: on a loaded
+            // machine one round can take seconds.
+            while ContinuousClock.now - started < .milliseconds(2800 * TokenLifetime.short) || round < 5 {
                 round &+= 1
                 let bytes = [UInt8](repeating: round, count: 20_000 + Int(round))
                 // Under load a PATCH can still reach the registry after its token's end: its
@@ -53,7 +55,7 @@ struct TokenExpiryTests {
                 var read: [UInt8] = []
                 while let chunk = try await stream.next() { read += chunk }
                 #expect(read == bytes)
-                try await Task.sleep(for: .milliseconds(700))
+                try await Task.sleep(for: .milliseconds(140 * TokenLifetime.short))
             }
         }
         // Two first tokens (pull+push for uploads, pull for reads); every later one was renewed
@@ -80,7 +82,7 @@ struct TokenExpiryTests {
         try await withRegistryClient(registry.host, options: options(user: user)) { client in
             #expect(try await client.blobSize(repository, seeded) == 6)
             try await client.putManifest(document, repository, .tag("a"))
-            try await Task.sleep(for: .seconds(6))
+            try await Task.sleep(for: .seconds(TokenLifetime.short + 1))
             #expect(try await client.blobSize(repository, seeded) == 6)
             try await client.putManifest(document, repository, .tag("b"))
             #expect(try await client.manifestDescriptor(repository, .tag("b"))?.digest == document.digest)

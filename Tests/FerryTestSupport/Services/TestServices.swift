@@ -170,6 +170,9 @@ public enum TestServices {
             [
                 script, "--port", String(tokenPort), "--key", directory + "/signer.key", "--cert", directory + "/signer.crt",
                 "--service", "ferry-test-registry", "--issuer", "ferry-test-token-server", "--user", user, "--password", password,
+                // Short-lived tokens live 5 s, stretched under a sanitizer, where one streamed
+                // upload can take longer than that.
+                "--short-lifetime", String(TokenLifetime.short),
             ], log: directory + "/token-server.log")
         guard ServiceProcesses.waitUntilListening(port: tokenPort, process: tokenServer) else {
             ServiceProcesses.stop(tokenServer)
