@@ -2,9 +2,6 @@ import Foundation
 import FerrySpec
 import FerryTestSupport
 import Testing
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// A copy from a registry into an OCI layout killed (SIGKILL) part-way through a large layer
 /// keeps what arrived (`blobs/sha256/.ENCODED.partial`), and the rerun asks the registry only for
@@ -34,23 +31,7 @@ struct KeptDownloadTests {
     /// Runs ferry with `arguments`, SIGKILLs it once `file` holds at least `bytes` bytes, and
     /// returns the file's size after the kill.
     func killed(_ arguments: [String], once file: String, holds bytes: Int64) async throws -> Int64 {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: ferry)
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        let (exits, exited) = AsyncStream<Int32>.makeStream()
-        process.terminationHandler = { finished in
-            exited.yield(finished.terminationStatus)
-            exited.finish()
-        }
-        try process.run()
-        let deadline = ContinuousClock.now + .seconds(60)
-        while Self.size(file) < bytes && process.isRunning && ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        kill(process.processIdentifier, SIGKILL)
-        for await _ in exits {}
+        try await runKilled(ferry, arguments, at: .once({ Self.size(file) >= bytes }, limit: .seconds(60)))
         return Self.size(file)
     }
 

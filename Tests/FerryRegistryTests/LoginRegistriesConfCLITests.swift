@@ -17,20 +17,8 @@ struct LoginRegistriesConfCLITests {
     let ferry = SharedFixtures.ferryBinary ?? ""
     let primary = SharedFixtures.testRegistry ?? ""
 
-    /// The environment with only `conf` as registries.conf, private auth files (none exist yet)
-    /// and `path` as `PATH` when given.
     private func environment(_ dir: String, conf: String, path: String? = nil) throws -> [String: String] {
-        try FileManager.default.createDirectory(atPath: dir + "/home", withIntermediateDirectories: true)
-        try conf.write(toFile: dir + "/registries.conf", atomically: true, encoding: .utf8)
-        var environment = ProcessInfo.processInfo.environment
-        environment["CONTAINERS_REGISTRIES_CONF"] = dir + "/registries.conf"
-        environment["HOME"] = dir + "/home"
-        environment["XDG_CONFIG_HOME"] = dir + "/home/.config"
-        environment["DOCKER_CONFIG"] = dir + "/home/.docker"
-        environment.removeValue(forKey: "REGISTRY_AUTH_FILE")
-        environment.removeValue(forKey: "XDG_RUNTIME_DIR")
-        if let path { environment["PATH"] = path }
-        return environment
+        try isolatedEnvironment(dir, registriesConf: conf, path: path)
     }
 
     private func login(

@@ -15,18 +15,8 @@ struct RegistriesConfCLITests {
     let ferry = SharedFixtures.ferryBinary ?? ""
     let primary = SharedFixtures.testRegistry ?? ""
 
-    /// The environment with only `conf` as registries.conf (a private HOME: no user drop-ins).
     private func environment(_ dir: String, conf: String) throws -> [String: String] {
-        try FileManager.default.createDirectory(atPath: dir + "/home", withIntermediateDirectories: true)
-        try conf.write(toFile: dir + "/registries.conf", atomically: true, encoding: .utf8)
-        var environment = ProcessInfo.processInfo.environment
-        environment["CONTAINERS_REGISTRIES_CONF"] = dir + "/registries.conf"
-        environment["HOME"] = dir + "/home"
-        environment["XDG_CONFIG_HOME"] = dir + "/home/.config"
-        environment.removeValue(forKey: "REGISTRY_AUTH_FILE")
-        environment.removeValue(forKey: "XDG_RUNTIME_DIR")
-        environment["DOCKER_CONFIG"] = dir + "/home/.docker"
-        return environment
+        try isolatedEnvironment(dir, registriesConf: conf)
     }
 
     @Test func pullsTryTheMirrorFirstAndFallBackToThePrimary() async throws {

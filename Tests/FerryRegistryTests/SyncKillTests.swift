@@ -5,9 +5,6 @@ import FerrySpec
 import FerryTestSupport
 import FerryTransports
 import Testing
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// `ferry sync` killed (SIGKILL) at many points into each kind of destination, then run again:
 /// every rerun ends complete and verified, and moves no layer that had landed before the kill.
@@ -39,20 +36,7 @@ struct SyncKillTests {
 
     /// Runs `ferry sync ARGS`, SIGKILLs it after `delay` (if still running), and waits for it.
     func killed(_ arguments: [String], after delay: Duration) async throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: ferry)
-        process.arguments = ["sync", "-q"] + arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        let (exits, exited) = AsyncStream<Int32>.makeStream()
-        process.terminationHandler = { finished in
-            exited.yield(finished.terminationStatus)
-            exited.finish()
-        }
-        try process.run()
-        try await Task.sleep(for: delay)
-        kill(process.processIdentifier, SIGKILL)
-        for await _ in exits {}
+        try await runKilled(ferry, ["sync", "-q"] + arguments, at: .after(delay))
     }
 
     /// `ferry sync --json ARGS` to its end: the totals.
