@@ -11,6 +11,12 @@ extension RegistryClient {
         guard let challenge = await session.challenge else { return nil }
         switch challenge.scheme {
         case "basic":
+            if let credentials, credentials.isIdentityToken {
+                throw RegistryError(
+                    .unauthorized,
+                    "\(registry) asks for a user and password (Basic), and the credentials found for it are an identity token, which only a token endpoint takes; log in with a password (ferry login, --creds)"
+                )
+            }
             return credentials.map(Self.basic)
         case "bearer":
             guard let realm = challenge.realm else { return nil }
@@ -77,6 +83,9 @@ extension RegistryClient {
             throw RegistryError(
                 .invalidResponse, "\(registry): the token realm \(RegistryURL.excerpt(realm)) has the scheme \(scheme):, not http or https", url: realm)
         }
+        if let credentials, credentials.isIdentityToken {
+            return try await fetchToken(realm: realm, service: service, scopes: scopes, identityToken: credentials.password)
+        }
         var url = realm
         if let service { url = RegistryURL.appendingQuery(url, name: "service", value: service) }
         for scope in scopes { url = RegistryURL.appendingQuery(url, name: "scope", value: scope) }
@@ -96,6 +105,47 @@ extension RegistryClient {
                 .unauthorized, "token request for \(scopes.joined(separator: " ")) refused: \(failure.message)", method: "GET", url: url,
                 status: failure.status, details: failure.details)
         }
+        return try await issuedToken(response, realm: realm)
+    }
+
+    /// `POST realm` with the OAuth2 refresh-token grant (distribution's token spec, `oauth.md`):
+    /// an identity token exchanged for a bearer token, as docker and containers/image do when the
+    /// stored credentials are one. The form carries `grant_type=refresh_token`, `refresh_token`,
+    /// `client_id`, `service` and each scope.
+    private func fetchToken(realm: String, service: String?, scopes: [String], identityToken: String) async throws -> IssuedToken {
+        var form: [(String, String)] = [("grant_type", "refresh_token"), ("refresh_token", identityToken), ("client_id", "ferry")]
+        if let service { form.append(("service", service)) }
+        for scope in scopes { form.append(("scope", scope)) }
+        var request = HTTPClientRequest(url: realm)
+        request.method = .POST
+        request.headers.add(name: "User-Agent", value: Self.userAgent)
+        request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
+        request.body = .bytes(ByteBuffer(string: Self.formEncoded(form)))
+        let response: HTTPClientResponse
+        do {
+            response = try await http.execute(request, deadline: .now() + .seconds(60))
+        } catch {
+            throw RegistryError(.connection, "token request POST \(realm)\(throughProxy(realm)): \(describe(error, url: realm))", method: "POST", url: realm)
+        }
+        guard response.status == .ok else {
+            let failure = await failure(response, method: .POST, url: realm)
+            throw RegistryError(
+                .unauthorized, "token request with an identity token for \(scopes.joined(separator: " ")) refused: \(failure.message)", method: "POST",
+                url: realm, status: failure.status, details: failure.details)
+        }
+        return try await issuedToken(response, realm: realm)
+    }
+
+    /// `application/x-www-form-urlencoded`: every byte but unreserved ones percent-encoded (a
+    /// `+` in a token must not turn into a space).
+    static func formEncoded(_ fields: [(String, String)]) -> String {
+        let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+        func encode(_ text: String) -> String { text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? "" }
+        return fields.map { encode($0.0) + "=" + encode($0.1) }.joined(separator: "&")
+    }
+
+    /// The token in a token endpoint's answer, refused when it could not go in a header.
+    private func issuedToken(_ response: HTTPClientResponse, realm: String) async throws -> IssuedToken {
         let body = try await readBody(response, limit: 1 << 20, context: "token from \(realm)")
         guard let decoded = try? JSONDecoder().decode(TokenResponse.self, from: Data(body)), let token = decoded.issued() else {
             throw RegistryError(.invalidResponse, "token from \(realm): the answer holds no token")

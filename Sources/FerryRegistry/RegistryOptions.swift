@@ -99,6 +99,20 @@ public struct Credentials: Sendable, Hashable, CustomStringConvertible {
         password = String(string[string.index(after: colon)...])
     }
 
+    /// The user name docker and its credential helpers give an identity token (an OAuth2
+    /// refresh token) under: the password is then that token.
+    public static let identityTokenUser = "<token>"
+
+    /// An identity token (`identitytoken` in an auth file, or a helper's `<token>` user): it is
+    /// exchanged for bearer tokens at the registry's token endpoint with the OAuth2 refresh-token
+    /// grant, and answers no Basic challenge.
+    public static func identityToken(_ token: String) -> Credentials {
+        Credentials(username: identityTokenUser, password: token)
+    }
+
+    /// Whether these are an identity token rather than a user and password.
+    public var isIdentityToken: Bool { username == Self.identityTokenUser }
+
     /// Never prints the password.
     public var description: String { "\(username):***" }
 }

@@ -21,6 +21,11 @@ Who gets what:
   JWT's `exp` is set --leeway seconds (default 60, distribution's) earlier than the real end, so
   that the registry refuses the token exactly when its short life is over.
 
+POST /token with the form grant_type=refresh_token&refresh_token=identity-PASSWORD (the OAuth2
+refresh-token grant, distribution's oauth.md) answers {"access_token", "expires_in", "scope",
+"issued_at"}: a token for the user USER-identity, every action asked for; any other refresh token
+gets 401 (invalid_grant).
+
 GET /count?user=NAME answers {"user": NAME, "count": N}, the tokens issued to that user so far.
 
 Every request is logged on stdout as one line: "token <user|-> <scope> <scope>...".
@@ -124,7 +129,34 @@ class Handler(BaseHTTPRequestHandler):
                 return
             user = name
         print("token " + (user or "-") + " " + " ".join(scopes), flush=True)
+        token, expires_in, issued = self.issue(user, scopes, query.get("service", [args.service])[0])
+        self.answer(200, {"token": token, "access_token": token, "expires_in": expires_in, "issued_at": issued})
 
+    def do_POST(self):  # noqa: N802 - the base class's name
+        """The OAuth2 refresh-token grant: an identity token exchanged for a bearer token."""
+        args = self.state.args
+        length = int(self.headers.get("Content-Length") or 0)
+        form = parse_qs(self.rfile.read(length).decode("utf-8", "replace"), keep_blank_values=True)
+        if urlparse(self.path).path != "/token":
+            self.answer(404, {"errors": [{"code": "NOT_FOUND", "message": "no such endpoint"}]})
+            return
+        if form.get("grant_type", [""])[0] != "refresh_token" or form.get("refresh_token", [""])[0] != "identity-" + args.password:
+            print("token identity refused", flush=True)
+            self.answer(401, {"error": "invalid_grant", "errors": [{"code": "UNAUTHORIZED", "message": "bad identity token"}]})
+            return
+        scopes = []
+        for value in form.get("scope", []):
+            scopes.extend(value.split(" "))
+        user = args.user + "-identity"
+        print("token " + user + " " + " ".join(scopes) + " client_id=" + form.get("client_id", ["-"])[0], flush=True)
+        token, expires_in, issued = self.issue(user, scopes, form.get("service", [args.service])[0])
+        # An OAuth2 answer: access_token only, no "token".
+        self.answer(200, {"access_token": token, "expires_in": expires_in, "scope": " ".join(scopes), "issued_at": issued})
+
+    def issue(self, user, scopes, audience):
+        """A signed token for user (None: anonymous) granting scopes; (token, expires_in, issued_at)."""
+        state = self.state
+        args = state.args
         now = int(time.time())
         expires = now + 300
         expires_in = 300
@@ -148,7 +180,7 @@ class Handler(BaseHTTPRequestHandler):
         payload = {
             "iss": args.issuer,
             "sub": user or "",
-            "aud": query.get("service", [args.service])[0],
+            "aud": audience,
             "exp": expires,
             "nbf": now - 5,
             "iat": now - 5,
@@ -157,7 +189,7 @@ class Handler(BaseHTTPRequestHandler):
         }
         token = state.sign(payload)
         issued = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now))
-        self.answer(200, {"token": token, "access_token": token, "expires_in": expires_in, "issued_at": issued})
+        return token, expires_in, issued
 
 
 def main():

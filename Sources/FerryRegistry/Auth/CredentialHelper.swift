@@ -16,8 +16,8 @@ struct CredentialHelper {
     private var executableName: String { "docker-credential-" + suffix }
 
     /// The credentials the helper holds for `server`, or `nil` when it has none.
-    /// - Throws: ``RegistryError`` (`credentials`) when the helper is missing, fails, or answers
-    ///   with an identity token (the OAuth2 refresh flow is not supported).
+    ///   An identity token comes back as the user `<token>` with the token as the secret.
+    /// - Throws: ``RegistryError`` (`credentials`) when the helper is missing or fails.
     func credentials(for server: String) throws(RegistryError) -> Credentials? {
         let (status, data) = try run("get", input: Data(server.utf8))
         let text = Self.text(data)
@@ -29,9 +29,7 @@ struct CredentialHelper {
         guard let answer = try? JSONDecoder().decode(Answer.self, from: data), let user = answer.Username, let secret = answer.Secret else {
             throw RegistryError(.credentials, "\(executableName) get \(server) answered no {\"Username\",\"Secret\"} JSON")
         }
-        if user == "<token>" {
-            throw RegistryError(.credentials, "\(executableName) holds an identity token for \(server); identity tokens are not supported yet, pass --creds")
-        }
+        // `<token>`: an identity token, kept as such (``Credentials/isIdentityToken``).
         return Credentials(username: user, password: secret)
     }
 

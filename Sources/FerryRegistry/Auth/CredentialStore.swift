@@ -207,6 +207,10 @@ public struct CredentialStore: Sendable {
     }
 
     private static func decode(_ entry: [String: Any], key: String, path: String) throws(RegistryError) -> Credentials? {
+        // An identity token wins over a user and password, as in containers/image and docker.
+        if let token = entry["identitytoken"] as? String, !token.isEmpty {
+            return Credentials.identityToken(token)
+        }
         if let auth = entry["auth"] as? String, !auth.isEmpty {
             guard let data = Data(base64Encoded: auth), let text = String(data: data, encoding: .utf8),
                 let colon = text.firstIndex(of: ":")
