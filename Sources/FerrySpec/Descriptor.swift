@@ -37,6 +37,11 @@ public struct Descriptor: Hashable, Sendable, Codable {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         mediaType = try c.decode(MediaType.self, forKey: .mediaType)
+        // The descriptor schema requires RFC 6838 type/subtype, as verify checks it.
+        guard mediaType.isWellFormed else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .mediaType, in: c, debugDescription: "mediaType \(mediaType.rawValue.debugDescription.prefix(200)) is not a type/subtype media type")
+        }
         digest = try c.decode(Digest.self, forKey: .digest)
         size = try c.decode(Int64.self, forKey: .size)
         guard size >= 0 else {
@@ -46,6 +51,10 @@ public struct Descriptor: Hashable, Sendable, Codable {
         annotations = try c.decodeIfPresent([String: String].self, forKey: .annotations)
         data = try c.decodeIfPresent(String.self, forKey: .data)
         artifactType = try c.decodeIfPresent(String.self, forKey: .artifactType)
+        if let artifactType, !MediaType(artifactType).isWellFormed {
+            throw DecodingError.dataCorruptedError(
+                forKey: .artifactType, in: c, debugDescription: "artifactType \(artifactType.debugDescription.prefix(200)) is not a type/subtype media type")
+        }
         platform = try c.decodeIfPresent(Platform.self, forKey: .platform)
     }
 

@@ -154,6 +154,28 @@ struct CopyVerifyAgreementTests {
                 try layout.rewriteManifest(image.manifestDigest, tag: "t") { $0["schemaVersion"] = 1 }
             }
         ),
+        // Found by the copy-verify fuzz target (Tests/FuzzCases/copy-verify/): a layer media type
+        // with a character RFC 6838 does not allow; verify refused it, copy carried it.
+        (
+            "layer mediaType is not type/subtype", false,
+            { layout, image in
+                try layout.rewriteManifest(image.manifestDigest, tag: "t") { manifest in
+                    var layers = manifest["layers"] as! [[String: Any]]
+                    layers[0]["mediaType"] = "application/vnd.oci.image.laye`.v1.tar+gzip"
+                    manifest["layers"] = layers
+                }
+            }
+        ),
+        (
+            "layer artifactType is not type/subtype", false,
+            { layout, image in
+                try layout.rewriteManifest(image.manifestDigest, tag: "t") { manifest in
+                    var layers = manifest["layers"] as! [[String: Any]]
+                    layers[0]["artifactType"] = "not a media type"
+                    manifest["layers"] = layers
+                }
+            }
+        ),
     ]
 
     /// Rows on an image whose layers are plain tars, so that each layer's digest is its DiffID.
