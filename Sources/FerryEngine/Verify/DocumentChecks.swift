@@ -132,8 +132,12 @@ struct DocumentChecks {
         }
         if let declared = object["mediaType"] {
             if let s = declared.string {
+                // The descriptor wins, as copy, containers/image and go-containerregistry read
+                // it (image-spec lets a strict reader warn): a warning, an error under --strict.
                 if MediaType(s).essence != descriptor.mediaType.essence {
-                    problems.error(.mediaTypeMismatch, "\(what) says mediaType \(s) but its descriptor says \(descriptor.mediaType)", at: location)
+                    problems.warning(
+                        .mediaTypeFieldDiffers, "\(what) says mediaType \(s) but its descriptor says \(descriptor.mediaType); read as the descriptor says",
+                        at: location)
                 }
             } else if !declared.isNull {
                 problems.error(.documentInvalidField, "\(what): mediaType is \(declared.typeName), not a string", at: location)

@@ -77,9 +77,12 @@ public struct VerificationCode: RawRepresentable, Hashable, Sendable, Codable, C
     public static let documentInvalidField = Self("document-invalid-field")
     /// `schemaVersion` is not 2.
     public static let schemaVersionInvalid = Self("schema-version-invalid")
-    /// A document's own `mediaType` disagrees with its descriptor's, or its content is of the
-    /// other kind (an image manifest labelled as an index, or the reverse).
+    /// A document's content is of another kind than its descriptor says (an image manifest
+    /// labelled as an index, or the reverse).
     public static let mediaTypeMismatch = Self("media-type-mismatch")
+    /// A document's own `mediaType` field names another type than its descriptor, whose type
+    /// the document is read as (warning).
+    public static let mediaTypeFieldDiffers = Self("media-type-field-differs")
     /// A media type Ferry does not know (warning; the blob is still digest-checked).
     public static let mediaTypeUnknown = Self("media-type-unknown")
     /// A descriptor that is malformed: bad media type, negative size, bad `data`, not an object.

@@ -166,6 +166,16 @@ struct CopyVerifyAgreementTests {
                 }
             }
         ),
+        // Found by the copy-verify fuzz target too: the manifest's own mediaType field names
+        // another version than its descriptor; verify refused it, copy read it as the descriptor
+        // said. Both now read it as the descriptor says (verify warns), as real layouts need
+        // (SharedInteropFacts, ggcr's index-mixed-mediatypes).
+        (
+            "manifest mediaType field disagrees with its descriptor", true,
+            { layout, image in
+                try layout.rewriteManifest(image.manifestDigest, tag: "t") { $0["mediaType"] = "application/vnd.oci.image.manifest.v2+json" }
+            }
+        ),
         (
             "layer artifactType is not type/subtype", false,
             { layout, image in
