@@ -66,7 +66,18 @@ public struct LayoutSurgery {
     public func rewriteManifest(_ digest: Digest, tag: String, _ edit: (inout [String: Any]) -> Void) throws -> Digest {
         var json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: blobPath(digest)))) as! [String: Any]
         edit(&json)
-        let bytes = [UInt8](try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys]))
+        return try replaceManifest(tag: tag, with: [UInt8](try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys])))
+    }
+
+    /// The bytes of the blob `digest`.
+    public func bytes(of digest: Digest) throws -> [UInt8] {
+        [UInt8](try Data(contentsOf: URL(fileURLWithPath: blobPath(digest))))
+    }
+
+    /// Stores `bytes` (any bytes, not necessarily valid JSON) as the manifest the `index.json`
+    /// entry named `tag` points at; returns its digest.
+    @discardableResult
+    public func replaceManifest(tag: String, with bytes: [UInt8]) throws -> Digest {
         let newDigest = try DigestHasher.digest(bytes)
         try Data(bytes).write(to: URL(fileURLWithPath: blobPath(newDigest)))
         var index = try index()

@@ -42,7 +42,7 @@ extension DocumentChecks {
         if let config {
             var here = location
             here.blob = config.digest.description
-            if isDocker && !(config.mediaType == .dockerConfig || config.mediaType == .dockerPluginConfig) {
+            if isDocker && !ImageManifest.dockerManifestAllowsConfig(config.mediaType) {
                 problems.error(
                     .typeNotAllowed, "config type \(config.mediaType) is not allowed in a Docker manifest (needs \(MediaType.dockerConfig))", at: here)
             } else if !isDocker && config.mediaType.essence == MediaType.dockerConfig.rawValue {
@@ -56,7 +56,7 @@ extension DocumentChecks {
             here.blob = layer.digest.description
             let type = layer.mediaType
             if isDocker && type.isOCI && type.isLayer {
-                if type.layerCompression == .zstd {
+                if !ImageManifest.dockerManifestAllowsLayer(type) {
                     problems.error(.typeNotAllowed, "zstd layer type \(type) in a Docker manifest (Docker schema 2 has no zstd type)", at: here)
                 } else {
                     problems.warning(.typeNotAllowed, "OCI layer type \(type) in a Docker manifest", at: here)

@@ -19,6 +19,12 @@ public enum JSONDocument {
         guard String(validating: bytes, as: UTF8.self) != nil else {
             throw SpecError(.invalidDocument, "\(context): not valid JSON (not UTF-8)")
         }
+        // Nor would it refuse a raw control character inside a string (RFC 8259 §7: U+0000 to
+        // U+001F must be escaped), which verify's parser refuses.
+        if let offset = rawControlCharacterInString(bytes) {
+            throw SpecError(
+                .invalidDocument, "\(context): not valid JSON (an unescaped control character, byte \(bytes[offset]), inside a string at byte \(offset))")
+        }
         do {
             return try JSONDecoder().decode(T.self, from: Data(bytes))
         } catch let error as DecodingError {
@@ -74,5 +80,27 @@ public enum JSONDocument {
         @unknown default:
             return "\(error)"
         }
+    }
+
+    /// The offset of the first byte below 0x20 inside a JSON string, or `nil`.
+    static func rawControlCharacterInString(_ bytes: [UInt8]) -> Int? {
+        var inString = false
+        var escaped = false
+        for (offset, byte) in bytes.enumerated() {
+            if inString {
+                if escaped {
+                    escaped = false
+                } else if byte == UInt8(ascii: "\\") {
+                    escaped = true
+                } else if byte == UInt8(ascii: "\"") {
+                    inString = false
+                } else if byte < 0x20 {
+                    return offset
+                }
+            } else if byte == UInt8(ascii: "\"") {
+                inString = true
+            }
+        }
+        return nil
     }
 }

@@ -44,6 +44,9 @@ extension RawDocument {
         if mediaType.isManifest {
             let manifest: ImageManifest = try JSONDocument.decode(ImageManifest.self, from: bytes, context: context)
             try checkHeader(schemaVersion: manifest.schemaVersion, declared: manifest.mediaType, context: context)
+            if mediaType.essence == MediaType.dockerManifest.rawValue, let problem = manifest.dockerTypeProblem() {
+                throw SpecError(.invalidDocument, "\(context): \(problem)")
+            }
             return .manifest(manifest)
         }
         throw SpecError(.unsupported, "\(context): media type \(mediaType) is not a manifest or an index")

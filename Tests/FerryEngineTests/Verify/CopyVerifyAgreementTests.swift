@@ -176,6 +176,38 @@ struct CopyVerifyAgreementTests {
                 try layout.rewriteManifest(image.manifestDigest, tag: "t") { $0["mediaType"] = "application/vnd.oci.image.manifest.v2+json" }
             }
         ),
+        // An OCI manifest labelled Docker schema 2 in index.json: read as Docker, it names an
+        // OCI config, which schema 2 does not allow. verify refused it; copy carried it.
+        (
+            "index entry labels the OCI manifest as Docker schema 2", false,
+            { layout, _ in
+                try layout.editFirstIndexEntry { $0["mediaType"] = MediaType.dockerManifest.rawValue }
+            }
+        ),
+        (
+            "Docker manifest names an OCI zstd layer", false,
+            { layout, image in
+                _ = try layout.rewriteManifest(image.manifestDigest, tag: "t") { manifest in
+                    manifest["mediaType"] = MediaType.dockerManifest.rawValue
+                    var config = manifest["config"] as! [String: Any]
+                    config["mediaType"] = MediaType.dockerConfig.rawValue
+                    manifest["config"] = config
+                    var layers = manifest["layers"] as! [[String: Any]]
+                    layers[0]["mediaType"] = MediaType.ociLayerZstd.rawValue
+                    manifest["layers"] = layers
+                }
+                try layout.editFirstIndexEntry { $0["mediaType"] = MediaType.dockerManifest.rawValue }
+            }
+        ),
+        // Found by the copy-verify fuzz target: a raw control character inside a string, which
+        // JSON does not allow; verify refused the manifest, copy's decoder read it.
+        (
+            "manifest holds an unescaped control character in a string", false,
+            { layout, image in
+                let bytes = try layout.bytes(of: image.manifestDigest)
+                try layout.replaceManifest(tag: "t", with: Array(#"{"annotations":{"note":"a"#.utf8) + [0x01] + Array(#"b"},"#.utf8) + bytes.dropFirst())
+            }
+        ),
         (
             "layer artifactType is not type/subtype", false,
             { layout, image in
