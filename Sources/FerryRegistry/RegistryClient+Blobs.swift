@@ -44,24 +44,6 @@ extension RegistryClient {
         guard offset > 0 else { return try await blob(repository, digest) }
         let url = try await endpoint(repository, "blobs/\(digest)")
         let request = RegistryRequest(method: .GET, url: url, scope: Scope.pull(repository), expected: [200], followsRedirects: true)
-        let context = "blob \(digest) from \(registry)/\(repository)"
-        var ranged = request
-        ranged.expected = [200, 206]
-        ranged.headers.replaceOrAdd(name: "Range", value: "bytes=\(offset)-")
-        let response = try await send(ranged)
-        let body = ResponseBodyStream(response.body, context: context, offset: response.status.code == 206 ? offset : 0, lowSpeed: options.lowSpeed)
-        guard response.status.code == 206 else {
-            let total = response.headers.first(name: "Content-Length").flatMap(Int64.init)
-            return ResumingBlobStream(client: self, request: request, first: body, total: total, context: context, skipping: offset)
-        }
-        let header = response.headers.first(name: "Content-Range")
-        let range = header.flatMap(ContentRange.init)
-        if let problem = ResumingBlobStream.mismatch(range, header: header, asked: offset, total: nil) {
-            await Self.discard(response)
-            throw RegistryError(
-                .invalidResponse, "\(context): asked for bytes \(offset)- to continue a kept download, and the registry answered 206 with \(problem)",
-                method: "GET", url: url, status: 206)
-        }
-        return ResumingBlobStream(client: self, request: request, first: body, total: range?.completeLength, context: context, startingAt: offset)
+        return try await ResumingBlobStream.opening(client: self, request: request, context: "blob \(digest) from \(registry)/\(repository)", at: offset)
     }
 }

@@ -39,22 +39,28 @@ final class ResumingBlobStream: ByteStream {
     /// - Parameters:
     ///   - first: the first answer's body.
     ///   - total: the blob's length, when the answer said it.
+    ///   - position: the blob's byte the reader is handed first (0, or where a kept download
+    ///     ends).
     ///   - skipping: bytes at the start of `first` to drop (a 200 to a request for the rest).
-    ///   - startingAt: the byte of the blob `first` starts at (a 206 to a request for the rest);
-    ///     the reader is handed the blob from there on.
     init(
-        client: RegistryClient, request: RegistryRequest, first: ResponseBodyStream, total: Int64?, context: String, skipping: Int64 = 0,
-        startingAt: Int64 = 0
+        client: RegistryClient, request: RegistryRequest, first: ResponseBodyStream, total: Int64?, context: String, position: Int64 = 0,
+        skipping: Int64 = 0
     ) {
         self.client = client
         self.request = request
         self.current = first
         self.total = total
         self.context = context
-        // `delivered` is the blob's byte the reader gets next: dropped bytes are not handed on.
         self.skip = skipping
-        self.delivered = startingAt + skipping
-        self.deliveredAtResume = startingAt + skipping
+        self.delivered = position
+        self.deliveredAtResume = position
+    }
+
+    /// A blob read from byte `offset` on, to continue a download an earlier run kept
+    /// (``rest(of:from:total:client:context:why:)``).
+    static func opening(client: RegistryClient, request: RegistryRequest, context: String, at offset: Int64) async throws -> ResumingBlobStream {
+        let (body, skip, total) = try await rest(of: request, from: offset, total: nil, client: client, context: context, why: "to continue a kept download")
+        return ResumingBlobStream(client: client, request: request, first: body, total: total, context: context, position: offset, skipping: skip)
     }
 
     func next() async throws -> [UInt8]? {
@@ -88,31 +94,41 @@ final class ResumingBlobStream: ByteStream {
         }
     }
 
-    /// Asks for the rest: `Range: bytes=<delivered>-`; 206 must say it starts there, 200 means
-    /// the whole blob again.
+    /// Asks for the rest after a break (``rest(of:from:total:client:context:why:)``).
     private func resume() async throws {
+        (current, skip, total) = try await Self.rest(
+            of: request, from: delivered, total: total, client: client, context: context, why: "after the connection broke")
+        deliveredAtResume = delivered
+    }
+
+    /// Asks for a blob from byte `offset` on: `Range: bytes=<offset>-`. A 206 must say it starts
+    /// there (and, when `total` is known, name that length); a 200 is the whole blob again, whose
+    /// first `offset` bytes the reader is to drop (`skip`).
+    /// - Returns: the body, the bytes of it to drop, and the blob's length when known.
+    /// - Throws: ``RegistryError`` (`invalidResponse`, not retried) for a 206 that starts
+    ///   elsewhere, or names another length: splicing it would corrupt the blob.
+    static func rest(
+        of request: RegistryRequest, from offset: Int64, total: Int64?, client: RegistryClient, context: String, why: String
+    ) async throws -> (body: ResponseBodyStream, skip: Int64, total: Int64?) {
         var ranged = request
         ranged.expected = [200, 206]
-        ranged.headers.replaceOrAdd(name: "Range", value: "bytes=\(delivered)-")
+        ranged.headers.replaceOrAdd(name: "Range", value: "bytes=\(offset)-")
         let response = try await client.send(ranged)
-        deliveredAtResume = delivered
         guard response.status.code == 206 else {
-            skip = delivered
-            current = ResponseBodyStream(response.body, context: context, lowSpeed: client.options.lowSpeed)
-            return
+            let body = ResponseBodyStream(response.body, context: context, lowSpeed: client.options.lowSpeed)
+            return (body, offset, total ?? response.headers.first(name: "Content-Length").flatMap(Int64.init))
         }
         let header = response.headers.first(name: "Content-Range")
         let range = header.flatMap(ContentRange.init)
-        if let problem = Self.mismatch(range, header: header, asked: delivered, total: total) {
+        if let problem = mismatch(range, header: header, asked: offset, total: total) {
             await RegistryClient.discard(response)
             throw RegistryError(
                 .invalidResponse,
-                "\(context): asked for bytes \(delivered)- after the connection broke, and the registry answered 206 with \(problem); refusing to splice it into the blob",
+                "\(context): asked for bytes \(offset)- \(why), and the registry answered 206 with \(problem); refusing to splice it into the blob",
                 method: "GET", url: request.url, status: 206)
         }
-        if total == nil { total = range?.completeLength }
-        skip = 0
-        current = ResponseBodyStream(response.body, context: context, offset: delivered, lowSpeed: client.options.lowSpeed)
+        let body = ResponseBodyStream(response.body, context: context, offset: offset, lowSpeed: client.options.lowSpeed)
+        return (body, 0, total ?? range?.completeLength)
     }
 
     /// What is wrong with a 206 answer to `Range: bytes=<asked>-`, or `nil` when it continues the

@@ -178,13 +178,8 @@ extension SyncContext {
         do {
             // One destination: a download it kept from a run cut short is continued. Several
             // share one read of the whole blob.
-            if lacking.count == 1 {
-                raw = try await KeptDownload.open(
-                    blob, from: reader.source, into: ready[first.stage][first.image].target.destination, limiter: rateLimiter)
-            } else {
-                let whole = try await reader.source.blob(blob)
-                raw = rateLimiter.map { RateLimitedStream(whole, limiter: $0) } ?? whole
-            }
+            let only = lacking.count == 1 ? reader.target.destination : nil
+            raw = try await KeptDownload.open(blob, from: reader.source, into: only, limiter: rateLimiter)
         } catch {
             try tolerate(error)
             return results

@@ -122,7 +122,7 @@ struct SharedLayoutDestination: ImageDestination {
     func addEntry(_ descriptor: Descriptor, names: [String]) async throws { held.list.withLock { $0.append((descriptor, names)) } }
     func commit() async throws {}
     func layerTranscoded(from original: Descriptor, to landed: Descriptor) async { await inner.layerTranscoded(from: original, to: landed) }
-    func keptPrefix(of descriptor: Descriptor) -> KeptBlobPrefix? { leftOut?.contains(descriptor.digest) ?? false ? nil : inner.keptPrefix(of: descriptor) }
+    func keptPrefix(of descriptor: Descriptor) -> KeptBlobPrefix? { inner.keptPrefix(of: descriptor) }
 }
 
 /// The index entries a ``SharedLayoutDestination`` holds back.

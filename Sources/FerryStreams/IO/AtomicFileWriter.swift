@@ -1,5 +1,4 @@
 #if canImport(Glibc)
-internal import CGlibcExtras
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
@@ -22,12 +21,10 @@ public final class AtomicFileWriter {
     private let durable: Bool
     private var buffer: [UInt8] = []
     private static let bufferLimit = 1 << 20
-    /// Bytes written so far, and how many of them the kernel was asked to start writing back.
+    /// Bytes written so far.
     private var bytesWritten: Int64 = 0
-    private var writebackStarted: Int64 = 0
-    /// How much written data waits before a durable writer asks for writeback, so the final
-    /// `fsync` finds little left to do.
-    private static let writebackStep: Int64 = 8 << 20
+    /// Writeback of a durable writer's data, started as it grows.
+    private var writeback = Writeback()
 
     /// Creates the temporary file.
     /// - Parameters:
@@ -100,16 +97,8 @@ public final class AtomicFileWriter {
         startWriteback()
     }
 
-    /// For a durable writer, starts writing back what was written since the last call, once it is
-    /// at least ``writebackStep``, without waiting for it (`sync_file_range` with
-    /// `SYNC_FILE_RANGE_WRITE`): the disk works while the copy goes on, and ``commit()``'s `fsync`
-    /// only waits for the rest. A failure here changes nothing: `fsync` still reports errors.
     private func startWriteback() {
-        #if canImport(Glibc)
-        guard durable, bytesWritten - writebackStarted >= Self.writebackStep else { return }
-        _ = sync_file_range(descriptor, writebackStarted, bytesWritten - writebackStarted, CGlibcSyncFileRangeWrite)
-        writebackStarted = bytesWritten
-        #endif
+        if durable { writeback.written(upTo: bytesWritten, of: descriptor) }
     }
 
     /// Flushes, optionally syncs, and renames the temporary file to the final path.

@@ -1,5 +1,4 @@
 #if canImport(Glibc)
-internal import CGlibcExtras
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
@@ -28,12 +27,11 @@ public final class PartialFile {
     /// How far the file's earlier content still agrees with the blob (it is cut here on the
     /// first difference).
     private var agreedEnd: Int64
+    /// Bytes past ``agreedEnd`` not written yet; the file's own offset is at its end, where they go.
     private var buffer: [UInt8] = []
     private static let bufferLimit = 1 << 20
     private var closed = false
-    /// Where writeback was last asked to start (``AtomicFileWriter`` does the same).
-    private var writebackStarted: Int64 = 0
-    private static let writebackStep: Int64 = 8 << 20
+    private var writeback = Writeback()
 
     private init(path: String, descriptor: Int32, keptLength: Int64, durable: Bool) {
         self.path = path
@@ -75,6 +73,11 @@ public final class PartialFile {
                 }
                 length = 0
             }
+            // New bytes go at the end: past what was kept, or past where it is cut.
+            guard lseek(fd, off_t(length), SEEK_SET) >= 0 else {
+                close(fd)
+                throw StreamError.posixWrite("cannot seek in \(path)", errno: errno)
+            }
             return PartialFile(path: path, descriptor: fd, keptLength: length, durable: durable)
         }
     }
@@ -102,8 +105,13 @@ public final class PartialFile {
             if same < overlap { try cut(at: position) }
         }
         guard !rest.isEmpty else { return }
-        buffer.append(contentsOf: rest)
         position += Int64(rest.count)
+        // A large chunk with nothing buffered is written as it is, without a copy.
+        if buffer.isEmpty && rest.count >= Self.bufferLimit {
+            try write(rest.count == chunk.count ? chunk : Array(rest))
+            return
+        }
+        buffer.append(contentsOf: rest)
         if buffer.count >= Self.bufferLimit { try writeOut() }
     }
 
@@ -150,32 +158,21 @@ public final class PartialFile {
 
     /// Drops the file's content from `offset` on: it no longer agrees with the blob there.
     private func cut(at offset: Int64) throws(StreamError) {
-        guard ftruncate(descriptor, off_t(offset)) == 0 else { throw StreamError.posixWrite("cannot cut \(path)", errno: errno) }
+        guard ftruncate(descriptor, off_t(offset)) == 0, lseek(descriptor, off_t(offset), SEEK_SET) >= 0 else {
+            throw StreamError.posixWrite("cannot cut \(path)", errno: errno)
+        }
         agreedEnd = offset
     }
 
     private func writeOut() throws(StreamError) {
         guard !buffer.isEmpty else { return }
-        let offset = position - Int64(buffer.count)
-        var done = 0
-        while done < buffer.count {
-            let n = buffer.withUnsafeBytes { pwrite(descriptor, $0.baseAddress! + done, buffer.count - done, off_t(offset) + off_t(done)) }
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { throw StreamError.posixWrite("cannot write \(path)", errno: errno) }
-            done += n
-        }
+        try write(buffer)
         buffer.removeAll(keepingCapacity: true)
-        startWriteback(upTo: offset + Int64(done))
     }
 
-    /// For a durable file, starts writing back what was written since the last call, once it is
-    /// at least ``writebackStep``, without waiting (`sync_file_range`): the final `fsync` then
-    /// finds little left to do. A failure here changes nothing; `fsync` still reports errors.
-    private func startWriteback(upTo end: Int64) {
-        #if canImport(Glibc)
-        guard durable, end - writebackStarted >= Self.writebackStep else { return }
-        _ = sync_file_range(descriptor, writebackStarted, end - writebackStarted, CGlibcSyncFileRangeWrite)
-        writebackStarted = end
-        #endif
+    /// Appends `bytes` at the file's end: every byte up to ``position`` is then in the file.
+    private func write(_ bytes: [UInt8]) throws(StreamError) {
+        try FileSystem.writeAll(bytes, to: descriptor, what: path)
+        if durable { writeback.written(upTo: position, of: descriptor) }
     }
 }

@@ -81,15 +81,36 @@ public final class OCILayoutDestination: ImageDestination {
         if let expected = blob.expectedDescriptor, expected.size >= OCILayout.smallestKeptDownload, expected.digest.knownAlgorithm != nil {
             try FileSystem.createDirectory(root + "/blobs/" + expected.digest.algorithm)
             if let partial = try PartialFile.claim(path: root + "/" + OCILayout.partialBlobPath(expected.digest), largest: expected.size, durable: durable) {
-                return try await put(blob, through: partial, expected: expected)
+                return try await put(blob, through: partial)
             }
             // Another writer is filling it: this one writes a temporary file of its own.
         }
-        let staging = root + "/blobs"
-        let writer = try AtomicFileWriter(path: staging + "/.incoming", durable: durable)
+        let writer = try AtomicFileWriter(path: root + "/blobs/.incoming", durable: durable)
+        return try await land(blob, write: writer.write, commit: writer.commit(renamingTo:))
+    }
+
+    /// Writes a blob through its kept download (``PartialFile``): what an earlier run left is
+    /// compared as the blob passes, the rest appended. On a digest or size mismatch the file is
+    /// removed; when it held bytes from an earlier run, those may be what was wrong, so the error
+    /// asks for another try (``PartialDownloadDiscarded``), which reads the blob whole.
+    private func put(_ blob: sending VerifyingStream, through partial: PartialFile) async throws -> (digest: Digest, size: Int64) {
+        do {
+            return try await land(blob, write: partial.take, commit: partial.commit(renamingTo:))
+        } catch let error as StreamError where error.code == .digestMismatch || error.code == .sizeMismatch {
+            partial.discard()
+            guard partial.keptLength > 0 else { throw error }
+            throw PartialDownloadDiscarded(path: partial.path, keptLength: partial.keptLength, underlying: error)
+        }
+    }
+
+    /// Passes the verified blob to `write`, then, once it verified, renames what was written to
+    /// the blob's path with `commit`.
+    private func land(
+        _ blob: sending VerifyingStream, write: ([UInt8]) throws(StreamError) -> Void, commit: (String) throws(StreamError) -> Void
+    ) async throws -> (digest: Digest, size: Int64) {
         while let chunk = try await blob.next() {
             try Task.checkCancellation()
-            try writer.write(chunk)
+            try write(chunk)
         }
         guard let result = blob.result else {
             throw StreamError(.io, "\(name): blob stream ended without a digest")
@@ -97,31 +118,7 @@ public final class OCILayoutDestination: ImageDestination {
         try FileSystem.createDirectory(root + "/blobs/" + result.digest.algorithm)
         let path = root + "/" + OCILayout.blobPath(result.digest)
         if !FileSystem.exists(path) { createdBlobs.withLock { _ = $0.insert(result.digest) } }
-        try writer.commit(renamingTo: path)
-        return result
-    }
-
-    /// Writes a blob through its kept download (``PartialFile``): what an earlier run left is
-    /// compared as the blob passes, the rest appended. On a digest or size mismatch the file is
-    /// removed; when it held bytes from an earlier run, those may be what was wrong, so the error
-    /// asks for another try (``PartialDownloadDiscarded``), which reads the blob whole.
-    private func put(_ blob: sending VerifyingStream, through partial: PartialFile, expected: Descriptor) async throws -> (digest: Digest, size: Int64) {
-        do {
-            while let chunk = try await blob.next() {
-                try Task.checkCancellation()
-                try partial.take(chunk)
-            }
-        } catch let error as StreamError where error.code == .digestMismatch || error.code == .sizeMismatch {
-            partial.discard()
-            guard partial.keptLength > 0 else { throw error }
-            throw PartialDownloadDiscarded(path: partial.path, keptLength: partial.keptLength, underlying: error)
-        }
-        guard let result = blob.result else {
-            throw StreamError(.io, "\(name): blob stream ended without a digest")
-        }
-        let path = root + "/" + OCILayout.blobPath(result.digest)
-        if !FileSystem.exists(path) { createdBlobs.withLock { _ = $0.insert(result.digest) } }
-        try partial.commit(renamingTo: path)
+        try commit(path)
         return result
     }
 
